@@ -1,0 +1,80 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export FLASK_APP := wsgi
+# PostgreSQL for the test run: a superuser connection, used only to create the test roles and database.
+PORTAL_TEST_PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export PORTAL_TEST_PG_ADMIN_URL
+
+BUILD := portal/static/build
+
+.PHONY: help run test test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
+
+help:
+	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:5000"
+	@echo "make test  - install and run every test (SQLite, PostgreSQL, end-to-end)"
+	@echo "make bench - benchmarks"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+python-deps: $(BIN)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUILD)/.built: node_modules/.installed portal/assets/portal.scss
+	mkdir -p $(BUILD)/govuk
+	npm run --silent build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(BUILD)/govuk/
+	rm -rf $(BUILD)/govuk/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(BUILD)/govuk/assets
+	touch $@
+
+assets: $(BUILD)/.built
+
+deps: python-deps assets
+
+run: deps
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	$(BIN)/flask demo users
+	@echo
+	@echo "Serving on http://127.0.0.1:5000 (SQLite, jobs in process, emails written to instance/mail)"
+	JOBS_RUN_SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Debian's chromium for the end-to-end journeys (Playwright's own browser download cannot work here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium (apt-get)..."; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null
+
+services-check: python-deps
+	$(BIN)/python -m tests.services
+
+test: deps chromium services-check test-sqlite test-postgres test-e2e
+
+test-sqlite: deps
+	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider tests
+
+test-postgres: deps
+	PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests
+
+test-e2e: deps chromium
+	$(BIN)/pytest -q -p no:cacheprovider e2e
+
+bench: deps
+	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only
+
+clean:
+	rm -rf $(VENV) node_modules $(BUILD) test-output

@@ -1,0 +1,64 @@
+"""Account jobs: invitation and password-reset emails. The one-time token is made here, when the email
+is sent, so it never sits in the outbox, Redis or the database in a readable form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from jobs.registry import job
+from portal.accounts.models import TokenPurpose, User
+from portal.accounts.security import issue_token
+from portal.authorities.models import Authority
+from portal.extensions import db
+from portal.model_base import utcnow
+from portal.notifications.mail import send_templated
+
+
+def _external(endpoint: str, **values) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return base + url_for(endpoint, **values)
+
+
+@job("accounts.send_invitation", queue="notifications")
+def send_invitation(user_id: str) -> None:
+    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one()
+    if user.status != "invited":
+        return  # they set up their account already, or were deactivated: nothing to send
+    authority = db.session.get(Authority, user.authority_id)
+    valid_for = timedelta(days=current_app.config["INVITATION_VALID_DAYS"])
+    token = issue_token(user, TokenPurpose.INVITATION, valid_for)
+    inviter = db.session.execute(select(User).where(User.id == user.invited_by_id)).scalar_one_or_none() if user.invited_by_id else None
+    send_templated(
+        to=user.email,
+        subject=f"You have been invited to the Safeguarding Partnership Portal ({authority.name})",
+        template="invitation",
+        user_id=user.id,
+        inviter_line=f"{inviter.full_name} has invited you." if inviter else "Hello,",
+        authority_name=authority.name,
+        link=_external("accounts.accept_invitation", token=token),
+        expires_at=utcnow() + valid_for,
+    )
+
+
+@job("accounts.send_password_reset", queue="notifications")
+def send_password_reset(user_id: str) -> None:
+    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one()
+    if user.status != "active":
+        return
+    authority = db.session.get(Authority, user.authority_id)
+    valid_for = timedelta(minutes=current_app.config["PASSWORD_RESET_VALID_MINUTES"])
+    token = issue_token(user, TokenPurpose.PASSWORD_RESET, valid_for)
+    send_templated(
+        to=user.email,
+        subject="Reset your Safeguarding Partnership Portal password",
+        template="password_reset",
+        user_id=user.id,
+        user=user,
+        authority_name=authority.name,
+        link=_external("accounts.password_reset", token=token),
+        expires_at=utcnow() + valid_for,
+    )

@@ -1,0 +1,51 @@
+"""The job registry: each job has a dotted name, a handler and a queue named by purpose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from jobs.queues import QUEUES
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    handler: Callable[..., object]
+    queue: str
+    max_attempts: int
+
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def job(name: str, *, queue: str, max_attempts: int = 5):
+    """Register ``handler`` as the job ``name`` on ``queue``.
+
+    The handler runs inside the tenant context of the job's authority (see ``jobs.runner``) and takes
+    keyword arguments that are ids only. Whatever it changes in the database commits together with the
+    job being marked done, so running a job twice has its effect once.
+    """
+    if queue not in QUEUES:
+        raise ValueError(f"Unknown queue {queue!r}; queues are {sorted(QUEUES)}")
+
+    def register(handler):
+        if name in JOBS and JOBS[name].handler is not handler:
+            raise ValueError(f"Job {name!r} is registered twice")
+        JOBS[name] = JobSpec(name, handler, queue, max_attempts)
+        return handler
+
+    return register
+
+
+def get(name: str) -> JobSpec:
+    """The job called ``name``; raises ``KeyError`` for an unknown job."""
+    _load_job_modules()
+    return JOBS[name]
+
+
+def _load_job_modules() -> None:
+    """Import the modules that define jobs, so the registry is complete wherever it is read."""
+    import jobs.accounts  # noqa: F401
+    import jobs.maintenance  # noqa: F401
+    import jobs.notifications  # noqa: F401

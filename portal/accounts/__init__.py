@@ -1,0 +1,1 @@
+"""Accounts and sessions: users, memberships, sign-in, two-factor authentication, invitations, resets."""

@@ -1,0 +1,286 @@
+"""Pages for signing in and out, two-factor authentication, invitations, password resets and the
+account page."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from portal.accounts import service
+from portal.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    RecoveryCodeForm,
+    SignInForm,
+    TwoFactorForm,
+)
+from portal.accounts.models import TokenPurpose, UserSession
+from portal.accounts.security import (
+    accept_totp,
+    check_password,
+    find_token,
+    hash_password,
+    new_recovery_codes,
+    new_totp_secret,
+    password_problem,
+    split_token,
+    totp_uri,
+)
+from portal.accounts.sessions import current_authority, end_session, revoke_sessions, start_session
+from portal.audit.service import Action, record
+from portal.authorities.models import Authority
+from portal.extensions import db, limiter
+from portal.model_base import utcnow
+from tenants.context import tenant_scope
+
+bp = Blueprint("accounts", __name__)
+
+TOTP_SETUP_SECRET = "totp_setup_secret"
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def sign_in():
+    """Email and password; then the second factor if the account has one."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        outcome = service.sign_in_with_password(form.email.data, form.password.data)
+        if outcome.status == "signed_in":
+            return redirect(_safe_next(request.args.get("next")))
+        if outcome.status == "two_factor":
+            return redirect(url_for("accounts.sign_in_two_factor", next=request.args.get("next")))
+        if outcome.status == "locked":
+            form.password.errors.append(
+                f"You have entered the wrong details too many times. Try again in {outcome.locked_minutes} minutes, or reset your password."
+            )
+        else:
+            form.password.errors.append("Enter a correct email address and password")
+        form.password.data = ""
+    return render_template("accounts/sign_in.html", form=form, expired=bool(g.get("session_expired")))
+
+
+def _second_factor(recovery: bool):
+    if service.pending_two_factor() is None:
+        flash("Your sign-in timed out. Sign in again.")
+        return redirect(url_for("accounts.sign_in"))
+    form = RecoveryCodeForm() if recovery else TwoFactorForm()
+    if form.validate_on_submit():
+        outcome = service.sign_in_second_factor(form.code.data, recovery=recovery)
+        if outcome.status == "signed_in":
+            if outcome.recovery_codes_left is not None:
+                flash(
+                    f"You signed in with a recovery code. You have {outcome.recovery_codes_left} left. "
+                    "If you have lost your phone, ask your authority administrator to reset your two-factor authentication."
+                )
+            return redirect(_safe_next(request.args.get("next")))
+        if outcome.status == "expired":
+            flash("Your sign-in timed out. Sign in again.")
+            return redirect(url_for("accounts.sign_in"))
+        if outcome.status == "locked":
+            form.code.errors.append(f"You have entered the wrong details too many times. Try again in {outcome.locked_minutes} minutes.")
+        else:
+            form.code.errors.append("The recovery code is not right, or has been used" if recovery else "The security code is not right, or has been used already. Wait for a new code and try again")
+        form.code.data = ""
+    return render_template("accounts/two_factor.html", form=form, recovery=recovery)
+
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def sign_in_two_factor():
+    return _second_factor(recovery=False)
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def sign_in_recovery():
+    return _second_factor(recovery=True)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    if current_user.is_authenticated:
+        record(Action.SIGN_OUT, object_type="user", object_id=current_user.id)
+        end_session()
+        db.session.commit()
+    else:
+        session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    sessions = db.session.execute(
+        select(UserSession)
+        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).scalars().all()
+    return render_template("accounts/account.html", sessions=sessions, current_session_id=g.get("user_session_id"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not check_password(user, form.current_password.data):
+            form.current_password.errors.append("Your current password is not right")
+        elif problem := password_problem(form.password.data, email=user.email):
+            form.password.errors.append(problem)
+        else:
+            user.password_hash = hash_password(form.password.data)
+            user.password_changed_at = utcnow()
+            ended = revoke_sessions(user, "password_changed", keep_current=True)
+            record(Action.PASSWORD_CHANGED, object_type="user", object_id=user.id, details={"other_sessions_ended": ended})
+            db.session.commit()
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+def _qr_svg(uri: str) -> Markup:
+    svg = segno.make(uri, error="m").svg_inline(scale=4, omitsize=True, border=2, dark="#0b0c0c", light="#ffffff")
+    return Markup(svg)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    """Set up an authenticator app: scan the QR code (or type the key), enter a code, save recovery codes."""
+    user = current_user._get_current_object()
+    if user.two_factor_enabled:
+        return render_template("accounts/two_factor_on.html")
+    secret = session.get(TOTP_SETUP_SECRET)
+    if not secret:
+        secret = new_totp_secret()
+        session[TOTP_SETUP_SECRET] = secret
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if accept_totp(user, form.code.data, secret=secret):
+            user.totp_secret = secret
+            user.totp_enabled_at = utcnow()
+            codes = new_recovery_codes(user)
+            record(Action.TWO_FACTOR_ENROLLED, object_type="user", object_id=user.id)
+            db.session.commit()
+            session.pop(TOTP_SETUP_SECRET, None)
+            # Shown once, in this response only: the codes are never stored in a readable form.
+            return render_template("accounts/recovery_codes.html", codes=codes)
+        form.code.errors.append("The security code is not right. Check the time on your phone is correct and try the newest code")
+        form.code.data = ""
+    grouped_secret = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template(
+        "accounts/two_factor_setup.html",
+        form=form,
+        qr_svg=_qr_svg(totp_uri(user, secret)),
+        secret=grouped_secret,
+        required=current_authority().require_two_factor,
+    )
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def password_reset_request():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        return render_template("accounts/password_reset_sent.html", email=form.email.data)
+    return render_template("accounts/password_reset_request.html", form=form)
+
+
+def _split_or_404(raw: str):
+    """``(authority_id, secret)`` from a token in a URL (the token is then looked up in that authority)."""
+    parts = split_token(raw)
+    if parts is None:
+        abort(404)
+    return parts
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def password_reset(token):
+    authority_id, secret = _split_or_404(token)
+    with tenant_scope(authority_id):
+        account_token, problem = find_token(secret, TokenPurpose.PASSWORD_RESET)
+        if account_token is None:
+            abort(404)
+        user = account_token.user
+        if problem or user.status != "active":
+            return render_template("accounts/token_problem.html", problem=problem or "used", purpose="password reset link"), 410
+        form = NewPasswordForm()
+        if form.validate_on_submit():
+            if problem := password_problem(form.password.data, email=user.email):
+                form.password.errors.append(problem)
+            else:
+                user.password_hash = hash_password(form.password.data)
+                user.password_changed_at = utcnow()
+                user.failed_sign_ins = 0
+                user.locked_until = None
+                account_token.used_at = utcnow()
+                ended = revoke_sessions(user, "password_reset")
+                record(Action.PASSWORD_RESET, object_type="user", object_id=user.id, actor_id=user.id, details={"sessions_ended": ended})
+                db.session.commit()
+                flash(
+                    "Your password has been reset. Sign in with your new password"
+                    + (" and a security code from your authenticator app." if user.two_factor_enabled else "."),
+                    "success",
+                )
+                return redirect(url_for("accounts.sign_in"))
+        return render_template("accounts/password_reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def accept_invitation(token):
+    """Someone invited by their authority administrator sets their name and password."""
+    if current_user.is_authenticated:
+        end_session()
+        db.session.commit()
+    authority_id, secret = _split_or_404(token)
+    with tenant_scope(authority_id):
+        account_token, problem = find_token(secret, TokenPurpose.INVITATION)
+        if account_token is None:
+            abort(404)
+        user = account_token.user
+        if problem or user.status != "invited":
+            return render_template("accounts/token_problem.html", problem=problem or "used", purpose="invitation"), 410
+        form = AcceptInvitationForm()
+        if request.method == "GET":
+            form.full_name.data = user.full_name
+        if form.validate_on_submit():
+            if problem := password_problem(form.password.data, email=user.email, name=form.full_name.data):
+                form.password.errors.append(problem)
+            else:
+                now = utcnow()
+                user.full_name = form.full_name.data.strip()
+                user.password_hash = hash_password(form.password.data)
+                user.password_changed_at = now
+                user.activated_at = now
+                account_token.used_at = now
+                record(Action.INVITATION_ACCEPTED, object_type="user", object_id=user.id, actor_id=user.id)
+                start_session(user)
+                record(Action.SIGN_IN, object_type="user", object_id=user.id, actor_id=user.id, details={"method": "invitation"})
+                db.session.commit()
+                flash("Your account has been created.", "success")
+                return redirect(url_for("accounts.two_factor_setup"))
+        authority_name = db.session.get(Authority, authority_id).name
+        return render_template("accounts/accept_invitation.html", form=form, user=user, invited_to=authority_name)

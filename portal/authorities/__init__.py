@@ -1,0 +1,1 @@
+"""Authorities (the tenants), their organisations and the duties their settings name."""

@@ -1,0 +1,28 @@
+"""Telling people things: in-app, and by email through a job."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.notifications.models import Notification
+
+
+def notify(user_id: uuid.UUID, title: str, *, body: str | None = None, link: str | None = None, email: bool = True) -> Notification:
+    """Create an in-app notification for ``user_id`` in the current transaction; email it too (a job)."""
+    from jobs.outbox import enqueue
+
+    notification = Notification(user_id=user_id, title=title, body=body, link=link)
+    db.session.add(notification)
+    db.session.flush()
+    if email:
+        enqueue("notifications.email_notification", notification_id=notification.id)
+    return notification
+
+
+def unread_count(user_id: uuid.UUID) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()

@@ -1,0 +1,1 @@
+"""Public pages (accessibility statement, privacy notice, cookies) and the error pages."""

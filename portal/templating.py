@@ -1,0 +1,77 @@
+"""Template helpers: the header's authority name and navigation, dates in UK time, the unread count."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import request, url_for
+from flask_login import current_user
+
+SERVICE_NAME = "Safeguarding Partnership Portal"
+UK = ZoneInfo("Europe/London")
+
+
+def uk_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
+    """``14 March 2026 at 9:05am`` in UK time (GOV.UK style)."""
+    if value is None:
+        return ""
+    text = value.astimezone(UK).strftime(fmt)
+    return text.replace("AM", "am").replace("PM", "pm")
+
+
+def uk_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK)
+    return value.strftime("%-d %B %Y")
+
+
+def navigation_items() -> list[dict]:
+    """The service navigation for the signed-in user, by role."""
+    if not current_user.is_authenticated:
+        return []
+    from portal.accounts.models import Role
+    from portal.notifications.service import unread_count
+
+    endpoint = request.endpoint or ""
+    items = [{"text": "Home", "href": url_for("dashboard.home"), "active": endpoint == "dashboard.home"}]
+    unread = unread_count(current_user.id)
+    label = "Notifications"
+    items.append(
+        {
+            "html": f'{label} <span class="app-count-badge">{unread}<span class="govuk-visually-hidden"> unread</span></span>' if unread else label,
+            "href": url_for("notifications.index"),
+            "active": endpoint.startswith("notifications."),
+        }
+    )
+    if current_user.has_role(Role.AUTHORITY_ADMIN):
+        items += [
+            {"text": "Organisations", "href": url_for("admin.organisations"), "active": endpoint.startswith("admin.organisation")},
+            {"text": "Users", "href": url_for("admin.users"), "active": endpoint.startswith("admin.user") or endpoint.startswith("admin.membership")},
+            {"text": "Settings", "href": url_for("admin.settings"), "active": endpoint.startswith("admin.setting") or endpoint.startswith("admin.dut")},
+            {"text": "Audit log", "href": url_for("admin.audit_log"), "active": endpoint.startswith("admin.audit")},
+        ]
+    items.append({"text": "Your account", "href": url_for("accounts.account"), "active": endpoint in {"accounts.account", "accounts.change_password", "accounts.two_factor_setup"}})
+    return items
+
+
+def init_templating(app) -> None:
+    app.jinja_env.filters["uk_datetime"] = uk_datetime
+    app.jinja_env.filters["uk_date"] = uk_date
+    app.jinja_env.globals["navigation_items"] = navigation_items
+    from portal.accounts.models import Role
+
+    app.jinja_env.globals["role_descriptions"] = {r.value: r.description for r in Role}
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _portal_globals():
+        authority_name = None
+        if current_user.is_authenticated:
+            from portal.accounts.sessions import current_authority
+
+            authority_name = current_authority().name
+        return {"service_name": SERVICE_NAME, "authority_name": authority_name}

@@ -1,0 +1,193 @@
+"""Layer 1 of isolation: the ORM.
+
+* Every query that touches a tenant-owned model gets
+  ``with_loader_criteria(TenantOwned, authority_id == <current authority>)``, joins, aliases and
+  relationship loads included.
+* A query on a tenant-owned model with no tenant context raises :class:`TenantContextMissing`; so does a
+  Core statement (``select(table)``) on a tenant table outside the platform scope, because Core
+  statements get no automatic criteria.
+* New tenant-owned rows get ``authority_id`` from the context; a row of another authority, or a change
+  of ``authority_id``, is refused before it reaches the database.
+* On PostgreSQL, every transaction the session begins first runs
+  ``set_config('app.authority_id', <id or ''>, true)`` with a bound parameter; the setting ends with the
+  transaction, so a pooled connection carries nothing into the next request. Row-level security
+  (layer 3, ``tenants.schema``) reads it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import ForeignKeyConstraint, UniqueConstraint, event, inspect, text
+from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
+from sqlalchemy.sql import util as sql_util
+from sqlalchemy import ForeignKey, Uuid
+
+from tenants import context as tenant_context
+from tenants.context import CrossTenantWrite, TenantContextMissing
+
+#: Names of the tables of tenant-owned models, filled as the models are declared.
+TENANT_TABLES: set[str] = set()
+#: The tenant-owned model classes, filled as they are declared.
+TENANT_MODELS: list[type] = []
+
+
+class TenantOwned:
+    """Mixin for a model whose rows belong to one authority.
+
+    The table gets ``authority_id NOT NULL`` (a foreign key to ``authorities``). Declare
+    ``__table_args__ = tenant_table_args(...)`` so the table also has ``UNIQUE (authority_id, id)``, the
+    target of composite foreign keys from its children.
+    """
+
+    authority_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("authorities.id", ondelete="RESTRICT"), nullable=False)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        tablename = cls.__dict__.get("__tablename__")
+        if tablename:
+            TENANT_TABLES.add(tablename)
+            TENANT_MODELS.append(cls)
+
+
+def tenant_table_args(*constraints, **options) -> tuple:
+    """``__table_args__`` for a tenant-owned table: ``UNIQUE (authority_id, id)`` plus ``constraints``."""
+    args = (UniqueConstraint("authority_id", "id"), *constraints)
+    return (*args, options) if options else args
+
+
+def parent_key(column: str, parent_table: str, ondelete: str | None = None) -> ForeignKeyConstraint:
+    """Composite foreign key ``(authority_id, column) -> parent_table (authority_id, id)``.
+
+    Layer 2 of isolation: the database refuses a row that points at another authority's parent.
+    """
+    return ForeignKeyConstraint(
+        ["authority_id", column],
+        [f"{parent_table}.authority_id", f"{parent_table}.id"],
+        ondelete=ondelete,
+    )
+
+
+class TenantSession(FlaskSQLAlchemySession):
+    """The application's session class; the listeners below are attached to it alone."""
+
+
+def _is_tenant_mapper(mapper) -> bool:
+    return issubclass(mapper.class_, TenantOwned)
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _scope_to_tenant(state) -> None:
+    """Add the tenant criteria to every statement that touches a tenant-owned model; fail closed."""
+    ctx = tenant_context.current()
+    if not state.is_orm_statement:
+        _refuse_core_statement_on_tenant_tables(state, ctx)
+        return
+    if state.is_insert:
+        return  # unit-of-work inserts are checked in before_flush
+    if not any(_is_tenant_mapper(m) for m in state.all_mappers):
+        return
+    if ctx is None:
+        raise TenantContextMissing(
+            "A query on a tenant-owned model ran with no tenant context. Enter tenant_scope() "
+            "(or, for platform-level reads, platform_scope())."
+        )
+    if ctx.is_platform:
+        return  # explicit, and row-level security still applies on PostgreSQL
+    authority_id = ctx.authority_id
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned,
+            lambda cls: cls.authority_id == authority_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _refuse_core_statement_on_tenant_tables(state, ctx) -> None:
+    """Core statements get no automatic criteria: refuse them on tenant tables outside the platform scope."""
+    if ctx is not None and ctx.is_platform:
+        return
+    statement = state.statement
+    if not hasattr(statement, "get_children"):
+        return
+    try:
+        tables = sql_util.find_tables(statement, include_aliases=True, include_joins=True, include_selects=True, include_crud=True)
+    except Exception:  # textual SQL and other statements without tables
+        return
+    touched = {getattr(t, "name", None) for t in tables} & TENANT_TABLES
+    if touched:
+        raise TenantContextMissing(
+            f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM."
+        )
+
+
+@event.listens_for(TenantSession, "before_flush")
+def _stamp_and_check_authority(session, flush_context, instances) -> None:
+    """Fill ``authority_id`` on new tenant rows from the context; refuse writes for another authority."""
+    ctx = tenant_context.current()
+    for obj in session.new:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if ctx is None or ctx.authority_id is None:
+            raise TenantContextMissing(f"Cannot save a new {type(obj).__name__} with no authority in context.")
+        if obj.authority_id is None:
+            obj.authority_id = ctx.authority_id
+        elif obj.authority_id != ctx.authority_id:
+            raise CrossTenantWrite(f"Refused: a new {type(obj).__name__} for another authority.")
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantOwned):
+            continue
+        if ctx is None or ctx.authority_id is None:
+            raise TenantContextMissing(f"Cannot change a {type(obj).__name__} with no authority in context.")
+        history = inspect(obj).attrs.authority_id.history
+        if history.has_changes() and history.deleted and history.deleted[0] is not None:
+            raise CrossTenantWrite(f"Refused: moving a {type(obj).__name__} to another authority.")
+        if obj.authority_id != ctx.authority_id:
+            raise CrossTenantWrite(f"Refused: changing a {type(obj).__name__} of another authority.")
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _set_database_tenant(session, transaction, connection) -> None:
+    """On PostgreSQL, tell row-level security which authority this transaction is for."""
+    if connection.dialect.name != "postgresql":
+        return
+    authority_id = tenant_context.current_authority_id()
+    connection.execute(
+        text("SELECT set_config('app.authority_id', :authority_id, true)"),
+        {"authority_id": str(authority_id) if authority_id else ""},
+    )
+
+
+_session_registry = None
+
+
+def bind_session_registry(scoped_session) -> None:
+    """Tell the context-switch guard which (scoped) session the application uses."""
+    global _session_registry
+    _session_registry = scoped_session
+    tenant_context.on_switch(_fresh_session_on_switch)
+
+
+def _fresh_session_on_switch(old, new) -> None:
+    """Refuse to switch tenant with unsaved changes; otherwise drop what was loaded for the old one."""
+    registry = _session_registry
+    if registry is None:
+        return
+    old_authority = old.authority_id if old else None
+    new_authority = new.authority_id if new else None
+    if old is not None and new is not None and old_authority == new_authority and old_authority is not None:
+        return  # same authority (only the user changed): what was loaded stays valid
+    try:
+        session = registry()
+    except RuntimeError:  # no application context: nothing to clean
+        return
+    if session.new or session.dirty or session.deleted:
+        raise CrossTenantWrite("Cannot change tenant context with unsaved changes in the session.")
+    session.close()
+
+
+def session_setting(session) -> str | None:
+    """The transaction's ``app.authority_id`` setting (PostgreSQL), for tests and diagnostics."""
+    return session.execute(text("SELECT current_setting('app.authority_id', true)")).scalar()

@@ -1,0 +1,81 @@
+"""Test helpers: a client that sends the CSRF token itself, sign-in helpers, audit look-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+
+import pyotp
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+PASSWORD = "correct horse battery staple"
+
+
+class PortalClient(FlaskClient):
+    """A test client that adds a valid CSRF token to every form POST, as a browser would after loading
+    the form. Pass ``csrf=False`` to send a form without one."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if not raw:
+                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                session["csrf_token"] = raw
+        secret = self.application.config.get("WTF_CSRF_SECRET_KEY") or self.application.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+def sign_in(client: PortalClient, user, password: str = PASSWORD, *, totp_secret: str | None = None, follow: bool = False):
+    """Sign ``user`` in through the real pages (with the second factor if they have one)."""
+    response = client.post("/sign-in", data={"email": user.email, "password": password})
+    if totp_secret and response.status_code == 302 and "/sign-in/two-factor" in response.headers["Location"]:
+        response = client.post("/sign-in/two-factor", data={"code": next_totp(totp_secret)})
+    if follow and response.status_code == 302:
+        response = client.get(response.headers["Location"])
+    return response
+
+
+_last_step: dict[str, int] = {}
+
+
+def next_totp(secret: str) -> str:
+    """A code that has not been used yet: the current step, or later ones (accepted within drift)."""
+    step = int(time.time() // 30)
+    if _last_step.get(secret, -1) >= step:
+        step = _last_step[secret] + 1
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def text_of(response) -> str:
+    """The visible-ish text of an HTML response, whitespace collapsed (for 'the page says ...' checks)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def audit_events(app, authority_id, action: str | None = None):
+    """The audit events of one authority (oldest first), optionally of one action."""
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    with app.app_context(), tenant_scope(authority_id):
+        query = select(AuditEvent).order_by(AuditEvent.seq)
+        if action:
+            query = query.where(AuditEvent.action == action)
+        events = db.session.execute(query).scalars().all()
+        db.session.expunge_all()
+        return events

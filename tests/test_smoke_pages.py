@@ -1,0 +1,35 @@
+"""Can each kind of user sign in and reach the pages their role gives them?"""
+
+from tests.support import sign_in, text_of
+
+
+def test_public_pages_render_without_signing_in(client):
+    """Can anyone read the sign-in page, the accessibility statement, the privacy notice and cookies page?"""
+    for path, heading in [
+        ("/sign-in", "Sign in"),
+        ("/accessibility", "Accessibility statement"),
+        ("/privacy", "Privacy notice"),
+        ("/cookies", "Cookies"),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert heading in text_of(response)
+
+
+def test_admin_signs_in_and_sees_their_authority(client, world):
+    """Does an authority administrator land on a dashboard headed with their authority's name?"""
+    response = sign_in(client, world.a.admin, follow=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert world.a.name in page
+    assert "Active users" in page
+    assert world.b.name not in page
+
+
+def test_dsl_home_shows_role_and_school(client, world):
+    """Does a DSL's home page say what they are and where, and offer no admin screens?"""
+    response = sign_in(client, world.a.dsl1, follow=True)
+    page = text_of(response)
+    assert "Designated safeguarding lead" in page
+    assert "Avonford Primary School" in page
+    assert "Audit log" not in page
