@@ -3,6 +3,7 @@ is sent, so it never sits in the outbox, Redis or the database in a readable for
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -25,7 +26,7 @@ def _external(endpoint: str, **values) -> str:
 
 @job("accounts.send_invitation", queue="notifications")
 def send_invitation(user_id: str) -> None:
-    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one()
+    user = db.session.execute(select(User).where(User.id == uuid.UUID(str(user_id)))).scalar_one()  # payload ids are strings
     if user.status != "invited":
         return  # they set up their account already, or were deactivated: nothing to send
     authority = db.session.get(Authority, user.authority_id)
@@ -46,7 +47,7 @@ def send_invitation(user_id: str) -> None:
 
 @job("accounts.send_password_reset", queue="notifications")
 def send_password_reset(user_id: str) -> None:
-    user = db.session.execute(select(User).where(User.id == user_id)).scalar_one()
+    user = db.session.execute(select(User).where(User.id == uuid.UUID(str(user_id)))).scalar_one()  # payload ids are strings
     if user.status != "active":
         return
     authority = db.session.get(Authority, user.authority_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from jobs.accounts import _external
@@ -15,7 +17,7 @@ from portal.notifications.models import Notification
 
 @job("notifications.email_notification", queue="notifications")
 def email_notification(notification_id: str) -> None:
-    notification = db.session.execute(select(Notification).where(Notification.id == notification_id)).scalar_one()
+    notification = db.session.execute(select(Notification).where(Notification.id == uuid.UUID(str(notification_id)))).scalar_one()  # payload ids are strings
     if notification.emailed_at is not None:
         return
     user = db.session.execute(select(User).where(User.id == notification.user_id)).scalar_one()

@@ -74,7 +74,7 @@ def run_outbox_job(outbox_id) -> str:
         raise LookupError(f"No outbox job {outbox_id} for this authority.")
     if row.status != JobStatus.PENDING:
         db.session.rollback()
-        return str(row.status)
+        return f"already {row.status}"
     spec = registry.get(row.name)
     payload = dict(row.payload)
     try:

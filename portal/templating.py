@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import request, url_for
+from flask import has_request_context, request, url_for
 from flask_login import current_user
 
 SERVICE_NAME = "Safeguarding Partnership Portal"
@@ -28,9 +28,14 @@ def uk_date(value) -> str:
     return value.strftime("%-d %B %Y")
 
 
+def _signed_in() -> bool:
+    """Is this a request by a signed-in user? (Emails are rendered in jobs, outside any request.)"""
+    return has_request_context() and current_user is not None and current_user.is_authenticated
+
+
 def navigation_items() -> list[dict]:
     """The service navigation for the signed-in user, by role."""
-    if not current_user.is_authenticated:
+    if not _signed_in():
         return []
     from portal.accounts.models import Role
     from portal.notifications.service import unread_count
@@ -70,7 +75,7 @@ def init_templating(app) -> None:
     @app.context_processor
     def _portal_globals():
         authority_name = None
-        if current_user.is_authenticated:
+        if _signed_in():
             from portal.accounts.sessions import current_authority
 
             authority_name = current_authority().name

@@ -80,21 +80,24 @@ def _is_tenant_mapper(mapper) -> bool:
 @event.listens_for(TenantSession, "do_orm_execute")
 def _scope_to_tenant(state) -> None:
     """Add the tenant criteria to every statement that touches a tenant-owned model; fail closed."""
-    ctx = tenant_context.current()
-    if not state.is_orm_statement:
-        _refuse_core_statement_on_tenant_tables(state, ctx)
-        return
     if state.is_insert:
         return  # unit-of-work inserts are checked in before_flush
-    if not any(_is_tenant_mapper(m) for m in state.all_mappers):
+    touched = _tenant_tables_in(state.statement)
+    if not touched and not any(_is_tenant_mapper(m) for m in state.all_mappers):
         return
+    ctx = tenant_context.current()
     if ctx is None:
         raise TenantContextMissing(
-            "A query on a tenant-owned model ran with no tenant context. Enter tenant_scope() "
-            "(or, for platform-level reads, platform_scope())."
+            f"A query on tenant-owned table(s) {sorted(touched) or ''} ran with no tenant context. Enter "
+            "tenant_scope() (or, for platform-level reads, platform_scope())."
         )
     if ctx.is_platform:
         return  # explicit, and row-level security still applies on PostgreSQL
+    if not state.is_orm_statement:
+        # Core statements (select(table), text()) get no loader criteria: refuse them on tenant tables.
+        raise TenantContextMissing(
+            f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM."
+        )
     authority_id = ctx.authority_id
     state.statement = state.statement.options(
         with_loader_criteria(
@@ -105,22 +108,13 @@ def _scope_to_tenant(state) -> None:
     )
 
 
-def _refuse_core_statement_on_tenant_tables(state, ctx) -> None:
-    """Core statements get no automatic criteria: refuse them on tenant tables outside the platform scope."""
-    if ctx is not None and ctx.is_platform:
-        return
-    statement = state.statement
+def _tenant_tables_in(statement) -> set[str]:
+    """Names of the tenant tables a statement reads or writes (``all_mappers`` misses some, such as
+    ``select(func.count()).select_from(Model)``, so the statement's tables are scanned as well)."""
     if not hasattr(statement, "get_children"):
-        return
-    try:
-        tables = sql_util.find_tables(statement, include_aliases=True, include_joins=True, include_selects=True, include_crud=True)
-    except Exception:  # textual SQL and other statements without tables
-        return
-    touched = {getattr(t, "name", None) for t in tables} & TENANT_TABLES
-    if touched:
-        raise TenantContextMissing(
-            f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM."
-        )
+        return set()
+    tables = sql_util.find_tables(statement, include_aliases=True, include_joins=True, include_selects=True, include_crud=True)
+    return {getattr(t, "name", None) for t in tables} & TENANT_TABLES
 
 
 @event.listens_for(TenantSession, "before_flush")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 
 from tests import database as test_database
 from tests.support import PortalClient
@@ -26,48 +27,106 @@ def database(tmp_path_factory):
     test_database.drop(db_info)
 
 
+class _SharedTemplateCache(BytecodeCache):
+    """Compiled templates shared by every app the tests build (each test builds its own app, and
+    compiling the GOV.UK macros again each time would dominate the run)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _SharedTemplateCache()
+
+
 def _table_names_children_first():
     from portal.extensions import db
 
     return [t.name for t in reversed(db.metadata.sorted_tables)]
 
 
-@pytest.fixture
-def make_app(database, tmp_path):
-    """Build an app on the test database; extra settings override the defaults."""
+def _test_config(database, base_dir) -> dict:
+    return {
+        "PORTAL_ENV": "test",
+        **database.config(),
+        "INSTANCE_PATH": str(base_dir / "instance"),
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_PATH": str(base_dir / "mail"),
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "REDIS_URL": None,
+    }
+
+
+def _build(config):
     from portal import create_app
 
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    app.test_client_class = PortalClient
+    return app
+
+
+def _dispose(app):
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_app(database, tmp_path_factory):
+    """One app for every test that needs no special settings (building an app per test is slow)."""
+    app = _build(_test_config(database, tmp_path_factory.mktemp("shared")))
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def make_app(database, tmp_path):
+    """Build an app on the test database with some settings changed."""
     built = []
 
     def factory(**overrides):
-        config = {
-            "PORTAL_ENV": "test",
-            **database.config(),
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "MAIL_BACKEND": "file",
-            "MAIL_FILE_PATH": str(tmp_path / "mail"),
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "REDIS_URL": None,
-        }
+        config = _test_config(database, tmp_path)
         config.update(overrides)
-        app = create_app(config)
-        app.test_client_class = PortalClient
+        app = _build(config)
         built.append(app)
         return app
 
     yield factory
-    from portal.extensions import db
-
     for app in built:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    test_database.empty(database, _table_names_children_first())
+        _dispose(app)
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(shared_app, database):
+    """The shared app, with an empty database, an empty mailbox and fresh rate-limit counters."""
+    import shutil
+    from pathlib import Path
+
+    from portal.extensions import limiter
+
+    shutil.rmtree(Path(shared_app.config["MAIL_FILE_PATH"]), ignore_errors=True)
+    with shared_app.app_context():
+        limiter.reset()
+    yield shared_app
+    with shared_app.app_context():
+        from portal.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database_after_each_test(database):
+    yield
+    test_database.empty(database, _table_names_children_first())
 
 
 @pytest.fixture
@@ -88,3 +147,20 @@ def world(app):
     from tests.world import build_world
 
     return build_world(app)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of PostgreSQL-only behaviour (row-level security, grants) run in the PostgreSQL pass and are
+    deselected, not skipped, in the SQLite pass: `make test` runs both passes."""
+    if test_database.backend() == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres_only") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_report_header(config):
+    return f"portal test database: {test_database.backend()}"

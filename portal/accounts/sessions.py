@@ -27,6 +27,7 @@ from tenants import context as tenant_context
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 TENANT_TOKENS = "_portal_tenant_tokens"
+SESSION_EXPIRED = "session_expired"
 
 login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = "Sign in to continue."
@@ -85,6 +86,7 @@ def load_user(reference: str) -> User | None:
         record(Action.SESSION_EXPIRED, object_type="user", object_id=user.id, actor_id=user.id, details={"reason": user_session.revoked_reason})
         db.session.commit()
         g.session_expired = True
+        session[SESSION_EXPIRED] = True  # read by the sign-in page the browser is sent to next
         _leave_all()
         return None
     if now - user_session.last_seen_at > LAST_SEEN_RESOLUTION:
@@ -160,6 +162,11 @@ _ENROLMENT_ALLOWED = {
 
 
 def init_request_hooks(app) -> None:
+    # Imported now, not at the end of the first request: importing jobs.dispatch registers the
+    # after-commit hook that hands new outbox rows over, so a job queued by a process's first request
+    # (an invitation, a reset email) would otherwise sit in the outbox until the relay found it.
+    from jobs.dispatch import run_inline_pending
+
     @app.before_request
     def _load_user_and_tenant():
         """Load the user (and with them the tenant context) before any view code runs."""
@@ -173,10 +180,15 @@ def init_request_hooks(app) -> None:
 
     @app.after_request
     def _run_jobs_in_process(response):
+        run_inline_pending()
+        return response
+
+    @app.teardown_appcontext
+    def _run_leftover_jobs(exc):
+        """Jobs committed outside a request (commands, jobs, scripts) run when their app context ends."""
         from jobs.dispatch import run_inline_pending
 
         run_inline_pending()
-        return response
 
     @app.teardown_request
     def _leave_tenant(exc):
