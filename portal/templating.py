@@ -38,7 +38,11 @@ def navigation_items() -> list[dict]:
     if not _signed_in():
         return []
     from portal.accounts.models import Role
+    from portal.accounts.sessions import current_authority
     from portal.notifications.service import unread_count
+
+    if current_authority().require_two_factor and not current_user.two_factor_enabled:
+        return []  # every page but the set-up page is closed to them until they enrol
 
     endpoint = request.endpoint or ""
     items = [{"text": "Home", "href": url_for("dashboard.home"), "active": endpoint == "dashboard.home"}]

@@ -1,0 +1,232 @@
+"""Fixtures for the end-to-end journeys.
+
+* ``live_server`` (once per session): the portal on a fresh, migrated SQLite database, served over HTTP
+  by werkzeug in a daemon thread. Emails are written as ``.eml`` files (``live_server.mailbox()``).
+* ``seed`` (once per session): one authority, one primary school, an authority administrator and a
+  staff member (for the sign-in failure test).
+* ``browser`` (once per session): Debian's Chromium, through Playwright. Never Playwright's own download.
+* ``new_page`` / ``page`` (per test): each page in a fresh browser context (its own cookies).
+* ``checkpoint`` (per test): call it after every navigation. It screenshots the page to
+  ``test-output/e2e/<test>/<nn>-<step>.png``, fails on JavaScript errors (including Content-Security-Policy
+  refusals) and runs axe-core, failing with every WCAG 2.2 AA violation it finds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import PASSWORD
+from tests.world import Person, create_authority, create_organisation, create_user
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = REPO / "test-output" / "e2e"
+
+
+# The portal, served ----------------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    mail_dir: Path
+
+    def mailbox(self):
+        """Every email sent so far (oldest first)."""
+        from portal.notifications.mail import read_mailbox
+
+        return read_mailbox(self.mail_dir)
+
+    def emails_to(self, address: str):
+        return [m for m in self.mailbox() if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The portal on a new SQLite database (made by the migrations), answering on 127.0.0.1."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from portal.extensions import db
+
+    root = tmp_path_factory.mktemp("e2e")
+    mail_dir = root / "mail"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(
+        {
+            "PORTAL_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'portal-e2e.sqlite3'}",
+            "INSTANCE_PATH": str(root / "instance"),
+            "MAIL_BACKEND": "file",
+            "MAIL_FILE_PATH": str(mail_dir),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "REDIS_URL": None,
+            "PUBLIC_BASE_URL": url,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request buries the failures
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="portal-e2e-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=url, app=app, mail_dir=mail_dir)
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@dataclass(frozen=True)
+class Seed:
+    authority_id: uuid.UUID
+    authority_name: str
+    school_id: uuid.UUID
+    school_name: str
+    admin: Person
+    staff: Person
+    password: str = PASSWORD
+
+
+@pytest.fixture(scope="session")
+def seed(live_server) -> Seed:
+    """One authority (two-factor authentication not yet required: the journey's administrator turns it
+    on), one primary school, its administrator and a member of the school's staff."""
+    app = live_server.app
+    authority_name = "Avonford Safeguarding Children Partnership"
+    school_name = "Avonford Primary School"
+    authority_id = create_authority(app, authority_name, "avonford", require_two_factor=False)
+    school_id = create_organisation(app, authority_id, school_name, "school", urn="123456", phase="primary")
+    admin = create_user(app, authority_id, "admin@avonford.example.org", "authority_admin", None, full_name="Alex Morgan", password=PASSWORD)
+    staff = create_user(app, authority_id, "sam.taylor@avonford.example.org", "staff", school_id, full_name="Sam Taylor", password=PASSWORD)
+    return Seed(authority_id, authority_name, school_id, school_name, admin, staff)
+
+
+# The browser ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium. Missing is a failure, not a skip: the journeys are part of `make test`."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"{CHROMIUM} is missing. Install Debian's chromium (`make chromium`); do not run `playwright install`.", pytrace=False)
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"{AXE_SCRIPT} is missing. Run `make assets` (npm ci).", pytrace=False)
+    if not (REPO / "portal" / "static" / "build" / "portal.css").is_file():
+        pytest.fail("portal/static/build/portal.css is missing. Run `make assets`.", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Make a page in a fresh browser context (another person, at another computer)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768}, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.script_errors = []  # what checkpoint() reports
+        page.on("pageerror", lambda error: page.script_errors.append(f"uncaught: {error}"))
+        page.on("console", lambda message: message.type == "error" and page.script_errors.append(f"console: {message.text}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+# Screenshots and accessibility ----------------------------------------------------------------------
+
+def _axe_violations(page) -> list[dict]:
+    """Run axe-core on the page. The portal's Content-Security-Policy forbids inline script, so
+    ``page.add_script_tag`` is refused; evaluating axe's source through the DevTools protocol is not
+    subject to the policy, which stays on for the page's own scripts."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;void 0;")
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
+        lines.extend(f"    at {target}" for target in v["targets"])
+    return "\n".join(lines)
+
+
+class Checkpoint:
+    """``checkpoint(page, "step")``: screenshot the page, then fail on script errors or axe violations."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+        self.pages_checked: list[str] = []
+
+    def __call__(self, page, step: str) -> None:
+        page.wait_for_load_state("load")
+        self.count += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{slug}.png"), full_page=True)
+        self.pages_checked.append(page.url)
+        errors, page.script_errors[:] = list(page.script_errors), []
+        assert not errors, f"JavaScript errors on {page.url} ({step}):\n" + "\n".join(errors)
+        violations = _axe_violations(page)
+        assert not violations, f"axe found {len(violations)} accessibility problem(s) on {page.url} ({step}):\n{_describe(violations)}"
+
+
+@pytest.fixture
+def checkpoint(request) -> Checkpoint:
+    folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return Checkpoint(folder)
