@@ -84,6 +84,11 @@ def run_inline_pending() -> int:
         return 0
     from jobs.runner import run_outbox_job
 
+    if not g.get(INLINE_KEY):
+        return 0
+    # End whatever transaction the request (or command) still has open before the jobs start: its work
+    # is committed by now, and on SQLite an open transaction holds the write lock the jobs need.
+    db.session.rollback()
     ran = 0
     while g.get(INLINE_KEY):
         authority_id, outbox_id, _queue = g.get(INLINE_KEY).pop(0)
