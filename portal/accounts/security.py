@@ -82,6 +82,8 @@ def password_problem(password: str, *, email: str | None = None, name: str | Non
     lowered = password.lower()
     if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
         return "Password must not contain your email address"
+    if name and any(len(part) >= 4 and part in lowered for part in name.lower().replace("-", " ").split()):
+        return "Password must not contain your name"
     if lowered in _COMMON or len(set(password)) < 5:
         return "Password is too easy to guess. Try three random words"
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,7 +49,8 @@ def _register_failure(user: User, action: str, reason: str) -> SignInOutcome:
 
 
 def _minutes_left(user: User) -> int:
-    return max(1, int((user.locked_until - utcnow()).total_seconds() // 60) + 1)
+    """Whole minutes until the lockout ends, rounded up (exactly 15 minutes left is 15, not 16)."""
+    return max(1, math.ceil((user.locked_until - utcnow()).total_seconds() / 60))
 
 
 def sign_in_with_password(email: str, password: str) -> SignInOutcome:

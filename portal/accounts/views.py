@@ -31,7 +31,7 @@ from portal.accounts.security import (
     split_token,
     totp_uri,
 )
-from portal.accounts.sessions import current_authority, end_session, revoke_sessions, start_session
+from portal.accounts.sessions import SESSION_EXPIRED, current_authority, end_session, revoke_sessions, start_session
 from portal.audit.service import Action, record
 from portal.authorities.models import Authority
 from portal.extensions import db, limiter
@@ -48,10 +48,22 @@ def _login_rate_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only same-site paths are followed after sign-in. Control characters are refused: browsers (and
+    Werkzeug, writing the Location header) drop tabs and newlines, so ``/<TAB>/evil.example`` would
+    become ``//evil.example``, another site."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch < " " or ch == "\x7f" for ch in target)
+    ):
         return target
     return url_for("dashboard.home")
+
+
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -69,12 +81,16 @@ def sign_in():
             return redirect(url_for("accounts.sign_in_two_factor", next=request.args.get("next")))
         if outcome.status == "locked":
             form.password.errors.append(
-                f"You have entered the wrong details too many times. Try again in {outcome.locked_minutes} minutes, or reset your password."
+                f"You have entered the wrong details too many times. Try again in {_minutes(outcome.locked_minutes)}, or reset your password."
             )
         else:
             form.password.errors.append("Enter a correct email address and password")
         form.password.data = ""
-    return render_template("accounts/sign_in.html", form=form, expired=bool(g.get("session_expired")))
+    # The timeout is noticed on whatever page the browser asked for, which then sends it here.
+    expired = bool(session.pop(SESSION_EXPIRED, False) or g.get("session_expired"))
+    if expired:
+        session.pop("_flashes", None)  # the explanation replaces the generic "Sign in to continue."
+    return render_template("accounts/sign_in.html", form=form, expired=expired)
 
 
 def _second_factor(recovery: bool):
@@ -95,7 +111,7 @@ def _second_factor(recovery: bool):
             flash("Your sign-in timed out. Sign in again.")
             return redirect(url_for("accounts.sign_in"))
         if outcome.status == "locked":
-            form.code.errors.append(f"You have entered the wrong details too many times. Try again in {outcome.locked_minutes} minutes.")
+            form.code.errors.append(f"You have entered the wrong details too many times. Try again in {_minutes(outcome.locked_minutes)}.")
         else:
             form.code.errors.append("The recovery code is not right, or has been used" if recovery else "The security code is not right, or has been used already. Wait for a new code and try again")
         form.code.data = ""
@@ -139,13 +155,16 @@ def account():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if not check_password(user, form.current_password.data):
             form.current_password.errors.append("Your current password is not right")
-        elif problem := password_problem(form.password.data, email=user.email):
+            record(Action.PASSWORD_CHANGE_REFUSED, object_type="user", object_id=user.id, details={"reason": "current password wrong"})
+            db.session.commit()
+        elif problem := password_problem(form.password.data, email=user.email, name=user.full_name):
             form.password.errors.append(problem)
         else:
             user.password_hash = hash_password(form.password.data)
@@ -228,7 +247,7 @@ def password_reset(token):
             return render_template("accounts/token_problem.html", problem=problem or "used", purpose="password reset link"), 410
         form = NewPasswordForm()
         if form.validate_on_submit():
-            if problem := password_problem(form.password.data, email=user.email):
+            if problem := password_problem(form.password.data, email=user.email, name=user.full_name):
                 form.password.errors.append(problem)
             else:
                 user.password_hash = hash_password(form.password.data)
@@ -251,10 +270,12 @@ def password_reset(token):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def accept_invitation(token):
-    """Someone invited by their authority administrator sets their name and password."""
+    """Someone invited by their authority administrator sets their name and password.
+
+    Someone already signed in is asked to sign out first, rather than signed out by opening a link
+    (a link or image crafted by someone else must not be able to end their session)."""
     if current_user.is_authenticated:
-        end_session()
-        db.session.commit()
+        return render_template("accounts/signed_in_already.html"), 409
     authority_id, secret = _split_or_404(token)
     with tenant_scope(authority_id):
         account_token, problem = find_token(secret, TokenPurpose.INVITATION)

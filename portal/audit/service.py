@@ -43,6 +43,7 @@ class Action:
     TWO_FACTOR_RESET = "auth.two_factor_reset"
     RECOVERY_CODE_USED = "auth.recovery_code_used"
     PASSWORD_CHANGED = "auth.password_changed"
+    PASSWORD_CHANGE_REFUSED = "auth.password_change_refused"
     PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"
     PASSWORD_RESET = "auth.password_reset"
     INVITATION_SENT = "account.invitation_sent"
