@@ -21,6 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, HiddenField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 __all__ = [
@@ -37,8 +38,14 @@ __all__ = [
     "IsoDateField",
     "Required",
     "VersionField",
+    "choices",
     "normalise_email",
 ]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``[(value, label), ...]`` as the choices of a select or radio field."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class BaseForm(FlaskForm):

@@ -18,6 +18,7 @@ from forms import (
     IsoDateField,
     Required,
     VersionField,
+    choices,
 )
 from portal.accounts.models import Role
 from portal.authorities.models import Duty, OrganisationKind, SchoolPhase
@@ -34,7 +35,7 @@ class OrganisationForm(BaseForm):
     kind = RadioField(
         "What kind of organisation is it?",
         widget=GovRadioInput(),
-        choices=[(k.value, k.label) for k in OrganisationKind],
+        choices=choices((k.value, k.label) for k in OrganisationKind),
         validators=[Required("Select what kind of organisation it is")],
     )
     urn = StringField(
@@ -47,7 +48,7 @@ class OrganisationForm(BaseForm):
         "Phase of education",
         widget=GovSelect(),
         description="Schools, early years settings and colleges only",
-        choices=[("", "Not applicable")] + [(p.value, p.label) for p in SchoolPhase],
+        choices=choices([("", "Not applicable")] + [(p.value, p.label) for p in SchoolPhase]),
         validators=[Optional()],
     )
     contact_email = StringField(
@@ -58,6 +59,10 @@ class OrganisationForm(BaseForm):
     )
     version = VersionField()
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+    def validate_name(self, field):
+        if not field.data.strip():  # spaces pass Required, and would save a nameless organisation
+            raise ValidationError("Enter the organisation's name")
 
     def validate_urn(self, field):
         value = (field.data or "").strip()
@@ -75,32 +80,46 @@ class OrganisationForm(BaseForm):
 
 
 def _role_choices():
-    return [(r.value, r.label) for r in Role]
+    return choices((r.value, r.label) for r in Role)
+
+
+def _either(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 class MembershipFields:
-    """Organisation and role, checked against each other."""
+    """Organisation and role, checked against each other in the same round as every other field.
 
-    @staticmethod
-    def check(organisation_field, role_field, organisations_by_id) -> None:
-        role = Role(role_field.data) if role_field.data in {r.value for r in Role} else None
+    The view sets ``organisations_by_id`` (the organisations offered) before validating.
+    """
+
+    organisations_by_id: dict = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.organisation.errors or self.role.errors):
+            self._check_role_fits_organisation()
+        return valid and not (self.organisation.errors or self.role.errors)
+
+    def _check_role_fits_organisation(self) -> None:
+        role = Role(self.role.data) if self.role.data in {r.value for r in Role} else None
         if role is None:
             return
-        chosen = organisation_field.data
+        chosen = self.organisation.data
         if role is Role.AUTHORITY_ADMIN:
             if chosen not in ("", AUTHORITY_LEVEL, None):
-                organisation_field.errors.append("An authority administrator belongs to the authority, not to an organisation. Select 'The authority itself'")
+                self.organisation.errors.append("An authority administrator belongs to the authority, not to an organisation. Select 'The authority itself'")
             return
-        organisation = organisations_by_id.get(chosen)
+        organisation = self.organisations_by_id.get(chosen)
         if organisation is None:
-            organisation_field.errors.append("Select the organisation this role is in")
+            self.organisation.errors.append("Select the organisation this role is in")
             return
         if organisation.kind not in role.organisation_kinds:
-            kinds = ", ".join(k.label.lower() for k in role.organisation_kinds)
-            organisation_field.errors.append(f"A {role.label.lower()} must belong to a {kinds}, not a {organisation.kind.label.lower()}")
+            kinds = _either([k.label.lower() for k in role.organisation_kinds])
+            self.organisation.errors.append(f"{organisation.name} is not a {kinds}. Choose a {kinds} for a {role.label.lower()}")
 
 
-class InviteUserForm(BaseForm):
+class InviteUserForm(MembershipFields, BaseForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -117,8 +136,12 @@ class InviteUserForm(BaseForm):
     role = RadioField("Role", widget=GovRadioInput(), choices=_role_choices(), validators=[Required("Select their role")])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
+    def validate_full_name(self, field):
+        if not field.data.strip():  # spaces pass Required, and would save a nameless user
+            raise ValidationError("Enter their full name")
 
-class AddMembershipForm(BaseForm):
+
+class AddMembershipForm(MembershipFields, BaseForm):
     organisation = SelectField("Organisation", widget=GovSelect(), validators=[Required("Select the organisation this role is in")], validate_choice=False)
     role = RadioField("Role", widget=GovRadioInput(), choices=_role_choices(), validators=[Required("Select the role")])
     submit = SubmitField("Add role", widget=GovSubmitInput())
@@ -136,7 +159,7 @@ class SettingsForm(BaseForm):
 
 class DutyForm(BaseForm):
     user = SelectField("Person", widget=GovSelect(), validators=[Required("Select a person")], validate_choice=False)
-    duty = RadioField("Duty", widget=GovRadioInput(), choices=[(d.value, d.label) for d in Duty], validators=[Required("Select a duty")])
+    duty = RadioField("Duty", widget=GovRadioInput(), choices=choices((d.value, d.label) for d in Duty), validators=[Required("Select a duty")])
     submit = SubmitField("Name for this duty", widget=GovSubmitInput())
 
 

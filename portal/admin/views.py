@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -21,13 +21,13 @@ from portal.admin.forms import (
     AuditFilterForm,
     DutyForm,
     InviteUserForm,
-    MembershipFields,
     OrganisationForm,
     SettingsForm,
 )
 from portal.audit.models import AuditEvent
 from portal.audit.service import Action, record
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind, SchoolPhase
+from forms import choices
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.service import notify
@@ -149,19 +149,17 @@ def organisation_restore(organisation_id):
 
 # Users and memberships -----------------------------------------------------------------------------
 
-def _organisation_choices() -> tuple[list[tuple[str, str]], dict[str, Organisation]]:
+def _organisation_choices() -> tuple[list, dict[str, Organisation]]:
     organisations = db.session.execute(
         visible_query(Organisation).where(Organisation.archived_at.is_(None)).order_by(Organisation.kind, Organisation.name)
     ).scalars().all()
-    choices = [("", "Select an organisation"), (AUTHORITY_LEVEL, "The authority itself (authority administrators only)")]
-    choices += [(str(o.id), f"{o.name} ({o.kind.label})") for o in organisations]
-    return choices, {str(o.id): o for o in organisations}
+    pairs = [("", "Select an organisation"), (AUTHORITY_LEVEL, "The authority itself (authority administrators only)")]
+    pairs += [(str(o.id), f"{o.name} ({o.kind.label})") for o in organisations]
+    return choices(pairs), {str(o.id): o for o in organisations}
 
 
 def _membership_from(form, user: User, organisations_by_id) -> Membership | None:
-    MembershipFields.check(form.organisation, form.role, organisations_by_id)
-    if form.organisation.errors or form.role.errors:
-        return None
+    """The membership a valid form asks for, or ``None`` (with the reason on the form) if they have it."""
     role = Role(form.role.data)
     organisation = None if role is Role.AUTHORITY_ADMIN else organisations_by_id[form.organisation.data]
     duplicate = any(m.role == role and m.organisation_id == (organisation.id if organisation else None) for m in user.memberships)
@@ -187,17 +185,28 @@ def users():
     status = request.args.get("status") or ""
     search = (request.args.get("q") or "").strip()
     organisation_id = request.args.get("organisation") or ""
-    query = visible_query(User).order_by(User.full_name)
+    query = visible_query(User)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        query = query.where(or_(func.lower(User.full_name).like(like, escape="\\"), User.email.like(like, escape="\\")))
     if organisation_id:
         query = query.where(User.id.in_(select(Membership.user_id).where(Membership.organisation_id == _uuid_or_none(organisation_id))))
-    items = db.session.execute(query).unique().scalars().all()
-    if status in {"active", "invited", "deactivated"}:
-        items = [u for u in items if u.status == status]
+    if status == "active":
+        query = query.where(User.deactivated_at.is_(None), User.password_hash.is_not(None))
+    elif status == "invited":
+        query = query.where(User.deactivated_at.is_(None), User.password_hash.is_(None))
+    elif status == "deactivated":
+        query = query.where(User.deactivated_at.is_not(None))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = max(1, request.args.get("page", 1, type=int))
+    items = db.session.execute(query.order_by(User.full_name, User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().scalars().all()
     organisations = db.session.execute(visible_query(Organisation).order_by(Organisation.name)).scalars().all()
-    return render_template("admin/users.html", items=items, status=status, search=search, organisation_id=organisation_id, organisations=organisations, now=utcnow())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/users.html", items=items, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
+        status=status, search=search, organisation_id=organisation_id, organisations=organisations, now=utcnow(),
+    )
 
 
 def _uuid_or_none(value):
@@ -211,8 +220,9 @@ def _uuid_or_none(value):
 @admin_only
 def user_invite():
     form = InviteUserForm()
-    choices, organisations_by_id = _organisation_choices()
-    form.organisation.choices = choices
+    organisation_choices, organisations_by_id = _organisation_choices()
+    form.organisation.choices = organisation_choices
+    form.organisations_by_id = organisations_by_id
     if request.method == "GET" and request.args.get("organisation") in organisations_by_id:
         form.organisation.data = request.args["organisation"]
     if form.validate_on_submit():
@@ -232,7 +242,8 @@ def user_invite():
                 _record_membership(Action.MEMBERSHIP_ADDED, membership)
                 invite_user(user)
                 db.session.commit()
-                flash(f"An invitation has been sent to {user.email}. It expires in 7 days.", "success")
+                days = current_app.config["INVITATION_VALID_DAYS"]
+                flash(f"An invitation has been sent to {user.email}. It expires in {days} days.", "success")
                 return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_invite.html", form=form)
 
@@ -251,8 +262,9 @@ def user_detail(user_id):
 def membership_new(user_id):
     user = get_or_404(User, user_id, action="edit")
     form = AddMembershipForm()
-    choices, organisations_by_id = _organisation_choices()
-    form.organisation.choices = choices
+    organisation_choices, organisations_by_id = _organisation_choices()
+    form.organisation.choices = organisation_choices
+    form.organisations_by_id = organisations_by_id
     if form.validate_on_submit():
         membership = _membership_from(form, user, organisations_by_id)
         if membership is not None:
@@ -268,13 +280,17 @@ def membership_new(user_id):
 
 
 def _is_last_admin(membership: Membership) -> bool:
+    """Would removing ``membership`` leave the authority with no active administrator?"""
     if membership.role is not Role.AUTHORITY_ADMIN:
         return False
-    admins = db.session.execute(
-        select(func.count()).select_from(Membership).join(User, (User.id == Membership.user_id) & (User.authority_id == Membership.authority_id))
-        .where(Membership.role == Role.AUTHORITY_ADMIN, User.deactivated_at.is_(None))
-    ).scalar_one()
-    return admins <= 1
+    # Locked (PostgreSQL), so two administrators removing each other's roles at once cannot both succeed.
+    others = db.session.execute(
+        select(Membership.id)
+        .join(User, (User.id == Membership.user_id) & (User.authority_id == Membership.authority_id))
+        .where(Membership.role == Role.AUTHORITY_ADMIN, User.deactivated_at.is_(None), Membership.id != membership.id)
+        .with_for_update(of=Membership)
+    ).all()
+    return not others
 
 
 @bp.route("/users/<uuid:user_id>/roles/<uuid:membership_id>/remove", methods=["POST"])
@@ -370,7 +386,7 @@ def user_unlock(user_id):
 def _duty_form() -> DutyForm:
     form = DutyForm(prefix="duty")
     people = db.session.execute(visible_query(User).where(User.deactivated_at.is_(None)).order_by(User.full_name)).unique().scalars().all()
-    form.user.choices = [("", "Select a person")] + [(str(u.id), f"{u.full_name} ({u.email})") for u in people]
+    form.user.choices = choices([("", "Select a person")] + [(str(u.id), f"{u.full_name} ({u.email})") for u in people])
     return form
 
 
@@ -385,6 +401,7 @@ def settings():
     if form.validate_on_submit():
         if form.version.version != authority.version:
             form.require_two_factor.errors.append("Someone else changed the settings while you were editing them. Check the setting shown and save again")
+            form.require_two_factor.data = authority.require_two_factor
             form.version.data = str(authority.version)
         else:
             before = authority.require_two_factor
@@ -412,6 +429,8 @@ def duty_add():
         user = get_or_404(User, form.user.data, action="edit") if _uuid_or_none(form.user.data) else None
         if user is None:
             form.user.errors.append("Select a person")
+        elif user.deactivated_at is not None:
+            form.user.errors.append(f"{user.full_name} has been deactivated. Reactivate them first")
         else:
             duty = Duty(form.duty.data)
             exists = db.session.execute(visible_query(AuthorityDuty).where(AuthorityDuty.user_id == user.id, AuthorityDuty.duty == duty)).first()
@@ -453,7 +472,7 @@ def duty_remove(duty_id):
 def audit_log():
     form = AuditFilterForm(request.args)
     people = db.session.execute(visible_query(User).order_by(User.full_name)).unique().scalars().all()
-    form.actor.choices = [("", "Anyone")] + [(str(u.id), f"{u.full_name} ({u.email})") for u in people]
+    form.actor.choices = choices([("", "Anyone")] + [(str(u.id), f"{u.full_name} ({u.email})") for u in people])
     query = visible_query(AuditEvent).order_by(AuditEvent.seq.desc())
     valid = form.validate() if request.args else True
     if valid:
@@ -468,7 +487,7 @@ def audit_log():
         if form.date_to.data:
             query = query.where(AuditEvent.occurred_at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UK))
     page = max(1, request.args.get("page", 1, type=int))
-    events = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
+    events = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all() if valid else []
     has_next = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
     names = {u.id: u for u in people}
