@@ -89,6 +89,7 @@ def live_server(tmp_path_factory):
             "MAIL_BACKEND": "file",
             "MAIL_FILE_PATH": str(mail_dir),
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "LOGIN_RATE_LIMIT_PER_ADDRESS": "1000 per minute",
             "REDIS_URL": None,
             "PUBLIC_BASE_URL": url,
         }

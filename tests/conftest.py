@@ -59,6 +59,7 @@ def _test_config(database, base_dir) -> dict:
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(base_dir / "mail"),
         "LOGIN_RATE_LIMIT": "100000 per minute",
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
         "REDIS_URL": None,
     }
 

@@ -34,6 +34,7 @@ from portal.accounts.security import (
 from portal.accounts.sessions import SESSION_EXPIRED, current_authority, end_session, revoke_sessions, start_session
 from portal.audit.service import Action, record
 from portal.authorities.models import Authority
+from forms import normalise_email
 from portal.extensions import db, limiter
 from portal.model_base import utcnow
 from tenants.context import tenant_scope
@@ -45,6 +46,25 @@ TOTP_SETUP_SECRET = "totp_setup_secret"
 
 def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _address_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _attempt_key() -> str:
+    """Who is being tried, from where: the address with the account asked for (the email, the account
+    owing a second factor, or the link). Keyed this way, one person's mistakes do not lock out the rest
+    of a school that shares one public address; the looser per-address limit still holds."""
+    pending = session.get(service.PENDING_TWO_FACTOR) or {}
+    target = normalise_email(request.form.get("email")) or pending.get("u") or request.path
+    return f"{request.remote_addr}|{target}"
+
+
+def rate_limited(view):
+    """The sign-in family's limits (POST only): per address and account, and per address."""
+    view = limiter.limit(_login_rate_limit, key_func=_attempt_key, methods=["POST"])(view)
+    return limiter.limit(_address_rate_limit, methods=["POST"])(view)
 
 
 def _safe_next(target: str | None) -> str:
@@ -67,7 +87,7 @@ def _minutes(count: int) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def sign_in():
     """Email and password; then the second factor if the account has one."""
     if current_user.is_authenticated:
@@ -119,13 +139,13 @@ def _second_factor(recovery: bool):
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def sign_in_two_factor():
     return _second_factor(recovery=False)
 
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def sign_in_recovery():
     return _second_factor(recovery=True)
 
@@ -155,7 +175,7 @@ def account():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -217,7 +237,7 @@ def two_factor_setup():
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def password_reset_request():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
@@ -235,7 +255,7 @@ def _split_or_404(raw: str):
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def password_reset(token):
     authority_id, secret = _split_or_404(token)
     with tenant_scope(authority_id):
@@ -268,7 +288,7 @@ def password_reset(token):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@rate_limited
 def accept_invitation(token):
     """Someone invited by their authority administrator sets their name and password.
 

@@ -198,3 +198,24 @@ def test_rate_limit_lifts_after_a_minute(make_app, world, frozen):
     assert client.post("/sign-in", data={"email": world.a.dsl1.email, "password": PASSWORD}).status_code == 429
     frozen.shift(timedelta(seconds=61))
     assert client.post("/sign-in", data={"email": world.a.dsl1.email, "password": PASSWORD}).status_code == 302
+
+
+def test_one_persons_attempts_do_not_lock_out_their_colleagues(make_app, world):
+    """When one person at a school uses up their attempts, can a colleague at the same school (the same
+    public address) still sign in?"""
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
+    first, colleague = app.test_client(), app.test_client()
+    for _ in range(3):
+        first.post("/sign-in", data={"email": world.a.dsl1.email, "password": "wrong wrong wrong"})
+    assert first.post("/sign-in", data={"email": world.a.dsl1.email, "password": PASSWORD}).status_code == 429
+    assert colleague.post("/sign-in", data={"email": world.a.staff1.email, "password": PASSWORD}).status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_limited(make_app, world):
+    """Is an address that tries many different accounts in a minute stopped (HTTP 429)?"""
+    app = make_app(LOGIN_RATE_LIMIT_PER_ADDRESS="5 per minute")
+    client = app.test_client()
+    people = list(world.a.people.values())
+    for person in people[:5]:
+        assert client.post("/sign-in", data={"email": person.email, "password": "wrong wrong wrong"}).status_code == 200
+    assert client.post("/sign-in", data={"email": people[5].email, "password": PASSWORD}).status_code == 429
