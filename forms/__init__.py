@@ -51,12 +51,6 @@ def choices(pairs) -> list[SelectChoice]:
 class BaseForm(FlaskForm):
     """The base of every portal form."""
 
-    def first_error_id(self) -> str | None:
-        for field in self:
-            if field.errors:
-                return field.id
-        return None
-
 
 class Required(InputRequired):
     """InputRequired with the GOV.UK-style message given per field ("Enter your email address")."""

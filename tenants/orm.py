@@ -180,8 +180,3 @@ def _fresh_session_on_switch(old, new) -> None:
     if session.new or session.dirty or session.deleted:
         raise CrossTenantWrite("Cannot change tenant context with unsaved changes in the session.")
     session.close()
-
-
-def session_setting(session) -> str | None:
-    """The transaction's ``app.authority_id`` setting (PostgreSQL), for tests and diagnostics."""
-    return session.execute(text("SELECT current_setting('app.authority_id', true)")).scalar()

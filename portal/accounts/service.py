@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app, session
 from sqlalchemy import select
 
-from portal.accounts.models import TokenPurpose, User
+from portal.accounts.models import User
 from portal.accounts.security import accept_totp, burn_password_check, check_password, use_recovery_code
 from portal.accounts.sessions import start_session
 from portal.audit.service import Action, record
@@ -159,7 +159,3 @@ def request_password_reset(email: str) -> None:
             enqueue("accounts.send_password_reset", user_id=user.id)
             record(Action.PASSWORD_RESET_REQUESTED, object_type="user", object_id=user.id, actor_id=None, details={"sent": True})
         db.session.commit()
-
-
-def token_purpose_label(purpose: TokenPurpose) -> str:
-    return {"invitation": "invitation", "password_reset": "password reset link"}[purpose.value]

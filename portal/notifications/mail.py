@@ -9,6 +9,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+from jinja2 import TemplateNotFound
 
 from portal.extensions import db
 from portal.model_base import utcnow
@@ -63,7 +64,7 @@ def _has_template(name: str) -> bool:
     try:
         current_app.jinja_env.get_template(name)
         return True
-    except Exception:
+    except TemplateNotFound:
         return False
 
 

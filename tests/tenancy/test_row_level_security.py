@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint, jsonify
 from flask_login import login_required
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.exc import ProgrammingError
 
 from portal.extensions import db
 from tenants.orm import TENANT_TABLES
