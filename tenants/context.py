@@ -49,10 +49,27 @@ _current: ContextVar[TenantContext | None] = ContextVar("portal_tenant_context",
 _switch_listeners: list[Callable[[TenantContext | None, TenantContext | None], None]] = []
 
 
+# Called when a scope is left because of an exception: tenants.orm registers one that discards the
+# session's unsaved work, so the guard above does not hide the exception behind its own.
+_discard_listeners: list[Callable[[], None]] = []
+
+
 def on_switch(listener: Callable[[TenantContext | None, TenantContext | None], None]) -> None:
     """Register ``listener`` to run whenever the tenant context changes."""
     if listener not in _switch_listeners:
         _switch_listeners.append(listener)
+
+
+def on_discard(listener: Callable[[], None]) -> None:
+    """Register ``listener`` to run when a scope is left because of an exception."""
+    if listener not in _discard_listeners:
+        _discard_listeners.append(listener)
+
+
+def discard_unsaved() -> None:
+    """Throw away unsaved work of the current scope (it failed, or the request is over)."""
+    for listener in _discard_listeners:
+        listener()
 
 
 def _as_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
@@ -120,6 +137,9 @@ def tenant_scope(authority_id: uuid.UUID | str, user_id: uuid.UUID | str | None 
     token = activate(authority_id, user_id)
     try:
         yield _current.get()
+    except BaseException:
+        discard_unsaved()
+        raise
     finally:
         deactivate(token)
 
@@ -137,5 +157,8 @@ def platform_scope(reason: str) -> Iterator[TenantContext]:
     token = _switch(TenantContext(None, None, reason))
     try:
         yield _current.get()
+    except BaseException:
+        discard_unsaved()
+        raise
     finally:
         _restore(token)

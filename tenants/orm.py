@@ -162,6 +162,17 @@ def bind_session_registry(scoped_session) -> None:
     global _session_registry
     _session_registry = scoped_session
     tenant_context.on_switch(_fresh_session_on_switch)
+    tenant_context.on_discard(_discard_unsaved)
+
+
+def _discard_unsaved() -> None:
+    """Roll back the session's unsaved work (the scope it belonged to failed, or its request ended)."""
+    if _session_registry is None:
+        return
+    try:
+        _session_registry().rollback()
+    except RuntimeError:  # no application context: nothing to discard
+        return
 
 
 def _fresh_session_on_switch(old, new) -> None:

@@ -192,9 +192,9 @@ def init_request_hooks(app) -> None:
 
     @app.teardown_request
     def _leave_tenant(exc):
+        """The request is over: what it did not commit is discarded, and its tenant context left."""
         try:
-            if exc is not None:
-                db.session.rollback()
+            tenant_context.discard_unsaved()
         finally:
             _leave_all()
 

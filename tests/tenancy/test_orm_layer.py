@@ -162,3 +162,33 @@ def test_raw_sql_is_not_filtered_by_the_orm(app, world, database):
     with app.app_context(), tenant_scope(world.a.authority_id):
         count = db.session.execute(text("SELECT count(*) FROM organisations")).scalar()
     assert count == (4 if database.is_postgresql else 8)
+
+
+def test_an_error_inside_a_scope_is_not_hidden_by_the_switch_guard(app, world):
+    """If code fails inside a tenant scope with unsaved changes, does the caller see that failure (and
+    are the changes discarded), rather than the guard's complaint about unsaved changes?"""
+    with app.app_context():
+        with pytest.raises(ZeroDivisionError):
+            with tenant_scope(world.a.authority_id):
+                db.session.add(Organisation(name="Half-made", kind=OrganisationKind.OTHER))
+                1 / 0
+        with tenant_scope(world.a.authority_id):
+            assert db.session.execute(select(Organisation).where(Organisation.name == "Half-made")).first() is None
+
+
+def test_a_request_that_ends_with_unsaved_changes_discards_them(make_app, world):
+    """Does a request that returns without committing its changes end cleanly, saving nothing?"""
+    from tests.support import sign_in
+
+    app = make_app()
+
+    @app.route("/_forgets_to_commit")
+    def forgets_to_commit():
+        db.session.add(Organisation(name="Never committed", kind=OrganisationKind.OTHER))  # pending, not flushed
+        return "done"
+
+    client = app.test_client()
+    sign_in(client, world.a.admin)
+    assert client.get("/_forgets_to_commit").status_code == 200
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        assert db.session.execute(select(Organisation).where(Organisation.name == "Never committed")).first() is None
