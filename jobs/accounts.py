@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from jobs.registry import job
@@ -19,9 +19,10 @@ from portal.notifications.mail import send_templated
 
 
 def _external(endpoint: str, **values) -> str:
+    """The full address of a page, for an email. Built from the URL map, not from a (fake) request:
+    a job has no request, and pushing one would run the request hooks on the job's session."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return base + url_for(endpoint, **values)
+    return base + current_app.url_map.bind("portal.invalid").build(endpoint, values)
 
 
 @job("accounts.send_invitation", queue="notifications")
