@@ -49,3 +49,5 @@ def _load_job_modules() -> None:
     import jobs.accounts  # noqa: F401
     import jobs.maintenance  # noqa: F401
     import jobs.notifications  # noqa: F401
+    import jobs.referrals  # noqa: F401
+    import jobs.exports  # noqa: F401

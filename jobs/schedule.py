@@ -36,6 +36,7 @@ class Every:
 #: What runs when, for every authority.
 SCHEDULE: list[Every] = [
     Every("maintenance.purge_sign_in_records", timedelta(hours=6)),
+    Every("referrals.check_clock", timedelta(minutes=5)),
 ]
 
 TICK_SECONDS = 30

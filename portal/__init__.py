@@ -122,6 +122,11 @@ def register_models() -> None:
     import portal.audit.models  # noqa: F401
     import portal.authorities.models  # noqa: F401
     import portal.notifications.models  # noqa: F401
+    import portal.pupils.models  # noqa: F401
+    import portal.concerns.models  # noqa: F401
+    import portal.advice.models  # noqa: F401
+    import portal.referrals.models  # noqa: F401
+    import portal.casework.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -130,12 +135,19 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.pages.views import bp as pages_bp
+    from portal.pupils.views import bp as pupils_bp
+    from portal.concerns.views import bp as concerns_bp
+    from portal.advice.views import bp as advice_bp
+    from portal.referrals.views import bp as referrals_bp
+    from portal.casework.views import bp as casework_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
+    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp):
+        app.register_blueprint(blueprint)
     _register_govuk_assets(app)
 
 

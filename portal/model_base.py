@@ -50,8 +50,10 @@ class HasCreatedAt:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
-def enum_column(enum_cls, length: int = 32) -> Enum:
-    """Store an enum by its value in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+def enum_column(enum_cls, length: int = 32, *, name: str | None = None) -> Enum:
+    """Store an enum by its value in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL.
+
+    ``name`` names the CHECK; give one when a table has two columns of the same enum."""
     return Enum(
         enum_cls,
         native_enum=False,
@@ -59,5 +61,5 @@ def enum_column(enum_cls, length: int = 32) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
         create_constraint=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )

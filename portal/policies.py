@@ -20,7 +20,7 @@ from typing import Callable
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from portal.accounts.models import AccountToken, Membership, RecoveryCode, Role, User, UserSession
 from portal.audit.models import AuditEvent
@@ -28,6 +28,11 @@ from portal.audit.service import Action, record, record_now
 from portal.authorities.models import AuthorityDuty, Organisation
 from portal.extensions import db
 from portal.notifications.models import Notification, OutboundEmail
+from portal.pupils.models import Pupil
+from portal.concerns.models import Concern, ConcernCategory, ConcernLink
+from portal.advice.models import AdviceMessage, AdviceRequest
+from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
+from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport
 from jobs.models import OutboxJob
 
 
@@ -63,6 +68,122 @@ def _never(user, action, obj) -> bool:
     return False
 
 
+# Casework: who works on which school's children --------------------------------------------------
+
+#: Roles that hold a school's safeguarding casework (DESIGN.md §1: the DSL, and the head "as dsl").
+CASEWORK_ROLES = (Role.DSL, Role.HEAD)
+
+
+def casework_schools(user) -> set:
+    """Ids of the schools whose casework ``user`` holds (as DSL, deputy or head)."""
+    if not user.is_authenticated:
+        return set()
+    return user.organisation_ids(*CASEWORK_ROLES)
+
+
+def staff_schools(user) -> set:
+    """Ids of the schools where ``user`` may log a concern (any member of staff, the DSL and the head)."""
+    if not user.is_authenticated:
+        return set()
+    return user.organisation_ids(Role.STAFF, *CASEWORK_ROLES)
+
+
+def is_front_door(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.FRONT_DOOR)
+
+
+def _in(column, ids) -> ColumnElement[bool]:
+    return column.in_(sorted(ids)) if ids else false()
+
+
+def _pupil_visible(user) -> ColumnElement[bool]:
+    # Staff see their school's register to choose the pupil a concern is about; the pupil's page,
+    # flags and chronology need the "open" action (casework roles only).
+    return _in(Pupil.organisation_id, staff_schools(user))
+
+
+def _pupil_allows(user, action, obj) -> bool:
+    if action in {"open", "edit", "export"}:
+        return obj.organisation_id in casework_schools(user)
+    if action == "log_concern":
+        return obj.organisation_id in staff_schools(user)
+    if action == "refer":
+        return obj.organisation_id in casework_schools(user) and obj.left_at is None
+    return False
+
+
+def _concern_visible(user) -> ColumnElement[bool]:
+    own = Concern.raised_by_id == user.id
+    return or_(own, _in(Concern.organisation_id, casework_schools(user)))
+
+
+def _concern_allows(user, action, obj) -> bool:
+    if action in {"triage", "link", "attach"}:
+        return obj.organisation_id in casework_schools(user)
+    return False
+
+
+def _advice_visible(user) -> ColumnElement[bool]:
+    if is_front_door(user):
+        return true()
+    return _in(AdviceRequest.organisation_id, casework_schools(user))
+
+
+def _advice_allows(user, action, obj) -> bool:
+    school = obj.organisation_id in casework_schools(user)
+    if action in {"take", "answer"}:
+        return is_front_door(user)
+    if action == "reply":
+        return school or is_front_door(user)
+    if action == "attach":
+        return school
+    if action == "refer":
+        return school and obj.pupil_id is not None
+    return False
+
+
+def _referral_visible(user) -> ColumnElement[bool]:
+    school = _in(Referral.organisation_id, casework_schools(user))
+    if is_front_door(user):
+        # The front door sees what was sent to it: never a school's draft.
+        return or_(school, Referral.status != ReferralStatus.DRAFT)
+    return school
+
+
+_FRONT_DOOR_ACTIONS = {"acknowledge", "request_information", "decide", "close"}
+_SCHOOL_ACTIONS = {"edit", "submit", "provide_information", "delete_draft"}
+
+
+def _referral_allows(user, action, obj) -> bool:
+    school = obj.organisation_id in casework_schools(user)
+    if action in _FRONT_DOOR_ACTIONS:
+        return is_front_door(user) and obj.status != ReferralStatus.DRAFT
+    if action in _SCHOOL_ACTIONS:
+        return school
+    if action == "attach":
+        return school
+    if action == "message":
+        return obj.status != ReferralStatus.DRAFT and (school or is_front_door(user))
+    return False
+
+
+def _child_of(parent_column, parent_model) -> Callable[[User], ColumnElement[bool]]:
+    """Visible when the parent row is visible (a thread's messages, a referral's transitions)."""
+
+    def visible(user) -> ColumnElement[bool]:
+        return parent_column.in_(select(parent_model.id).where(policy_for(parent_model).visible(user)))
+
+    return visible
+
+
+def _attachment_visible(user) -> ColumnElement[bool]:
+    return or_(
+        Attachment.concern_id.in_(select(Concern.id).where(_concern_visible(user))),
+        Attachment.advice_request_id.in_(select(AdviceRequest.id).where(_advice_visible(user))),
+        Attachment.referral_id.in_(select(Referral.id).where(_referral_visible(user))),
+    )
+
+
 POLICIES: dict[type, Policy] = {
     # Organisation names and kinds are not sensitive: every member of the authority may see them
     # (to address a referral, invite a partner). Only an authority administrator manages them.
@@ -80,6 +201,27 @@ POLICIES: dict[type, Policy] = {
     AuthorityDuty: Policy(visible=_admin_only, allows=_admin_may),
     AuditEvent: Policy(visible=_admin_only, allows=_never),
     Notification: Policy(visible=lambda user: Notification.user_id == user.id, allows=lambda user, action, obj: obj.user_id == user.id),
+    # Casework (issue: school and front door). A governor, an administrator and a partner see none of it.
+    Pupil: Policy(visible=_pupil_visible, allows=_pupil_allows, sensitive=True),
+    ConcernCategory: Policy(visible=lambda user: true(), allows=_admin_may),
+    Concern: Policy(visible=_concern_visible, allows=_concern_allows, sensitive=True),
+    # Links are the DSL's analysis: the person who logged a concern does not see them.
+    ConcernLink: Policy(
+        visible=lambda user: ConcernLink.concern_id.in_(select(Concern.id).where(_in(Concern.organisation_id, casework_schools(user)))),
+        allows=_never,
+    ),
+    AdviceRequest: Policy(visible=_advice_visible, allows=_advice_allows, sensitive=True),
+    AdviceMessage: Policy(visible=_child_of(AdviceMessage.advice_request_id, AdviceRequest), allows=_never),
+    Referral: Policy(visible=_referral_visible, allows=_referral_allows, sensitive=True),
+    ReferralTransition: Policy(visible=_child_of(ReferralTransition.referral_id, Referral), allows=_never),
+    ReferralMessage: Policy(visible=_child_of(ReferralMessage.referral_id, Referral), allows=_never),
+    Attachment: Policy(visible=_attachment_visible, allows=lambda user, action, obj: action == "download", sensitive=False),
+    ChronologyEntry: Policy(visible=lambda user: _in(ChronologyEntry.organisation_id, casework_schools(user)), allows=_never),
+    ChronologyExport: Policy(
+        visible=lambda user: and_(ChronologyExport.requested_by_id == user.id, _in(ChronologyExport.organisation_id, casework_schools(user))),
+        allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
+    ),
+    CalendarDay: Policy(visible=lambda user: true(), allows=_admin_may),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),
     AccountToken: Policy(visible=_nobody, allows=_never),

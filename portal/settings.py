@@ -132,8 +132,12 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 65536),
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 4),
         "TOTP_ISSUER": os.environ.get("TOTP_ISSUER", "Safeguarding Partnership Portal"),
-        # Uploads are not part of the foundation; keep request bodies small.
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Files (attachments, exports): outside the web root, under random names.
+        "FILE_STORE_PATH": os.environ.get("FILE_STORE_PATH", str(instance / "files")),
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024,
+        # A request may carry a few attachments; a single file over ATTACHMENT_MAX_BYTES is refused
+        # next to its field, a body over this limit by the 413 page.
+        "MAX_CONTENT_LENGTH": (_int("ATTACHMENT_MAX_MB", 10) * 3 + 1) * 1024 * 1024,
     }
     if env == "development":
         settings["DEBUG"] = _bool(os.environ.get("FLASK_DEBUG"), False)

@@ -55,6 +55,27 @@ def navigation_items() -> list[dict]:
             "active": endpoint.startswith("notifications."),
         }
     )
+    from flask import current_app
+
+    def _page(text: str, endpoint: str, prefix: str) -> None:
+        if endpoint in current_app.view_functions:
+            items.append({"text": text, "href": url_for(endpoint), "active": endpoint_active(prefix)})
+
+    def endpoint_active(prefix: str) -> bool:
+        return any(endpoint.startswith(p) for p in prefix.split())
+
+    if current_user.has_role(Role.DSL, Role.HEAD):
+        _page("Pupils", "pupils.index", "pupils. casework.chronology casework.export")
+        _page("Concerns", "concerns.index", "concerns.")
+        _page("Advice", "advice.index", "advice.index advice.new advice.detail")
+        _page("Referrals", "referrals.index", "referrals.index referrals.new referrals.edit referrals.detail")
+    elif current_user.has_role(Role.STAFF):
+        _page("Concerns", "concerns.index", "concerns.")
+    if current_user.has_role(Role.FRONT_DOOR):
+        _page("Referral queue", "referrals.queue", "referrals.queue")
+        _page("Advice queue", "advice.queue", "advice.queue")
+    if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.AUTHORITY_ADMIN):
+        _page("Dashboard", "dashboard.figures", "dashboard.figures")
     if current_user.has_role(Role.AUTHORITY_ADMIN):
         items += [
             {"text": "Organisations", "href": url_for("admin.organisations"), "active": endpoint.startswith("admin.organisation")},

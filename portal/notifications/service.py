@@ -26,3 +26,11 @@ def unread_count(user_id: uuid.UUID) -> int:
     return db.session.execute(
         select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ).scalar_one()
+
+
+def page_path(endpoint: str, **values) -> str:
+    """The path of a page, for a notification's link: built from the URL map, so it works in a job
+    (no request) as well as in a view."""
+    from flask import current_app
+
+    return current_app.url_map.bind("portal.invalid").build(endpoint, values)

@@ -7,32 +7,11 @@ Add a declaration the day a route is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 from sqlalchemy import select
 
+from tests.isolation.route import RouteIsolation
+
 ADMIN_REFUSED = ("staff1", "dsl1", "dsl2", "head1", "governor1", "front_door", "assessor", "partner")
-
-
-@dataclass(frozen=True)
-class RouteIsolation:
-    endpoint: str
-    method: str
-    #: Who, in the object's own authority, may use the route.
-    actor: str
-    #: ``(app, side) -> url kwargs`` for an object of that side (creating it if needed).
-    target: Callable
-    #: People of the same authority who must get 403 or 404.
-    refused: tuple[str, ...] = ()
-    #: Form data for a POST.
-    data: Callable | None = None
-    #: For objects that belong to one school or person: people at another school who must get 404.
-    other_school: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> str:
-        return f"{self.method} {self.endpoint}"
 
 
 # Target builders ---------------------------------------------------------------------------------
@@ -127,3 +106,19 @@ ROLE_GATED_PAGES = {
     ("admin.duty_add", "POST"): ("admin",),
     ("admin.audit_log", "GET"): ("admin",),
 }
+
+
+# The casework modules declare their routes in files of their own (one per module).
+from tests.isolation import (  # noqa: E402
+    registry_advice,
+    registry_casework,
+    registry_concerns,
+    registry_dashboard,
+    registry_pupils,
+    registry_referrals,
+)
+
+for _module in (registry_pupils, registry_concerns, registry_advice, registry_referrals, registry_casework, registry_dashboard):
+    REGISTRY.extend(_module.ENTRIES)
+    EXEMPT.update(_module.EXEMPT)
+    ROLE_GATED_PAGES.update(_module.ROLE_GATED_PAGES)

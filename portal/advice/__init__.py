@@ -1,0 +1,1 @@
+"""Front-door advice requests: a DSL asks before deciding whether to refer (a child named or not)."""

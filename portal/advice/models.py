@@ -1,0 +1,128 @@
+"""``AdviceRequest`` and its message thread."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.casework.vocabulary import LabelledEnum, Urgency
+from portal.extensions import db
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from tenants.orm import TenantOwned, parent_key, tenant_table_args
+
+
+class AdviceStatus(LabelledEnum):
+    WAITING = "waiting"
+    TAKEN = "taken"
+    ANSWERED = "answered"
+
+
+AdviceStatus.LABELS = {"waiting": "Waiting for the front door", "taken": "Being looked at", "answered": "Answered"}
+
+
+class AdviceOutcome(LabelledEnum):
+    ADVICE_GIVEN = "advice_given"
+    PROCEED_TO_REFERRAL = "proceed_to_referral"
+    EARLY_HELP = "early_help"
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+AdviceOutcome.LABELS = {
+    "advice_given": "Advice given",
+    "proceed_to_referral": "Proceed to a referral",
+    "early_help": "Refer to early help",
+    "no_further_action": "No further action",
+}
+
+
+class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A DSL's question to the front door. ``pupil_id`` is empty for an anonymous consultation."""
+
+    __tablename__ = "advice_requests"
+    __table_args__ = tenant_table_args(
+        parent_key("organisation_id", "organisations"),
+        parent_key("pupil_id", "pupils"),
+        parent_key("requested_by_id", "users"),
+        parent_key("taken_by_id", "users"),
+        parent_key("answered_by_id", "users"),
+        Index("ix_advice_requests_queue", "authority_id", "status", "created_at"),
+        Index("ix_advice_requests_school", "authority_id", "organisation_id", "created_at"),
+        Index("ix_advice_requests_pupil", "authority_id", "pupil_id"),
+        CheckConstraint("(status <> 'answered') OR (outcome IS NOT NULL AND answered_at IS NOT NULL)", name="answer_complete"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    pupil_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    question: Mapped[str] = mapped_column(Text, nullable=False)
+    categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency), nullable=False, default=Urgency.ROUTINE)
+    status: Mapped[AdviceStatus] = mapped_column(enum_column(AdviceStatus), nullable=False, default=AdviceStatus.WAITING)
+    taken_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[AdviceOutcome | None] = mapped_column(enum_column(AdviceOutcome))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.pupil_id is None
+
+    pupil = db.relationship(
+        "Pupil",
+        primaryjoin="and_(Pupil.id == foreign(AdviceRequest.pupil_id), Pupil.authority_id == AdviceRequest.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    organisation = db.relationship(
+        "Organisation",
+        primaryjoin="and_(Organisation.id == foreign(AdviceRequest.organisation_id), Organisation.authority_id == AdviceRequest.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    requested_by = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AdviceRequest.requested_by_id), User.authority_id == AdviceRequest.authority_id)",
+        viewonly=True,
+    )
+    taken_by = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AdviceRequest.taken_by_id), User.authority_id == AdviceRequest.authority_id)",
+        viewonly=True,
+    )
+    messages = db.relationship(
+        "AdviceMessage",
+        primaryjoin="and_(AdviceRequest.id == foreign(AdviceMessage.advice_request_id), AdviceRequest.authority_id == AdviceMessage.authority_id)",
+        viewonly=True,
+        order_by="AdviceMessage.created_at",
+    )
+
+
+class AdviceMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """One message on an advice request's thread, between the school and the front door."""
+
+    __tablename__ = "advice_messages"
+    __table_args__ = tenant_table_args(
+        parent_key("advice_request_id", "advice_requests", ondelete="CASCADE"),
+        parent_key("author_id", "users"),
+        Index("ix_advice_messages_request", "authority_id", "advice_request_id", "created_at"),
+    )
+
+    advice_request_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    from_front_door: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+
+    author = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AdviceMessage.author_id), User.authority_id == AdviceMessage.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )

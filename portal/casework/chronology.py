@@ -1,0 +1,62 @@
+"""A pupil's chronology: one time line of concerns, triage, advice and referrals.
+
+Modules call :func:`add` in the same transaction as the change it records, so the time line can never
+miss a step or show one that was rolled back. Lines say what happened in a few words; the full record
+is one link away, through its own policy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_, select
+
+from portal.casework.models import ChronologyEntry, EntryKind
+from portal.extensions import db
+from portal.model_base import utcnow
+from tenants.context import current as current_tenant
+
+
+def add(
+    *,
+    pupil_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    kind: EntryKind,
+    title: str,
+    object_type: str,
+    object_id: uuid.UUID,
+    detail: str | None = None,
+    occurred_at: datetime | None = None,
+    actor_id: uuid.UUID | None | type = ...,
+) -> ChronologyEntry:
+    ctx = current_tenant()
+    entry = ChronologyEntry(
+        pupil_id=pupil_id,
+        organisation_id=organisation_id,
+        kind=kind,
+        title=title[:200],
+        detail=detail,
+        object_type=object_type,
+        object_id=object_id,
+        occurred_at=occurred_at or utcnow(),
+        actor_id=(ctx.user_id if ctx else None) if actor_id is ... else actor_id,
+    )
+    db.session.add(entry)
+    return entry
+
+
+PAGE_SIZE = 50
+
+
+def page_query(pupil_id: uuid.UUID, kinds: list[EntryKind] | None = None, *, before: tuple[datetime, uuid.UUID] | None = None) -> Select:
+    """Newest first, keyset-paginated: ``before`` is the (occurred_at, id) of the last line shown."""
+    query = select(ChronologyEntry).where(ChronologyEntry.pupil_id == pupil_id)
+    if kinds:
+        query = query.where(ChronologyEntry.kind.in_(kinds))
+    if before is not None:
+        moment, last_id = before
+        query = query.where(
+            or_(ChronologyEntry.occurred_at < moment, and_(ChronologyEntry.occurred_at == moment, ChronologyEntry.id < last_id))
+        )
+    return query.order_by(ChronologyEntry.occurred_at.desc(), ChronologyEntry.id.desc())

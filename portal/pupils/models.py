@@ -1,0 +1,94 @@
+"""``Pupil``: a child on one school's register."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, utcnow
+from tenants.orm import TenantOwned, parent_key, tenant_table_args
+
+#: Year groups as a school MIS writes them: nursery, reception, then 1 to 14.
+YEAR_GROUPS = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
+
+
+def year_group_label(value: str | None) -> str:
+    if not value:
+        return "Not recorded"
+    if value in {"N1", "N2"}:
+        return f"Nursery ({value})"
+    if value == "R":
+        return "Reception"
+    return f"Year {value}"
+
+
+class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A child on a school's register. Only that school's staff see it (``portal.policies``)."""
+
+    __tablename__ = "pupils"
+    __table_args__ = tenant_table_args(
+        parent_key("organisation_id", "organisations"),
+        UniqueConstraint("authority_id", "organisation_id", "upn"),
+        Index("ix_pupils_school_name", "authority_id", "organisation_id", "legal_surname", "legal_forename", "id"),
+        CheckConstraint("upn IS NULL OR length(upn) = 13", name="upn_length"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    legal_forename: Mapped[str] = mapped_column(String(100), nullable=False)
+    legal_surname: Mapped[str] = mapped_column(String(100), nullable=False)
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date, nullable=False)
+    year_group: Mapped[str | None] = mapped_column(String(3))
+    upn: Mapped[str | None] = mapped_column(String(13))
+    sen: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    looked_after: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    child_protection_plan: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    eal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organisation = db.relationship(
+        "Organisation",
+        primaryjoin="and_(Organisation.id == foreign(Pupil.organisation_id), Organisation.authority_id == Pupil.authority_id)",
+        viewonly=True,
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.legal_forename} {self.legal_surname}"
+
+    @property
+    def display_name(self) -> str:
+        """The name staff use, with the legal name beside it when they differ."""
+        if self.preferred_name and self.preferred_name != self.legal_forename:
+            return f"{self.preferred_name} {self.legal_surname} (legal name {self.full_name})"
+        return self.full_name
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.preferred_name or self.legal_forename} {self.legal_surname}"
+
+    @property
+    def year_group_label(self) -> str:
+        return year_group_label(self.year_group)
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.child_protection_plan:
+            out.append("Child protection plan")
+        if self.looked_after:
+            out.append("Looked after")
+        if self.sen:
+            out.append("SEN")
+        if self.eal:
+            out.append("EAL")
+        return out

@@ -1,0 +1,205 @@
+"""``Referral``, its recorded transitions and its message thread."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.casework.vocabulary import LabelledEnum, Level
+from portal.extensions import db
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from tenants.orm import TenantOwned, parent_key, tenant_table_args
+
+
+class ReferralStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    INFORMATION_REQUESTED = "information_requested"
+    INFORMATION_PROVIDED = "information_provided"
+    DECIDED = "decided"
+    CLOSED = "closed"
+
+
+ReferralStatus.LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "acknowledged": "Acknowledged",
+    "information_requested": "More information requested",
+    "information_provided": "Information provided",
+    "decided": "Decision made",
+    "closed": "Closed",
+}
+
+#: Statuses the front door is working on: the clock runs until a decision.
+AWAITING_DECISION = (
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.INFORMATION_REQUESTED,
+    ReferralStatus.INFORMATION_PROVIDED,
+)
+
+
+class ReferralDecision(LabelledEnum):
+    NO_FURTHER_ACTION = "no_further_action"
+    UNIVERSAL_SERVICES = "universal_services"
+    EARLY_HELP = "early_help"
+    CHILD_IN_NEED_ASSESSMENT = "child_in_need_assessment"
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    POLICE = "police"
+
+
+ReferralDecision.LABELS = {
+    "no_further_action": "No further action",
+    "universal_services": "Universal services",
+    "early_help": "Early help",
+    "child_in_need_assessment": "Child-in-need assessment (section 17)",
+    "strategy_discussion": "Strategy discussion / section 47 enquiry",
+    "police": "Referred to the police",
+}
+
+
+class ParentsAware(LabelledEnum):
+    YES = "yes"
+    NO = "no"
+
+
+ParentsAware.LABELS = {"yes": "Yes", "no": "No"}
+
+
+class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A school's referral of one pupil to the front door."""
+
+    __tablename__ = "referrals"
+    __table_args__ = tenant_table_args(
+        parent_key("organisation_id", "organisations"),
+        parent_key("pupil_id", "pupils"),
+        parent_key("created_by_id", "users"),
+        parent_key("advice_request_id", "advice_requests"),
+        parent_key("acknowledged_by_id", "users"),
+        parent_key("decided_by_id", "users"),
+        Index("ix_referrals_queue", "authority_id", "status", "due_at", "id"),
+        Index("ix_referrals_school", "authority_id", "organisation_id", "created_at", "id"),
+        Index("ix_referrals_pupil", "authority_id", "pupil_id"),
+        CheckConstraint("status NOT IN ('decided', 'closed') OR (decision IS NOT NULL AND decision_reason IS NOT NULL AND decided_at IS NOT NULL)", name="decision_has_reason"),
+        CheckConstraint("status = 'draft' OR (submitted_at IS NOT NULL AND due_at IS NOT NULL)", name="submitted_has_clock"),
+        CheckConstraint("NOT immediate_danger OR status = 'draft' OR police_called", name="police_called_first"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    pupil_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    advice_request_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus), nullable=False, default=ReferralStatus.DRAFT)
+
+    categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    what_happened: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    child_voice: Mapped[str | None] = mapped_column(Text)
+    immediate_danger: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    police_called: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    police_reference: Mapped[str | None] = mapped_column(String(60))
+    parents_aware: Mapped[ParentsAware | None] = mapped_column(enum_column(ParentsAware))
+    parents_not_aware_reason: Mapped[str | None] = mapped_column(Text)
+    school_view_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    decision: Mapped[ReferralDecision | None] = mapped_column(enum_column(ReferralDecision))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the school last heard from the front door (a status change or a message).
+    last_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The clock's jobs: set once each, so a warning and an escalation are sent once.
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    pupil = db.relationship(
+        "Pupil",
+        primaryjoin="and_(Pupil.id == foreign(Referral.pupil_id), Pupil.authority_id == Referral.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    organisation = db.relationship(
+        "Organisation",
+        primaryjoin="and_(Organisation.id == foreign(Referral.organisation_id), Organisation.authority_id == Referral.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    created_by = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(Referral.created_by_id), User.authority_id == Referral.authority_id)",
+        viewonly=True,
+    )
+    transitions = db.relationship(
+        "ReferralTransition",
+        primaryjoin="and_(Referral.id == foreign(ReferralTransition.referral_id), Referral.authority_id == ReferralTransition.authority_id)",
+        viewonly=True,
+        order_by="ReferralTransition.created_at",
+    )
+    messages = db.relationship(
+        "ReferralMessage",
+        primaryjoin="and_(Referral.id == foreign(ReferralMessage.referral_id), Referral.authority_id == ReferralMessage.authority_id)",
+        viewonly=True,
+        order_by="ReferralMessage.created_at",
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in AWAITING_DECISION
+
+
+class ReferralTransition(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """One change of a referral's status: who, when, from what to what, and their comment."""
+
+    __tablename__ = "referral_transitions"
+    __table_args__ = tenant_table_args(
+        parent_key("referral_id", "referrals", ondelete="CASCADE"),
+        parent_key("actor_id", "users"),
+        Index("ix_referral_transitions_referral", "authority_id", "referral_id", "created_at"),
+    )
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    from_status: Mapped[ReferralStatus | None] = mapped_column(enum_column(ReferralStatus, name="from_status"))
+    to_status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus, name="to_status"), nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    actor = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(ReferralTransition.actor_id), User.authority_id == ReferralTransition.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+
+
+class ReferralMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A message on a referral's thread, between the school and the front door."""
+
+    __tablename__ = "referral_messages"
+    __table_args__ = tenant_table_args(
+        parent_key("referral_id", "referrals", ondelete="CASCADE"),
+        parent_key("author_id", "users"),
+        Index("ix_referral_messages_referral", "authority_id", "referral_id", "created_at"),
+    )
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    from_front_door: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+
+    author = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(ReferralMessage.author_id), User.authority_id == ReferralMessage.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
