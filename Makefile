@@ -75,6 +75,7 @@ test-e2e: deps chromium
 
 bench: deps
 	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only
+	$(BIN)/python -m benchmarks.large_authority
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) test-output

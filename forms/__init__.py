@@ -11,8 +11,11 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovDateInput,
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -20,12 +23,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, ValidationError
+from wtforms import DateField, HiddenField, MultipleFileField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 __all__ = [
+    "AttachmentsField",
     "BaseForm",
+    "GovCharacterCount",
+    "GovDateInput",
+    "GovFileInput",
     "EmailAddress",
     "GovCheckboxInput",
     "GovCheckboxesInput",
@@ -59,6 +66,7 @@ class Required(InputRequired):
 
     def __init__(self, message: str):
         super().__init__(message=message)
+        self.field_flags = {"required": False}  # InputRequired.__init__ sets it on the instance
 
 
 def normalise_email(value: str | None) -> str:
@@ -104,3 +112,30 @@ class IsoDateField(DateField):
         except ValueError as exc:
             self.data = None
             raise ValueError(f"Enter {self.label.text.lower()} as a real date, like 2026-11-01") from exc
+
+
+class AttachmentsField(MultipleFileField):
+    """Files to attach (optional). Each is checked as the attachments module will keep it (size, and the
+    type read from its bytes), so a refused file is named next to this field and nothing is saved."""
+
+    widget = GovFileInput(multiple=True)
+
+    def __init__(self, label="Attachments (optional)", validators=None, **kwargs):
+        kwargs.setdefault(
+            "description",
+            "For example a body map, a photo of a note or a letter. PDF, JPEG, PNG, Word, Excel or OpenDocument, up to 10MB each.",
+        )
+        super().__init__(label, validators, **kwargs)
+
+    @property
+    def files(self):
+        """The files actually chosen (browsers send an empty part when none is)."""
+        return [f for f in (self.data or []) if getattr(f, "filename", None)]
+
+    def post_validate(self, form, validation_stopped):
+        from portal.casework.attachments import check_upload
+
+        for upload in self.files:
+            message = check_upload(upload)
+            if message:
+                self.errors.append(f"{upload.filename}: {message}" if upload.filename else message)

@@ -21,7 +21,8 @@ WARNING_WINDOW = timedelta(hours=2)
 
 
 def _due(query):
-    return db.session.execute(query.order_by(Referral.due_at, Referral.id).with_for_update(skip_locked=True)).unique().scalars().all()
+    # Lock the referral rows only: PostgreSQL refuses FOR UPDATE on the outer-joined pupil and school.
+    return db.session.execute(query.order_by(Referral.due_at, Referral.id).with_for_update(skip_locked=True, of=Referral)).unique().scalars().all()
 
 
 @job("referrals.check_clock", queue="sla")

@@ -91,6 +91,12 @@ def init_templating(app) -> None:
     app.jinja_env.filters["uk_datetime"] = uk_datetime
     app.jinja_env.filters["uk_date"] = uk_date
     app.jinja_env.globals["navigation_items"] = navigation_items
+    from portal.casework.attachments import ALLOWED, size_label
+
+    app.jinja_env.filters["file_size"] = size_label
+    # For links to pages of another module: ``{% if page_exists('referrals.new') %}``.
+    app.jinja_env.globals["page_exists"] = lambda endpoint: endpoint in app.view_functions
+    app.jinja_env.filters["attachment_kind"] = lambda mime: ALLOWED.get(mime, "file")
     from portal.accounts.models import Role
 
     app.jinja_env.globals["role_descriptions"] = {r.value: r.description for r in Role}

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.casework.vocabulary import LabelledEnum, Urgency
+from portal.casework.vocabulary import LabelledEnum, Urgency, harm_labels
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
@@ -75,6 +75,14 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     def is_anonymous(self) -> bool:
         return self.pupil_id is None
 
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.TODAY
+
+    @property
+    def category_labels(self) -> list[str]:
+        return harm_labels(self.categories)
+
     pupil = db.relationship(
         "Pupil",
         primaryjoin="and_(Pupil.id == foreign(AdviceRequest.pupil_id), Pupil.authority_id == AdviceRequest.authority_id)",
@@ -95,6 +103,11 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     taken_by = db.relationship(
         "User",
         primaryjoin="and_(User.id == foreign(AdviceRequest.taken_by_id), User.authority_id == AdviceRequest.authority_id)",
+        viewonly=True,
+    )
+    answered_by = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AdviceRequest.answered_by_id), User.authority_id == AdviceRequest.authority_id)",
         viewonly=True,
     )
     messages = db.relationship(

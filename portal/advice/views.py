@@ -1,7 +1,352 @@
-"""Pages of the advice module."""
+"""Pages of the advice module: a DSL asks the front door for advice (naming the child or not), the front
+door takes and answers it from one queue for the whole authority, and both sides talk on one thread."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import Role
+from portal.advice import service
+from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm, ReplyForm
+from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
+from portal.audit.service import Action, record
+from portal.authorities.models import Organisation
+from portal.casework.models import Attachment
+from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
+from portal.extensions import db
+from portal.model_base import utcnow
+from portal.pagination import decode_cursor, fetch_page
+from portal.policies import casework_schools, get_or_404, is_front_door, roles_required, visible_query
+from portal.pupils.models import Pupil
+from forms import choices
 
 bp = Blueprint("advice", __name__)
+
+school_casework = roles_required(Role.DSL, Role.HEAD)
+front_door_only = roles_required(Role.FRONT_DOOR)
+PAGE_SIZE = 25
+SEARCH_LIMIT = 20
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _my_schools() -> list[Organisation]:
+    """The schools whose casework the current user holds, by name."""
+    ids = casework_schools(current_user)
+    if not ids:
+        return []
+    query = visible_query(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)
+    return db.session.execute(query).scalars().all()
+
+
+# The school's list -----------------------------------------------------------------------------------
+
+@bp.route("/advice")
+@login_required
+@school_casework
+def index():
+    schools = _my_schools()
+    school = next((s for s in schools if str(s.id) == request.args.get("school")), schools[0] if schools else None)
+    query = (
+        visible_query(AdviceRequest)
+        .where(AdviceRequest.organisation_id == (school.id if school else None))
+        .options(joinedload(AdviceRequest.requested_by))
+    )
+    after = decode_cursor(request.args.get("after"), 2)
+    if after:
+        moment, last_id = after
+        query = query.where(
+            or_(AdviceRequest.created_at < moment, and_(AdviceRequest.created_at == moment, AdviceRequest.id < last_id))
+        )
+    query = query.order_by(AdviceRequest.created_at.desc(), AdviceRequest.id.desc())
+    page = fetch_page(db.session, query, PAGE_SIZE, lambda a: (a.created_at, a.id))
+    return render_template("advice/index.html", page=page, schools=schools, school=school, first_page=after is None)
+
+
+# Asking ----------------------------------------------------------------------------------------------
+
+def _pupil_query(schools: list[Organisation]):
+    """Pupils of the DSL's own schools (a DSL may name only a child of a school whose casework they hold)."""
+    return visible_query(Pupil).where(Pupil.organisation_id.in_(sorted(s.id for s in schools)))
+
+
+def _search_pupils(schools, text: str) -> list[Pupil]:
+    words = [w for w in text.lower().split() if w][:4]
+    if not words:
+        return []
+    query = _pupil_query(schools)
+    for word in words:
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Pupil.legal_forename).like(like, escape="\\"),
+                func.lower(Pupil.legal_surname).like(like, escape="\\"),
+                func.lower(func.coalesce(Pupil.preferred_name, "")).like(like, escape="\\"),
+            )
+        )
+    query = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id).limit(SEARCH_LIMIT)
+    return db.session.execute(query).scalars().all()
+
+
+def _pupil_label(pupil: Pupil, schools) -> str:
+    label = f"{pupil.display_name}, {pupil.year_group_label}, born {pupil.date_of_birth.strftime('%-d %B %Y')}"
+    if len(schools) > 1:
+        label += f" ({pupil.organisation.name})"
+    return label
+
+
+@bp.route("/advice/new", methods=["GET", "POST"])
+@login_required
+@school_casework
+def new():
+    schools = _my_schools()
+    form = AdviceRequestForm()
+    form.school.choices = choices((str(s.id), s.name) for s in schools)
+    chosen = None
+    if request.method == "GET":
+        pupil_id = request.args.get("pupil_id")
+        if pupil_id:
+            chosen = get_or_404(Pupil, pupil_id, action="open")
+            form.name_child.data = "yes"
+            form.pupil.data = str(chosen.id)
+        school_arg = request.args.get("school")
+        form.school.data = school_arg if school_arg in {str(s.id) for s in schools} else None
+    else:
+        wanted = _uuid(form.pupil.data)
+        if wanted:
+            chosen = db.session.execute(_pupil_query(schools).where(Pupil.id == wanted)).scalar_one_or_none()
+    results = None
+    if request.method == "POST" and form.searching:
+        results = _search_pupils(schools, form.pupil_search.data or "")
+        form.name_child.data = "yes"
+    elif request.method == "POST":
+        valid = form.validate_on_submit()
+        if form.named and chosen is None and (form.pupil_search.data or "").strip():
+            results = _search_pupils(schools, form.pupil_search.data)  # show the list they were choosing from
+        if _check_school_and_pupil(form, schools, chosen, results) and valid:
+            named = form.named
+            school_id = chosen.organisation_id if named else _school_id(form, schools)
+            advice = service.ask(
+                organisation=next(s for s in schools if s.id == school_id),
+                pupil=chosen if named else None,
+                requested_by_id=current_user.id,
+                question=form.question.data,
+                categories=form.categories.data,
+                urgency=Urgency(form.urgency.data),
+                uploads=form.attachments.files,
+            )
+            db.session.commit()
+            flash("Your request has been sent to the front door. You will be told when they answer.", "success")
+            return redirect(url_for("advice.detail", advice_id=advice.id))
+    candidates = results if results is not None else ([chosen] if chosen else [])
+    form.pupil.choices = choices((str(p.id), _pupil_label(p, schools)) for p in candidates)
+    if results is not None and chosen not in results:
+        form.pupil.data = None
+    # A browser cannot be given files back: if some were chosen, the page asks for them again.
+    files_lost = request.method == "POST" and bool(form.attachments.files)
+    return render_template(
+        "advice/new.html",
+        form=form,
+        schools=schools,
+        chosen=chosen if results is None else None,
+        results=results,
+        files_lost=files_lost,
+        category_items=[{"hint": {"text": EXTRA_FAMILIAL_HINT}} if c in EXTRA_FAMILIAL else {} for c in CATEGORY_ORDER],
+    )
+
+
+def _school_id(form, schools) -> uuid.UUID | None:
+    if len(schools) == 1:
+        return schools[0].id
+    wanted = _uuid(form.school.data)
+    return wanted if wanted in {s.id for s in schools} else None
+
+
+def _check_school_and_pupil(form, schools, chosen, results) -> bool:
+    """The child, if named, is one of the DSL's own pupils; an anonymous request says which school."""
+    if form.named and chosen is None:
+        if results:
+            form.pupil.errors.append("Select the child")
+        else:
+            form.pupil_search.errors.append("Search for the child by name, then select them")
+        return False
+    if form.name_child.data == "no" and _school_id(form, schools) is None:
+        form.school.errors.append("Select which school this is about")
+        return False
+    return True
+
+
+# One request -----------------------------------------------------------------------------------------
+
+def _render_detail(advice: AdviceRequest, reply_form: ReplyForm | None = None):
+    """The request page; the caller has audited the view, and it is committed once the page is drawn."""
+    messages = db.session.execute(
+        visible_query(AdviceMessage).where(AdviceMessage.advice_request_id == advice.id).order_by(AdviceMessage.created_at, AdviceMessage.id)
+    ).scalars().all()
+    files = db.session.execute(
+        visible_query(Attachment).where(Attachment.advice_request_id == advice.id).order_by(Attachment.created_at, Attachment.id)
+    ).scalars().all()
+    school = advice.organisation_id in casework_schools(current_user)
+    page = render_template(
+        "advice/detail.html",
+        advice=advice,
+        messages=messages,
+        attachments=files,
+        reply_form=reply_form or ReplyForm(formdata=None),
+        front_door=is_front_door(current_user),
+        school=school,
+        may_refer=school and advice.pupil_id is not None,
+        Status=AdviceStatus,
+        Outcome=AdviceOutcome,
+    )
+    db.session.commit()
+    return page
+
+
+def _record_view(advice: AdviceRequest) -> None:
+    record(Action.RECORD_VIEWED, object_type="advice_request", object_id=advice.id, organisation_id=advice.organisation_id)
+
+
+@bp.route("/advice/<uuid:advice_id>")
+@login_required
+def detail(advice_id):
+    advice = get_or_404(AdviceRequest, advice_id)  # audits the view
+    return _render_detail(advice)
+
+
+@bp.route("/advice/<uuid:advice_id>/take", methods=["POST"])
+@login_required
+def take(advice_id):
+    advice = get_or_404(AdviceRequest, advice_id, action="take")
+    if advice.status == AdviceStatus.ANSWERED:
+        flash("This request has already been answered. You can change the answer or reply on the thread.", "important")
+        return redirect(url_for("advice.detail", advice_id=advice.id))
+    previous_name = advice.taken_by.full_name if advice.taken_by and advice.taken_by_id != current_user.id else None
+    service.take(advice, actor_id=current_user.id)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash("Someone else changed this request at the same moment. Check who has it now, then try again.", "important")
+        return redirect(url_for("advice.detail", advice_id=advice_id))
+    if previous_name:
+        flash(f"You have taken this request over from {previous_name}.", "success")
+    else:
+        flash("You have taken this request. The school can see that the front door is looking at it.", "success")
+    return redirect(url_for("advice.detail", advice_id=advice.id))
+
+
+@bp.route("/advice/<uuid:advice_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer(advice_id):
+    advice = get_or_404(AdviceRequest, advice_id, action="answer")
+    form = AnswerForm()
+    if request.method == "GET":
+        form.outcome.data = advice.outcome.value if advice.outcome else None
+        form.answer.data = advice.answer
+        form.version.data = str(advice.version)
+    conflict = None
+    if form.validate_on_submit():
+        if form.version.version != advice.version:
+            conflict = advice
+        else:
+            service.answer(advice, actor_id=current_user.id, outcome=AdviceOutcome(form.outcome.data), text=form.answer.data)
+            try:
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                conflict = db.session.execute(visible_query(AdviceRequest).where(AdviceRequest.id == advice_id)).scalar_one()
+            else:
+                flash("Your answer has been sent to the school.", "success")
+                return redirect(url_for("advice.detail", advice_id=advice.id))
+    if conflict is not None:
+        # Keep what they typed; show what is saved now; the next save is made against the new version.
+        form.version.data = str(conflict.version)
+        advice = conflict
+    _record_view(advice)
+    page = render_template("advice/answer.html", form=form, advice=advice, conflict=conflict)
+    db.session.commit()
+    return page
+
+
+@bp.route("/advice/<uuid:advice_id>/reply", methods=["POST"])
+@login_required
+def reply(advice_id):
+    advice = get_or_404(AdviceRequest, advice_id, action="reply")
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        _record_view(advice)
+        return _render_detail(advice, form)
+    from_front_door = is_front_door(current_user) and advice.organisation_id not in casework_schools(current_user)
+    service.reply(advice, author_id=current_user.id, from_front_door=from_front_door, body=form.body.data)
+    db.session.commit()
+    flash("Your message has been sent.", "success")
+    return redirect(url_for("advice.detail", advice_id=advice.id, _anchor="thread"))
+
+
+# The front door's queue ------------------------------------------------------------------------------
+
+QUEUES = {
+    "waiting": ("Waiting", AdviceStatus.WAITING),
+    "taken": ("Being looked at", AdviceStatus.TAKEN),
+    "answered": ("Answered", AdviceStatus.ANSWERED),
+}
+
+
+@bp.route("/front-door/advice")
+@login_required
+@front_door_only
+def queue():
+    tab = request.args.get("status") if request.args.get("status") in QUEUES else "waiting"
+    status = QUEUES[tab][1]
+    base = visible_query(AdviceRequest).where(AdviceRequest.status == status)
+    counts = dict(
+        db.session.execute(visible_query(AdviceRequest).with_only_columns(AdviceRequest.status, func.count()).group_by(AdviceRequest.status)).all()
+    )
+    query = base.options(joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by))
+    if status == AdviceStatus.ANSWERED:
+        # Most recently answered first.
+        after = decode_cursor(request.args.get("after"), 2)
+        if after:
+            moment, last_id = after
+            query = query.where(or_(AdviceRequest.answered_at < moment, and_(AdviceRequest.answered_at == moment, AdviceRequest.id < last_id)))
+        query = query.order_by(AdviceRequest.answered_at.desc(), AdviceRequest.id.desc())
+        key = lambda a: (a.answered_at, a.id)  # noqa: E731
+    else:
+        # Urgent first, then the longest waiting.
+        rank = case((AdviceRequest.urgency == Urgency.TODAY, 0), else_=1)
+        after = decode_cursor(request.args.get("after"), 3)
+        if after:
+            last_rank, moment, last_id = after
+            last_rank = int(last_rank) if str(last_rank) in {"0", "1"} else 1
+            query = query.where(
+                or_(
+                    rank > last_rank,
+                    and_(rank == last_rank, or_(AdviceRequest.created_at > moment, and_(AdviceRequest.created_at == moment, AdviceRequest.id > last_id))),
+                )
+            )
+        query = query.order_by(rank, AdviceRequest.created_at, AdviceRequest.id)
+        key = lambda a: (0 if a.is_urgent else 1, a.created_at, a.id)  # noqa: E731
+    page = fetch_page(db.session, query, PAGE_SIZE, key)
+    return render_template(
+        "advice/queue.html",
+        page=page,
+        tab=tab,
+        queues=QUEUES,
+        counts={name: counts.get(s, 0) for name, (_, s) in QUEUES.items()},
+        first_page=after is None,
+        asked_ago=service.asked_ago,
+        now=utcnow(),
+    )
+

@@ -1,17 +1,20 @@
-"""Home: what the signed-in user's roles give them, with the figures that exist so far."""
+"""Home (what the signed-in user's roles give them) and the dashboard of figures (queries in ``figures.py``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
+from portal.audit.service import Action, record, record_now
 from portal.authorities.models import Organisation
+from portal.casework.people import front_door_manager_ids
+from portal.dashboard import figures as queries
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
-from portal.policies import is_admin, visible_query
+from portal.policies import casework_schools, is_admin, roles_required, visible_query
 
 bp = Blueprint("dashboard", __name__)
 
@@ -49,4 +52,44 @@ def home():
         memberships=memberships,
         notifications=latest,
         admin=_admin_figures() if is_admin(current_user) else None,
+    )
+
+
+@bp.route("/dashboard")
+@roles_required(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.AUTHORITY_ADMIN)
+def figures():
+    """The figures the user's roles give: their school's, the front door's, the authority's."""
+    now = utcnow()
+    school = schools = None
+    own = casework_schools(current_user)
+    if own:
+        schools = queries.school_names(own)
+        wanted = request.args.get("school")
+        chosen = next((s for s in schools if str(s[0]) == wanted), None) if wanted else schools[0]
+        if chosen is None:
+            record_now(Action.NOT_FOUND, object_type="organisation", object_id=wanted[:64], details={"action": "dashboard"})
+            abort(404)
+        school = queries.school_figures(current_user, chosen[0], chosen[1], now)
+        if school.open_referrals:
+            # The list of open referrals names children: a read of child-level data.
+            record(
+                Action.RECORD_VIEWED,
+                object_type="dashboard",
+                organisation_id=school.school_id,
+                details={"section": "school", "referrals": len(school.open_referrals)},
+            )
+            db.session.commit()
+    front_door = queries.front_door_figures(current_user, now) if current_user.has_role(Role.FRONT_DOOR) else None
+    authority = None
+    if is_admin(current_user) or current_user.id in front_door_manager_ids():
+        authority = queries.authority_figures(request.args.get("period", queries.DEFAULT_PERIOD), now)
+    return render_template(
+        "dashboard/figures.html",
+        school=school,
+        schools=schools,
+        front_door=front_door,
+        authority=authority,
+        periods=queries.PERIODS,
+        concern_days=queries.CONCERN_DAYS,
+        now=now,
     )

@@ -86,8 +86,11 @@ def seed() -> None:
     from tenants.context import tenant_scope
 
     _refuse_in_production()
+    from portal.demo.casework import seed_casework
+
     password_hash = hash_password(DEMO_PASSWORD)
     created = 0
+    pupils = 0
     for spec in DEMO:
         authority = db.session.execute(select(Authority).where(Authority.slug == spec.slug)).scalar_one_or_none()
         if authority is None:
@@ -124,7 +127,25 @@ def seed() -> None:
                 record(Action.MEMBERSHIP_ADDED, object_type="membership", object_id=membership.id, actor_id=None, details={"user_id": str(user.id), "role": person.role, "by": "demo seed"})
                 created += 1
             db.session.commit()
-    click.echo(f"Demo data ready ({created} new user(s)).")
+            users = {
+                email.split("@")[0]: user
+                for email, user in (
+                    (u.email, u) for u in db.session.execute(select(User).where(User.email.like(f"%@{spec.domain}"))).unique().scalars()
+                )
+            }
+            _name_front_door_manager(users["frontdoor"])
+            pupils += seed_casework(organisations, users)
+            db.session.commit()
+    click.echo(f"Demo data ready ({created} new user(s), {pupils} new pupil(s)).")
+
+
+def _name_front_door_manager(user) -> None:
+    """The demo front-door officer is also the front-door manager, so escalations reach someone."""
+    from portal.authorities.models import AuthorityDuty, Duty
+    from portal.extensions import db
+
+    if not db.session.execute(select(AuthorityDuty.id).where(AuthorityDuty.user_id == user.id, AuthorityDuty.duty == Duty.FRONT_DOOR_MANAGER)).first():
+        db.session.add(AuthorityDuty(user_id=user.id, duty=Duty.FRONT_DOOR_MANAGER))
 
 
 def demo_logins() -> list[dict]:

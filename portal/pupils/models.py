@@ -27,6 +27,11 @@ def year_group_label(value: str | None) -> str:
     return f"Year {value}"
 
 
+def age_on(born: date, today: date) -> int:
+    """Age in whole years on ``today``."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     """A child on a school's register. Only that school's staff see it (``portal.policies``)."""
 
@@ -71,6 +76,15 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         if self.preferred_name and self.preferred_name != self.legal_forename:
             return f"{self.preferred_name} {self.legal_surname} (legal name {self.full_name})"
         return self.full_name
+
+    @property
+    def known_by_preferred_name(self) -> bool:
+        return bool(self.preferred_name) and self.preferred_name != self.legal_forename
+
+    @property
+    def age(self) -> int:
+        """Age in whole years today."""
+        return age_on(self.date_of_birth, date.today())
 
     @property
     def short_name(self) -> str:

@@ -1,7 +1,285 @@
-"""Pages of the pupils module."""
+"""The pupil register: a school's pupils for its DSLs and head, each pupil's page, adding and correcting
+pupils, and importing the register from a school MIS export (CSV).
+
+Staff see the register only to choose the pupil a concern is about (in the concerns module); these pages
+are for the school's casework roles. Every page is scoped to one school the user holds casework at.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import Role
+from portal.audit.service import Action, record
+from portal.authorities.models import Organisation
+from portal.concerns.models import Concern, ConcernStatus
+from portal.extensions import db
+from portal.model_base import utcnow
+from portal.pagination import decode_cursor, fetch_page
+from portal.policies import casework_schools, get_or_404, policy_for, roles_required, visible_query
+from portal.pupils import importer
+from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
+from portal.pupils.models import Pupil
+from portal.referrals.models import Referral, ReferralStatus
 
 bp = Blueprint("pupils", __name__)
+
+casework_only = roles_required(Role.DSL, Role.HEAD)
+PAGE_SIZE = 50
+#: Referrals still in progress: drafts, and those the front door has not decided.
+OPEN_REFERRALS = (
+    ReferralStatus.DRAFT,
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.INFORMATION_REQUESTED,
+    ReferralStatus.INFORMATION_PROVIDED,
+)
+UPN_TAKEN = "Another pupil at this school already has this UPN"
+
+
+def _schools() -> tuple[Organisation, list[Organisation]]:
+    """The school the page is about (``?school=``, else the first) and every school the user holds
+    casework at."""
+    ids = casework_schools(current_user)
+    schools = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).scalars().all()
+    if not schools:
+        abort(403)
+    chosen = request.args.get("school", "")
+    return next((s for s in schools if str(s.id) == chosen), schools[0]), schools
+
+
+# The register ---------------------------------------------------------------------------------------
+
+def _search(text: str):
+    """Pupils whose UPN is ``text``, or whose names contain every word of it."""
+    conditions = []
+    for word in text.split()[:6]:
+        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        conditions.append(
+            or_(
+                func.lower(Pupil.legal_forename).like(like, escape="\\"),
+                func.lower(Pupil.legal_surname).like(like, escape="\\"),
+                func.lower(Pupil.preferred_name).like(like, escape="\\"),
+            )
+        )
+    return or_(Pupil.upn == importer.normalise_upn(text), and_(*conditions))
+
+
+def _after(cursor):
+    """The rows after a cursor of (surname, forename, id); ``None`` for a missing or tampered cursor."""
+    values = decode_cursor(cursor, 3)
+    if not values or not isinstance(values[0], str) or not isinstance(values[1], str) or not isinstance(values[2], uuid.UUID):
+        return None
+    surname, forename, last_id = values
+    return or_(
+        Pupil.legal_surname > surname,
+        and_(Pupil.legal_surname == surname, Pupil.legal_forename > forename),
+        and_(Pupil.legal_surname == surname, Pupil.legal_forename == forename, Pupil.id > last_id),
+    )
+
+
+@bp.route("/pupils")
+@casework_only
+def index():
+    school, schools = _schools()
+    search = (request.args.get("q") or "").strip()[:100]
+    include_left = request.args.get("left") == "1"
+    query = visible_query(Pupil).where(Pupil.organisation_id == school.id)
+    if not include_left:
+        query = query.where(Pupil.left_at.is_(None))
+    if search:
+        query = query.where(_search(search))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    after = _after(request.args.get("after"))
+    if after is not None:
+        query = query.where(after)
+    query = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
+    page = fetch_page(db.session, query, PAGE_SIZE, lambda p: (p.legal_surname, p.legal_forename, p.id))
+    args = {"school": school.id if len(schools) > 1 else None, "q": search or None, "left": "1" if include_left else None}
+    args = {key: value for key, value in args.items() if value}
+    page_html = render_template(
+        "pupils/index.html", school=school, schools=schools, pupils=page.items, next_cursor=page.next_cursor,
+        first_page=after is None, total=total, search=search, include_left=include_left, args=args,
+    )
+    # Committed after rendering: a commit expires the rows, and reloading them would cost a query each.
+    record(Action.RECORD_VIEWED, object_type="pupil_register", object_id=school.id, organisation_id=school.id, details={"searched": bool(search)})
+    db.session.commit()
+    return page_html
+
+
+# One pupil ---------------------------------------------------------------------------------------------
+
+@bp.route("/pupils/<uuid:pupil_id>")
+@login_required
+def detail(pupil_id):
+    pupil = get_or_404(Pupil, pupil_id, action="open")
+    open_concerns = (
+        select(func.count(Concern.id))
+        .where(Concern.pupil_id == pupil.id, Concern.status == ConcernStatus.NEW, policy_for(Concern).visible(current_user))
+        .scalar_subquery()
+    )
+    open_referrals = (
+        select(func.count(Referral.id))
+        .where(Referral.pupil_id == pupil.id, Referral.status.in_(OPEN_REFERRALS), policy_for(Referral).visible(current_user))
+        .scalar_subquery()
+    )
+    counts = db.session.execute(select(open_concerns.label("concerns"), open_referrals.label("referrals"))).one()
+    record(Action.RECORD_VIEWED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id)
+    db.session.commit()
+    return render_template("pupils/detail.html", pupil=pupil, counts=counts, flag_labels=FLAGS)
+
+
+def _upn_taken(form: PupilForm, school_id, pupil_id=None) -> bool:
+    if not form.upn.data:
+        return False
+    query = visible_query(Pupil).where(Pupil.organisation_id == school_id, Pupil.upn == form.upn.data)
+    if pupil_id is not None:
+        query = query.where(Pupil.id != pupil_id)
+    if db.session.execute(query.limit(1)).first():
+        form.upn.errors.append(UPN_TAKEN)
+        return True
+    return False
+
+
+@bp.route("/pupils/new", methods=["GET", "POST"])
+@casework_only
+def new():
+    school, schools = _schools()
+    form = PupilForm()
+    if form.validate_on_submit() and not _upn_taken(form, school.id):
+        pupil = Pupil(organisation_id=school.id)
+        form.apply_to(pupil)
+        db.session.add(pupil)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same UPN saved by someone else a moment ago
+            db.session.rollback()
+            form.upn.errors.append(UPN_TAKEN)
+        else:
+            record(Action.PUPIL_CREATED, object_type="pupil", object_id=pupil.id, organisation_id=school.id)
+            db.session.commit()
+            flash(f"{pupil.short_name} has been added to the register.", "success")
+            return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+    return render_template("pupils/form.html", form=form, pupil=None, school=school, several_schools=len(schools) > 1)
+
+
+@bp.route("/pupils/<uuid:pupil_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(pupil_id):
+    pupil = get_or_404(Pupil, pupil_id, action="edit")
+    form = EditPupilForm()
+    if request.method == "GET":
+        form.load(pupil)
+        form.left.data = pupil.left_at is not None
+        form.version.data = str(pupil.version)
+        record(Action.RECORD_VIEWED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"page": "edit"})
+        db.session.commit()
+    conflict = None
+    if form.validate_on_submit() and not _upn_taken(form, pupil.organisation_id, pupil.id):
+        if form.version.version != pupil.version:
+            conflict = pupil
+        else:
+            changed = form.apply_to(pupil)
+            if form.left.data != (pupil.left_at is not None):
+                pupil.left_at = utcnow() if form.left.data else None
+                changed.append("left_at")
+            if not changed:
+                flash("No changes were made.")
+                return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+            try:
+                record(Action.PUPIL_UPDATED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"fields": sorted(changed)})
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                conflict = db.session.get(Pupil, pupil_id)
+            except IntegrityError:
+                db.session.rollback()
+                form.upn.errors.append(UPN_TAKEN)
+            else:
+                flash(f"{pupil.short_name}'s details have been updated.", "success")
+                return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+    if conflict is not None:
+        # Keep what they typed; show what is saved now; the next save is made against the new version.
+        form.version.data = str(conflict.version)
+        form.form_errors.append("conflict")
+    return render_template("pupils/form.html", form=form, pupil=pupil, conflict=conflict, flag_labels=FLAGS)
+
+
+# Import from a school MIS ---------------------------------------------------------------------------------
+
+def _read_upload(upload) -> bytes:
+    """At most one byte more than the limit (enough to know the file is too large)."""
+    return upload.stream.read(importer.MAX_BYTES + 1)
+
+
+def _import(school, rows) -> importer.Plan:
+    """Match ``rows`` to the school's register and, if nothing is wrong, add and update pupils (not yet
+    committed). The returned plan's ``errors`` say why nothing was imported."""
+    existing = db.session.execute(visible_query(Pupil).where(Pupil.organisation_id == school.id)).scalars().all()
+    plan = importer.plan(rows, existing)
+    if plan.errors:
+        return plan
+    for row in plan.creates:
+        values = {"sen": False, "looked_after": False, "child_protection_plan": False, "eal": False} | row.values
+        db.session.add(Pupil(organisation_id=school.id, **values))
+    for pupil, row, changed in plan.updates:
+        for name in changed:
+            setattr(pupil, name, row.values[name])
+    db.session.flush()
+    record(
+        Action.PUPILS_IMPORTED, object_type="organisation", object_id=school.id, organisation_id=school.id,
+        details={"added": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged},
+    )
+    return plan
+
+
+def _counts(plan: importer.Plan) -> str:
+    added = len(plan.creates)
+    return f"{added} pupil{'' if added == 1 else 's'} added, {len(plan.updates)} updated, {plan.unchanged} unchanged"
+
+
+@bp.route("/pupils/import", methods=["GET", "POST"])
+@casework_only
+def import_csv():
+    school, schools = _schools()
+    form = ImportForm()
+    row_errors: list = []
+    if form.validate_on_submit():
+        try:
+            rows, row_errors = importer.parse(_read_upload(form.file.data), date.today())
+            if not row_errors:
+                plan = _import(school, rows)
+                row_errors = plan.errors
+        except importer.FileProblem as problem:
+            form.file.errors.append(str(problem))
+        except (IntegrityError, StaleDataError):  # someone changed the register at the same moment
+            db.session.rollback()
+            form.file.errors.append("Someone else changed the register while the file was being imported. Nothing has been imported: upload the file again")
+        else:
+            if not row_errors:
+                db.session.commit()
+                flash(f"Import finished: {_counts(plan)}.", "success")
+                return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
+            db.session.rollback()
+            count = len(row_errors)
+            form.file.errors.append(f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again")
+    return render_template(
+        "pupils/import.html", form=form, school=school, several_schools=len(schools) > 1,
+        row_errors=row_errors[:500], more_errors=max(0, len(row_errors) - 500),
+    )
+
+
+@bp.route("/pupils/import/example.csv")
+@casework_only
+def import_example():
+    response = Response("\ufeff" + importer.EXAMPLE_CSV, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="pupil-register-example.csv"'
+    return response

@@ -10,4 +10,6 @@ ENTRIES: list[RouteIsolation] = []
 EXEMPT: dict[str, str] = {}
 
 #: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.
-ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {}
+ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("dashboard.figures", "GET"): ("dsl1", "head1", "dsl2", "front_door", "admin"),
+}

@@ -2,12 +2,80 @@
 
 from __future__ import annotations
 
-from tests.isolation.route import RouteIsolation  # noqa: F401
+from tests.isolation.route import RouteIsolation
 
-ENTRIES: list[RouteIsolation] = []
+#: Everyone in the authority who holds no referral work (no casework at school1, not the front door).
+OUTSIDERS = ("staff1", "governor1", "admin", "assessor", "partner")
+
+SUBMIT = (("submit", "dsl1"),)
+ACKNOWLEDGED = SUBMIT + (("acknowledge", "front_door"),)
+INFORMATION_REQUESTED = ACKNOWLEDGED + (("request_information", "front_door"),)
+DECIDED = ACKNOWLEDGED + (("decide", "front_door"),)
+
+
+def _referral(*steps):
+    def target(app, side):
+        from tests.factories import make_pupil, make_referral
+
+        return {"referral_id": make_referral(app, side, make_pupil(app, side), steps=steps)}
+
+    return target
+
+
+def _draft_form(app, side):
+    return {"what_happened": "Bruising on both arms, seen at PE.", "categories": "physical_abuse", "version": "1", "save": "Save as draft"}
+
+
+def _comment(app, side):
+    return {"comment": "What did the child say about the bruises, in their own words?"}
+
+
+def _decision(app, side):
+    return {"decision": "early_help", "reason": "Needs are met by an early help assessment led by the school."}
+
+
+def _message(app, side):
+    return {"body": "The child was absent today; we have told the attendance officer."}
+
+
+def _front_door(endpoint, method, target, data=None):
+    return RouteIsolation(endpoint, method, "front_door", target, ("dsl1",) + OUTSIDERS, data)
+
+
+ENTRIES: list[RouteIsolation] = [
+    RouteIsolation("referrals.detail", "GET", "dsl1", _referral(*SUBMIT), refused=OUTSIDERS, other_school=("dsl2",)),
+    RouteIsolation("referrals.submitted", "GET", "dsl1", _referral(*SUBMIT), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
+    RouteIsolation("referrals.edit", "GET", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
+    RouteIsolation("referrals.edit", "POST", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), data=_draft_form, other_school=("dsl2",)),
+    RouteIsolation("referrals.delete", "GET", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
+    RouteIsolation("referrals.delete", "POST", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
+    _front_door("referrals.acknowledge", "POST", _referral(*SUBMIT)),
+    _front_door("referrals.request_information", "GET", _referral(*ACKNOWLEDGED)),
+    _front_door("referrals.request_information", "POST", _referral(*ACKNOWLEDGED), _comment),
+    _front_door("referrals.decide", "GET", _referral(*ACKNOWLEDGED)),
+    _front_door("referrals.decide", "POST", _referral(*ACKNOWLEDGED), _decision),
+    _front_door("referrals.close", "POST", _referral(*DECIDED)),
+    RouteIsolation(
+        "referrals.provide_information", "GET", "dsl1", _referral(*INFORMATION_REQUESTED), refused=("front_door",) + OUTSIDERS, other_school=("dsl2",)
+    ),
+    RouteIsolation(
+        "referrals.provide_information",
+        "POST",
+        "dsl1",
+        _referral(*INFORMATION_REQUESTED),
+        refused=("front_door",) + OUTSIDERS,
+        data=_comment,
+        other_school=("dsl2",),
+    ),
+    RouteIsolation("referrals.message", "POST", "dsl1", _referral(*SUBMIT), refused=OUTSIDERS, data=_message, other_school=("dsl2",)),
+]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.
 EXEMPT: dict[str, str] = {}
 
 #: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.
-ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {}
+ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("referrals.index", "GET"): ("dsl1", "head1", "dsl2"),
+    ("referrals.new", "GET"): ("dsl1", "head1", "dsl2"),
+    ("referrals.queue", "GET"): ("front_door",),
+}

@@ -1,0 +1,320 @@
+"""`make bench`, part two: page latency in a large authority, under gunicorn, with concurrent clients.
+
+Seeds one authority into a fresh PostgreSQL database (production layout: an owner role for migrations,
+an application role under row-level security) with 200 schools, 50,000 pupils, 200,000 referrals,
+200,500 chronology lines (one pupil has 500) and 1,000,000 audit rows; serves the portal and a bare
+Flask app (a constant) with gunicorn on loopback; signs in a front-door officer and a DSL; then sends
+concurrent requests to each page and reports the median and 95th percentile, and their ratio to the
+bare endpoint measured in the same run. Writes test-output/bench/large_authority.json.
+
+    python -m benchmarks.large_authority [--clients 8] [--requests 200] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark-password-2026"
+SCHOOLS = 200
+PUPILS_PER_SCHOOL = 250
+REFERRALS_PER_PUPIL = 4
+AUDIT_ROWS = 1_000_000
+CHRONOLOGY_OF_ONE = 500
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_database(tmp: Path):
+    """A migrated database with the bench authority's people made through the portal's own models."""
+    os.environ["PORTAL_TEST_DATABASE"] = "postgresql"
+    from tests import database as test_database
+
+    db_info = test_database.create(tmp)
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app({"PORTAL_ENV": "test", **db_info.config(), "INSTANCE_PATH": str(tmp / "instance")})
+    with app.app_context():
+        upgrade()
+    from tests.world import create_authority, create_organisation, create_user
+
+    authority_id = create_authority(app, "Largeshire Safeguarding Children Partnership", "largeshire")
+    schools = [create_organisation(app, authority_id, f"School {n:03d}", "school", urn=f"{300000 + n}", phase="primary") for n in range(SCHOOLS)]
+    social_care = create_organisation(app, authority_id, "Largeshire Front Door", "social_care")
+    dsl = create_user(app, authority_id, "dsl@largeshire.example.org", "dsl", schools[0], password=PASSWORD)
+    front_door = create_user(app, authority_id, "frontdoor@largeshire.example.org", "front_door", social_care, password=PASSWORD)
+    with app.app_context():
+        from portal.extensions import db
+
+        db.engine.dispose()
+    return db_info, authority_id, dsl, front_door
+
+
+SEED_SQL = """
+SELECT set_config('app.authority_id', %(a)s, true);
+INSERT INTO pupils (id, authority_id, organisation_id, legal_forename, legal_surname, date_of_birth, year_group,
+                    sen, looked_after, child_protection_plan, eal, updated_at, version, created_at)
+SELECT gen_random_uuid(), %(a)s::uuid, o.id, 'Pupil' || g, 'Surname' || (g %% 97), DATE '2014-09-01' + (g %% 1500),
+       ((g %% 6) + 1)::text, g %% 9 = 0, g %% 50 = 0, g %% 70 = 0, g %% 6 = 0, now(), 1, now()
+FROM organisations o CROSS JOIN generate_series(1, %(per_school)s) g WHERE o.kind = 'school';
+
+INSERT INTO referrals (id, authority_id, organisation_id, pupil_id, created_by_id, status, categories, what_happened,
+                       child_voice, immediate_danger, police_called, parents_aware, school_view_level,
+                       submitted_at, due_at, acknowledged_at, acknowledged_by_id, decision, decision_reason, decided_at,
+                       decided_by_id, closed_at, last_feedback_at, version, created_at)
+SELECT gen_random_uuid(), %(a)s::uuid, p.organisation_id, p.id, %(dsl)s::uuid,
+       CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN 'acknowledged' ELSE 'closed' END,
+       '["neglect"]', 'Seeded referral for the benchmark.', NULL, false, false, 'yes', 'early_help',
+       r.at, r.at + interval '1 day', r.at + interval '2 hours', %(fd)s::uuid,
+       CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE 'early_help' END,
+       CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE 'Early help offer accepted by the family.' END,
+       CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE r.at + interval '20 hours' END,
+       %(fd)s::uuid,
+       CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE r.at + interval '30 days' END,
+       r.at + interval '2 hours', 1, r.at
+FROM pupils p
+CROSS JOIN LATERAL (SELECT n, now() - (n * interval '90 days') - ((hashtext(p.id::text || n) %% 1000) * interval '1 minute') AS at
+                    FROM generate_series(1, %(per_pupil)s) n) r;
+
+INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, detail, actor_id,
+                                object_type, object_id, created_at)
+SELECT gen_random_uuid(), %(a)s::uuid, r.pupil_id, r.organisation_id, r.created_at, 'referral', 'Submitted by the school',
+       NULL, %(dsl)s::uuid, 'referral', r.id, r.created_at
+FROM referrals r;
+
+INSERT INTO audit_events (id, authority_id, seq, occurred_at, actor_id, organisation_id, action, object_type, object_id,
+                          ip_address, user_agent, details, prev_hash, hash)
+SELECT gen_random_uuid(), %(a)s::uuid, (SELECT coalesce(max(seq), 0) FROM audit_events) + g,
+       now() - (g * interval '1 second'), %(dsl)s::uuid, NULL, 'record.viewed', 'referral', g::text, '127.0.0.1', 'seed', '{}',
+       md5(g::text) || md5(g::text), md5((g + 1)::text) || md5((g + 1)::text)
+FROM generate_series(1, %(audit)s) g;
+"""
+
+
+def seed(db_info, authority_id, dsl, front_door) -> dict:
+    """Bulk rows in SQL (as the owner, with the tenant set so row-level security's WITH CHECK passes)."""
+    started = time.perf_counter()
+    owner = db_info.owner_url.replace("postgresql+psycopg://", "postgresql://")
+    params = {"a": str(authority_id), "dsl": str(dsl.id), "fd": str(front_door.id), "per_school": PUPILS_PER_SCHOOL, "per_pupil": REFERRALS_PER_PUPIL, "audit": AUDIT_ROWS}
+    with psycopg.connect(owner, autocommit=False) as conn:
+        for statement in [s for s in SEED_SQL.split(";\n") if s.strip()]:
+            conn.execute(statement, params)
+        # One pupil of the DSL's school with a 500-line chronology.
+        pupil_id = conn.execute(
+            "SELECT p.id FROM pupils p JOIN organisations o ON o.id = p.organisation_id WHERE o.name = 'School 000' ORDER BY p.id LIMIT 1"
+        ).fetchone()[0]
+        conn.execute(
+            """INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, detail,
+                                               actor_id, object_type, object_id, created_at)
+               SELECT gen_random_uuid(), %(a)s::uuid, p.id, p.organisation_id, now() - g * interval '6 hours', 'concern',
+                      'Concern logged', NULL, %(dsl)s::uuid, 'concern', gen_random_uuid(), now()
+               FROM pupils p CROSS JOIN generate_series(1, %(n)s - (SELECT count(*) FROM chronology_entries c WHERE c.pupil_id = %(p)s)) g
+               WHERE p.id = %(p)s""",
+            {**params, "p": pupil_id, "n": CHRONOLOGY_OF_ONE},
+        )
+        referral_id = conn.execute(
+            "SELECT id FROM referrals WHERE status = 'acknowledged' ORDER BY due_at LIMIT 1"
+        ).fetchone()[0]
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    with psycopg.connect(owner) as conn:
+        conn.execute("SELECT set_config('app.authority_id', %s, false)", (str(authority_id),))
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("organisations", "pupils", "referrals", "chronology_entries", "audit_events")}
+        counts["chronology of the measured pupil"] = conn.execute("SELECT count(*) FROM chronology_entries WHERE pupil_id = %s", (pupil_id,)).fetchone()[0]
+    return {"pupil_id": pupil_id, "referral_id": referral_id, "counts": counts, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def start_gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start on port {port}")
+
+
+class Client:
+    """One keep-alive HTTP connection with its own cookies."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, dict]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text, dict(response.getheaders())
+
+    def sign_in(self, email: str) -> None:
+        status, page, _ = self.request("GET", "/sign-in")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        status, _, headers = self.request("POST", "/sign-in", {"csrf_token": token, "email": email, "password": PASSWORD})
+        if status != 302 or "/sign-in" in headers.get("Location", ""):
+            raise RuntimeError(f"Sign-in failed for {email}: {status}")
+
+
+def measure(port: int, path: str, *, clients: int, requests: int, email: str | None) -> dict:
+    """``clients`` threads, each with its own signed-in session, sending ``requests`` GETs one after another."""
+    workers = []
+    for _ in range(clients):
+        client = Client(port)
+        if email:
+            client.sign_in(email)
+        for _ in range(3):  # warm up: connection, caches, the worker's first request
+            client.request("GET", path)
+        workers.append(client)
+    timings: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+
+    def run(client: Client) -> None:
+        mine, bad = [], []
+        for _ in range(requests):
+            started = time.perf_counter()
+            status, _, _ = client.request("GET", path)
+            mine.append(time.perf_counter() - started)
+            if status != 200:
+                bad.append(status)
+        with lock:
+            timings.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in workers]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    return {
+        "path": path,
+        "requests": len(timings),
+        "errors": len(errors),
+        "median_ms": round(statistics.median(timings) * 1000, 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1] * 1000, 2),
+        "throughput_rps": round(len(timings) / elapsed, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=150)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    print("Building the database and seeding a large authority (this takes a minute or two)...", flush=True)
+    db_info, authority_id, dsl, front_door = build_database(tmp)
+    processes = []
+    try:
+        seeded = seed(db_info, authority_id, dsl, front_door)
+        print(f"Seeded in {seeded['seconds']}s: {seeded['counts']}", flush=True)
+        env = {
+            **os.environ,
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": db_info.app_url,
+            "DATABASE_APP_ROLE": "portal_test_app",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "FORCE_HTTPS": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "PORTAL_INSTANCE_PATH": str(tmp / "instance"),
+        }
+        portal_port, bare_port = _free_port(), _free_port()
+        processes.append(start_gunicorn("wsgi:app", portal_port, env, args.workers))
+        processes.append(start_gunicorn("benchmarks.bare_app:app", bare_port, env, args.workers))
+        school0 = None
+        with psycopg.connect(db_info.owner_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            conn.execute("SELECT set_config('app.authority_id', %s, false)", (str(authority_id),))
+            school0 = conn.execute("SELECT id FROM organisations WHERE name = 'School 000'").fetchone()[0]
+        pages = [
+            ("bare Flask endpoint (constant)", bare_port, "/", None),
+            ("front-door referral queue", portal_port, "/front-door/referrals", front_door.email),
+            ("a school's referral list", portal_port, f"/referrals?school={school0}", dsl.email),
+            ("one referral's page", portal_port, f"/referrals/{seeded['referral_id']}", front_door.email),
+            ("chronology of a pupil with 500 events", portal_port, f"/pupils/{seeded['pupil_id']}/chronology", dsl.email),
+        ]
+        results = []
+        for label, port, path, email in pages:
+            result = measure(port, path, clients=args.clients, requests=args.requests, email=email)
+            result["page"] = label
+            results.append(result)
+            print(f"  {label:<40} median {result['median_ms']:>7} ms   p95 {result['p95_ms']:>7} ms   errors {result['errors']}", flush=True)
+        base = results[0]
+        for result in results:
+            result["median_ratio"] = round(result["median_ms"] / base["median_ms"], 1)
+            result["p95_ratio"] = round(result["p95_ms"] / base["p95_ms"], 1)
+        print(f"\n{'page':<40} {'median':>9} {'p95':>9} {'x bare (median)':>16} {'x bare (p95)':>13}")
+        for r in results:
+            print(f"{r['page']:<40} {r['median_ms']:>7}ms {r['p95_ms']:>7}ms {r['median_ratio']:>16} {r['p95_ratio']:>13}")
+        out = ROOT / "test-output" / "bench"
+        out.mkdir(parents=True, exist_ok=True)
+        report = {"clients": args.clients, "requests_per_client": args.requests, "gunicorn_workers": args.workers, "seeded": {k: v for k, v in seeded.items() if k in ("counts", "seconds")}, "results": results}
+        (out / "large_authority.json").write_text(json.dumps(report, indent=2, default=str))
+        failed = [r for r in results if r["errors"]]
+        if failed:
+            print(f"Errors on: {[r['page'] for r in failed]}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+            except Exception:
+                process.kill()
+        from tests import database as test_database
+
+        test_database.drop(db_info)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

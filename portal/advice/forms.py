@@ -1,0 +1,121 @@
+"""Forms of the advice module: asking the front door, answering, and replying on the thread."""
+
+from __future__ import annotations
+
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from forms import (
+    AttachmentsField,
+    BaseForm,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    Required,
+    VersionField,
+    choices,
+)
+from portal.advice.models import AdviceOutcome
+from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Urgency
+
+#: Abuse and neglect first, then the extra-familial harms together, then "Other".
+CATEGORY_ORDER = (
+    [c for c in HarmCategory if c not in EXTRA_FAMILIAL and c is not HarmCategory.OTHER]
+    + [c for c in HarmCategory if c in EXTRA_FAMILIAL]
+    + [HarmCategory.OTHER]
+)
+
+EXTRA_FAMILIAL_HINT = "Extra-familial: harm outside the family home"
+
+
+def _not_blank(message: str):
+    def check(form, field):
+        if not (field.data or "").strip():  # spaces pass Required, and would save an empty text
+            raise ValidationError(message)
+
+    return check
+
+
+class AdviceRequestForm(BaseForm):
+    """A DSL's request for advice. The school and the pupil are checked by the view, against the DSL's
+    own schools."""
+
+    school = RadioField("Which school is this about?", widget=GovRadioInput(), validate_choice=False)
+    name_child = RadioField(
+        "Do you want to name the child?",
+        widget=GovRadioInput(),
+        choices=choices([("yes", "Yes"), ("no", "No, ask without naming the child (an anonymous consultation)")]),
+        validators=[Required("Select whether you want to name the child")],
+    )
+    pupil_search = StringField("Search your school's pupils by name", widget=GovTextInput(), validators=[Length(max=100)])
+    pupil = RadioField("Which child is it?", widget=GovRadioInput(), validate_choice=False)
+    question = TextAreaField(
+        "What do you want to ask the front door?",
+        widget=GovTextArea(),
+        description="Say what has happened, what the school has done so far and what you are unsure about.",
+        validators=[
+            Required("Enter your question for the front door"),
+            _not_blank("Enter your question for the front door"),
+            Length(max=20000, message="Your question must be 20,000 characters or fewer"),
+        ],
+    )
+    categories = SelectMultipleField(
+        "What kind of harm are you worried about?",
+        widget=GovCheckboxesInput(),
+        description="Select all that apply.",
+        choices=choices((c.value, c.label) for c in CATEGORY_ORDER),
+        validators=[Required("Select at least one kind of harm")],
+    )
+    urgency = RadioField(
+        "How soon do you need an answer?",
+        widget=GovRadioInput(),
+        choices=choices(Urgency.pairs()),
+        validators=[Required("Select how soon you need an answer")],
+    )
+    attachments = AttachmentsField()
+    search = SubmitField("Search", widget=GovSubmitInput())
+    submit = SubmitField("Send to the front door", widget=GovSubmitInput())
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.search.data)
+
+    @property
+    def named(self) -> bool:
+        return self.name_child.data == "yes"
+
+
+class AnswerForm(BaseForm):
+    outcome = RadioField(
+        "What is your advice?",
+        widget=GovRadioInput(),
+        choices=choices(AdviceOutcome.pairs()),
+        validators=[Required("Select the outcome of your advice")],
+    )
+    answer = TextAreaField(
+        "Your answer to the school",
+        widget=GovTextArea(),
+        description="The school's DSL reads this. Say what you advise and why; if a referral is needed, say what it should include.",
+        validators=[
+            Required("Enter your answer to the school"),
+            _not_blank("Enter your answer to the school"),
+            Length(max=20000, message="Your answer must be 20,000 characters or fewer"),
+        ],
+    )
+    version = VersionField()
+    submit = SubmitField("Send the answer", widget=GovSubmitInput())
+
+
+class ReplyForm(BaseForm):
+    body = TextAreaField(
+        "Your message",
+        widget=GovTextArea(),
+        validators=[
+            Required("Enter your message"),
+            _not_blank("Enter your message"),
+            Length(max=10000, message="Your message must be 10,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send message", widget=GovSubmitInput())

@@ -1,0 +1,180 @@
+"""Forms of the pupil register: a pupil's details, and the CSV import."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import Length, Optional, ValidationError
+
+from forms import (
+    BaseForm,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+    Required,
+    VersionField,
+    choices,
+)
+from portal.pupils.importer import date_of_birth_problem, normalise_upn, upn_problem
+from portal.pupils.models import YEAR_GROUPS, year_group_label
+
+#: The pupil's flags: model attribute -> label.
+FLAGS = {
+    "child_protection_plan": "Child protection plan",
+    "looked_after": "Looked after (in care)",
+    "sen": "Special educational needs (SEN)",
+    "eal": "English as an additional language (EAL)",
+}
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input (day, month and year boxes), with GOV.UK's messages for each way it can be
+    wrong. What was typed is shown again when it is wrong."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        parts = [(value or "").strip() for value in valuelist]
+        if len(parts) == 1 and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", parts[0]):
+            parts = list(reversed(parts[0].split("-")))  # YYYY-MM-DD, from a script rather than the form
+        parts = (parts + ["", "", ""])[:3]
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and a '.join(missing)}")
+        day, month, year = parts
+        if not all(p.isdigit() for p in parts) or len(year) != 4:
+            raise ValueError(f"{self.label.text} must be a real date, like 14 3 2015")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 14 3 2015") from None
+
+
+def _clean_name(field, message: str) -> None:
+    field.data = (field.data or "").strip()
+    if not field.data:  # spaces pass Required, and would save a nameless pupil
+        raise ValidationError(message)
+
+
+class PupilForm(BaseForm):
+    legal_forename = StringField(
+        "Legal first name",
+        widget=GovTextInput(),
+        validators=[Required("Enter the pupil's legal first name"), Length(max=100, message="Legal first name must be 100 characters or fewer")],
+    )
+    legal_surname = StringField(
+        "Legal surname",
+        widget=GovTextInput(),
+        validators=[Required("Enter the pupil's legal surname"), Length(max=100, message="Legal surname must be 100 characters or fewer")],
+    )
+    preferred_name = StringField(
+        "Preferred first name (optional)",
+        widget=GovTextInput(),
+        description="The name they are known by at school, if it is not their legal first name",
+        validators=[Optional(), Length(max=100, message="Preferred first name must be 100 characters or fewer")],
+    )
+    date_of_birth = GovDateField("Date of birth", description="For example, 14 3 2015")
+    year_group = SelectField(
+        "Year group",
+        widget=GovSelect(),
+        choices=choices([("", "Not recorded")] + [(value, year_group_label(value)) for value in YEAR_GROUPS]),
+        validators=[Optional()],
+    )
+    upn = StringField(
+        "Unique pupil number (UPN) (optional)",
+        widget=GovTextInput(),
+        description="13 characters: a letter then 12 digits, like A123456789012. It is on the pupil's record in your school's MIS.",
+        validators=[Optional()],
+    )
+    flags = SelectMultipleField(
+        "Does any of these apply to the pupil?",
+        widget=GovCheckboxesInput(),
+        description="Select all that apply",
+        choices=choices(FLAGS.items()),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save pupil", widget=GovSubmitInput())
+
+    def validate_legal_forename(self, field):
+        _clean_name(field, "Enter the pupil's legal first name")
+
+    def validate_legal_surname(self, field):
+        _clean_name(field, "Enter the pupil's legal surname")
+
+    def validate_preferred_name(self, field):
+        field.data = (field.data or "").strip() or None
+
+    def validate_date_of_birth(self, field):
+        if field.errors:  # already told what is wrong with what they typed
+            return
+        if field.data is None:
+            raise ValidationError("Enter the pupil's date of birth")
+        problem = date_of_birth_problem(field.data, date.today())
+        if problem:
+            raise ValidationError(f"Date of birth {problem}")
+
+    def validate_upn(self, field):
+        field.data = normalise_upn(field.data) or None
+        if field.data:
+            problem = upn_problem(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+    def apply_to(self, pupil) -> list[str]:
+        """Copy the form onto ``pupil``; the names of the fields that changed."""
+        values = {
+            "legal_forename": self.legal_forename.data,
+            "legal_surname": self.legal_surname.data,
+            "preferred_name": (self.preferred_name.data or "").strip() or None,
+            "date_of_birth": self.date_of_birth.data,
+            "year_group": self.year_group.data or None,
+            "upn": normalise_upn(self.upn.data) or None,
+        }
+        values.update({name: name in (self.flags.data or []) for name in FLAGS})
+        changed = [name for name, value in values.items() if getattr(pupil, name) != value]
+        for name in changed:
+            setattr(pupil, name, values[name])
+        return changed
+
+    def load(self, pupil) -> None:
+        """Fill the form from ``pupil`` (for a GET)."""
+        for name in ("legal_forename", "legal_surname", "preferred_name", "date_of_birth", "upn"):
+            getattr(self, name).data = getattr(pupil, name)
+        self.year_group.data = pupil.year_group or ""
+        self.flags.data = [name for name in FLAGS if getattr(pupil, name)]
+
+
+class EditPupilForm(PupilForm):
+    left = BooleanField(
+        "This pupil has left the school",
+        widget=GovCheckboxInput(),
+        description="They stay on the register, with their chronology, but are not listed unless you ask",
+    )
+    version = VersionField()
+
+
+class ImportForm(BaseForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="A CSV file exported from your school's MIS, saved as UTF-8, smaller than 2MB",
+    )
+    submit = SubmitField("Check and import", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("Select a CSV file to import")

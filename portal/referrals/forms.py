@@ -1,0 +1,161 @@
+"""Forms of the referrals module: the DSL's referral, the front door's steps, and the message thread.
+
+The referral form validates only what would be wrong in any draft (a file, a choice not offered, a
+length). What a referral needs before it can be sent is checked at submission by
+``portal.referrals.service.missing_for_submission``, so a draft can be saved half-written.
+"""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from forms import (
+    AttachmentsField,
+    BaseForm,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    Required,
+    VersionField,
+    choices,
+)
+from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Level
+from portal.referrals.models import ParentsAware, ReferralDecision
+
+#: Harm in or around the family, then the extra-familial harms (harm outside the home), shown apart.
+FAMILY_HARMS = [c for c in HarmCategory if c not in EXTRA_FAMILIAL]
+EXTRA_FAMILIAL_HARMS = [c for c in HarmCategory if c in EXTRA_FAMILIAL]
+
+TEXT_LIMIT = 20000
+
+
+def _not_blank(message: str):
+    def check(form, field):
+        if not (field.data or "").strip():  # spaces pass Required, and would save an empty text
+            raise ValidationError(message)
+
+    return check
+
+
+def _text_limit(what: str, limit: int = TEXT_LIMIT):
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
+class OptionalRadioField(RadioField):
+    """Radios a draft may leave unanswered; an answer must still be one of the choices."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
+class StartReferralForm(BaseForm):
+    """The confirmation that starts a draft (a POST, so no draft is made by following a link)."""
+
+    submit = SubmitField("Start the referral", widget=GovSubmitInput())
+
+
+class ReferralForm(BaseForm):
+    """A school's referral, in the order the page asks it."""
+
+    categories = SelectMultipleField(
+        "What kind of harm is the child suffering or at risk of?",
+        choices=choices((c.value, c.label) for c in FAMILY_HARMS + EXTRA_FAMILIAL_HARMS),
+    )
+    what_happened = TextAreaField(
+        "What happened?",
+        widget=GovTextArea(),
+        description="What staff saw, heard or were told, and when; what the school has done so far; anything the front door should know to keep the child safe.",
+        validators=[_text_limit("What happened")],
+    )
+    child_voice = TextAreaField(
+        "What has the child said? Use their words",
+        widget=GovTextArea(),
+        description="Write down the child's own words as exactly as you can, and what they want to happen. Leave this empty if they have not said anything.",
+        validators=[_text_limit("What the child said")],
+    )
+    immediate_danger = OptionalRadioField(
+        "Is the child in immediate danger?",
+        widget=GovRadioInput(),
+        choices=choices([("yes", "Yes"), ("no", "No")]),
+    )
+    police_called = BooleanField("I have called the police", widget=GovCheckboxInput())
+    police_reference = StringField(
+        "Police reference (optional)",
+        widget=GovTextInput(),
+        description="The incident or crime number the police gave you, if you have one.",
+        validators=[Optional(), Length(max=60, message="The police reference must be 60 characters or fewer")],
+    )
+    parents_aware = OptionalRadioField(
+        "Do the child's parents or carers know about this referral?",
+        widget=GovRadioInput(),
+        choices=choices(ParentsAware.pairs()),
+    )
+    parents_not_aware_reason = TextAreaField(
+        "Why not?",
+        widget=GovTextArea(),
+        description="For example, telling them could put the child at greater risk, or could harm a police investigation.",
+        validators=[_text_limit("Why the parents or carers do not know")],
+    )
+    school_view_level = OptionalRadioField(
+        "What level of need does the school think this is?",
+        widget=GovRadioInput(),
+        description="The front door makes the threshold decision; this is the school's view.",
+        choices=choices(Level.pairs()),
+    )
+    attachments = AttachmentsField()
+    version = VersionField()
+    submit_referral = SubmitField("Submit referral", widget=GovSubmitInput())
+    save = SubmitField("Save as draft", widget=GovSubmitInput())
+
+    @property
+    def submitting(self) -> bool:
+        return bool(self.submit_referral.data)
+
+
+class CommentForm(BaseForm):
+    """A question from the front door, or the school's answer to it (the label is set by the view)."""
+
+    comment = TextAreaField(
+        "Comment",
+        widget=GovTextArea(),
+        validators=[_text_limit("Your text")],
+    )
+    submit = SubmitField("Send", widget=GovSubmitInput())
+
+
+class DecisionForm(BaseForm):
+    decision = RadioField(
+        "What is the front door's decision?",
+        widget=GovRadioInput(),
+        choices=choices(ReferralDecision.pairs()),
+        validators=[Required("Select a decision")],
+    )
+    reason = TextAreaField(
+        "Reason for the decision",
+        widget=GovTextArea(),
+        description="The school's DSL reads this. Say why, what happens next and who will do it.",
+        validators=[
+            Required("Enter the reason for the decision"),
+            _not_blank("Enter the reason for the decision"),
+            _text_limit("The reason"),
+        ],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class MessageForm(BaseForm):
+    body = TextAreaField(
+        "Your message",
+        widget=GovTextArea(),
+        validators=[
+            Required("Enter your message"),
+            _not_blank("Enter your message"),
+            Length(max=10000, message="Your message must be 10,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send message", widget=GovSubmitInput())
