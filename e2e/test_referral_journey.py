@@ -18,27 +18,34 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.test_invitation_journey import main_nav_link, press_enter_on, sign_in, sign_out, success_banner, type_into
 from tests.support import PASSWORD
-from tests.world import create_organisation, create_user
+from tests.world import create_authority, create_organisation, create_user
 
 PUPIL = ("Kacey", "Marsh")
 
 
+SCHOOL = "Kingsmere Primary School"
+
+
 @pytest.fixture(scope="module")
-def people(live_server, seed):
-    """A DSL at the seed's school, a front-door officer, and a pupil on the school's register."""
+def people(live_server):
+    """An authority of its own (the other journeys change their authority's settings), with a school, its
+    member of staff and DSL, a front-door officer, and a pupil on the school's register."""
     from portal.extensions import db
     from portal.pupils.models import Pupil
     from tenants.context import tenant_scope
 
     app = live_server.app
-    front_door_org = create_organisation(app, seed.authority_id, "Avonford Children's Services Front Door", "social_care")
-    dsl = create_user(app, seed.authority_id, "morgan.dsl@avonford.example.org", "dsl", seed.school_id, full_name="Morgan Price")
-    officer = create_user(app, seed.authority_id, "riley.frontdoor@avonford.example.org", "front_door", front_door_org, full_name="Riley Okoro")
-    with app.app_context(), tenant_scope(seed.authority_id):
-        pupil = Pupil(organisation_id=seed.school_id, legal_forename=PUPIL[0], legal_surname=PUPIL[1], date_of_birth=date(2016, 5, 9), year_group="5")
+    authority_id = create_authority(app, "Kingsmere Safeguarding Children Partnership", "kingsmere", require_two_factor=False)
+    school_id = create_organisation(app, authority_id, SCHOOL, "school", urn="654321", phase="primary")
+    front_door_org = create_organisation(app, authority_id, "Kingsmere Children's Services Front Door", "social_care")
+    staff = create_user(app, authority_id, "sam.teacher@kingsmere.example.org", "staff", school_id, full_name="Sam Taylor")
+    dsl = create_user(app, authority_id, "morgan.dsl@kingsmere.example.org", "dsl", school_id, full_name="Morgan Price")
+    officer = create_user(app, authority_id, "riley.frontdoor@kingsmere.example.org", "front_door", front_door_org, full_name="Riley Okoro")
+    with app.app_context(), tenant_scope(authority_id):
+        pupil = Pupil(organisation_id=school_id, legal_forename=PUPIL[0], legal_surname=PUPIL[1], date_of_birth=date(2016, 5, 9), year_group="5")
         db.session.add(pupil)
         db.session.commit()
-    return {"dsl": dsl, "officer": officer}
+    return {"staff": staff, "dsl": dsl, "officer": officer}
 
 
 def check(page: Page, target: Locator) -> None:
@@ -64,12 +71,12 @@ def signed_in_as(new_page, person, checkpoint, who: str) -> Page:
     return page
 
 
-def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, seed, people, checkpoint):
+def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, people, checkpoint):
     pupil_name = f"{PUPIL[0]} {PUPIL[1]}"
     today = date.today()
 
     # A member of staff logs a concern.
-    staff = signed_in_as(new_page, seed.staff, checkpoint, "staff")
+    staff = signed_in_as(new_page, people["staff"], checkpoint, "staff")
     follow(staff, main_nav_link(staff, "Concerns"))
     checkpoint(staff, "staff concerns")
     follow(staff, staff.get_by_role("button", name="Log a concern"))
@@ -116,7 +123,7 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, s
     officer = signed_in_as(new_page, people["officer"], checkpoint, "front door")
     follow(officer, main_nav_link(officer, "Advice queue"))
     checkpoint(officer, "advice queue")
-    follow(officer, officer.get_by_role("link", name=seed.school_name).first)
+    follow(officer, officer.get_by_role("link", name=SCHOOL).first)
     press_enter_on(officer, officer.get_by_role("button", name="Take this request"))
     expect(success_banner(officer)).to_be_visible()
     checkpoint(officer, "advice taken")
