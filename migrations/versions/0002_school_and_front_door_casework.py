@@ -287,6 +287,11 @@ def upgrade():
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.create_index('ix_referrals_pupil', ['authority_id', 'pupil_id'], unique=False)
         batch_op.create_index('ix_referrals_queue', ['authority_id', 'status', 'due_at', 'id'], unique=False)
+        batch_op.create_index(
+            'ix_referrals_open_by_due', ['authority_id', 'due_at', 'id'], unique=False,
+            postgresql_where=sa.text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
+            sqlite_where=sa.text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
+        )
         batch_op.create_index('ix_referrals_school', ['authority_id', 'organisation_id', 'created_at', 'id'], unique=False)
 
     op.create_table('attachments',
@@ -386,6 +391,7 @@ def downgrade():
     op.drop_table('attachments')
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.drop_index('ix_referrals_school')
+        batch_op.drop_index('ix_referrals_open_by_due')
         batch_op.drop_index('ix_referrals_queue')
         batch_op.drop_index('ix_referrals_pupil')
 

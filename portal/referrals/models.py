@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.vocabulary import LabelledEnum, Level
@@ -82,6 +82,15 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("acknowledged_by_id", "users"),
         parent_key("decided_by_id", "users"),
         Index("ix_referrals_queue", "authority_id", "status", "due_at", "id"),
+        # The front door's queue: open referrals in deadline order, read straight off this index.
+        Index(
+            "ix_referrals_open_by_due",
+            "authority_id",
+            "due_at",
+            "id",
+            postgresql_where=text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
+            sqlite_where=text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
+        ),
         Index("ix_referrals_school", "authority_id", "organisation_id", "created_at", "id"),
         Index("ix_referrals_pupil", "authority_id", "pupil_id"),
         CheckConstraint("status NOT IN ('decided', 'closed') OR (decision IS NOT NULL AND decision_reason IS NOT NULL AND decided_at IS NOT NULL)", name="decision_has_reason"),
