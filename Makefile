@@ -13,6 +13,8 @@ PORTAL_TEST_PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PORTAL_TEST_PG_ADMIN_URL
 
 BUILD := portal/static/build
+# Test processes per pass (pytest-xdist; each has its own database).
+TEST_WORKERS ?= 2
 
 .PHONY: help run test test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
 
@@ -65,10 +67,10 @@ services-check: python-deps
 test: deps chromium services-check test-sqlite test-postgres test-e2e
 
 test-sqlite: deps
-	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider tests
+	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 test-postgres: deps
-	PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests
+	PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 test-e2e: deps chromium
 	$(BIN)/pytest -q -p no:cacheprovider e2e
