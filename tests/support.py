@@ -79,3 +79,25 @@ def audit_events(app, authority_id, action: str | None = None):
         events = db.session.execute(query).scalars().all()
         db.session.expunge_all()
         return events
+
+
+def signed_in_client(app, person, *, two_factor: bool = False) -> PortalClient:
+    """A fresh client signed in as ``person`` (with their second factor when ``two_factor``)."""
+    client = app.test_client()
+    response = sign_in(client, person, totp_secret=person.totp_secret if two_factor else None)
+    assert response.status_code == 302, f"{person.email} could not sign in"
+    return client
+
+
+def detached_rows(app, model, authority_id, **filters) -> list:
+    """Every row of ``model`` in one authority (detached), matching ``column == value`` filters."""
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    with app.app_context(), tenant_scope(authority_id):
+        query = select(model)
+        for key, value in filters.items():
+            query = query.where(getattr(model, key) == value)
+        found = db.session.execute(query).unique().scalars().all()
+        db.session.expunge_all()
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
 from forms import (
     AttachmentsField,
@@ -13,9 +13,11 @@ from forms import (
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
+    NotBlank,
     Required,
     VersionField,
     choices,
+    text_limit,
 )
 from portal.advice.models import AdviceOutcome
 from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Urgency
@@ -28,14 +30,6 @@ CATEGORY_ORDER = (
 )
 
 EXTRA_FAMILIAL_HINT = "Extra-familial: harm outside the family home"
-
-
-def _not_blank(message: str):
-    def check(form, field):
-        if not (field.data or "").strip():  # spaces pass Required, and would save an empty text
-            raise ValidationError(message)
-
-    return check
 
 
 class AdviceRequestForm(BaseForm):
@@ -57,8 +51,8 @@ class AdviceRequestForm(BaseForm):
         description="Say what has happened, what the school has done so far and what you are unsure about.",
         validators=[
             Required("Enter your question for the front door"),
-            _not_blank("Enter your question for the front door"),
-            Length(max=20000, message="Your question must be 20,000 characters or fewer"),
+            NotBlank("Enter your question for the front door"),
+            text_limit("Your question"),
         ],
     )
     categories = SelectMultipleField(
@@ -100,22 +94,9 @@ class AnswerForm(BaseForm):
         description="The school's DSL reads this. Say what you advise and why; if a referral is needed, say what it should include.",
         validators=[
             Required("Enter your answer to the school"),
-            _not_blank("Enter your answer to the school"),
-            Length(max=20000, message="Your answer must be 20,000 characters or fewer"),
+            NotBlank("Enter your answer to the school"),
+            text_limit("Your answer"),
         ],
     )
     version = VersionField()
     submit = SubmitField("Send the answer", widget=GovSubmitInput())
-
-
-class ReplyForm(BaseForm):
-    body = TextAreaField(
-        "Your message",
-        widget=GovTextArea(),
-        validators=[
-            Required("Enter your message"),
-            _not_blank("Enter your message"),
-            Length(max=10000, message="Your message must be 10,000 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Send message", widget=GovSubmitInput())

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role
 from portal.advice import service
-from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm, ReplyForm
+from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm
 from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
 from portal.audit.service import Action, record
 from portal.authorities.models import Organisation
@@ -23,8 +23,8 @@ from portal.extensions import db
 from portal.model_base import utcnow
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, is_front_door, roles_required, visible_query
-from portal.pupils.models import Pupil
-from forms import choices
+from portal.pupils.models import Pupil, name_contains
+from forms import MessageForm, choices
 
 bp = Blueprint("advice", __name__)
 
@@ -87,14 +87,7 @@ def _search_pupils(schools, text: str) -> list[Pupil]:
         return []
     query = _pupil_query(schools)
     for word in words:
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Pupil.legal_forename).like(like, escape="\\"),
-                func.lower(Pupil.legal_surname).like(like, escape="\\"),
-                func.lower(func.coalesce(Pupil.preferred_name, "")).like(like, escape="\\"),
-            )
-        )
+        query = query.where(name_contains(word))
     query = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id).limit(SEARCH_LIMIT)
     return db.session.execute(query).scalars().all()
 
@@ -189,7 +182,7 @@ def _check_school_and_pupil(form, schools, chosen, results) -> bool:
 
 # One request -----------------------------------------------------------------------------------------
 
-def _render_detail(advice: AdviceRequest, reply_form: ReplyForm | None = None):
+def _render_detail(advice: AdviceRequest, reply_form: MessageForm | None = None):
     """The request page; the caller has audited the view, and it is committed once the page is drawn."""
     messages = db.session.execute(
         visible_query(AdviceMessage).where(AdviceMessage.advice_request_id == advice.id).order_by(AdviceMessage.created_at, AdviceMessage.id)
@@ -203,7 +196,7 @@ def _render_detail(advice: AdviceRequest, reply_form: ReplyForm | None = None):
         advice=advice,
         messages=messages,
         attachments=files,
-        reply_form=reply_form or ReplyForm(formdata=None),
+        reply_form=reply_form or MessageForm(formdata=None),
         front_door=is_front_door(current_user),
         school=school,
         may_refer=school and advice.pupil_id is not None,
@@ -284,7 +277,7 @@ def answer(advice_id):
 @login_required
 def reply(advice_id):
     advice = get_or_404(AdviceRequest, advice_id, action="reply")
-    form = ReplyForm()
+    form = MessageForm()
     if not form.validate_on_submit():
         _record_view(advice)
         return _render_detail(advice, form)

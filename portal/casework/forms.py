@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import Length, ValidationError
 
-from forms import BaseForm, GovCheckboxesInput, GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput, Required, choices
+from forms import BaseForm, DayMonthYearField, GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextInput, Required, choices
 from portal.casework.models import EntryKind
 
 
@@ -35,38 +35,15 @@ class ChronologyFilterForm(BaseForm):
         return entry_kinds(self.kind.data)
 
 
-class DayField(DateField):
-    """A date typed as day, month and year (the GOV.UK date input), with GOV.UK messages."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            self.raw_data = None  # the widget unpacks day, month and year from it
-            return
-        parts = [(value or "").strip() for value in valuelist] + ["", "", ""]
-        day, month, year = self.raw_data = parts[:3]
-        self.data = None
-        if not (day or month or year):
-            return
-        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
-        if missing:
-            raise ValueError(f"The date must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValueError("The date must be a real date, like 25 12 2026")
-        if len(year) != 4:
-            raise ValueError("The year must include 4 numbers, like 2026")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError as exc:
-            raise ValueError("The date must be a real date, like 25 12 2026") from exc
-
-
 class CalendarDayForm(BaseForm):
-    day = DayField("Date", description="For example, 24 12 2026")
+    day = DayMonthYearField(
+        "Date",
+        description="For example, 24 12 2026",
+        required="Enter the date",
+        subject="The date",
+        example="25 12 2026",
+        short_year="The year must include 4 numbers, like 2026",
+    )
     working = RadioField(
         "Is the front door working on this day?",
         widget=GovRadioInput(),
@@ -84,8 +61,6 @@ class CalendarDayForm(BaseForm):
     def validate_day(self, field):
         if field.errors:
             return
-        if field.data is None:
-            raise StopValidation("Enter the date")
         if field.data < self.today:
             raise ValidationError("The date must be today or in the future")
 

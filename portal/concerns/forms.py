@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from forms import (
     AttachmentsField,
     BaseForm,
+    DayMonthYearField,
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
+    NotBlank,
     Required,
     VersionField,
     choices,
@@ -27,47 +28,6 @@ from portal.model_base import utcnow
 from portal.templating import UK
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
-
-
-class DayMonthYearField(StringField):
-    """A date typed in the GOV.UK date input (day, month and year boxes), with GOV.UK messages."""
-
-    widget = GovDateInput()
-
-    def process_formdata(self, valuelist):
-        self.raw_data = list(valuelist[:3]) + [""] * (3 - len(valuelist[:3])) if valuelist else None
-        self.data = None
-        if not valuelist:
-            return
-        day, month, year = (part.strip() for part in self.raw_data)
-        if not (day or month or year):
-            return  # Required says what is missing
-        if not (day and month and year):
-            raise ValueError("The date must include a day, month and year")
-        if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-            raise ValueError("Enter the date as numbers, like 27 3 2026")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError("The date must be a real date") from None
-
-    def _value(self):
-        return self.data.strftime("%d %m %Y") if self.data else ""
-
-
-class DateRequired(Required):
-    """Required for the date input: all three boxes empty."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.field_flags = {}  # no 'required' attribute on the date input's wrapper
-
-    def __call__(self, form, field):
-        if field.process_errors:
-            return
-        if not field.raw_data or not any(part.strip() for part in field.raw_data):
-            field.errors[:] = []
-            raise StopValidation(self.message)
 
 
 class ConcernForm(BaseForm):
@@ -83,7 +43,7 @@ class ConcernForm(BaseForm):
         "What did you see or hear?",
         widget=GovTextArea(),
         description="Write down what happened, as facts. Nothing is too small to record: the DSL may see a pattern you cannot.",
-        validators=[Required("Enter what you saw or heard")],
+        validators=[Required("Enter what you saw or heard"), NotBlank("Enter what you saw or heard")],
     )
     child_words = TextAreaField(
         "What did the child say, in their own words? (optional)",
@@ -94,7 +54,10 @@ class ConcernForm(BaseForm):
     occurred_on = DayMonthYearField(
         "Date it happened",
         description="For example, 27 3 2026",
-        validators=[DateRequired("Enter the date it happened")],
+        required="Enter the date it happened",
+        incomplete="The date must include a day, month and year",
+        not_numbers="Enter the date as numbers, like 27 3 2026",
+        not_real="The date must be a real date",
     )
     occurred_time = StringField(
         "Time it happened",
@@ -115,10 +78,6 @@ class ConcernForm(BaseForm):
     )
     attachments = AttachmentsField()
     submit = SubmitField("Log the concern", widget=GovSubmitInput())
-
-    def validate_seen_or_heard(self, field):
-        if not (field.data or "").strip():
-            raise ValidationError("Enter what you saw or heard")
 
     def validate_occurred_time(self, field):
         if not (field.data or "").strip():
@@ -155,7 +114,7 @@ class TriageForm(BaseForm):
         "What action have you taken?",
         widget=GovTextArea(),
         description="For example, who you spoke to, what you checked, and what happens next. Only DSLs and the head see this.",
-        validators=[Required("Enter what action you have taken")],
+        validators=[Required("Enter what action you have taken"), NotBlank("Enter what action you have taken")],
     )
     outcome = RadioField(
         "Outcome",
@@ -177,10 +136,6 @@ class TriageForm(BaseForm):
     )
     version = VersionField()
     submit = SubmitField("Save triage", widget=GovSubmitInput())
-
-    def validate_action_taken(self, field):
-        if not (field.data or "").strip():
-            raise ValidationError("Enter what action you have taken")
 
 
 class CategoryForm(BaseForm):

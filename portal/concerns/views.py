@@ -28,7 +28,7 @@ from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory
 from portal.extensions import db
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
-from portal.pupils.models import Pupil
+from portal.pupils.models import Pupil, name_contains
 from portal.templating import uk_date
 
 bp = Blueprint("concerns", __name__)
@@ -116,10 +116,6 @@ def index():
 
 # Logging a concern --------------------------------------------------------------------------------------
 
-def _escape_like(text: str) -> str:
-    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _choose_pupil():
     """Step 1: find the child on the register of a school where the user works (names only, never flags)."""
     search = (request.args.get("q") or "").strip()[:100]
@@ -127,14 +123,7 @@ def _choose_pupil():
     if search:
         query = visible_query(Pupil)
         for word in search.split()[:5]:
-            like = f"%{_escape_like(word)}%"
-            query = query.where(
-                or_(
-                    func.lower(Pupil.legal_forename).like(like, escape="\\"),
-                    func.lower(Pupil.legal_surname).like(like, escape="\\"),
-                    func.lower(func.coalesce(Pupil.preferred_name, "")).like(like, escape="\\"),
-                )
-            )
+            query = query.where(name_contains(word))
         after = _cursor(3, str, str, uuid.UUID)
         if after is not None:
             surname, forename, last_id = after

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from forms import (
     BaseForm,
+    DayMonthYearField,
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
@@ -32,36 +31,6 @@ FLAGS = {
     "sen": "Special educational needs (SEN)",
     "eal": "English as an additional language (EAL)",
 }
-
-
-class GovDateField(DateField):
-    """A GOV.UK date input (day, month and year boxes), with GOV.UK's messages for each way it can be
-    wrong. What was typed is shown again when it is wrong."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", **kwargs)
-
-    def process_formdata(self, valuelist):
-        parts = [(value or "").strip() for value in valuelist]
-        if len(parts) == 1 and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", parts[0]):
-            parts = list(reversed(parts[0].split("-")))  # YYYY-MM-DD, from a script rather than the form
-        parts = (parts + ["", "", ""])[:3]
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
-        if missing:
-            raise ValueError(f"{self.label.text} must include a {' and a '.join(missing)}")
-        day, month, year = parts
-        if not all(p.isdigit() for p in parts) or len(year) != 4:
-            raise ValueError(f"{self.label.text} must be a real date, like 14 3 2015")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date, like 14 3 2015") from None
 
 
 def _clean_name(field, message: str) -> None:
@@ -87,7 +56,14 @@ class PupilForm(BaseForm):
         description="The name they are known by at school, if it is not their legal first name",
         validators=[Optional(), Length(max=100, message="Preferred first name must be 100 characters or fewer")],
     )
-    date_of_birth = GovDateField("Date of birth", description="For example, 14 3 2015")
+    date_of_birth = DayMonthYearField(
+        "Date of birth",
+        description="For example, 14 3 2015",
+        required="Enter the pupil's date of birth",
+        example="14 3 2015",
+        missing_joiner=" and a ",
+        accept_iso=True,
+    )
     year_group = SelectField(
         "Year group",
         widget=GovSelect(),
@@ -121,8 +97,6 @@ class PupilForm(BaseForm):
     def validate_date_of_birth(self, field):
         if field.errors:  # already told what is wrong with what they typed
             return
-        if field.data is None:
-            raise ValidationError("Enter the pupil's date of birth")
         problem = date_of_birth_problem(field.data, date.today())
         if problem:
             raise ValidationError(f"Date of birth {problem}")

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, Uuid, func, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -106,3 +106,15 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         if self.eal:
             out.append("EAL")
         return out
+
+
+def name_contains(word: str):
+    """A condition: one of the pupil's names (legal first name, legal surname or preferred name) contains
+    ``word``, in any case. ``%``, ``_`` and ``\\`` in ``word`` match only themselves."""
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    return or_(
+        func.lower(Pupil.legal_forename).like(like, escape="\\"),
+        func.lower(Pupil.legal_surname).like(like, escape="\\"),
+        func.lower(func.coalesce(Pupil.preferred_name, "")).like(like, escape="\\"),
+    )

@@ -26,7 +26,7 @@ from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
-from portal.pupils.models import Pupil
+from portal.pupils.models import Pupil, name_contains
 from portal.referrals.models import Referral, ReferralStatus
 
 bp = Blueprint("pupils", __name__)
@@ -61,15 +61,7 @@ def _search(text: str):
     """Pupils whose UPN is ``text``, or whose names contain every word of it."""
     conditions = []
     for word in text.split()[:6]:
-        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        conditions.append(
-            or_(
-                func.lower(Pupil.legal_forename).like(like, escape="\\"),
-                func.lower(Pupil.legal_surname).like(like, escape="\\"),
-                func.lower(Pupil.preferred_name).like(like, escape="\\"),
-            )
-        )
+        conditions.append(name_contains(word))
     return or_(Pupil.upn == importer.normalise_upn(text), and_(*conditions))
 
 

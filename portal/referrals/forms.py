@@ -8,7 +8,7 @@ length). What a referral needs before it can be sent is checked at submission by
 from __future__ import annotations
 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from forms import (
     AttachmentsField,
@@ -18,9 +18,11 @@ from forms import (
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
+    NotBlank,
     Required,
     VersionField,
     choices,
+    text_limit,
 )
 from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Level
 from portal.referrals.models import ParentsAware, ReferralDecision
@@ -28,20 +30,6 @@ from portal.referrals.models import ParentsAware, ReferralDecision
 #: Harm in or around the family, then the extra-familial harms (harm outside the home), shown apart.
 FAMILY_HARMS = [c for c in HarmCategory if c not in EXTRA_FAMILIAL]
 EXTRA_FAMILIAL_HARMS = [c for c in HarmCategory if c in EXTRA_FAMILIAL]
-
-TEXT_LIMIT = 20000
-
-
-def _not_blank(message: str):
-    def check(form, field):
-        if not (field.data or "").strip():  # spaces pass Required, and would save an empty text
-            raise ValidationError(message)
-
-    return check
-
-
-def _text_limit(what: str, limit: int = TEXT_LIMIT):
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 class OptionalRadioField(RadioField):
@@ -70,13 +58,13 @@ class ReferralForm(BaseForm):
         "What happened?",
         widget=GovTextArea(),
         description="What staff saw, heard or were told, and when; what the school has done so far; anything the front door should know to keep the child safe.",
-        validators=[_text_limit("What happened")],
+        validators=[text_limit("What happened")],
     )
     child_voice = TextAreaField(
         "What has the child said? Use their words",
         widget=GovTextArea(),
         description="Write down the child's own words as exactly as you can, and what they want to happen. Leave this empty if they have not said anything.",
-        validators=[_text_limit("What the child said")],
+        validators=[text_limit("What the child said")],
     )
     immediate_danger = OptionalRadioField(
         "Is the child in immediate danger?",
@@ -99,7 +87,7 @@ class ReferralForm(BaseForm):
         "Why not?",
         widget=GovTextArea(),
         description="For example, telling them could put the child at greater risk, or could harm a police investigation.",
-        validators=[_text_limit("Why the parents or carers do not know")],
+        validators=[text_limit("Why the parents or carers do not know")],
     )
     school_view_level = OptionalRadioField(
         "What level of need does the school think this is?",
@@ -123,7 +111,7 @@ class CommentForm(BaseForm):
     comment = TextAreaField(
         "Comment",
         widget=GovTextArea(),
-        validators=[_text_limit("Your text")],
+        validators=[text_limit("Your text")],
     )
     submit = SubmitField("Send", widget=GovSubmitInput())
 
@@ -141,21 +129,8 @@ class DecisionForm(BaseForm):
         description="The school's DSL reads this. Say why, what happens next and who will do it.",
         validators=[
             Required("Enter the reason for the decision"),
-            _not_blank("Enter the reason for the decision"),
-            _text_limit("The reason"),
+            NotBlank("Enter the reason for the decision"),
+            text_limit("The reason"),
         ],
     )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
-
-
-class MessageForm(BaseForm):
-    body = TextAreaField(
-        "Your message",
-        widget=GovTextArea(),
-        validators=[
-            Required("Enter your message"),
-            _not_blank("Enter your message"),
-            Length(max=10000, message="Your message must be 10,000 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Send message", widget=GovSubmitInput())

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, case, false, func, or_, select, tuple_
 from sqlalchemy.orm.exc import StaleDataError
 
+from forms import MessageForm
 from portal.accounts.models import Role
 from portal.advice.models import AdviceRequest
 from portal.audit.service import Action, record
@@ -31,8 +32,8 @@ from portal.model_base import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
-from portal.pupils.models import Pupil
-from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, MessageForm, ReferralForm, StartReferralForm
+from portal.pupils.models import Pupil, name_contains
+from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, ReferralForm, StartReferralForm
 from portal.referrals.models import (
     AWAITING_DECISION,
     ParentsAware,
@@ -251,14 +252,7 @@ def _pupil_search():
     in_schools = Pupil.organisation_id.in_([s.id for s in schools]) if schools else false()
     query = visible_query(Pupil).where(in_schools, Pupil.left_at.is_(None))
     for word in q.lower().split(" ") if q else []:
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Pupil.legal_forename).like(like, escape="\\"),
-                func.lower(Pupil.legal_surname).like(like, escape="\\"),
-                func.lower(func.coalesce(Pupil.preferred_name, "")).like(like, escape="\\"),
-            )
-        )
+        query = query.where(name_contains(word))
     after = _cursor(3, str, str, uuid.UUID)
     if after:
         query = query.where(tuple_(Pupil.legal_surname, Pupil.legal_forename, Pupil.id) > tuple_(*after))

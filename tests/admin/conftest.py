@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.support import sign_in
+from tests.support import sign_in, signed_in_client
 from tests.world import create_user
 
 
@@ -37,14 +37,7 @@ def admin2(app, admin2_person):
 @pytest.fixture
 def signed_in(app):
     """Sign a person in on a fresh client: ``signed_in(person)``."""
-
-    def _sign_in(person):
-        client = app.test_client()
-        response = sign_in(client, person, totp_secret=person.totp_secret)
-        assert response.status_code == 302, f"{person.email} could not sign in"
-        return client
-
-    return _sign_in
+    return lambda person: signed_in_client(app, person, two_factor=True)
 
 
 @pytest.fixture

@@ -6,21 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.support import sign_in
+from tests.support import detached_rows, signed_in_client
 from tests.world import create_user
 
 
 @pytest.fixture
 def signed_in(app):
     """A fresh client signed in as ``person``."""
-
-    def _sign_in(person):
-        client = app.test_client()
-        response = sign_in(client, person)
-        assert response.status_code == 302, f"{person.email} could not sign in"
-        return client
-
-    return _sign_in
+    return lambda person: signed_in_client(app, person)
 
 
 @pytest.fixture
@@ -49,16 +42,4 @@ def titles(app):
 @pytest.fixture
 def rows(app):
     """All rows of ``model`` in one authority matching ``column == value`` filters, detached."""
-    from portal.extensions import db
-    from tenants.context import tenant_scope
-
-    def _rows(model, authority_id, **filters):
-        with app.app_context(), tenant_scope(authority_id):
-            query = select(model)
-            for key, value in filters.items():
-                query = query.where(getattr(model, key) == value)
-            result = db.session.execute(query).unique().scalars().all()
-            db.session.expunge_all()
-            return result
-
-    return _rows
+    return lambda model, authority_id, **filters: detached_rows(app, model, authority_id, **filters)

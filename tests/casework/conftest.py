@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import sign_in
+from tests.support import signed_in_client
 
 #: The smallest PDF worth the name: the type is read from the bytes, which start ``%PDF-1.4``.
 TINY_PDF = (
@@ -34,13 +34,7 @@ TINY_PNG = (
 @pytest.fixture
 def signed_in(app):
     """Sign a person in on a fresh client: ``signed_in(person)``."""
-
-    def sign(person):
-        client = app.test_client()
-        assert sign_in(client, person).status_code == 302, f"{person.email} could not sign in"
-        return client
-
-    return sign
+    return lambda person: signed_in_client(app, person)
 
 
 @pytest.fixture

@@ -10,20 +10,13 @@ from sqlalchemy import select
 
 from portal.templating import UK
 from tests.factories import make_pupil
-from tests.support import sign_in
+from tests.support import detached_rows, signed_in_client
 
 
 @pytest.fixture
 def signed_in(app):
     """A fresh client signed in as ``person``."""
-
-    def _sign_in(person):
-        client = app.test_client()
-        response = sign_in(client, person)
-        assert response.status_code == 302, f"{person.email} could not sign in"
-        return client
-
-    return _sign_in
+    return lambda person: signed_in_client(app, person)
 
 
 @pytest.fixture
@@ -66,19 +59,7 @@ def concerns(app):
 @pytest.fixture
 def rows(app):
     """Every row of ``model`` in an authority (detached), matching ``column == value`` filters."""
-    from portal.extensions import db
-    from tenants.context import tenant_scope
-
-    def _rows(model, authority_id, **filters):
-        with app.app_context(), tenant_scope(authority_id):
-            query = select(model)
-            for key, value in filters.items():
-                query = query.where(getattr(model, key) == value)
-            found = db.session.execute(query).unique().scalars().all()
-            db.session.expunge_all()
-            return found
-
-    return _rows
+    return lambda model, authority_id, **filters: detached_rows(app, model, authority_id, **filters)
 
 
 @pytest.fixture

@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.support import sign_in
+from tests.support import signed_in_client
 
 
 @pytest.fixture
 def signed_in(app):
     """A fresh client signed in as ``person``: ``signed_in(world.a.dsl1)``."""
-
-    def _sign_in(person):
-        client = app.test_client()
-        assert sign_in(client, person).status_code == 302, f"{person.email} could not sign in"
-        return client
-
-    return _sign_in
+    return lambda person: signed_in_client(app, person)
 
 
 @pytest.fixture

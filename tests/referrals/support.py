@@ -7,8 +7,6 @@ from html import unescape
 
 from sqlalchemy import select
 
-from tests.support import text_of
-
 #: A referral form with every answer a submission needs (the child is not in immediate danger).
 COMPLETE = {
     "categories": ["neglect", "online_harm"],
@@ -84,11 +82,6 @@ def chronology_titles(app, side, pupil_id) -> list[str]:
         return db.session.execute(
             select(ChronologyEntry.title).where(ChronologyEntry.pupil_id == pupil_id).order_by(ChronologyEntry.occurred_at, ChronologyEntry.created_at)
         ).scalars().all()
-
-
-def page_text(response) -> str:
-    """What the page says, as a reader sees it (tags removed, entities decoded, spaces collapsed)."""
-    return unescape(text_of(response))
 
 
 def error_next_to(html: str, field_id: str) -> str:

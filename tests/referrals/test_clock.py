@@ -10,8 +10,9 @@ import time_machine
 
 from portal.casework.workingdays import WorkingCalendar
 from portal.templating import UK
+from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
-from tests.referrals.support import form, page_text, referral
+from tests.referrals.support import form, referral
 from tests.support import sign_in
 
 

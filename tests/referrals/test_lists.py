@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy import event
 
 from portal.templating import UK
+from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
-from tests.referrals.support import page_text
 from tests.support import sign_in
 from tests.world import add_membership
 
