@@ -15,7 +15,7 @@ from portal.accounts.models import Role
 from portal.advice import service
 from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm
 from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
-from portal.audit.service import Action, record
+from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
@@ -71,7 +71,9 @@ def index():
         )
     query = query.order_by(AdviceRequest.created_at.desc(), AdviceRequest.id.desc())
     page = fetch_page(db.session, query, PAGE_SIZE, lambda a: (a.created_at, a.id))
-    return render_template("advice/index.html", page=page, schools=schools, school=school, first_page=after is None)
+    if school is not None:  # the list names children: the read is audited
+        record(Action.RECORD_VIEWED, object_type="advice_list", object_id=school.id, organisation_id=school.id, details={"shown": len(page.items)})
+    return render_audited("advice/index.html", page=page, schools=schools, school=school, first_page=after is None)
 
 
 # Asking ----------------------------------------------------------------------------------------------
@@ -332,7 +334,8 @@ def queue():
         query = query.order_by(rank, AdviceRequest.created_at, AdviceRequest.id)
         key = lambda a: (0 if a.is_urgent else 1, a.created_at, a.id)  # noqa: E731
     page = fetch_page(db.session, query, PAGE_SIZE, key)
-    return render_template(
+    record(Action.RECORD_VIEWED, object_type="advice_queue", details={"status": tab, "shown": len(page.items)})
+    return render_audited(
         "advice/queue.html",
         page=page,
         tab=tab,

@@ -194,6 +194,16 @@ def record_now(action: str, **kwargs) -> AuditEvent:
     return event
 
 
+def render_audited(template: str, **context) -> str:
+    """Render a page, then commit the audit event its view recorded. Committing first would expire
+    every row loaded for the page, and reloading them would cost a query per row."""
+    from flask import render_template
+
+    html = render_template(template, **context)
+    db.session.commit()
+    return html
+
+
 @dataclass
 class ChainBreak:
     authority_id: uuid.UUID

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal.accounts.models import Role
-from portal.audit.service import Action, record
+from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.concerns import service
@@ -47,14 +47,6 @@ def _school_names(organisation_ids) -> dict:
         return {}
     rows = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(organisation_ids)))).scalars()
     return {o.id: o.name for o in rows}
-
-
-def _render_audited(template: str, **context) -> str:
-    """Render, then commit the view's audit event: committing first would expire every row loaded for
-    the page, and reloading them would cost a query per row."""
-    html = render_template(template, **context)
-    db.session.commit()
-    return html
 
 
 def _cursor(arity: int, *types) -> tuple | None:
@@ -102,7 +94,7 @@ def index():
     page = fetch_page(db.session, query, PAGE_SIZE, key=lambda c: (_waiting_urgent(c), c.created_at, c.id))
     schools = {c.organisation_id for c in page.items}
     record(Action.RECORD_VIEWED, object_type="concern_list", details={"shown": len(page.items), "status": status or "all"})
-    return _render_audited(
+    return render_audited(
         "concerns/index.html",
         page=page,
         casework=casework,
@@ -138,7 +130,7 @@ def _choose_pupil():
         page = fetch_page(db.session, query, PAGE_SIZE, key=lambda p: (p.legal_surname, p.legal_forename, p.id))
         record(Action.RECORD_VIEWED, object_type="pupil_search", details={"shown": len(page.items)})
     schools = staff_schools(current_user)
-    return _render_audited(
+    return render_audited(
         "concerns/choose_pupil.html",
         search=search,
         page=page,
@@ -181,7 +173,7 @@ def new():
             flash("Your concern has been logged. Nobody else at the school can be told through the portal yet: tell your DSL in person now.")
         return redirect(url_for("concerns.detail", concern_id=concern.id))
     record(Action.RECORD_VIEWED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"purpose": "log_concern"})
-    return _render_audited("concerns/form.html", form=form, pupil=pupil)
+    return render_audited("concerns/form.html", form=form, pupil=pupil)
 
 
 # One concern ---------------------------------------------------------------------------------------------
@@ -199,7 +191,7 @@ def detail(concern_id):
     attachments = db.session.execute(files).scalars().all()
     linked = service.linked_concerns(concern) if may_triage else []
     labels = service.category_labels()
-    return _render_audited("concerns/detail.html", concern=concern, may_triage=may_triage, attachments=attachments, linked=linked, labels=labels)
+    return render_audited("concerns/detail.html", concern=concern, may_triage=may_triage, attachments=attachments, linked=linked, labels=labels)
 
 
 def _link_label(concern: Concern, labels: dict) -> str:
@@ -256,7 +248,7 @@ def triage(concern_id):
         # Keep what they typed; show what is saved now; the next save is made against the new version.
         form.version.data = str(conflict.version)
     record(Action.RECORD_VIEWED, object_type="concern", object_id=concern.id, organisation_id=concern.organisation_id, details={"purpose": "triage"})
-    return _render_audited("concerns/triage.html", form=form, concern=concern, conflict=conflict, labels=labels)
+    return render_audited("concerns/triage.html", form=form, concern=concern, conflict=conflict, labels=labels)
 
 
 # The authority's categories ----------------------------------------------------------------------------

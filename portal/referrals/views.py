@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from forms import MessageForm
 from portal.accounts.models import Role
 from portal.advice.models import AdviceRequest
-from portal.audit.service import Action, record
+from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework import attachments, chronology, files
 from portal.casework.models import Attachment, EntryKind
@@ -224,7 +224,9 @@ def index():
     if after:
         query = query.where(or_(Referral.created_at < after[0], and_(Referral.created_at == after[0], Referral.id < after[1])))
     page = fetch_page(db.session, query.order_by(Referral.created_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.created_at, r.id))
-    return render_template(
+    # The list names children: the read is audited (what was shown, not who).
+    record(Action.RECORD_VIEWED, object_type="referral_list", object_id=school.id, organisation_id=school.id, details={"shown": len(page.items)})
+    return render_audited(
         "referrals/index.html",
         school=school,
         several=len(schools) > 1,
@@ -765,7 +767,8 @@ def queue():
         if after:
             query = query.where(or_(Referral.decided_at < after[0], and_(Referral.decided_at == after[0], Referral.id < after[1])))
         page = fetch_page(db.session, query.order_by(Referral.decided_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.decided_at, r.id))
-    return render_template(
+    record(Action.RECORD_VIEWED, object_type="referral_queue", details={"view": view, "shown": len(page.items)})
+    return render_audited(
         "referrals/queue.html",
         view=view,
         page=page,

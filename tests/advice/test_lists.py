@@ -209,3 +209,17 @@ def test_school_list_queries_do_not_grow_with_requests(app, world, signed_in):
     with_3 = _queries(app, dsl, "/advice")
     _add(app, world.a, [{"ago": 10 + i, "pupil_id": pupil_id if i % 2 else None} for i in range(37)])
     assert _queries(app, dsl, "/advice") == with_3
+
+
+def test_opening_the_queue_and_the_school_list_is_audited(app, world, signed_in):
+    """Both lists can name children: is each opening recorded with who opened it and how many were shown?"""
+    from tests.support import audit_events
+
+    _add(app, world.a, [{"ago": 30}, {"ago": 20}, {"ago": 10}])
+    assert signed_in(world.a.front_door).get(QUEUE).status_code == 200
+    assert signed_in(world.a.dsl1).get("/advice").status_code == 200
+    events = [e for e in audit_events(app, world.a.authority_id, "record.viewed") if e.object_type in {"advice_queue", "advice_list"}]
+    assert [(e.object_type, e.actor_id, e.details["shown"]) for e in events] == [
+        ("advice_queue", world.a.front_door.id, 3),
+        ("advice_list", world.a.dsl1.id, 3),
+    ]

@@ -35,6 +35,7 @@ def test_front_door_sees_every_schools_requests(app, world, signed_in):
     assert "sharing images of a girl" in page_text(officer.get(f"/advice/{second}"))
     viewed = audit_events(app, world.a.authority_id, "record.viewed")
     assert [(e.actor_id, e.object_type, e.object_id) for e in viewed] == [
+        (world.a.front_door.id, "advice_queue", None),
         (world.a.front_door.id, "advice_request", str(first)),
         (world.a.front_door.id, "advice_request", str(second)),
     ]

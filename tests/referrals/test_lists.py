@@ -196,3 +196,22 @@ def test_someone_with_casework_at_two_schools_chooses_one(app, world):
     assert "Choose the school" in page and "Avonford Primary School" in page and "Avonford High School" in page
     html = client.get(f"/referrals?school={world.a.school2}").get_data(as_text=True)
     assert "Elsewhere Example" in html and "Change school" in html
+
+
+def test_opening_a_list_that_names_children_is_audited(app, world):
+    """The queue and the school's list name children: is each opening recorded (who, what was shown),
+    without any child's details in the log?"""
+    from tests.support import audit_events
+
+    _submitted(app, world.a, [timedelta(hours=3), timedelta(hours=5)], names=["Aisha", "Ben"])
+    officer, dsl = app.test_client(), app.test_client()
+    sign_in(officer, world.a.front_door)
+    sign_in(dsl, world.a.dsl1)
+    assert officer.get("/front-door/referrals").status_code == 200
+    assert dsl.get("/referrals").status_code == 200
+    events = [e for e in audit_events(app, world.a.authority_id, "record.viewed") if e.object_type in {"referral_queue", "referral_list"}]
+    assert [(e.object_type, e.actor_id, e.details["shown"]) for e in events] == [
+        ("referral_queue", world.a.front_door.id, 2),
+        ("referral_list", world.a.dsl1.id, 2),
+    ]
+    assert all("Aisha" not in str(e.details) for e in events)
