@@ -27,8 +27,10 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode("\x1f".join(parts).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, arity: int) -> tuple | None:
-    """The values of a cursor made by :func:`encode_cursor`; ``None`` for a missing or malformed one."""
+def decode_cursor(cursor: str | None, arity: int, types: tuple[type, ...] | None = None) -> tuple | None:
+    """The values of a cursor made by :func:`encode_cursor`; ``None`` for a missing or malformed one, or
+    (with ``types``) one whose values are not of those types (a tampered cursor is a first page, never
+    an error)."""
     if not cursor or len(cursor) > 400:
         return None
     try:
@@ -46,7 +48,11 @@ def decode_cursor(cursor: str | None, arity: int) -> tuple | None:
                 values.append(body)
             else:
                 return None
-        return tuple(values) if len(values) == arity else None
+        if len(values) != arity:
+            return None
+        if types is not None and not all(isinstance(v, t) for v, t in zip(values, types)):
+            return None
+        return tuple(values)
     except (ValueError, UnicodeDecodeError):
         return None
 

@@ -113,7 +113,8 @@ def _pupil_allows(user, action, obj) -> bool:
 
 
 def _concern_visible(user) -> ColumnElement[bool]:
-    own = Concern.raised_by_id == user.id
+    # The person who logged it, while they still work at that school (not after they have left).
+    own = and_(Concern.raised_by_id == user.id, _in(Concern.organisation_id, staff_schools(user)))
     return or_(own, _in(Concern.organisation_id, casework_schools(user)))
 
 

@@ -4,6 +4,7 @@ door takes and answers it from one queue for the whole authority, and both sides
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -63,7 +64,7 @@ def index():
         .where(AdviceRequest.organisation_id == (school.id if school else None))
         .options(joinedload(AdviceRequest.requested_by))
     )
-    after = decode_cursor(request.args.get("after"), 2)
+    after = decode_cursor(request.args.get("after"), 2, (datetime, uuid.UUID))
     if after:
         moment, last_id = after
         query = query.where(
@@ -312,7 +313,7 @@ def queue():
     query = base.options(joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by))
     if status == AdviceStatus.ANSWERED:
         # Most recently answered first.
-        after = decode_cursor(request.args.get("after"), 2)
+        after = decode_cursor(request.args.get("after"), 2, (datetime, uuid.UUID))
         if after:
             moment, last_id = after
             query = query.where(or_(AdviceRequest.answered_at < moment, and_(AdviceRequest.answered_at == moment, AdviceRequest.id < last_id)))
@@ -321,7 +322,7 @@ def queue():
     else:
         # Urgent first, then the longest waiting.
         rank = case((AdviceRequest.urgency == Urgency.TODAY, 0), else_=1)
-        after = decode_cursor(request.args.get("after"), 3)
+        after = decode_cursor(request.args.get("after"), 3, (str, datetime, uuid.UUID))
         if after:
             last_rank, moment, last_id = after
             last_rank = int(last_rank) if str(last_rank) in {"0", "1"} else 1

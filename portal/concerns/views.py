@@ -28,7 +28,7 @@ from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory
 from portal.extensions import db
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
-from portal.pupils.models import Pupil, name_contains
+from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.templating import uk_date
 
 bp = Blueprint("concerns", __name__)
@@ -116,18 +116,11 @@ def _choose_pupil():
         query = visible_query(Pupil)
         for word in search.split()[:5]:
             query = query.where(name_contains(word))
-        after = _cursor(3, str, str, uuid.UUID)
+        after = after_pupil(request.args.get("after"))
         if after is not None:
-            surname, forename, last_id = after
-            query = query.where(
-                or_(
-                    Pupil.legal_surname > surname,
-                    and_(Pupil.legal_surname == surname, Pupil.legal_forename > forename),
-                    and_(Pupil.legal_surname == surname, Pupil.legal_forename == forename, Pupil.id > last_id),
-                )
-            )
+            query = query.where(after)
         query = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
-        page = fetch_page(db.session, query, PAGE_SIZE, key=lambda p: (p.legal_surname, p.legal_forename, p.id))
+        page = fetch_page(db.session, query, PAGE_SIZE, key=pupil_cursor_key)
         record(Action.RECORD_VIEWED, object_type="pupil_search", details={"shown": len(page.items)})
     schools = staff_schools(current_user)
     return render_audited(

@@ -7,7 +7,6 @@ are for the school's casework roles. Every page is scoped to one school the user
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,11 +21,11 @@ from portal.authorities.models import Organisation
 from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.pagination import decode_cursor, fetch_page
+from portal.pagination import fetch_page
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
-from portal.pupils.models import Pupil, name_contains
+from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.models import Referral, ReferralStatus
 
 bp = Blueprint("pupils", __name__)
@@ -65,19 +64,6 @@ def _search(text: str):
     return or_(Pupil.upn == importer.normalise_upn(text), and_(*conditions))
 
 
-def _after(cursor):
-    """The rows after a cursor of (surname, forename, id); ``None`` for a missing or tampered cursor."""
-    values = decode_cursor(cursor, 3)
-    if not values or not isinstance(values[0], str) or not isinstance(values[1], str) or not isinstance(values[2], uuid.UUID):
-        return None
-    surname, forename, last_id = values
-    return or_(
-        Pupil.legal_surname > surname,
-        and_(Pupil.legal_surname == surname, Pupil.legal_forename > forename),
-        and_(Pupil.legal_surname == surname, Pupil.legal_forename == forename, Pupil.id > last_id),
-    )
-
-
 @bp.route("/pupils")
 @casework_only
 def index():
@@ -90,11 +76,11 @@ def index():
     if search:
         query = query.where(_search(search))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    after = _after(request.args.get("after"))
+    after = after_pupil(request.args.get("after"))
     if after is not None:
         query = query.where(after)
     query = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
-    page = fetch_page(db.session, query, PAGE_SIZE, lambda p: (p.legal_surname, p.legal_forename, p.id))
+    page = fetch_page(db.session, query, PAGE_SIZE, pupil_cursor_key)
     args = {"school": school.id if len(schools) > 1 else None, "q": search or None, "left": "1" if include_left else None}
     args = {key: value for key, value in args.items() if value}
     page_html = render_template(
@@ -158,7 +144,7 @@ def new():
         else:
             record(Action.PUPIL_CREATED, object_type="pupil", object_id=pupil.id, organisation_id=school.id)
             db.session.commit()
-            flash(f"{pupil.short_name} has been added to the register.", "success")
+            flash("The pupil has been added to the register.", "success")  # no child's name: flashes travel in the cookie
             return redirect(url_for("pupils.detail", pupil_id=pupil.id))
     return render_template("pupils/form.html", form=form, pupil=None, school=school, several_schools=len(schools) > 1)
 
@@ -196,7 +182,7 @@ def edit(pupil_id):
                 db.session.rollback()
                 form.upn.errors.append(UPN_TAKEN)
             else:
-                flash(f"{pupil.short_name}'s details have been updated.", "success")
+                flash("The pupil's details have been updated.", "success")
                 return redirect(url_for("pupils.detail", pupil_id=pupil.id))
     if conflict is not None:
         # Keep what they typed; show what is saved now; the next save is made against the new version.

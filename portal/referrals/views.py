@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, false, func, or_, select, tuple_
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import MessageForm
@@ -32,7 +32,7 @@ from portal.model_base import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
-from portal.pupils.models import Pupil, name_contains
+from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, ReferralForm, StartReferralForm
 from portal.referrals.models import (
     AWAITING_DECISION,
@@ -255,11 +255,11 @@ def _pupil_search():
     query = visible_query(Pupil).where(in_schools, Pupil.left_at.is_(None))
     for word in q.lower().split(" ") if q else []:
         query = query.where(name_contains(word))
-    after = _cursor(3, str, str, uuid.UUID)
-    if after:
-        query = query.where(tuple_(Pupil.legal_surname, Pupil.legal_forename, Pupil.id) > tuple_(*after))
+    after = after_pupil(request.args.get("after"))
+    if after is not None:
+        query = query.where(after)
     order = query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id)
-    page = fetch_page(db.session, order, PAGE_SIZE, lambda p: (p.legal_surname, p.legal_forename, p.id))
+    page = fetch_page(db.session, order, PAGE_SIZE, pupil_cursor_key)
     return render_template(
         "referrals/choose_pupil.html",
         q=q,

@@ -223,3 +223,16 @@ def test_opening_the_queue_and_the_school_list_is_audited(app, world, signed_in)
         ("advice_queue", world.a.front_door.id, 3),
         ("advice_list", world.a.dsl1.id, 3),
     ]
+
+
+def test_a_tampered_cursor_shows_the_first_page(app, world, signed_in):
+    """Does a "next page" cursor with values of the wrong kind show the first page instead of failing?"""
+    from portal.pagination import encode_cursor
+
+    _add(app, world.a, [{"ago": 30}])
+    officer = signed_in(world.a.front_door)
+    for cursor in (encode_cursor("x", "y", "z"), encode_cursor("1", "not a date", "z"), "%%%"):
+        assert officer.get(f"{QUEUE}?after={cursor}").status_code == 200
+        assert officer.get(f"{QUEUE}?status=answered&after={cursor}").status_code == 200
+    dsl = signed_in(world.a.dsl1)
+    assert dsl.get(f"/advice?after={encode_cursor('x', 'y')}").status_code == 200

@@ -91,3 +91,23 @@ def test_governor_admin_and_agencies_cannot_open_the_concerns_pages(world, signe
         client = signed_in(person)
         assert client.get("/concerns").status_code == 403, person.email
         assert client.get("/concerns/new").status_code == 403, person.email
+
+
+def test_staff_who_leave_the_school_no_longer_see_what_they_logged(app, world, pupil, signed_in):
+    """When a member of staff's role at the school is removed (they have left), can they still open a
+    concern they logged there? (They must not: it holds the child's name and words.)"""
+    from sqlalchemy import delete
+
+    from portal.accounts.models import Membership
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    concern_id = make_concern(app, world.a, pupil, by="staff1", child_words="Please don't tell anyone.")
+    staff = signed_in(world.a.staff1)
+    assert staff.get(f"/concerns/{concern_id}").status_code == 200
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        db.session.execute(delete(Membership).where(Membership.user_id == world.a.staff1.id))
+        db.session.commit()
+    response = staff.get(f"/concerns/{concern_id}")
+    assert response.status_code == 404
+    assert "Please don't tell anyone." not in response.get_data(as_text=True)

@@ -445,3 +445,19 @@ def test_an_empty_message_is_refused_next_to_the_field(app, world):
     assert response.status_code == 200
     assert error_next_to(response.get_data(as_text=True), "body") == "Enter your message"
     assert audit_events(app, world.a.authority_id, "referral.message") == []
+
+
+def test_the_school_reads_the_front_doors_question_as_text(app, world):
+    """When the front door asks for information, does the school's page show the question as written
+    (its own paragraphs, markup in it shown as text and never run)?"""
+    pupil_id = make_pupil(app, world.a)
+    referral_id = make_referral(app, world.a, pupil_id, steps=ACKNOWLEDGED)
+    officer = _client(app, world.a.front_door)
+    question = "Who lives at home?\n<script>alert('x')</script>"
+    assert officer.post(f"/referrals/{referral_id}/request-information", data={"comment": question}).status_code == 302
+    dsl = _client(app, world.a.dsl1)
+    for path in (f"/referrals/{referral_id}", f"/referrals/{referral_id}/provide-information"):
+        html = dsl.get(path).get_data(as_text=True)
+        assert "&lt;p class=" not in html, path
+        assert '<p class="govuk-body govuk-!-margin-bottom-0">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>' in html, path
+        assert "<script>alert" not in html
