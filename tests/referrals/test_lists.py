@@ -215,3 +215,39 @@ def test_opening_a_list_that_names_children_is_audited(app, world):
         ("referral_list", world.a.dsl1.id, 2),
     ]
     assert all("Aisha" not in str(e.details) for e in events)
+
+
+def test_a_referrals_page_costs_the_same_with_2_or_30_messages_and_attachments(app, world):
+    """Does one referral's page issue the same number of queries however long its thread, time line and
+    list of attachments grow (no query per message, step or file)?"""
+    from portal.casework import attachments
+    from portal.extensions import db
+    from portal.referrals.models import ReferralMessage
+    from tenants import tenant_scope
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    pupil_id = make_pupil(app, world.a)
+    referral_id = make_referral(app, world.a, pupil_id, steps=(("submit", "dsl1"), ("acknowledge", "front_door")))
+
+    def add(n):
+        with app.app_context(), tenant_scope(world.a.authority_id):
+            for i in range(n):
+                author = world.a.dsl1 if i % 2 else world.a.front_door
+                db.session.add(ReferralMessage(referral_id=referral_id, author_id=author.id, from_front_door=not i % 2, body=f"Message {i}"))
+                attachments.save(
+                    FileStorage(io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), filename=f"note-{i}.pdf"),
+                    organisation_id=world.a.school1, referral_id=referral_id, uploaded_by_id=world.a.dsl1.id,
+                )
+            db.session.commit()
+
+    url = f"/referrals/{referral_id}"
+    add(2)
+    client = _front_door(app, world)
+    client.get(url)
+    few = _queries(app, client, url)
+    add(28)
+    many = _queries(app, client, url)
+    assert len(re.findall(r">Message \d+</p>", client.get(url).get_data(as_text=True))) == 30
+    assert few == many
