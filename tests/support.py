@@ -101,3 +101,26 @@ def detached_rows(app, model, authority_id, **filters) -> list:
         found = db.session.execute(query).unique().scalars().all()
         db.session.expunge_all()
         return found
+
+
+def page_queries(app, client, url: str):
+    """How many SQL statements one GET of ``url`` costs, and the response (which must be a 200): for the
+    query-count tests that check a page does not issue a query per row."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return len(statements), response

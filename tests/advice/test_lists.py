@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.advice.models import AdviceOutcome, AdviceStatus
 from portal.advice.views import PAGE_SIZE
@@ -15,6 +14,7 @@ from portal.casework.vocabulary import Urgency
 from portal.model_base import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_pupil
+from tests.support import page_queries
 
 QUEUE = "/front-door/advice"
 
@@ -146,30 +146,9 @@ def test_a_dsl_of_two_schools_chooses_the_school(app, world, signed_in):
     assert _listed(dsl.get(f"/advice?school={world.a.school2}")) == [str(theirs)]
 
 
-class _QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.count += 1
-
-
 def _queries(app, client, url) -> int:
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
     client.get(url)  # warm up (caches, first-request work)
-    with _QueryCounter(engine) as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
+    return page_queries(app, client, url)[0]
 
 
 @pytest.mark.parametrize("status", ["waiting", "taken", "answered"])

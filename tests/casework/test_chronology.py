@@ -7,12 +7,11 @@ import html
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
 
 from portal.model_base import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_concern, make_pupil
-from tests.support import audit_events
+from tests.support import audit_events, page_queries
 
 
 def _add_entries(app, side, pupil_id, object_id, items, by="dsl1"):
@@ -170,8 +169,6 @@ def test_an_older_page_keeps_the_filter(app, world, signed_in):
 
 def test_query_count_does_not_grow_with_the_chronology(app, world, signed_in):
     """Is a page of 500 lines as many queries as a page of 10 (no query per line)?"""
-    from portal.extensions import db
-
     small = make_pupil(app, world.a, legal_forename="Small")
     large = make_pupil(app, world.a, legal_forename="Large")
     concern_id = make_concern(app, world.a, small)
@@ -186,21 +183,8 @@ def test_query_count_does_not_grow_with_the_chronology(app, world, signed_in):
     client = signed_in(world.a.dsl1)
     client.get(f"/pupils/{small}/chronology")  # templates compiled, caches warm
 
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        small_page = client.get(f"/pupils/{small}/chronology")
-        small_count, statements[:] = len(statements), []
-        large_page = client.get(f"/pupils/{large}/chronology")
-        large_count = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    small_count, small_page = page_queries(app, client, f"/pupils/{small}/chronology")
+    large_count, large_page = page_queries(app, client, f"/pupils/{large}/chronology")
 
     assert len(_titles(small_page)) == 10 and len(_titles(large_page)) == 50
     assert small_count == large_count

@@ -5,32 +5,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
 
 from tests.admin.pages import page_text, table_rows
+from tests.support import page_queries
 from tests.world import create_user
 
 
 def _concern_ids(response) -> list[str]:
     return re.findall(r'href="/concerns/([0-9a-f-]{36})"', response.get_data(as_text=True))
-
-
-def _queries(app, client, url) -> int:
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def test_the_dsls_list_costs_the_same_queries_for_3_and_40_concerns(app, world, signed_in, add_concerns):
@@ -40,11 +22,11 @@ def test_the_dsls_list_costs_the_same_queries_for_3_and_40_concerns(app, world, 
     add_concerns(world.a, 3, [world.a.staff1.id, world.a.head1.id, staff[0]])
     dsl = signed_in(world.a.dsl1)
     dsl.get("/concerns")  # warm up
-    few = _queries(app, dsl, "/concerns")
+    few = page_queries(app, dsl, "/concerns")[0]
     assert len(table_rows(dsl.get("/concerns"))) == 3
 
     add_concerns(world.a, 37, staff + [world.a.staff1.id], urgent=True)
-    many = _queries(app, dsl, "/concerns")
+    many = page_queries(app, dsl, "/concerns")[0]
     assert len(table_rows(dsl.get("/concerns"))) == 40
     assert many == few
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from portal.advice.models import AdviceStatus
 from tests.dashboard.data import (
@@ -23,7 +22,7 @@ from tests.dashboard.data import (
     uk,
 )
 from tests.factories import make_advice, make_concern, make_pupil
-from tests.support import audit_events, sign_in, text_of
+from tests.support import audit_events, page_queries, sign_in, text_of
 from tests.world import add_membership
 
 W = summer_wednesday()
@@ -317,22 +316,8 @@ def test_charts_are_images_with_a_title_and_a_table_of_the_same_figures(app, wor
 # Cost -------------------------------------------------------------------------------------------------
 
 def _queries_for_page(app, client) -> int:
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     client.get("/dashboard")  # the session's first use of the page
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/dashboard").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+    return page_queries(app, client, "/dashboard")[0]
 
 
 def _add_casework(app, a, pupils, start: int, end: int):

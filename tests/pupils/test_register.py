@@ -7,11 +7,10 @@ import html
 import re
 from datetime import date
 
-from sqlalchemy import event
 
 from tests.admin.pages import field_error, input_value, page_text, table_rows
 from tests.factories import make_concern, make_pupil, make_referral
-from tests.support import audit_events
+from tests.support import audit_events, page_queries
 from tests.world import add_membership
 
 NEW = "/pupils/new"
@@ -185,23 +184,9 @@ def test_register_pages_continue_without_repeats(world, dsl, many_pupils):
 def test_register_issues_the_same_queries_for_5_and_60_pupils(app, world, dsl, many_pupils):
     """Does the register page cost the same number of SQL queries whatever the number of pupils (no
     query per row)?"""
-    from portal.extensions import db
-
-    def queries() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                response = dsl.get("/pupils")
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
-        assert response.status_code == 200
-        return len(statements), len(table_rows(response))
+    def queries() -> tuple[int, int]:
+        count, response = page_queries(app, dsl, "/pupils")
+        return count, len(table_rows(response))
 
     many_pupils(world.a, 5)
     dsl.get("/pupils")  # anything done once per client (not per page) is out of the way

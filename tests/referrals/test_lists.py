@@ -7,12 +7,11 @@ import re
 from datetime import date, datetime, timedelta
 
 import time_machine
-from sqlalchemy import event
 
 from portal.templating import UK
 from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
-from tests.support import sign_in
+from tests.support import page_queries, sign_in
 from tests.world import add_membership
 
 #: Tuesday 1 December 2026, 10am: a working day.
@@ -122,23 +121,8 @@ def test_the_decided_view_lists_decisions_newest_first(app, world):
     assert html.index(f"/referrals/{newer}") < html.index(f"/referrals/{older}")
 
 
-def _queries(app, client, url):
-    """How many SQL statements one page costs."""
-    from portal.extensions import db
-
-    count = {"n": 0}
-
-    def counter(*args, **kwargs):
-        count["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count["n"]
+def _queries(app, client, url) -> int:
+    return page_queries(app, client, url)[0]
 
 
 def test_the_queue_costs_the_same_with_3_or_40_referrals(app, world):
