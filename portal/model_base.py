@@ -63,3 +63,11 @@ def enum_column(enum_cls, length: int = 32, *, name: str | None = None) -> Enum:
         create_constraint=True,
         name=name or enum_cls.__name__.lower(),
     )
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    """``value`` as a UUID, or ``None`` when it is not one (an id from a form or the address)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -27,6 +27,13 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode("\x1f".join(parts).encode()).decode().rstrip("=")
 
 
+def request_cursor(arity: int, *types: type) -> tuple | None:
+    """The ``after`` cursor of the current request, decoded and checked (see :func:`decode_cursor`)."""
+    from flask import request
+
+    return decode_cursor(request.args.get("after"), arity, types or None)
+
+
 def decode_cursor(cursor: str | None, arity: int, types: tuple[type, ...] | None = None) -> tuple | None:
     """The values of a cursor made by :func:`encode_cursor`; ``None`` for a missing or malformed one, or
     (with ``types``) one whose values are not of those types (a tampered cursor is a first page, never
@@ -52,6 +59,8 @@ def decode_cursor(cursor: str | None, arity: int, types: tuple[type, ...] | None
             return None
         if types is not None and not all(isinstance(v, t) for v, t in zip(values, types)):
             return None
+        if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
+            return None  # every cursor is made from an aware datetime: a naive one was tampered with
         return tuple(values)
     except (ValueError, UnicodeDecodeError):
         return None

@@ -81,6 +81,15 @@ def casework_schools(user) -> set:
     return user.organisation_ids(*CASEWORK_ROLES)
 
 
+def casework_organisations(user=None) -> list:
+    """The schools whose casework ``user`` (default: the current user) holds, by name."""
+    user = user if user is not None else current_user
+    ids = casework_schools(user)
+    if not ids:
+        return []
+    return db.session.execute(visible_query(Organisation, user).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).scalars().all()
+
+
 def staff_schools(user) -> set:
     """Ids of the schools where ``user`` may log a concern (any member of staff, the DSL and the head)."""
     if not user.is_authenticated:

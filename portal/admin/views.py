@@ -3,7 +3,6 @@ audited); every object is fetched through ``portal.policies`` (404 for anything 
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -29,7 +28,7 @@ from portal.audit.service import Action, record
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind, SchoolPhase
 from forms import choices
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.model_base import as_uuid, utcnow
 from portal.notifications.service import notify
 from portal.policies import get_or_404, roles_required, visible_query
 from portal.templating import UK
@@ -191,7 +190,7 @@ def users():
         like = f"%{escaped}%"
         query = query.where(or_(func.lower(User.full_name).like(like, escape="\\"), User.email.like(like, escape="\\")))
     if organisation_id:
-        query = query.where(User.id.in_(select(Membership.user_id).where(Membership.organisation_id == _uuid_or_none(organisation_id))))
+        query = query.where(User.id.in_(select(Membership.user_id).where(Membership.organisation_id == as_uuid(organisation_id))))
     if status == "active":
         query = query.where(User.deactivated_at.is_(None), User.password_hash.is_not(None))
     elif status == "invited":
@@ -207,13 +206,6 @@ def users():
         "admin/users.html", items=items, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
         status=status, search=search, organisation_id=organisation_id, organisations=organisations, now=utcnow(),
     )
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -426,7 +418,7 @@ def settings():
 def duty_add():
     form = _duty_form()
     if form.validate_on_submit():
-        user = get_or_404(User, form.user.data, action="edit") if _uuid_or_none(form.user.data) else None
+        user = get_or_404(User, form.user.data, action="edit") if as_uuid(form.user.data) else None
         if user is None:
             form.user.errors.append("Select a person")
         elif user.deactivated_at is not None:
@@ -476,8 +468,8 @@ def audit_log():
     query = visible_query(AuditEvent).order_by(AuditEvent.seq.desc())
     valid = form.validate() if request.args else True
     if valid:
-        if form.actor.data and _uuid_or_none(form.actor.data):
-            query = query.where(AuditEvent.actor_id == _uuid_or_none(form.actor.data))
+        if form.actor.data and as_uuid(form.actor.data):
+            query = query.where(AuditEvent.actor_id == as_uuid(form.actor.data))
         if form.object_type.data:
             query = query.where(AuditEvent.object_type == form.object_type.data.strip())
         if form.object_id.data:

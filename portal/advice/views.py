@@ -21,9 +21,9 @@ from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
 from portal.extensions import db
-from portal.model_base import utcnow
-from portal.pagination import decode_cursor, fetch_page
-from portal.policies import casework_schools, get_or_404, is_front_door, roles_required, visible_query
+from portal.model_base import as_uuid, utcnow
+from portal.pagination import fetch_page, request_cursor
+from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil, name_contains
 from forms import MessageForm, choices
 
@@ -35,36 +35,20 @@ PAGE_SIZE = 25
 SEARCH_LIMIT = 20
 
 
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _my_schools() -> list[Organisation]:
-    """The schools whose casework the current user holds, by name."""
-    ids = casework_schools(current_user)
-    if not ids:
-        return []
-    query = visible_query(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)
-    return db.session.execute(query).scalars().all()
-
-
 # The school's list -----------------------------------------------------------------------------------
 
 @bp.route("/advice")
 @login_required
 @school_casework
 def index():
-    schools = _my_schools()
+    schools = casework_organisations()
     school = next((s for s in schools if str(s.id) == request.args.get("school")), schools[0] if schools else None)
     query = (
         visible_query(AdviceRequest)
         .where(AdviceRequest.organisation_id == (school.id if school else None))
         .options(joinedload(AdviceRequest.requested_by))
     )
-    after = decode_cursor(request.args.get("after"), 2, (datetime, uuid.UUID))
+    after = request_cursor(2, datetime, uuid.UUID)
     if after:
         moment, last_id = after
         query = query.where(
@@ -106,7 +90,7 @@ def _pupil_label(pupil: Pupil, schools) -> str:
 @login_required
 @school_casework
 def new():
-    schools = _my_schools()
+    schools = casework_organisations()
     form = AdviceRequestForm()
     form.school.choices = choices((str(s.id), s.name) for s in schools)
     chosen = None
@@ -114,12 +98,13 @@ def new():
         pupil_id = request.args.get("pupil_id")
         if pupil_id:
             chosen = get_or_404(Pupil, pupil_id, action="open")
+            record(Action.RECORD_VIEWED, object_type="pupil", object_id=chosen.id, organisation_id=chosen.organisation_id, details={"page": "advice.new"})
             form.name_child.data = "yes"
             form.pupil.data = str(chosen.id)
         school_arg = request.args.get("school")
         form.school.data = school_arg if school_arg in {str(s.id) for s in schools} else None
     else:
-        wanted = _uuid(form.pupil.data)
+        wanted = as_uuid(form.pupil.data)
         if wanted:
             chosen = db.session.execute(_pupil_query(schools).where(Pupil.id == wanted)).scalar_one_or_none()
     results = None
@@ -151,7 +136,7 @@ def new():
         form.pupil.data = None
     # A browser cannot be given files back: if some were chosen, the page asks for them again.
     files_lost = request.method == "POST" and bool(form.attachments.files)
-    return render_template(
+    return render_audited(
         "advice/new.html",
         form=form,
         schools=schools,
@@ -165,7 +150,7 @@ def new():
 def _school_id(form, schools) -> uuid.UUID | None:
     if len(schools) == 1:
         return schools[0].id
-    wanted = _uuid(form.school.data)
+    wanted = as_uuid(form.school.data)
     return wanted if wanted in {s.id for s in schools} else None
 
 
@@ -313,7 +298,7 @@ def queue():
     query = base.options(joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by))
     if status == AdviceStatus.ANSWERED:
         # Most recently answered first.
-        after = decode_cursor(request.args.get("after"), 2, (datetime, uuid.UUID))
+        after = request_cursor(2, datetime, uuid.UUID)
         if after:
             moment, last_id = after
             query = query.where(or_(AdviceRequest.answered_at < moment, and_(AdviceRequest.answered_at == moment, AdviceRequest.id < last_id)))
@@ -322,7 +307,7 @@ def queue():
     else:
         # Urgent first, then the longest waiting.
         rank = case((AdviceRequest.urgency == Urgency.TODAY, 0), else_=1)
-        after = decode_cursor(request.args.get("after"), 3, (str, datetime, uuid.UUID))
+        after = request_cursor(3, str, datetime, uuid.UUID)
         if after:
             last_rank, moment, last_id = after
             last_rank = int(last_rank) if str(last_rank) in {"0", "1"} else 1

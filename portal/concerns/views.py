@@ -26,7 +26,7 @@ from portal.concerns import service
 from portal.concerns.forms import CategoryForm, ConcernForm, TriageForm
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernOutcome, ConcernStatus
 from portal.extensions import db
-from portal.pagination import decode_cursor, fetch_page
+from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.templating import uk_date
@@ -47,14 +47,6 @@ def _school_names(organisation_ids) -> dict:
         return {}
     rows = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(organisation_ids)))).scalars()
     return {o.id: o.name for o in rows}
-
-
-def _cursor(arity: int, *types) -> tuple | None:
-    """The ``after`` cursor of the request, if it is well formed and its values have the expected types."""
-    values = decode_cursor(request.args.get("after"), arity)
-    if values is None or not all(isinstance(v, t) for v, t in zip(values, types)):
-        return None
-    return values
 
 
 # The lists --------------------------------------------------------------------------------------------
@@ -80,7 +72,7 @@ def index():
         query = query.where(Concern.raised_by_id == current_user.id)
     if status:
         query = query.where(Concern.status == ConcernStatus(status))
-    after = _cursor(3, str, datetime, uuid.UUID)
+    after = request_cursor(3, str, datetime, uuid.UUID)
     if after is not None and after[0] in {"0", "1"}:
         first, created, last_id = int(after[0]), after[1], after[2]
         query = query.where(

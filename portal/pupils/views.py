@@ -22,7 +22,7 @@ from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.pagination import fetch_page
-from portal.policies import casework_schools, get_or_404, policy_for, roles_required, visible_query
+from portal.policies import casework_organisations, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
@@ -46,8 +46,7 @@ UPN_TAKEN = "Another pupil at this school already has this UPN"
 def _schools() -> tuple[Organisation, list[Organisation]]:
     """The school the page is about (``?school=``, else the first) and every school the user holds
     casework at."""
-    ids = casework_schools(current_user)
-    schools = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).scalars().all()
+    schools = casework_organisations()
     if not schools:
         abort(403)
     chosen = request.args.get("school", "")

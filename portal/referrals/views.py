@@ -28,10 +28,10 @@ from portal.casework.models import Attachment, EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.vocabulary import HarmCategory, Level, harm_labels
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.model_base import as_uuid, utcnow
 from portal.notifications.service import page_path
-from portal.pagination import decode_cursor, fetch_page
-from portal.policies import casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
+from portal.pagination import fetch_page, request_cursor
+from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, ReferralForm, StartReferralForm
 from portal.referrals.models import (
@@ -152,30 +152,6 @@ def _template_helpers() -> dict:
 
 # Small helpers -------------------------------------------------------------------------------------
 
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _cursor(arity: int, *types) -> tuple | None:
-    """The ``after`` cursor of a keyset-paginated list, if it is well formed for this list."""
-    values = decode_cursor(request.args.get("after"), arity)
-    if values is None or not all(isinstance(v, t) for v, t in zip(values, types)):
-        return None
-    if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
-        return None
-    return values
-
-
-def _casework_organisations() -> list[Organisation]:
-    ids = casework_schools(current_user)
-    if not ids:
-        return []
-    return db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).scalars().all()
-
-
 def _is_school_side(referral: Referral) -> bool:
     return referral.organisation_id in casework_schools(current_user)
 
@@ -212,15 +188,15 @@ def _stale(referral_id):
 @school_casework
 def index():
     """A school's referrals, newest first (a school chooser first if the user holds several)."""
-    schools = _casework_organisations()
-    chosen = _uuid(request.args.get("school")) if request.args.get("school") else None
+    schools = casework_organisations()
+    chosen = as_uuid(request.args.get("school")) if request.args.get("school") else None
     school = next((s for s in schools if s.id == chosen), None)
     if school is None and len(schools) == 1:
         school = schools[0]
     if school is None:
         return render_template("referrals/choose_school.html", schools=schools)
     query = visible_query(Referral).where(Referral.organisation_id == school.id)
-    after = _cursor(2, datetime, uuid.UUID)
+    after = request_cursor(2, datetime, uuid.UUID)
     if after:
         query = query.where(or_(Referral.created_at < after[0], and_(Referral.created_at == after[0], Referral.id < after[1])))
     page = fetch_page(db.session, query.order_by(Referral.created_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.created_at, r.id))
@@ -249,7 +225,7 @@ def _from_advice(advice: AdviceRequest) -> str:
 
 def _pupil_search():
     """Without a pupil: find one among the pupils of the user's casework schools (not those who left)."""
-    schools = _casework_organisations()
+    schools = casework_organisations()
     q = " ".join((request.args.get("q") or "").split())[:100]
     in_schools = Pupil.organisation_id.in_([s.id for s in schools]) if schools else false()
     query = visible_query(Pupil).where(in_schools, Pupil.left_at.is_(None))
@@ -733,7 +709,7 @@ def queue():
     view = "decided" if request.args.get("view") == "decided" else "open"
     now = utcnow()
     schools = db.session.execute(visible_query(Organisation).where(Organisation.kind.in_(_EDUCATION)).order_by(Organisation.name)).scalars().all()
-    school_id = _uuid(request.args.get("school")) if request.args.get("school") else None
+    school_id = as_uuid(request.args.get("school")) if request.args.get("school") else None
     if school_id not in {s.id for s in schools}:
         school_id = None
     statuses = AWAITING_DECISION if view == "open" else (S.DECIDED, S.CLOSED)
@@ -758,12 +734,12 @@ def queue():
             ).where(policy_for(Referral).visible(current_user), *conditions)
         ).one()
         summary = {"open": total, "overdue": overdue, "due_today": due_today}
-        after = _cursor(2, datetime, uuid.UUID)
+        after = request_cursor(2, datetime, uuid.UUID)
         if after:
             query = query.where(or_(Referral.due_at > after[0], and_(Referral.due_at == after[0], Referral.id > after[1])))
         page = fetch_page(db.session, query.order_by(Referral.due_at, Referral.id), PAGE_SIZE, lambda r: (r.due_at, r.id))
     else:
-        after = _cursor(2, datetime, uuid.UUID)
+        after = request_cursor(2, datetime, uuid.UUID)
         if after:
             query = query.where(or_(Referral.decided_at < after[0], and_(Referral.decided_at == after[0], Referral.id < after[1])))
         page = fetch_page(db.session, query.order_by(Referral.decided_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.decided_at, r.id))

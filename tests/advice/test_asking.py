@@ -210,3 +210,12 @@ def test_a_dsl_of_two_schools_says_which_school_an_anonymous_request_is_from(app
     assert field_error(response, "school") == "Select which school this is about"
     assert _ask(dsl, school=str(world.a.school2)).status_code == 302
     assert [a.organisation_id for a in rows(AdviceRequest, world.a.authority_id)] == [world.a.school2]
+
+
+def test_opening_the_form_for_a_named_child_is_audited(app, world, signed_in):
+    """The form opened from a child's record shows their name and year group: is that read recorded?"""
+    pupil_id = make_pupil(app, world.a)
+    dsl = signed_in(world.a.dsl1)
+    assert "Jordan Example" in page_text(dsl.get(f"{NEW}?pupil_id={pupil_id}"))
+    viewed = [e for e in audit_events(app, world.a.authority_id, "record.viewed") if e.object_type == "pupil"]
+    assert [(e.actor_id, e.object_id, e.details) for e in viewed] == [(world.a.dsl1.id, str(pupil_id), {"page": "advice.new"})]
