@@ -25,11 +25,6 @@ def school_casework_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-def school_dsl_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:
-    """The school's DSLs and deputies (the head is told only through their own casework)."""
-    return _active(select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.role == Role.DSL)) or school_casework_ids(organisation_id)
-
-
 def front_door_ids() -> list[uuid.UUID]:
     """Every active front-door officer of the authority."""
     return _active(select(Membership.user_id).where(Membership.role == Role.FRONT_DOOR))

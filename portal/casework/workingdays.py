@@ -14,7 +14,7 @@ due at the start of the working day after that (so it has a whole working day).
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from portal.templating import UK
 
@@ -87,12 +87,6 @@ class WorkingCalendar:
         due = datetime.combine(due_day, start_time, tzinfo=UK)
         return due.astimezone(timezone.utc)
 
-    def working_days_between(self, start: date, end: date) -> Iterable[date]:
-        day = start
-        while day <= end:
-            if self.is_working_day(day):
-                yield day
-            day += timedelta(days=1)
 
 
 def authority_calendar() -> WorkingCalendar:

@@ -74,11 +74,6 @@ def test_a_bank_holiday_the_authority_works_counts():
     assert calendar.one_working_day_after(uk(2026, 12, 24, 10, 0)) == uk(2026, 12, 28, 10, 0).astimezone(timezone.utc)
 
 
-def test_working_days_between_leaves_out_weekends_and_holidays():
-    days = list(WorkingCalendar().working_days_between(date(2026, 12, 24), date(2027, 1, 4)))
-    assert days == [date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31), date(2027, 1, 4)]
-
-
 # Through the submit page ------------------------------------------------------------------------------
 
 def _calendar_day(app, side, day, is_working_day, label):
