@@ -159,7 +159,8 @@ def new_page(browser, live_server):
 
     def make(**options):
         """``options`` go to the browser context (for example ``java_script_enabled=False``)."""
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768}, locale="en-GB", **options)
+        options.setdefault("viewport", {"width": 1024, "height": 768})
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -51,3 +51,4 @@ def _load_job_modules() -> None:
     import jobs.notifications  # noqa: F401
     import jobs.referrals  # noqa: F401
     import jobs.exports  # noqa: F401
+    import jobs.partnership  # noqa: F401

@@ -37,6 +37,7 @@ class Every:
 SCHEDULE: list[Every] = [
     Every("maintenance.purge_sign_in_records", timedelta(hours=6)),
     Every("referrals.check_clock", timedelta(minutes=5)),
+    Every("partnership.overdue_actions", timedelta(hours=1)),
 ]
 
 TICK_SECONDS = 30

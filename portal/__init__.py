@@ -127,6 +127,11 @@ def register_models() -> None:
     import portal.advice.models  # noqa: F401
     import portal.referrals.models  # noqa: F401
     import portal.casework.models  # noqa: F401
+    import portal.partnership.models  # noqa: F401
+    import portal.contexts.models  # noqa: F401
+    import portal.meetings.models  # noqa: F401
+    import portal.summits.models  # noqa: F401
+    import portal.assessments.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -140,13 +145,18 @@ def register_blueprints(app: Flask) -> None:
     from portal.advice.views import bp as advice_bp
     from portal.referrals.views import bp as referrals_bp
     from portal.casework.views import bp as casework_bp
+    from portal.contexts.views import bp as contexts_bp
+    from portal.meetings.views import bp as meetings_bp
+    from portal.summits.views import bp as summits_bp
+    from portal.summits.maps import bp as maps_bp
+    from portal.assessments.views import bp as assessments_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
-    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp):
+    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp, contexts_bp, meetings_bp, summits_bp, maps_bp, assessments_bp):
         app.register_blueprint(blueprint)
     _register_govuk_assets(app)
 

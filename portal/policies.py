@@ -33,6 +33,19 @@ from portal.concerns.models import Concern, ConcernCategory, ConcernLink
 from portal.advice.models import AdviceMessage, AdviceRequest
 from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
 from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport
+from portal.partnership.models import Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
+from portal.contexts.models import (
+    ContextReferral,
+    ContextReferralIndicator,
+    ContextReferralPupil,
+    PanelMeeting,
+    ThresholdIndicator,
+    ThresholdSet,
+)
+from portal.meetings.models import MeetingReturn, PartnershipMeeting
+from portal.summits.models import MapLink, MapMarker, SafetyMap, SafetySummit, SummitActivity, SummitFinding, YouSaidWeDid
+from portal.assessments.models import AssessmentMember, SchoolAssessment
+from portal.authorities.models import Duty
 from jobs.models import OutboxJob
 
 
@@ -194,6 +207,324 @@ def _attachment_visible(user) -> ColumnElement[bool]:
     )
 
 
+# Contextual safeguarding (issue: context referrals, panel, partnership meetings, summits) -------------
+#
+# Children's social care (front door and assessors) runs these services and sees them all. A school
+# sees what is about it or what it joined; a partner agency sees only what its organisation was invited
+# into; a person added to a workspace sees that workspace.
+
+SOCIAL_CARE_ROLES = (Role.FRONT_DOOR, Role.ASSESSOR)
+
+
+def is_social_care(user) -> bool:
+    return user.is_authenticated and user.has_role(*SOCIAL_CARE_ROLES)
+
+
+def has_duty(user, duty: Duty) -> bool:
+    """Whether ``user`` is named for ``duty`` in the authority's settings (once per request)."""
+    if not user.is_authenticated:
+        return False
+    from flask import g
+
+    cache = g.setdefault("_duties", {})
+    if user.id not in cache:
+        cache[user.id] = set(
+            db.session.execute(select(AuthorityDuty.duty).where(AuthorityDuty.user_id == user.id)).scalars().all()
+        )
+    return duty in cache[user.id]
+
+
+def is_panel_member(user) -> bool:
+    """Children's social care and the people named as context panel members."""
+    return is_social_care(user) or has_duty(user, Duty.CONTEXT_PANEL_MEMBER)
+
+
+def invitable_organisations(user) -> set:
+    """The organisations for which ``user`` answers invitations and takes part: their schools (as DSL or
+    head) and their partner agencies."""
+    if not user.is_authenticated:
+        return set()
+    return casework_schools(user) | user.organisation_ids(Role.PARTNER)
+
+
+# Safety summits: "visible" includes an organisation that has been invited and not yet answered (to see
+# the invitation); "content" (the shared plan, activities, maps, findings) needs the invitation accepted.
+
+
+def summit_visible(user) -> ColumnElement[bool]:
+    if is_social_care(user):
+        return true()
+    return or_(
+        _in(SafetySummit.host_organisation_id, casework_schools(user)),
+        SafetySummit.id.in_(_summit_ids_invited(user, accepted=False)),
+        SafetySummit.id.in_(_summit_ids_participating(user)),
+    )
+
+
+def summit_content(user) -> ColumnElement[bool]:
+    if is_social_care(user):
+        return true()
+    return or_(
+        _in(SafetySummit.host_organisation_id, casework_schools(user)),
+        SafetySummit.id.in_(_summit_ids_invited(user, accepted=True)),
+        SafetySummit.id.in_(_summit_ids_participating(user)),
+    )
+
+
+def _summit_ids_invited(user, *, accepted: bool) -> Select:
+    orgs = invitable_organisations(user)
+    query = select(Invitation.summit_id).where(_in(Invitation.organisation_id, orgs), Invitation.summit_id.is_not(None))
+    return query.where(Invitation.status == InvitationStatus.ACCEPTED) if accepted else query
+
+
+def _summit_ids_participating(user, *roles) -> Select:
+    query = select(Participant.summit_id).where(Participant.user_id == user.id, Participant.summit_id.is_not(None))
+    return query.where(Participant.role.in_(roles)) if roles else query
+
+
+def summit_organiser(user, summit) -> bool:
+    """Plans the summit: children's social care, the host school's DSLs and head, named organisers."""
+    if is_social_care(user) or summit.host_organisation_id in casework_schools(user):
+        return True
+    return _holds_role_in(user, Participant.summit_id, summit.id, ParticipantRole.ORGANISER)
+
+
+def summit_facilitator(user, summit) -> bool:
+    return summit_organiser(user, summit) or _holds_role_in(user, Participant.summit_id, summit.id, ParticipantRole.FACILITATOR)
+
+
+def _holds_role_in(user, column, workspace_id, *roles) -> bool:
+    if not user.is_authenticated:
+        return False
+    return db.session.execute(
+        select(Participant.id).where(column == workspace_id, Participant.user_id == user.id, Participant.role.in_(roles)).limit(1)
+    ).first() is not None
+
+
+def summit_content_ids(user) -> Select:
+    return select(SafetySummit.id).where(summit_content(user))
+
+
+def _summit_allows(user, action, obj) -> bool:
+    if action in {"plan", "invite", "add_finding", "add_action", "record_you_said", "upload_map", "raise_referral", "set_status"}:
+        return summit_organiser(user, obj)
+    if action in {"open", "view_content"}:
+        return db.session.execute(select(SafetySummit.id).where(SafetySummit.id == obj.id, summit_content(user))).first() is not None
+    if action == "respond":
+        return bool(invitable_organisations(user))
+    return False
+
+
+def _summit_child_allows(user, action, obj) -> bool:
+    summit = db.session.get(SafetySummit, obj.summit_id) if hasattr(obj, "summit_id") else None
+    if summit is None:
+        return False
+    if action in {"edit_notes"} and isinstance(obj, SummitActivity):
+        return obj.facilitator_id == user.id or summit_organiser(user, summit)
+    if action in {"place_marker", "create_link"}:
+        return summit_facilitator(user, summit)
+    if action in {"edit", "delete"}:
+        return summit_organiser(user, summit)
+    return False
+
+
+# School partnership meetings: the papers need the reader's own acceptance of the information-sharing
+# agreement.
+
+
+def meeting_visible(user) -> ColumnElement[bool]:
+    if is_social_care(user):
+        return true()
+    return or_(
+        _in(PartnershipMeeting.organisation_id, casework_schools(user)),
+        PartnershipMeeting.id.in_(
+            select(Invitation.meeting_id).where(_in(Invitation.organisation_id, invitable_organisations(user)), Invitation.meeting_id.is_not(None))
+        ),
+        PartnershipMeeting.id.in_(select(Participant.meeting_id).where(Participant.user_id == user.id, Participant.meeting_id.is_not(None))),
+    )
+
+
+def meeting_papers(user) -> ColumnElement[bool]:
+    """The meetings whose papers ``user`` may read: visible, and the agreement accepted by them."""
+    if not user.is_authenticated:
+        return false()
+    accepted = select(Participant.meeting_id).where(
+        Participant.user_id == user.id, Participant.meeting_id.is_not(None), Participant.information_sharing_accepted_at.is_not(None)
+    )
+    return and_(meeting_visible(user), PartnershipMeeting.id.in_(accepted))
+
+
+def meeting_lead(user, meeting) -> bool:
+    """Children's social care leads the meeting (and named organisers)."""
+    return is_social_care(user) or _holds_role_in(user, Participant.meeting_id, meeting.id, ParticipantRole.ORGANISER)
+
+
+def meeting_party(user, meeting) -> bool:
+    """Who takes part (and so may accept the agreement): social care, the school's DSLs and head, people
+    added to the meeting, and members of an organisation that accepted its invitation (not one that was
+    only invited, or declined)."""
+    if is_social_care(user) or meeting.organisation_id in casework_schools(user):
+        return True
+    if _holds_role_in(user, Participant.meeting_id, meeting.id, *ParticipantRole):
+        return True
+    accepted = select(Invitation.id).where(
+        Invitation.meeting_id == meeting.id,
+        Invitation.status == InvitationStatus.ACCEPTED,
+        _in(Invitation.organisation_id, invitable_organisations(user)),
+    )
+    return db.session.execute(accepted.limit(1)).first() is not None
+
+
+def _meeting_allows(user, action, obj) -> bool:
+    if action in {"edit", "invite", "add_attendee", "record_minutes", "add_action", "set_status"}:
+        return meeting_lead(user, obj)
+    if action == "edit_return":
+        return obj.organisation_id in casework_schools(user) or meeting_lead(user, obj)
+    if action == "read_papers":
+        return db.session.execute(select(PartnershipMeeting.id).where(PartnershipMeeting.id == obj.id, meeting_papers(user))).first() is not None
+    if action == "accept_agreement":
+        return meeting_party(user, obj)
+    if action == "respond":
+        return bool(invitable_organisations(user))
+    return False
+
+
+# The context panel and context referrals.
+
+
+def panel_visible(user) -> ColumnElement[bool]:
+    if is_panel_member(user):
+        return true()
+    return or_(
+        PanelMeeting.id.in_(
+            select(Invitation.panel_meeting_id).where(
+                _in(Invitation.organisation_id, invitable_organisations(user)),
+                Invitation.panel_meeting_id.is_not(None),
+                Invitation.status != InvitationStatus.DECLINED,
+            )
+        ),
+        PanelMeeting.id.in_(select(Participant.panel_meeting_id).where(Participant.user_id == user.id, Participant.panel_meeting_id.is_not(None))),
+    )
+
+
+def _panel_ids_joined(user) -> Select:
+    """Panel meetings ``user`` takes part in: their organisation accepted, or they were added."""
+    return select(Invitation.panel_meeting_id).where(
+        _in(Invitation.organisation_id, invitable_organisations(user)),
+        Invitation.panel_meeting_id.is_not(None),
+        Invitation.status == InvitationStatus.ACCEPTED,
+    ).union(select(Participant.panel_meeting_id).where(Participant.user_id == user.id, Participant.panel_meeting_id.is_not(None)))
+
+
+def context_referral_visible(user) -> ColumnElement[bool]:
+    if is_panel_member(user):
+        return true()
+    if not user.is_authenticated:
+        return false()
+    schools = casework_schools(user)
+    return or_(
+        ContextReferral.raised_by_id == user.id,
+        _in(ContextReferral.organisation_id, schools),
+        _in(ContextReferral.raised_by_organisation_id, schools),
+        # A partner whose organisation accepted the invitation to the panel meeting it is listed for.
+        ContextReferral.panel_meeting_id.in_(_panel_ids_joined(user)),
+    )
+
+
+def _context_referral_allows(user, action, obj) -> bool:
+    if action in {"decide", "list_on_panel"}:
+        return is_panel_member(user) and obj.is_open
+    return False
+
+
+def _context_pupil_visible(user) -> ColumnElement[bool]:
+    # Names of pupils: the pupil's own school's DSLs and head, and children's social care; never a partner.
+    if is_social_care(user):
+        return ContextReferralPupil.context_referral_id.in_(select(ContextReferral.id))
+    return ContextReferralPupil.pupil_id.in_(select(Pupil.id).where(_in(Pupil.organisation_id, casework_schools(user))))
+
+
+def assessment_visible(user) -> ColumnElement[bool]:
+    if is_social_care(user):
+        return true()
+    if not user.is_authenticated:
+        return false()
+    return or_(
+        _in(SchoolAssessment.organisation_id, casework_schools(user)),
+        SchoolAssessment.id.in_(select(AssessmentMember.assessment_id).where(AssessmentMember.user_id == user.id)),
+    )
+
+
+def _workspace_child_visible(model) -> Callable[[User], ColumnElement[bool]]:
+    """Invitations and participants: visible with their workspace."""
+
+    def visible(user) -> ColumnElement[bool]:
+        return or_(
+            model.summit_id.in_(select(SafetySummit.id).where(summit_visible(user))),
+            model.meeting_id.in_(select(PartnershipMeeting.id).where(meeting_visible(user))),
+            model.panel_meeting_id.in_(select(PanelMeeting.id).where(panel_visible(user))),
+        )
+
+    return visible
+
+
+def _plan_action_visible(user) -> ColumnElement[bool]:
+    return or_(
+        PlanAction.summit_id.in_(summit_content_ids(user)),
+        PlanAction.meeting_id.in_(select(PartnershipMeeting.id).where(meeting_papers(user))),
+    )
+
+
+def action_owner(user, action_row) -> bool:
+    """The person who owns an action, or a member of the organisation that owns it."""
+    if not user.is_authenticated:
+        return False
+    if action_row.owner_user_id is not None:
+        return action_row.owner_user_id == user.id
+    return action_row.owner_organisation_id in user.organisation_ids()
+
+
+def _plan_action_allows(user, action, obj) -> bool:
+    if action == "update":
+        if action_owner(user, obj):
+            return True
+        if obj.summit_id is not None:
+            return summit_organiser(user, db.session.get(SafetySummit, obj.summit_id))
+        return meeting_lead(user, db.session.get(PartnershipMeeting, obj.meeting_id))
+    return False
+
+
+def _summit_child(model) -> Callable[[User], ColumnElement[bool]]:
+    def visible(user) -> ColumnElement[bool]:
+        return model.summit_id.in_(summit_content_ids(user))
+
+    return visible
+
+
+def _map_child(model) -> Callable[[User], ColumnElement[bool]]:
+    def visible(user) -> ColumnElement[bool]:
+        return model.map_id.in_(select(SafetyMap.id).where(SafetyMap.summit_id.in_(summit_content_ids(user))))
+
+    return visible
+
+
+def _map_link_visible(user) -> ColumnElement[bool]:
+    # Links are the facilitators' tools: the person who made one, and the summit's organisers.
+    if not user.is_authenticated:
+        return false()
+    organised = select(SafetySummit.id).where(
+        or_(
+            true() if is_social_care(user) else false(),
+            _in(SafetySummit.host_organisation_id, casework_schools(user)),
+            SafetySummit.id.in_(_summit_ids_participating(user, ParticipantRole.ORGANISER)),
+        )
+    )
+    return or_(
+        MapLink.created_by_id == user.id,
+        MapLink.map_id.in_(select(SafetyMap.id).where(SafetyMap.summit_id.in_(organised))),
+    )
+
+
 POLICIES: dict[type, Policy] = {
     # Organisation names and kinds are not sensitive: every member of the authority may see them
     # (to address a referral, invite a partner). Only an authority administrator manages them.
@@ -232,6 +563,27 @@ POLICIES: dict[type, Policy] = {
         allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
     ),
     CalendarDay: Policy(visible=lambda user: true(), allows=_admin_may),
+    # Contextual safeguarding.
+    ThresholdSet: Policy(visible=lambda user: true(), allows=_admin_may),
+    ThresholdIndicator: Policy(visible=lambda user: true(), allows=_admin_may),
+    ContextReferral: Policy(visible=context_referral_visible, allows=_context_referral_allows, sensitive=True),
+    ContextReferralIndicator: Policy(visible=_child_of(ContextReferralIndicator.context_referral_id, ContextReferral), allows=_never),
+    ContextReferralPupil: Policy(visible=_context_pupil_visible, allows=_never, sensitive=True),
+    PanelMeeting: Policy(visible=panel_visible, allows=lambda user, action, obj: is_panel_member(user) or (action == "respond" and bool(invitable_organisations(user)))),
+    Invitation: Policy(visible=_workspace_child_visible(Invitation), allows=lambda user, action, obj: action == "respond" and obj.organisation_id in invitable_organisations(user)),
+    Participant: Policy(visible=_workspace_child_visible(Participant), allows=_never),
+    PlanAction: Policy(visible=_plan_action_visible, allows=_plan_action_allows),
+    PartnershipMeeting: Policy(visible=meeting_visible, allows=_meeting_allows),
+    MeetingReturn: Policy(visible=lambda user: MeetingReturn.meeting_id.in_(select(PartnershipMeeting.id).where(meeting_papers(user))), allows=_never),
+    SafetySummit: Policy(visible=summit_visible, allows=_summit_allows),
+    SummitActivity: Policy(visible=_summit_child(SummitActivity), allows=_summit_child_allows),
+    SummitFinding: Policy(visible=_summit_child(SummitFinding), allows=_summit_child_allows),
+    YouSaidWeDid: Policy(visible=_summit_child(YouSaidWeDid), allows=_summit_child_allows),
+    SafetyMap: Policy(visible=_summit_child(SafetyMap), allows=_summit_child_allows),
+    MapMarker: Policy(visible=_map_child(MapMarker), allows=_never),
+    MapLink: Policy(visible=_map_link_visible, allows=lambda user, action, obj: action == "revoke"),
+    SchoolAssessment: Policy(visible=assessment_visible, allows=lambda user, action, obj: is_social_care(user)),
+    AssessmentMember: Policy(visible=_child_of(AssessmentMember.assessment_id, SchoolAssessment), allows=_never),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),
     AccountToken: Policy(visible=_nobody, allows=_never),

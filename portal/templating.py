@@ -33,6 +33,13 @@ def _signed_in() -> bool:
     return has_request_context() and current_user is not None and current_user.is_authenticated
 
 
+def _panel_member() -> bool:
+    from portal.authorities.models import Duty
+    from portal.policies import has_duty
+
+    return has_duty(current_user, Duty.CONTEXT_PANEL_MEMBER)
+
+
 def navigation_items() -> list[dict]:
     """The service navigation for the signed-in user, by role."""
     if not _signed_in():
@@ -74,7 +81,14 @@ def navigation_items() -> list[dict]:
     if current_user.has_role(Role.FRONT_DOOR):
         _page("Referral queue", "referrals.queue", "referrals.queue")
         _page("Advice queue", "advice.queue", "advice.queue")
-    if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.AUTHORITY_ADMIN):
+    # Contextual safeguarding: schools, social care and partners (each list shows only what they may see).
+    if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER):
+        _page("Context referrals", "contexts.index", "contexts.index contexts.new contexts.detail contexts.decide")
+        _page("Summits", "summits.index", "summits. maps.")
+        _page("Partnership meetings", "meetings.index", "meetings.")
+    if current_user.has_role(Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER) or _panel_member():
+        _page("Context panel", "contexts.panel", "contexts.panel")
+    if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER, Role.AUTHORITY_ADMIN):
         _page("Dashboard", "dashboard.figures", "dashboard.figures")
     if current_user.has_role(Role.AUTHORITY_ADMIN):
         items += [

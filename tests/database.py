@@ -59,13 +59,19 @@ def create(tmp_dir: Path) -> TestDatabase:
     admin_url = os.environ.get("PORTAL_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        for role, extra in ((OWNER_ROLE, ""), (APP_ROLE, "")):
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            if not exists:
-                try:
-                    conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE {extra}')
-                except psycopg.errors.DuplicateObject:
-                    pass  # created meanwhile by a parallel run
+        # Parallel test workers on a fresh server all try to create the roles: one at a time (a
+        # session-level advisory lock), and a role created meanwhile is not an error.
+        conn.execute("SELECT pg_advisory_lock(74201)")
+        try:
+            for role, extra in ((OWNER_ROLE, ""), (APP_ROLE, "")):
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                if not exists:
+                    try:
+                        conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE {extra}')
+                    except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                        pass  # created meanwhile by a run outside this lock
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(74201)")
         conn.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER_ROLE}"')
     with psycopg.connect(_replace_db(admin_url, name), autocommit=True) as conn:
         # PostgreSQL 15 no longer lets every role create objects in public; the owner needs it.

@@ -31,6 +31,7 @@ class Side:
     school2: uuid.UUID
     social_care: uuid.UUID
     police: uuid.UUID
+    health: uuid.UUID
     people: dict[str, Person] = field(default_factory=dict)
 
     def __getattr__(self, key):  # side.dsl1, side.admin ...
@@ -143,6 +144,7 @@ def _side(app, letter: str, place: str) -> Side:
         school2=create_organisation(app, authority_id, f"{place} High School", "school", urn=f"{ord(letter)}0002", phase="secondary"),
         social_care=create_organisation(app, authority_id, f"{place} Children's Services Front Door", "social_care"),
         police=create_organisation(app, authority_id, f"{place} Police", "police"),
+        health=create_organisation(app, authority_id, f"{place} School Nursing Service", "health"),
     )
     domain = f"{slug}.example.org"
     roles = {
@@ -155,6 +157,7 @@ def _side(app, letter: str, place: str) -> Side:
         "front_door": ("front_door", side.social_care),
         "assessor": ("assessor", side.social_care),
         "partner": ("partner", side.police),
+        "partner2": ("partner", side.health),
     }
     for key, (role, organisation_id) in roles.items():
         side.people[key] = create_user(app, authority_id, f"{key}@{domain}", role, organisation_id)

@@ -11,12 +11,16 @@ from portal.audit.service import Action, record, record_now
 from portal.authorities.models import Organisation
 from portal.casework.people import front_door_manager_ids
 from portal.dashboard import figures as queries
+from portal.dashboard.contextual import AGE_BANDS, contextual_figures
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
 from portal.policies import casework_schools, is_admin, roles_required, visible_query
 
 bp = Blueprint("dashboard", __name__)
+
+#: Roles that take part in contextual safeguarding (an administrator alone sees none of it).
+CONTEXTUAL_ROLES = (Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER)
 
 
 @bp.route("/")
@@ -56,7 +60,7 @@ def home():
 
 
 @bp.route("/dashboard")
-@roles_required(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.AUTHORITY_ADMIN)
+@roles_required(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER, Role.AUTHORITY_ADMIN)
 def figures():
     """The figures the user's roles give: their school's, the front door's, the authority's."""
     now = utcnow()
@@ -89,6 +93,8 @@ def figures():
         schools=schools,
         front_door=front_door,
         authority=authority,
+        contextual=contextual_figures(current_user, now) if current_user.has_role(*CONTEXTUAL_ROLES) else None,
+        age_bands=AGE_BANDS,
         periods=queries.PERIODS,
         concern_days=queries.CONCERN_DAYS,
         now=now,

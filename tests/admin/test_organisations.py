@@ -26,7 +26,7 @@ def test_list_shows_only_this_authoritys_organisations(admin, world):
     assert response.status_code == 200
     names = _names(response)
     assert sorted(names) == sorted(
-        ["Avonford Primary School", "Avonford High School", "Avonford Children's Services Front Door", "Avonford Police"]
+        ["Avonford Primary School", "Avonford High School", "Avonford Children's Services Front Door", "Avonford Police", "Avonford School Nursing Service"]
     )
     assert "Brackley" not in page_text(response)
 
@@ -51,7 +51,7 @@ def test_missing_name_is_shown_next_to_the_name(admin, count, world):
         response = admin.post(ADD, data={"name": name, "kind": "school", "urn": "", "phase": ""})
         assert response.status_code == 200, repr(name)
         assert field_error(response, "name") == "Enter the organisation's name", repr(name)
-    assert count(Organisation, world.a.authority_id) == 4
+    assert count(Organisation, world.a.authority_id) == 5
 
 
 def test_missing_kind_is_shown_next_to_the_kind(admin, count, world):
@@ -60,7 +60,7 @@ def test_missing_kind_is_shown_next_to_the_kind(admin, count, world):
     assert response.status_code == 200
     assert field_error(response, "kind") == "Select what kind of organisation it is"
     assert field_error(response, "name") is None
-    assert count(Organisation, world.a.authority_id) == 4
+    assert count(Organisation, world.a.authority_id) == 5
 
 
 def test_urn_must_be_six_digits(admin, count, world):
@@ -69,7 +69,7 @@ def test_urn_must_be_six_digits(admin, count, world):
         response = admin.post(ADD, data={"name": "Avonford Infant School", "kind": "school", "urn": urn, "phase": "primary"})
         assert response.status_code == 200, urn
         assert field_error(response, "urn") == "URN must be 6 digits, like 100234", urn
-    assert count(Organisation, world.a.authority_id) == 4
+    assert count(Organisation, world.a.authority_id) == 5
 
 
 def test_police_cannot_have_a_urn(admin, count, world):
@@ -77,7 +77,7 @@ def test_police_cannot_have_a_urn(admin, count, world):
     response = admin.post(ADD, data={"name": "Avonford Transport Police", "kind": "police", "urn": "123456", "phase": ""})
     assert response.status_code == 200
     assert field_error(response, "urn") == "Only schools, early years settings and colleges have a URN"
-    assert count(Organisation, world.a.authority_id) == 4
+    assert count(Organisation, world.a.authority_id) == 5
 
 
 def test_duplicate_urn_in_the_same_authority_is_refused(admin, count, world):
@@ -86,7 +86,7 @@ def test_duplicate_urn_in_the_same_authority_is_refused(admin, count, world):
     response = admin.post(ADD, data={"name": "Avonford Infant School", "kind": "school", "urn": taken, "phase": "primary"})
     assert response.status_code == 200
     assert "already has this URN" in field_error(response, "urn")
-    assert count(Organisation, world.a.authority_id) == 4
+    assert count(Organisation, world.a.authority_id) == 5
 
 
 def test_same_urn_as_another_authoritys_school_is_allowed(app, admin, count, world):

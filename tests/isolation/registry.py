@@ -113,12 +113,27 @@ from tests.isolation import (  # noqa: E402
     registry_advice,
     registry_casework,
     registry_concerns,
+    registry_contexts,
     registry_dashboard,
+    registry_maps,
+    registry_meetings,
     registry_pupils,
     registry_referrals,
+    registry_summits,
 )
 
-for _module in (registry_pupils, registry_concerns, registry_advice, registry_referrals, registry_casework, registry_dashboard):
+for _module in (
+    registry_pupils,
+    registry_concerns,
+    registry_advice,
+    registry_referrals,
+    registry_casework,
+    registry_dashboard,
+    registry_contexts,
+    registry_meetings,
+    registry_summits,
+    registry_maps,
+):
     REGISTRY.extend(_module.ENTRIES)
     EXEMPT.update(_module.EXEMPT)
     ROLE_GATED_PAGES.update(_module.ROLE_GATED_PAGES)

@@ -11,5 +11,5 @@ EXEMPT: dict[str, str] = {}
 
 #: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.
 ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("dashboard.figures", "GET"): ("dsl1", "head1", "dsl2", "front_door", "admin"),
+    ("dashboard.figures", "GET"): ("dsl1", "head1", "dsl2", "front_door", "assessor", "partner", "partner2", "admin"),
 }

@@ -63,9 +63,9 @@ def test_bulk_update_and_delete_touch_only_the_current_authority(app, world):
         db.session.execute(delete(Membership).where(Membership.role == "partner"))
         db.session.commit()
     with app.app_context(), tenant_scope(world.b.authority_id):
-        assert db.session.execute(select(Organisation.contact_email)).scalars().all() == [None] * 4
+        assert db.session.execute(select(Organisation.contact_email)).scalars().all() == [None] * 5
         partners = db.session.execute(select(func.count()).select_from(Membership).where(Membership.role == "partner")).scalar()
-        assert partners == 1
+        assert partners == 2
 
 
 def test_new_rows_get_the_authority_from_the_context(app, world):
@@ -161,7 +161,7 @@ def test_raw_sql_is_not_filtered_by_the_orm(app, world, database):
     row-level security (layer 3) and why the portal's code never uses raw SQL on tenant tables."""
     with app.app_context(), tenant_scope(world.a.authority_id):
         count = db.session.execute(text("SELECT count(*) FROM organisations")).scalar()
-    assert count == (4 if database.is_postgresql else 8)
+    assert count == (5 if database.is_postgresql else 10)
 
 
 def test_an_error_inside_a_scope_is_not_hidden_by_the_switch_guard(app, world):

@@ -1,0 +1,62 @@
+"""Overdue plan actions (safety summits and school partnership meetings): the owner is told once per due
+date. ``overdue_notified_on`` is set in the same transaction as the notifications, so however often the
+job runs (or is retried) an owner hears once; moving the due date re-arms it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from jobs.registry import job
+from portal.audit.service import Action, record
+from portal.casework.people import notify_all
+from portal.extensions import db
+from portal.model_base import utcnow
+from portal.notifications.service import page_path
+from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
+from portal.partnership.service import organisation_contacts
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(UK).date()
+
+
+def _link(action: PlanAction) -> str:
+    if action.summit_id is not None:
+        return page_path("summits.detail", summit_id=action.summit_id)
+    return page_path("meetings.detail", meeting_id=action.meeting_id)
+
+
+@job("partnership.overdue_actions", queue="sla")
+def overdue_actions() -> None:
+    today = uk_today()
+    query = (
+        select(PlanAction)
+        .where(
+            PlanAction.status.in_(OPEN_ACTION_STATUSES),
+            PlanAction.due_on < today,
+            or_(PlanAction.overdue_notified_on.is_(None), PlanAction.overdue_notified_on != PlanAction.due_on),
+        )
+        .order_by(PlanAction.due_on, PlanAction.id)
+        .with_for_update(skip_locked=True, of=PlanAction)
+    )
+    for action in db.session.execute(query).unique().scalars().all():
+        owners = [action.owner_user_id] if action.owner_user_id else organisation_contacts(action.owner_organisation_id)
+        action.overdue_notified_on = action.due_on
+        notify_all(
+            owners,
+            f"Overdue action: due {action.due_on.strftime('%-d %B %Y')}",
+            body=action.description[:200],
+            link=_link(action),
+        )
+        record(
+            Action.PLAN_ACTION_OVERDUE,
+            object_type="plan_action",
+            object_id=action.id,
+            actor_id=None,
+            details={"due_on": action.due_on.isoformat(), "told": len(owners)},
+        )

@@ -1,0 +1,126 @@
+"""School assessments: children's social care assessing a school as a context, with the school.
+
+The assessment is opened by a context panel decision (child in need or child protection) or directly;
+the workspace itself (stages, the triangle's findings, methods and evidence, plan, review, report) grows
+on these rows. ``kind`` says who leads it: social care (a school assessment) or the school itself (a
+Beyond Referrals self-assessment, with social care supporting).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Index, Integer, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.casework.vocabulary import LabelledEnum
+from portal.extensions import db
+from portal.model_base import HasCreatedAt, HasUUID, enum_column
+from tenants.orm import TenantOwned, parent_key, tenant_table_args
+
+
+class AssessmentKind(LabelledEnum):
+    SCHOOL_ASSESSMENT = "school_assessment"
+    SELF_ASSESSMENT = "self_assessment"
+
+
+AssessmentKind.LABELS = {
+    "school_assessment": "School assessment by children's social care",
+    "self_assessment": "Beyond Referrals self-assessment by the school",
+}
+
+
+class AssessmentTrigger(LabelledEnum):
+    PANEL_DECISION = "panel_decision"
+    DIRECT_REQUEST = "direct_request"
+
+
+AssessmentTrigger.LABELS = {"panel_decision": "A context panel decision", "direct_request": "A direct request"}
+
+
+class AssessmentStage(LabelledEnum):
+    PLANNING = "planning"
+    FIELDWORK = "fieldwork"
+    ANALYSIS = "analysis"
+    PLAN_AGREED = "plan_agreed"
+    REVIEW = "review"
+    CLOSED = "closed"
+
+
+AssessmentStage.LABELS = {
+    "planning": "Planning",
+    "fieldwork": "Fieldwork",
+    "analysis": "Analysis",
+    "plan_agreed": "Plan agreed",
+    "review": "Review",
+    "closed": "Closed",
+}
+
+
+class SchoolAssessment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    __tablename__ = "school_assessments"
+    __table_args__ = tenant_table_args(
+        parent_key("organisation_id", "organisations"),
+        parent_key("lead_id", "users"),
+        parent_key("opened_by_id", "users"),
+        Index("ix_school_assessments_school", "authority_id", "organisation_id"),
+        Index("ix_school_assessments_stage", "authority_id", "stage"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind), nullable=False)
+    trigger: Mapped[AssessmentTrigger] = mapped_column(enum_column(AssessmentTrigger), nullable=False)
+    #: Why it was opened (the panel's reason, or the direct request).
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    stage: Mapped[AssessmentStage] = mapped_column(enum_column(AssessmentStage), nullable=False, default=AssessmentStage.PLANNING)
+    opened_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organisation = db.relationship(
+        "Organisation",
+        primaryjoin="and_(Organisation.id == foreign(SchoolAssessment.organisation_id), Organisation.authority_id == SchoolAssessment.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+    lead = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(SchoolAssessment.lead_id), User.authority_id == SchoolAssessment.authority_id)",
+        viewonly=True,
+    )
+
+
+class AssessmentMemberRole(LabelledEnum):
+    ASSESSOR = "assessor"
+    SCHOOL = "school"
+    PARTNER = "partner"
+
+
+AssessmentMemberRole.LABELS = {
+    "assessor": "Assessor (children's social care)",
+    "school": "Collaborating member from the school",
+    "partner": "Partner agency member",
+}
+
+
+class AssessmentMember(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    __tablename__ = "assessment_members"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("user_id", "users"),
+        UniqueConstraint("authority_id", "assessment_id", "user_id"),
+        Index("ix_assessment_members_user", "authority_id", "user_id"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    role: Mapped[AssessmentMemberRole] = mapped_column(enum_column(AssessmentMemberRole), nullable=False)
+
+    user = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AssessmentMember.user_id), User.authority_id == AssessmentMember.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )

@@ -1,0 +1,232 @@
+"""Shared workspace operations: invitations, participants, the information-sharing agreement, plan
+actions, and optimistic locking with a clear account of what changed.
+
+Views check rights through ``portal.policies`` first; these functions record, audit and notify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.accounts.models import Membership, Role, User
+from portal.audit.service import Action, record
+from portal.casework.people import notify_all, school_casework_ids
+from portal.extensions import db
+from portal.model_base import utcnow
+from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction, WORKSPACE_COLUMNS
+
+#: The workspace models, by their column name on the shared tables (filled lazily: no import cycle).
+_KINDS = {"summit_id": "safety_summit", "meeting_id": "partnership_meeting", "panel_meeting_id": "panel_meeting"}
+
+
+def workspace_column(workspace) -> str:
+    """``summit_id``, ``meeting_id`` or ``panel_meeting_id`` for a workspace object."""
+    from portal.contexts.models import PanelMeeting
+    from portal.meetings.models import PartnershipMeeting
+    from portal.summits.models import SafetySummit
+
+    for model, column in ((SafetySummit, "summit_id"), (PartnershipMeeting, "meeting_id"), (PanelMeeting, "panel_meeting_id")):
+        if isinstance(workspace, model):
+            return column
+    raise TypeError(f"Not a workspace: {workspace!r}")
+
+
+def _of(model, workspace):
+    return getattr(model, workspace_column(workspace)) == workspace.id
+
+
+# Invitations -----------------------------------------------------------------------------------------
+
+
+def organisation_contacts(organisation_id) -> list:
+    """Who answers for an organisation: a school's DSLs and head; a partner agency's partners; a social
+    care organisation's front door and assessors."""
+    ids = school_casework_ids(organisation_id)
+    if ids:
+        return ids
+    query = (
+        select(Membership.user_id)
+        .join(User, (User.id == Membership.user_id) & (User.authority_id == Membership.authority_id))
+        .where(
+            Membership.organisation_id == organisation_id,
+            Membership.role.in_([Role.PARTNER, Role.FRONT_DOOR, Role.ASSESSOR]),
+            User.deactivated_at.is_(None),
+            User.password_hash.is_not(None),
+        )
+    )
+    return sorted(set(db.session.execute(query).scalars().all()))
+
+
+def invitations(workspace) -> list[Invitation]:
+    return db.session.execute(select(Invitation).where(_of(Invitation, workspace)).order_by(Invitation.created_at)).scalars().all()
+
+
+def invite(workspace, organisation_id, *, actor_id, title: str, link: str) -> Invitation | None:
+    """Invite an organisation (once: a second invitation of the same one returns ``None``)."""
+    column = workspace_column(workspace)
+    existing = db.session.execute(
+        select(Invitation).where(_of(Invitation, workspace), Invitation.organisation_id == organisation_id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return None
+    invitation = Invitation(organisation_id=organisation_id, invited_by_id=actor_id, **{column: workspace.id})
+    db.session.add(invitation)
+    db.session.flush()
+    record(Action.WORKSPACE_INVITED, object_type=_KINDS[column], object_id=workspace.id, organisation_id=organisation_id)
+    notify_all(organisation_contacts(organisation_id), f"Invitation: {title}", link=link, exclude={actor_id})
+    return invitation
+
+
+def respond(invitation: Invitation, *, accept: bool, actor_id, note: str | None, inviter_title: str, link: str) -> None:
+    invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    invitation.responded_by_id = actor_id
+    invitation.responded_at = utcnow()
+    invitation.response_note = (note or "").strip() or None
+    column = next(c for c in WORKSPACE_COLUMNS if getattr(invitation, c) is not None)
+    db.session.flush()
+    record(
+        Action.WORKSPACE_INVITATION_ANSWERED,
+        object_type=_KINDS[column],
+        object_id=getattr(invitation, column),
+        organisation_id=invitation.organisation_id,
+        details={"answer": invitation.status.value},
+    )
+    verb = "accepted" if accept else "declined"
+    notify_all([invitation.invited_by_id], f"{invitation.organisation.name} has {verb} the invitation: {inviter_title}", link=link, exclude={actor_id})
+
+
+# Participants ----------------------------------------------------------------------------------------
+
+
+def participants(workspace) -> list[Participant]:
+    return (
+        db.session.execute(select(Participant).where(_of(Participant, workspace)).order_by(Participant.role, Participant.created_at))
+        .unique()
+        .scalars()
+        .all()
+    )
+
+
+def participant(workspace, user_id) -> Participant | None:
+    return db.session.execute(select(Participant).where(_of(Participant, workspace), Participant.user_id == user_id)).unique().scalar_one_or_none()
+
+
+def add_participant(workspace, user_id, role: ParticipantRole, *, actor_id) -> Participant:
+    """Add (or change the role of) a person; audited."""
+    column = workspace_column(workspace)
+    row = participant(workspace, user_id)
+    if row is None:
+        row = Participant(user_id=user_id, role=role, added_by_id=actor_id, **{column: workspace.id})
+        db.session.add(row)
+    else:
+        row.role = role
+    db.session.flush()
+    record(Action.PARTICIPANT_ADDED, object_type=_KINDS[column], object_id=workspace.id, details={"user": str(user_id), "role": role.value})
+    return row
+
+
+def remove_participant(workspace, row: Participant, *, actor_id) -> None:
+    column = workspace_column(workspace)
+    record(Action.PARTICIPANT_REMOVED, object_type=_KINDS[column], object_id=workspace.id, details={"user": str(row.user_id)})
+    db.session.delete(row)
+    db.session.flush()
+
+
+def accept_agreement(workspace, user_id) -> Participant:
+    """The person accepts the workspace's information-sharing agreement (joining as an attendee if they
+    were not yet listed). Audited; accepting twice keeps the first time."""
+    row = participant(workspace, user_id)
+    if row is None:
+        row = add_participant(workspace, user_id, ParticipantRole.ATTENDEE, actor_id=user_id)
+    if row.information_sharing_accepted_at is None:
+        row.information_sharing_accepted_at = utcnow()
+        db.session.flush()
+        record(Action.INFORMATION_SHARING_ACCEPTED, object_type=_KINDS[workspace_column(workspace)], object_id=workspace.id)
+    return row
+
+
+# Plan actions ----------------------------------------------------------------------------------------
+
+
+def actions(workspace) -> list[PlanAction]:
+    return (
+        db.session.execute(select(PlanAction).where(_of(PlanAction, workspace)).order_by(PlanAction.due_on, PlanAction.created_at))
+        .unique()
+        .scalars()
+        .all()
+    )
+
+
+def add_action(workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str) -> PlanAction:
+    column = workspace_column(workspace)
+    row = PlanAction(
+        description=description.strip(),
+        due_on=due_on,
+        owner_user_id=owner_user_id,
+        owner_organisation_id=owner_organisation_id,
+        created_by_id=actor_id,
+        **{column: workspace.id},
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(Action.PLAN_ACTION_ADDED, object_type="plan_action", object_id=row.id, details={column: str(workspace.id)})
+    owners = [owner_user_id] if owner_user_id else organisation_contacts(owner_organisation_id)
+    notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", body=row.description[:200], link=link, exclude={actor_id})
+    return row
+
+
+def update_action(row: PlanAction, *, status: ActionStatus, progress_note: str | None, due_on: date | None = None) -> None:
+    """Change an action's status (and due date); the caller commits and handles ``StaleDataError``."""
+    if due_on is not None and due_on != row.due_on:
+        row.due_on = due_on
+        row.overdue_notified_on = None  # a new date: the owner is told again if it passes
+    row.status = status
+    row.progress_note = (progress_note or "").strip() or None
+    row.completed_at = (row.completed_at or utcnow()) if status == ActionStatus.DONE else None  # done once: its date stays
+    record(Action.PLAN_ACTION_UPDATED, object_type="plan_action", object_id=row.id, details={"status": status.value})
+
+
+# Optimistic locking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field someone else changed: its label, what is saved now, what this person typed."""
+
+    label: str
+    saved: str
+    yours: str
+
+
+def _shown(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "(empty)"
+    if hasattr(value, "label"):
+        return value.label
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    return str(value)
+
+
+def what_changed(saved: dict, yours: dict, labels: dict[str, str]) -> list[Change]:
+    """The fields where the version saved now differs from what the person submitted.
+
+    ``saved`` and ``yours`` map field names to values; ``labels`` names the fields to compare."""
+    out = []
+    for name, label in labels.items():
+        a, b = saved.get(name), yours.get(name)
+        if _shown(a) != _shown(b):
+            out.append(Change(label, _shown(a), _shown(b)))
+    return out
+
+
+def stale_refused(object_type: str, object_id) -> None:
+    """Audit a refused stale save (the page shows what changed; nothing is overwritten)."""
+    from portal.audit.service import record_now
+
+    record_now(Action.STALE_SAVE_REFUSED, object_type=object_type, object_id=object_id)

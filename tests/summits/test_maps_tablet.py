@@ -1,0 +1,311 @@
+"""The anonymous tablet link: no sign-in; one authority's context, found by the slug in the path; one map;
+the one browser that opened it first; until it expires or is turned off; and nothing else shown."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.summits.map_support import make_link, make_map, make_marker, map_with_partner, tablet_path
+from tests.support import audit_events, detached_rows, signed_in_client, text_of
+
+
+def _markers(app, side):
+    from portal.summits.models import MapMarker
+
+    return detached_rows(app, MapMarker, side.authority_id)
+
+
+def _link(app, side):
+    from portal.summits.models import MapLink
+
+    [link] = detached_rows(app, MapLink, side.authority_id)
+    return link
+
+
+def _marker_form(**fields) -> dict:
+    data = {"square": "C2", "safety": "unsafe", "place": "The underpass", "note": "", "suggestion": "Better lighting", "x": "", "y": "", "method": "grid"}
+    data.update(fields)
+    return data
+
+
+def _device_cookie(response) -> str:
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("map_device=")]
+    return header
+
+
+@pytest.fixture
+def tablet(app, world):
+    """A map on a summit, a link for one group, and the path the link's address carries."""
+    a = world.a
+    map_id = map_with_partner(app, a)
+    link_id, secret = make_link(app, a, map_id, "Group 3, Year 10")
+    return map_id, link_id, tablet_path(a, secret)
+
+
+def test_the_first_browser_opens_the_link_and_claims_it(app, world, tablet):
+    """Does an anonymous browser open the map, get a device cookie (HttpOnly, SameSite=Strict, limited to
+    the link's path) whose key is stored only as a keyed hash, with the opening audited and no actor?"""
+    from portal.accounts.security import keyed_hash
+
+    a = world.a
+    map_id, link_id, path = tablet
+    response = app.test_client().get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    text = text_of(response)
+    assert "Streets around the school" in text and "Do not write anyone’s name." in text
+    assert "The streets between the school and the bus station; north is up." in text
+    cookie = _device_cookie(response)
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and f"Path={path}" in cookie and "Secure" not in cookie
+    device_key = re.match(r"map_device=([^;]+)", cookie)[1]
+
+    link = _link(app, a)
+    assert link.claimed_at is not None and link.device_hash != device_key
+    with app.app_context():
+        assert link.device_hash == keyed_hash(device_key)
+    [opened] = audit_events(app, a.authority_id, "safety_map.link_opened")
+    assert (opened.object_id, opened.actor_id) == (str(link_id), None)
+
+
+def test_the_device_cookie_is_secure_when_the_session_cookie_is(make_app, world, tablet):
+    """Behind HTTPS (the session cookie marked Secure), is the device cookie Secure too?"""
+    secure_app = make_app(SESSION_COOKIE_SECURE=True)
+    assert "Secure" in _device_cookie(secure_app.test_client().get(tablet[2]))
+
+
+def test_a_group_places_markers_through_its_link(app, world, tablet):
+    """Do markers placed on the tablet (grid square, or a point tapped) land on the link's map, for the
+    link's group, with no person as the placer, audited with no actor, and appear on the tablet?"""
+    from portal.summits.models import MarkerMethod
+
+    a = world.a
+    map_id, link_id, path = tablet
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    response = client.post(path, data=_marker_form())
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    assert client.post(path, data=_marker_form(square="H1", x="0.95", y="0.05", method="pointer", safety="safe", place="The library", suggestion="")).status_code == 302
+
+    markers = sorted(_markers(app, a), key=lambda m: m.created_at)
+    assert [(m.map_id, m.link_id, m.placed_by_id, m.group_label) for m in markers] == [(map_id, link_id, None, "Group 3, Year 10")] * 2
+    assert [(m.grid_column, m.grid_row, m.method) for m in markers] == [(2, 1, MarkerMethod.GRID), (7, 0, MarkerMethod.POINTER)]
+    assert (markers[1].x, markers[1].y) == (0.95, 0.05)
+    events = audit_events(app, a.authority_id, "safety_map.marker_placed")
+    assert [(e.actor_id, e.details["link_id"]) for e in events] == [(None, str(link_id))] * 2
+    text = text_of(client.get(path))
+    assert "Your marker has been added to square H1." in text
+    assert "1 C2 Feels unsafe The underpass Better lighting" in text and "2 H1 Feels safe The library" in text
+
+
+def test_a_marker_with_a_problem_is_refused_on_the_tablet_with_the_message(app, world, tablet):
+    a = world.a
+    client = app.test_client()
+    client.get(tablet[2])
+    response = client.post(tablet[2], data=_marker_form(square="", safety=""))
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Choose the grid square where the place is, or tap the map" in text and "Choose whether this place feels safe or unsafe" in text
+    assert 'value="The underpass"' in response.get_data(as_text=True)
+    assert _markers(app, a) == []
+
+
+def test_the_tablet_shows_nothing_but_its_map_and_its_own_markers(app, world, tablet):
+    """Does the tablet page leave out other groups' markers (placed by a facilitator or another link), the
+    summit's title and other content, everyone's names, the navigation and the group field?"""
+    a = world.a
+    map_id, link_id, path = tablet
+    make_marker(app, a, map_id, "A1", place="The secret garden", group_label="Group 1, Year 9")
+    other_link, _ = make_link(app, a, map_id, "Group 9, Year 11")
+    make_marker(app, a, map_id, "B2", place="The bike sheds", link_id=other_link, group_label="Group 9, Year 11")
+    make_marker(app, a, map_id, "D4", place="Our own corner", link_id=link_id, group_label="Group 3, Year 10")
+
+    response = app.test_client().get(path)
+    html = response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Our own corner" in text
+    for hidden in ("The secret garden", "Group 1, Year 9", "The bike sheds", "Group 9, Year 11", "Student Safety Summit", "The sports hall", "Avonford Primary School"):
+        assert hidden not in text, hidden
+    for person in a.people.values():
+        assert person.full_name not in text and person.email not in html
+    assert html.count('class="app-marker" role="img"') == 1
+    assert "Sign out" not in text and "govuk-service-navigation" not in html and "govuk-footer" not in html
+    assert 'name="group_label"' not in html
+    assert "/maps/" not in html and "/summits/" not in html
+
+
+def test_the_link_works_for_its_own_map_only(app, world, tablet):
+    """Is the link's own image served to the tablet, while another map's id through the link is 404 (even
+    a map of the same summit), the signed-in image route is closed to the tablet, and a posted map id is
+    ignored?"""
+    from portal.summits.models import SafetyMap
+
+    a = world.a
+    map_id, link_id, path = tablet
+    [summit_id] = {m.summit_id for m in detached_rows(app, SafetyMap, a.authority_id)}
+    other_map = make_map(app, a, summit_id, title="Ground floor plan")
+    client = app.test_client()
+    page = client.get(path)
+    assert f'src="{path}/image/{map_id}"' in page.get_data(as_text=True) and "Ground floor plan" not in text_of(page)
+
+    image = client.get(f"{path}/image/{map_id}")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.headers["Cache-Control"] == "no-store"
+    assert client.get(f"{path}/image/{other_map}").status_code == 404
+    assert client.get(f"{path}/image/not-a-map").status_code == 404
+    assert client.get(f"/maps/{other_map}/image").status_code == 302  # to the sign-in page
+    assert client.get(f"/maps/{other_map}").status_code == 302
+    refused = audit_events(app, a.authority_id, "safety_map.link_refused")
+    assert [e.details["reason"] for e in refused] == ["other_map", "other_map"]
+
+    assert client.post(path, data=_marker_form(map_id=str(other_map))).status_code == 302
+    assert [m.map_id for m in _markers(app, a)] == [map_id]
+
+
+def test_an_expired_link_says_so_and_saves_nothing(app, world):
+    """Is an expired link answered 410 with a page saying it has expired, for the page, a marker and the
+    image, with nothing saved and each refusal audited?"""
+    a = world.a
+    map_id = map_with_partner(app, a)
+    client = app.test_client()
+    _, secret = make_link(app, a, map_id, expires_in=timedelta(hours=1))
+    path = tablet_path(a, secret)
+    assert client.get(path).status_code == 200
+
+    from portal.extensions import db
+    from portal.model_base import utcnow
+    from portal.summits.models import MapLink
+    from tenants import tenant_scope
+
+    with app.app_context(), tenant_scope(a.authority_id):
+        db.session.execute(db.select(MapLink)).scalar_one().expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+
+    response = client.get(path)
+    assert response.status_code == 410 and "This link has expired" in text_of(response)
+    assert "Streets around the school" not in text_of(response)
+    assert client.post(path, data=_marker_form()).status_code == 410
+    assert client.get(f"{path}/image/{map_id}").status_code == 410
+    assert _markers(app, a) == []
+    assert [e.details["reason"] for e in audit_events(app, a.authority_id, "safety_map.link_refused")] == ["expired"] * 3
+
+
+def test_a_link_made_already_expired_never_opens(app, world):
+    a = world.a
+    _, secret = make_link(app, a, map_with_partner(app, a), expires_in=-timedelta(seconds=1))
+    assert app.test_client().get(tablet_path(a, secret)).status_code == 410
+    assert _link(app, a).claimed_at is None
+
+
+def test_a_link_turned_off_says_so(app, world, tablet):
+    """Once a facilitator turns the link off, is the tablet answered 410, saying so, with nothing saved?"""
+    a = world.a
+    map_id, link_id, path = tablet
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    assert signed_in_client(app, a.dsl1).post(f"/maps/links/{link_id}/revoke").status_code == 302
+    response = client.post(path, data=_marker_form())
+    assert response.status_code == 410 and "This link has been turned off" in text_of(response)
+    assert _markers(app, a) == []
+
+
+def test_a_second_browser_is_refused(app, world, tablet):
+    """Once one browser has opened the link, is another told it is in use on another device (for the page,
+    a marker and the image), with nothing saved, audited, while the first browser carries on?"""
+    a = world.a
+    map_id, link_id, path = tablet
+    first, second = app.test_client(), app.test_client()
+    assert first.get(path).status_code == 200
+
+    response = second.get(path)
+    assert response.status_code == 403 and "This link is in use on another device" in text_of(response)
+    assert "Streets around the school" not in text_of(response)
+    assert second.post(path, data=_marker_form()).status_code == 403
+    assert second.get(f"{path}/image/{map_id}").status_code == 403
+    second.set_cookie("map_device", "a-guessed-device-key", path=path)
+    assert second.get(path).status_code == 403
+    assert _markers(app, a) == []
+    assert [e.details["reason"] for e in audit_events(app, a.authority_id, "safety_map.link_refused")] == ["other_device"] * 4
+    assert len(audit_events(app, a.authority_id, "safety_map.link_opened")) == 1
+
+    assert first.post(path, data=_marker_form()).status_code == 302
+    assert len(_markers(app, a)) == 1
+
+
+def test_the_image_is_not_served_before_the_link_is_opened(app, world, tablet):
+    map_id, _, path = tablet
+    assert app.test_client().get(f"{path}/image/{map_id}").status_code == 403
+    assert _link(app, world.a).claimed_at is None
+
+
+def test_another_authoritys_slug_or_an_unknown_secret_is_not_found(app, world, tablet):
+    """Is a valid secret under another authority's slug 404 (the link is looked up only inside the
+    authority the slug names), as are an unknown slug and an unknown secret, with the link left unclaimed?"""
+    a, b = world.a, world.b
+    map_id, _, path = tablet
+    secret = path.rsplit("/", 1)[1]
+    client = app.test_client()
+    before_b = len(audit_events(app, b.authority_id))
+    assert client.get(tablet_path(b, secret)).status_code == 404
+    assert client.get(f"{tablet_path(b, secret)}/image/{map_id}").status_code == 404
+    assert client.post(tablet_path(b, secret), data=_marker_form()).status_code == 404
+    assert client.get(f"/young-people/nowhere/map/{secret}").status_code == 404
+    assert client.get(tablet_path(a, secret[:-2] + "xx")).status_code == 404
+    assert _link(app, a).claimed_at is None and _markers(app, a) == []
+    assert [e.details["reason"] for e in audit_events(app, b.authority_id, "safety_map.link_refused")] == ["unknown"] * 3
+    assert len(audit_events(app, b.authority_id)) == before_b + 3
+
+
+def test_someone_signed_in_elsewhere_gets_only_the_links_authority(app, world, tablet):
+    """A browser signed in to authority B opens authority A's link: does it work inside A alone, with the
+    opening and the marker recorded in A without B's user as the actor, and B untouched?"""
+    a, b = world.a, world.b
+    map_id, link_id, path = tablet
+    client = signed_in_client(app, b.dsl1)
+    before_b = len(audit_events(app, b.authority_id))
+    page = client.get(path)
+    assert page.status_code == 200 and "Brackley" not in text_of(page)
+    assert client.post(path, data=_marker_form()).status_code == 302
+    [marker] = _markers(app, a)
+    assert (marker.link_id, marker.placed_by_id) == (link_id, None)
+    assert [e.actor_id for e in audit_events(app, a.authority_id, "safety_map.marker_placed")] == [None]
+    assert len(audit_events(app, b.authority_id)) == before_b
+    assert client.get("/home").status_code == 200  # still signed in to B afterwards
+
+
+def test_the_links_secret_is_never_stored_in_clear(app, world, tablet):
+    """Does no column of the link's row, and no audit event, hold the secret the address carries?"""
+    from portal.accounts.security import keyed_hash
+
+    a = world.a
+    map_id, link_id, path = tablet
+    secret = path.rsplit("/", 1)[1]
+    app.test_client().get(path)
+    link = _link(app, a)
+    values = [str(getattr(link, column.key)) for column in link.__table__.columns]
+    assert not any(secret in value for value in values)
+    with app.app_context():
+        assert link.token_hash == keyed_hash(secret)
+    assert not any(secret in str(e.details) for e in audit_events(app, a.authority_id))
+
+
+def test_a_tablet_sized_page_has_large_touch_targets_and_the_keyboard_script(app, world, tablet):
+    """Does the tablet page load the map script from a file (inline scripts are blocked), give the map its
+    keyboard instructions in words, and use the tablet's large controls?"""
+    html = app.test_client().get(tablet[2]).get_data(as_text=True)
+    assert '<script type="module" src="/static/js/maps.js"></script>' in html
+    assert re.search(r"<script>(?!</script>)", html) is None
+    assert "move the crosshair with the arrow keys (hold Shift to move further), then press Enter or Space" in html
+    assert 'class="govuk-button app-tablet-form__submit"' in html and 'id="map-status" aria-live="polite"' in html
+    assert 'name="viewport" content="width=device-width, initial-scale=1' in html
+
+
+def test_too_many_refusals_from_one_address_are_slowed_down(app, world, tablet):
+    """After 60 refused attempts in a minute from one address (guessing secrets, say), is the next answered
+    429, while a group's own link kept working until then?"""
+    a = world.a
+    client = app.test_client()
+    assert client.get(tablet[2]).status_code == 200
+    for attempt in range(60):
+        assert client.get(tablet_path(a, f"guess-{attempt:02d}-" + "x" * 30)).status_code == 404
+    assert client.get(tablet_path(a, "one-guess-too-many-" + "x" * 30)).status_code == 429
