@@ -3,7 +3,8 @@
 a front-door officer raises a context referral about a school → the context panel decides "early help:
 the school hosts a safety summit" → the organiser plans the summit, invites a police partner and a
 second school (both accept) → uploads the neighbourhood map and makes an anonymous tablet link → young
-people place markers through the link on a tablet-sized screen (a tap, the keyboard, and a grid square)
+people place markers through the link on a tablet-sized screen (a tap, the keyboard, and a grid square);
+the organiser adds one with the mouse, and the host DSL one without JavaScript
 → the organiser records findings, an action and "You said, we did" → the map shows every marker and the
 areas marked unsafe most often.
 
@@ -19,9 +20,10 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.test_invitation_journey import main_nav_link, press_enter_on, success_banner, type_into
+from e2e.test_invitation_journey import main_nav_link, press_enter_on, sign_in, success_banner, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
 from portal.demo.mapimage import neighbourhood_map_png
+from tests.support import PASSWORD
 from tests.world import create_authority, create_organisation, create_user
 
 HOST = "Harbourside Academy"
@@ -230,9 +232,34 @@ def test_context_referral_to_panel_to_safety_summit_with_a_safety_map(new_page, 
     expect(tablet.get_by_role("img", name=re.compile(r"^Marker \d+, square"))).to_have_count(3)
     checkpoint(tablet, "tablet: three markers")
 
+    # The organiser places one for another group with the mouse: a click on the bus station.
+    officer.goto(map_url)
+    canvas = officer.locator("#map-canvas")
+    box = canvas.bounding_box()
+    canvas.click(position={"x": box["width"] * 0.85, "y": box["height"] * 0.28})
+    expect(officer.get_by_label("Grid square")).to_have_value("G2")
+    check(officer, officer.get_by_role("radio", name="Feels unsafe"))
+    type_into(officer, officer.get_by_label("What is there? (optional)"), "The bus station")
+    type_into(officer, officer.get_by_label("Group (optional)"), "Group 2, Year 9")
+    submit(officer, "Add the marker")
+
+    # And one without JavaScript, by choosing a grid square.
+    plain = new_page(java_script_enabled=False)
+    plain.goto("/sign-in")
+    sign_in(plain, people["host_dsl"].email, PASSWORD)
+    plain.wait_for_url("**/home")
+    plain.goto(map_url)
+    choose(plain, plain.get_by_label("Grid square"), "E1")
+    check(plain, plain.get_by_role("radio", name="Feels safe", exact=True))
+    type_into(plain, plain.get_by_label("What is there? (optional)"), "The school gates")
+    type_into(plain, plain.get_by_label("Group (optional)"), "Group 3, Year 9")
+    submit(plain, "Add the marker")
+    checkpoint(plain, "the map without JavaScript, a marker placed by grid square")
+
     # The organiser sees the markers and the areas marked unsafe most often.
     officer.goto(map_url)
-    expect(officer.get_by_role("img", name=re.compile(r"^Marker \d+, square"))).to_have_count(3)
+    expect(officer.get_by_role("img", name=re.compile(r"^Marker \d+, square"))).to_have_count(5)
+    expect(officer.get_by_role("table").filter(has_text="How placed")).to_contain_text("Keyboard")
     summary = officer.get_by_role("table").filter(has_text="Suggestions to make it safer")
     expect(summary).to_contain_text("Lights and a camera")
     expect(summary).to_contain_text("Police at home time")

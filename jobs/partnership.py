@@ -50,7 +50,6 @@ def overdue_actions() -> None:
         notify_all(
             owners,
             f"Overdue action: due {action.due_on.strftime('%-d %B %Y')}",
-            body=action.description[:200],
             link=_link(action),
         )
         record(

@@ -247,6 +247,29 @@ def invitable_organisations(user) -> set:
     return casework_schools(user) | user.organisation_ids(Role.PARTNER)
 
 
+def participations(user, column, *roles) -> Select:
+    """Ids of the workspaces (``column``: ``Participant.summit_id``, ``.meeting_id`` or ``.panel_meeting_id``)
+    where ``user`` is listed, and only while they still belong to an organisation taking part: the host
+    school (a summit), the school (a meeting), or an organisation whose invitation was accepted. Children's
+    social care (and, for the panel, its named members) keep their listings. Someone who leaves a school
+    loses what their listing gave them."""
+    if not user.is_authenticated:
+        return select(column).where(false())
+    query = select(column).where(Participant.user_id == user.id, column.is_not(None))
+    if roles:
+        query = query.where(Participant.role.in_(roles))
+    if is_social_care(user) or (column.key == "panel_meeting_id" and is_panel_member(user)):
+        return query
+    orgs = user.organisation_ids()
+    invitation = getattr(Invitation, column.key)
+    conditions = [column.in_(select(invitation).where(_in(Invitation.organisation_id, orgs), Invitation.status == InvitationStatus.ACCEPTED))]
+    if column.key == "summit_id":
+        conditions.append(column.in_(select(SafetySummit.id).where(_in(SafetySummit.host_organisation_id, orgs))))
+    elif column.key == "meeting_id":
+        conditions.append(column.in_(select(PartnershipMeeting.id).where(_in(PartnershipMeeting.organisation_id, orgs))))
+    return query.where(or_(*conditions))
+
+
 # Safety summits: "visible" includes an organisation that has been invited and not yet answered (to see
 # the invitation); "content" (the shared plan, activities, maps, findings) needs the invitation accepted.
 
@@ -278,8 +301,7 @@ def _summit_ids_invited(user, *, accepted: bool) -> Select:
 
 
 def _summit_ids_participating(user, *roles) -> Select:
-    query = select(Participant.summit_id).where(Participant.user_id == user.id, Participant.summit_id.is_not(None))
-    return query.where(Participant.role.in_(roles)) if roles else query
+    return participations(user, Participant.summit_id, *roles)
 
 
 def summit_organiser(user, summit) -> bool:
@@ -296,9 +318,7 @@ def summit_facilitator(user, summit) -> bool:
 def _holds_role_in(user, column, workspace_id, *roles) -> bool:
     if not user.is_authenticated:
         return False
-    return db.session.execute(
-        select(Participant.id).where(column == workspace_id, Participant.user_id == user.id, Participant.role.in_(roles)).limit(1)
-    ).first() is not None
+    return db.session.execute(participations(user, column, *roles).where(column == workspace_id).limit(1)).first() is not None
 
 
 def summit_content_ids(user) -> Select:
@@ -337,10 +357,15 @@ def meeting_visible(user) -> ColumnElement[bool]:
         return true()
     return or_(
         _in(PartnershipMeeting.organisation_id, casework_schools(user)),
+        # An organisation invited (to answer) or that accepted; not one that declined.
         PartnershipMeeting.id.in_(
-            select(Invitation.meeting_id).where(_in(Invitation.organisation_id, invitable_organisations(user)), Invitation.meeting_id.is_not(None))
+            select(Invitation.meeting_id).where(
+                _in(Invitation.organisation_id, invitable_organisations(user)),
+                Invitation.meeting_id.is_not(None),
+                Invitation.status != InvitationStatus.DECLINED,
+            )
         ),
-        PartnershipMeeting.id.in_(select(Participant.meeting_id).where(Participant.user_id == user.id, Participant.meeting_id.is_not(None))),
+        PartnershipMeeting.id.in_(participations(user, Participant.meeting_id)),
     )
 
 
@@ -348,9 +373,7 @@ def meeting_papers(user) -> ColumnElement[bool]:
     """The meetings whose papers ``user`` may read: visible, and the agreement accepted by them."""
     if not user.is_authenticated:
         return false()
-    accepted = select(Participant.meeting_id).where(
-        Participant.user_id == user.id, Participant.meeting_id.is_not(None), Participant.information_sharing_accepted_at.is_not(None)
-    )
+    accepted = participations(user, Participant.meeting_id).where(Participant.information_sharing_accepted_at.is_not(None))
     return and_(meeting_visible(user), PartnershipMeeting.id.in_(accepted))
 
 
@@ -403,7 +426,7 @@ def panel_visible(user) -> ColumnElement[bool]:
                 Invitation.status != InvitationStatus.DECLINED,
             )
         ),
-        PanelMeeting.id.in_(select(Participant.panel_meeting_id).where(Participant.user_id == user.id, Participant.panel_meeting_id.is_not(None))),
+        PanelMeeting.id.in_(participations(user, Participant.panel_meeting_id)),
     )
 
 
@@ -413,7 +436,7 @@ def _panel_ids_joined(user) -> Select:
         _in(Invitation.organisation_id, invitable_organisations(user)),
         Invitation.panel_meeting_id.is_not(None),
         Invitation.status == InvitationStatus.ACCEPTED,
-    ).union(select(Participant.panel_meeting_id).where(Participant.user_id == user.id, Participant.panel_meeting_id.is_not(None)))
+    ).union(participations(user, Participant.panel_meeting_id))
 
 
 def context_referral_visible(user) -> ColumnElement[bool]:
@@ -423,7 +446,7 @@ def context_referral_visible(user) -> ColumnElement[bool]:
         return false()
     schools = casework_schools(user)
     return or_(
-        ContextReferral.raised_by_id == user.id,
+        and_(ContextReferral.raised_by_id == user.id, _in(ContextReferral.raised_by_organisation_id, user.organisation_ids())),
         _in(ContextReferral.organisation_id, schools),
         _in(ContextReferral.raised_by_organisation_id, schools),
         # A partner whose organisation accepted the invitation to the panel meeting it is listed for.
@@ -445,13 +468,21 @@ def _context_pupil_visible(user) -> ColumnElement[bool]:
 
 
 def assessment_visible(user) -> ColumnElement[bool]:
-    if is_social_care(user):
-        return true()
+    """A school assessment: the person who opened it, its lead, the context panel's members and the
+    front-door managers; its members while they still belong (social care, a partner agency, or the
+    assessed school); the school's DSLs and head. Not every officer of social care."""
     if not user.is_authenticated:
         return false()
+    if has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
+        return true()
+    member = select(AssessmentMember.assessment_id).where(AssessmentMember.user_id == user.id)
+    if not (is_social_care(user) or user.has_role(Role.PARTNER)):
+        member = member.where(AssessmentMember.assessment_id.in_(select(SchoolAssessment.id).where(_in(SchoolAssessment.organisation_id, user.organisation_ids()))))
     return or_(
+        SchoolAssessment.opened_by_id == user.id,
+        SchoolAssessment.lead_id == user.id,
+        SchoolAssessment.id.in_(member),
         _in(SchoolAssessment.organisation_id, casework_schools(user)),
-        SchoolAssessment.id.in_(select(AssessmentMember.assessment_id).where(AssessmentMember.user_id == user.id)),
     )
 
 

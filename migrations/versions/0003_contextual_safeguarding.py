@@ -221,6 +221,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['authority_id', 'source_summit_id'], ['safety_summits.authority_id', 'safety_summits.id'], name=op.f('fk_context_referrals_authority_id_source_summit_id_safety_summits')),
     sa.ForeignKeyConstraint(['authority_id', 'summit_id'], ['safety_summits.authority_id', 'safety_summits.id'], name=op.f('fk_context_referrals_authority_id_summit_id_safety_summits')),
     sa.ForeignKeyConstraint(['authority_id', 'threshold_set_id'], ['threshold_sets.authority_id', 'threshold_sets.id'], name=op.f('fk_context_referrals_authority_id_threshold_set_id_threshold_sets')),
+    sa.ForeignKeyConstraint(['authority_id', 'decision_threshold_set_id'], ['threshold_sets.authority_id', 'threshold_sets.id'], name=op.f('fk_context_referrals_authority_id_decision_threshold_set_id_threshold_sets')),
     sa.ForeignKeyConstraint(['authority_id'], ['authorities.id'], name=op.f('fk_context_referrals_authority_id_authorities'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_context_referrals')),
     sa.UniqueConstraint('authority_id', 'assessment_id', name='uq_context_referral_assessment'),

@@ -30,6 +30,7 @@ from forms import (
 )
 from portal.casework.vocabulary import Level
 from portal.contexts.models import ContextSubject, PanelDecision
+from portal.partnership.forms import invite_form, respond_form
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, OptionalRadioField
 from portal.templating import UK
@@ -242,20 +243,27 @@ class AttendanceForm(BaseForm):
     submit = SubmitField("Save attendance", widget=GovSubmitInput())
 
 
-class InviteForm(BaseForm):
-    organisation = SelectField("Invite a partner organisation", widget=GovSelect(), validators=[Required("Select the organisation to invite")], validate_choice=False)
-    submit = SubmitField("Send the invitation", widget=GovSubmitInput())
+#: Inviting a partner organisation to a panel meeting, and its answer (the shared forms, in the panel's words).
+InviteForm = invite_form(
+    "Invite a partner organisation",
+    description="Its people are told and can accept or decline. Once it accepts, it sees the referrals on the agenda of this meeting, never the names of pupils.",
+)
+RespondForm = respond_form(
+    "Will your organisation attend this panel meeting?",
+    accept="Yes, we will attend",
+    decline="No, we cannot attend",
+    note_label="Note (optional)",
+    note_hint="For example, who will come, or why you cannot.",
+)
 
 
-class RespondForm(BaseForm):
-    answer = RadioField(
-        "Will your organisation attend this panel meeting?",
-        widget=GovRadioInput(),
-        choices=choices([("accept", "Yes, we will attend"), ("decline", "No, we cannot attend")]),
-        validators=[Required("Select whether your organisation will attend")],
-    )
-    note = TextAreaField("Note (optional)", widget=GovTextArea(), description="For example, who will come, or why you cannot.", validators=[text_limit("The note", 2000)])
-    submit = SubmitField("Send your answer", widget=GovSubmitInput())
+class ListForm(BaseForm):
+    """Listing a context referral on a panel meeting's agenda: the meeting (a select on the referral's
+    page, a button per meeting on the panel's), where the button was, and the referral's version."""
+
+    panel_meeting_id = HiddenField()
+    back = HiddenField()
+    version = VersionField()
 
 
 class ThresholdsForm(BaseForm):

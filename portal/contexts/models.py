@@ -125,6 +125,7 @@ class ContextReferral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("summit_id", "safety_summits"),
         parent_key("meeting_id", "partnership_meetings"),
         parent_key("assessment_id", "school_assessments"),
+        parent_key("decision_threshold_set_id", "threshold_sets"),
         Index("ix_context_referrals_status", "authority_id", "status", "created_at"),
         Index("ix_context_referrals_school", "authority_id", "organisation_id", "created_at"),
         CheckConstraint(

@@ -23,12 +23,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal.accounts.models import Membership, Role, User
+from portal.assessments.models import SchoolAssessment
 from portal.audit.service import Action, record, record_now, render_audited
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind
 from portal.casework.people import front_door_ids, notify_all, school_casework_ids
 from portal.casework.vocabulary import Level, harm_labels
 from portal.contexts import service
-from portal.contexts.forms import AttendanceForm, ContextReferralForm, DecisionForm, InviteForm, PanelMeetingForm, RespondForm, ThresholdsForm
+from portal.contexts.forms import AttendanceForm, ContextReferralForm, DecisionForm, InviteForm, ListForm, PanelMeetingForm, RespondForm, ThresholdsForm
 from portal.contexts.models import (
     ContextReferral,
     ContextReferralIndicator,
@@ -41,6 +42,7 @@ from portal.contexts.models import (
 )
 from portal.contexts.service import THRESHOLD_HEADINGS, THRESHOLD_LEVELS, current_thresholds, suggest_level
 from portal.extensions import db
+from portal.meetings.models import PartnershipMeeting
 from portal.model_base import as_uuid, utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service as partnership
@@ -385,6 +387,15 @@ def _one(query):
     return db.session.execute(query).unique().scalar_one_or_none()
 
 
+def workspace_visible(referral: ContextReferral) -> bool:
+    """Whether the current user may open the workspace the decision opened (a school assessment, say,
+    is for the people working on it, not everyone who sees the referral)."""
+    for model, workspace_id in ((SafetySummit, referral.summit_id), (PartnershipMeeting, referral.meeting_id), (SchoolAssessment, referral.assessment_id)):
+        if workspace_id is not None:
+            return _one(visible_query(model).where(model.id == workspace_id)) is not None
+    return False
+
+
 @bp.route("/context-referrals/<uuid:context_referral_id>")
 @login_required
 def detail(context_referral_id):
@@ -409,6 +420,7 @@ def detail(context_referral_id):
         panel_meeting=_one(visible_query(PanelMeeting).where(PanelMeeting.id == referral.panel_meeting_id)) if referral.panel_meeting_id else None,
         source_summit=_one(visible_query(SafetySummit).where(SafetySummit.id == referral.source_summit_id)) if referral.source_summit_id else None,
         workspace=service.workspace_link(referral),
+        workspace_open=workspace_visible(referral),
         upcoming=_upcoming_meetings() if open_and_member else [],
         may_decide=open_and_member,
         now=utcnow(),
@@ -567,9 +579,18 @@ def panel_detail(panel_meeting_id):
 @bp.route("/context-referrals/<uuid:context_referral_id>/list", methods=["POST"])
 @login_required
 def panel_list(context_referral_id):
-    """List a referral awaiting a decision on a panel meeting's agenda (the meeting chosen in the form)."""
+    """List a referral awaiting a decision on a panel meeting's agenda (the meeting chosen in the form).
+    A page drawn before someone else listed (or otherwise changed) the referral is refused."""
     referral = get_or_404(ContextReferral, context_referral_id, action="list_on_panel")
-    meeting = get_or_404(PanelMeeting, request.form.get("panel_meeting_id"), action="list")
+    form = ListForm()
+    meeting = get_or_404(PanelMeeting, form.panel_meeting_id.data, action="list")
+    if form.back.data == "panel":
+        back = url_for("contexts.panel_detail", panel_meeting_id=meeting.id, _anchor="agenda")
+    else:
+        back = url_for("contexts.detail", context_referral_id=context_referral_id)
+    if form.version.version != referral.version:
+        _list_refused(referral.id)
+        return redirect(back)
     referral.panel_meeting_id = meeting.id
     record(
         Action.CONTEXT_REFERRAL_LISTED,
@@ -589,12 +610,21 @@ def panel_list(context_referral_id):
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash("Someone else changed this context referral at the same moment. Check it, then try again.")
+        _list_refused(context_referral_id)
     else:
         flash(f"The context referral about {referral.organisation.name} is on the agenda for {when}.", "success")
-    if request.form.get("back") == "panel":
-        return redirect(url_for("contexts.panel_detail", panel_meeting_id=meeting.id, _anchor="agenda"))
-    return redirect(url_for("contexts.detail", context_referral_id=context_referral_id))
+    return redirect(back)
+
+
+def _list_refused(referral_id) -> None:
+    """Someone changed the referral since the page was drawn: nothing is listed; say where it is now."""
+    partnership.stale_refused("context_referral", referral_id)
+    referral = db.session.get(ContextReferral, referral_id)
+    listed = _one(visible_query(PanelMeeting).where(PanelMeeting.id == referral.panel_meeting_id)) if referral.panel_meeting_id else None
+    now = f"It is now listed for the panel meeting on {uk_datetime(listed.meets_at)}." if listed else "It is not listed for a panel meeting now."
+    if not referral.is_open:
+        now = "It has been decided."
+    flash(f"Someone else changed this context referral after you opened the page, so it has not been listed. {now} Check it, then list it again if you need to.")
 
 
 @bp.route("/context-panel/<uuid:panel_meeting_id>/invite", methods=["POST"])
@@ -788,6 +818,8 @@ def decide(context_referral_id):
                 flash(f"The panel's decision has been recorded: {referral.organisation.name} manages this internally. {told} has been told.", "success")
                 return redirect(url_for("contexts.detail", context_referral_id=referral.id))
             flash(f"The panel's decision has been recorded and {name} has been opened. {told} has been told.", "success")
+            if not workspace_visible(referral):
+                return redirect(url_for("contexts.detail", context_referral_id=referral.id))
             return redirect(service.workspace_link(referral)[1])
     return render_audited("contexts/decide.html", form=form, referral=referral, has_meetings=bool(meetings))
 

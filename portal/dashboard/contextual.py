@@ -16,7 +16,7 @@ from portal.contexts.models import ContextReferral, ContextReferralStatus
 from portal.extensions import db
 from portal.meetings.models import MeetingStatus, PartnershipMeeting
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
-from portal.policies import visible_query
+from portal.policies import summit_content, visible_query
 from portal.summits.models import SafetySummit, SummitStatus
 
 #: Age bands of an open context referral (days since it was raised).
@@ -77,7 +77,7 @@ def contextual_figures(user, now: datetime) -> ContextualFigures:
 
     summits = db.session.execute(
         visible_query(SafetySummit, user)
-        .where(SafetySummit.starts_at >= now, SafetySummit.status == SummitStatus.PLANNING)
+        .where(summit_content(user), SafetySummit.starts_at >= now, SafetySummit.status == SummitStatus.PLANNING)
         .order_by(SafetySummit.starts_at)
         .limit(UPCOMING)
     ).unique().scalars().all()

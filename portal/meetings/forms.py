@@ -30,6 +30,7 @@ from forms import (
     text_limit,
 )
 from portal.meetings.models import MeetingFormat, MeetingStatus
+from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.templating import UK
 
@@ -194,7 +195,8 @@ class ReturnForm(BaseForm):
 
 class AgreementForm(BaseForm):
     accept = BooleanField("I accept the information-sharing agreement above", widget=GovCheckboxInput())
-    #: A digest of the agreement the person read: if it changed meanwhile, they read it again first.
+    #: A digest of the agreement the person read: if it is missing or the agreement changed meanwhile,
+    #: they read it again first.
     digest = HiddenField()
     submit = SubmitField("Accept and see the papers", widget=GovSubmitInput())
 
@@ -203,30 +205,19 @@ class AgreementForm(BaseForm):
             raise ValidationError("Confirm that you accept the information-sharing agreement")
 
 
-class RespondForm(BaseForm):
-    answer = RadioField(
-        "Will your organisation take part in this meeting?",
-        widget=GovRadioInput(),
-        choices=choices([("accept", "Yes, accept the invitation"), ("decline", "No, decline the invitation")]),
-        validators=[Required("Select whether your organisation accepts or declines the invitation")],
-    )
-    note = TextAreaField(
-        "Note for the meeting's lead (optional)",
-        widget=GovTextArea(),
-        description="For example, who will attend, or why you cannot take part.",
-        validators=[text_limit("The note", 2000)],
-    )
-    submit = SubmitField("Send your answer", widget=GovSubmitInput())
+RespondForm = respond_form(
+    "Will your organisation take part in this meeting?",
+    accept="Yes, accept the invitation",
+    decline="No, decline the invitation",
+    note_label="Note for the meeting's lead (optional)",
+    note_hint="For example, who will attend, or why you cannot take part.",
+)
 
-
-class InviteForm(BaseForm):
-    organisation = SelectField(
-        "Organisation to invite",
-        widget=GovSelect(),
-        description="A partner agency (for example local policing or a voluntary and community service), another school, or children's social care. Its contacts are told and answer for it.",
-        validators=[Required("Select the organisation to invite")],
-    )
-    submit = SubmitField("Invite the organisation", widget=GovSubmitInput())
+InviteForm = invite_form(
+    "Organisation to invite",
+    button="Invite the organisation",
+    description="A partner agency (for example local policing or a voluntary and community service), another school, or children's social care. Its contacts are told and answer for it.",
+)
 
 
 class AttendeeForm(BaseForm):
@@ -248,6 +239,8 @@ class AttendeeForm(BaseForm):
 
 class AttendanceForm(BaseForm):
     attended = SelectMultipleField("Who attended the meeting?", widget=GovCheckboxesInput())
+    #: The meeting's version: attendance is part of the meeting's record.
+    version = VersionField()
     submit = SubmitField("Save who attended", widget=GovSubmitInput())
 
 
@@ -263,7 +256,7 @@ class ActionForm(BaseForm):
     owner = SelectField(
         "Owner",
         widget=GovSelect(),
-        description="A person taking part in the meeting, or an organisation (the school, or one invited).",
+        description="A person who has accepted the information-sharing agreement, or an organisation (the school, or one that accepted the invitation).",
         validators=[Required("Select who owns the action")],
     )
     due_on = _date("Due date", "The due date", description="For example, 14 3 2027.", required="Enter the due date")

@@ -15,6 +15,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
@@ -42,6 +43,7 @@ from portal.meetings.texts import default_information_sharing_agreement, default
 from portal.model_base import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
+from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
 from portal.policies import get_or_404, invitable_organisations, policy_for, roles_required, visible_query
 from portal.templating import uk_datetime
@@ -71,6 +73,7 @@ RETURN_LABELS = {
     "peer_groups": "Peer groups",
     "strengths": "Strengths",
 }
+ATTENDANCE_LABELS = {"attended": "Who attended"}
 ACTION_LABELS = {"description": "What needs to be done", "owner": "Owner", "due_on": "Due date", "status": "Status", "progress_note": "Progress"}
 
 
@@ -260,7 +263,7 @@ def accept_agreement(meeting_id):
     meeting = _meeting(meeting_id, "accept_agreement")
     form = AgreementForm()
     if form.validate_on_submit():
-        if form.digest.data and form.digest.data != agreement_digest(meeting):
+        if form.digest.data != agreement_digest(meeting):  # missing, or a version changed meanwhile
             form.accept.errors.append("The information-sharing agreement has changed since you opened the page. Read it again, then accept it")
         else:
             service.accept_agreement(meeting, current_user.id)
@@ -519,7 +522,7 @@ def _invite_choices(form: InviteForm, meeting: PartnershipMeeting) -> list[Organ
     return organisations
 
 
-def _render_attendees(meeting: PartnershipMeeting, *, invite_form=None, add_form=None, attendance_form=None):
+def _render_attendees(meeting: PartnershipMeeting, *, invite_form=None, add_form=None, attendance_form=None, conflict=None):
     participants = _listed(meeting)
     invite_form = invite_form or InviteForm(formdata=None)
     _invite_choices(invite_form, meeting)
@@ -528,6 +531,7 @@ def _render_attendees(meeting: PartnershipMeeting, *, invite_form=None, add_form
     if attendance_form is None:
         attendance_form = AttendanceForm(formdata=None)
         attendance_form.attended.data = [str(p.id) for p in participants if p.attended]
+        attendance_form.version.data = str(meeting.version)
     attendance_form.attended.choices = choices((p.id, p.user.full_name) for p in participants)
     return render_template(
         "meetings/attendees.html",
@@ -537,7 +541,46 @@ def _render_attendees(meeting: PartnershipMeeting, *, invite_form=None, add_form
         invite_form=invite_form,
         add_form=add_form,
         attendance_form=attendance_form,
+        conflict=conflict,
     )
+
+
+def _save_attendance(meeting: PartnershipMeeting):
+    """Who attended, saved against the meeting's version: a save made from an older page (someone else
+    recorded attendance, or changed the meeting, meanwhile) is refused and what was ticked is kept."""
+    listed = service.participants(meeting)
+    form = AttendanceForm()
+    form.attended.choices = choices((p.id, p.user.full_name) for p in listed)
+    if not form.validate_on_submit():
+        return _render_attendees(meeting, attendance_form=form)
+    ticked = set(form.attended.data or [])
+
+    def attended(which) -> dict:
+        return {"attended": ", ".join(sorted(p.user.full_name for p in service.participants(meeting) if which(p)))}
+
+    def what_changed():
+        return service.what_changed(attended(lambda p: p.attended), attended(lambda p: str(p.id) in ticked), ATTENDANCE_LABELS)
+
+    conflict = None
+    if form.version.version != meeting.version:
+        conflict = what_changed()
+    else:
+        try:
+            for row in listed:
+                row.attended = str(row.id) in ticked
+            flag_modified(meeting, "status")  # the meeting's version moves on: attendance is part of it
+            details = {"fields": ["attendance"], "attended": len(ticked)}
+            record(Action.WORKSPACE_UPDATED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details=details)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            conflict = what_changed()
+        else:
+            flash("Who attended has been saved.", "success")
+            return redirect(url_for("meetings.attendees", meeting_id=meeting.id))
+    service.stale_refused("partnership_meeting", meeting.id)
+    form.version.data = str(meeting.version)
+    return _render_attendees(meeting, attendance_form=form, conflict=conflict)
 
 
 @bp.route("/meetings/<uuid:meeting_id>/invite", methods=["POST"])
@@ -548,9 +591,12 @@ def invite(meeting_id):
         return gate
     form = InviteForm()
     organisations = _invite_choices(form, meeting)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    organisation = next((o for o in organisations if str(o.id) == form.organisation.data), None)
+    if valid and organisation is None:  # the shared form leaves the choice to the page
+        form.organisation.errors.append("Select an organisation from the list: it may have been invited already")
+    if not valid or organisation is None:
         return _render_attendees(meeting, invite_form=form)
-    organisation = next(o for o in organisations if str(o.id) == form.organisation.data)
     service.invite(meeting, organisation.id, actor_id=current_user.id, title=meeting.title, link=_link(meeting))
     db.session.commit()
     flash(f"{organisation.name} has been invited. Its contacts have been told.", "success")
@@ -569,17 +615,7 @@ def attendees(meeting_id):
     intent = request.form.get("intent")
     back = redirect(url_for("meetings.attendees", meeting_id=meeting.id))
     if intent == "attendance":
-        form = AttendanceForm()
-        form.attended.choices = choices((p.id, p.user.full_name) for p in service.participants(meeting))
-        if not form.validate_on_submit():
-            return _render_attendees(meeting, attendance_form=form)
-        ticked = set(form.attended.data or [])
-        for row in service.participants(meeting):
-            row.attended = str(row.id) in ticked
-        record(Action.WORKSPACE_UPDATED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details={"fields": ["attendance"], "attended": len(ticked)})
-        db.session.commit()
-        flash("Who attended has been saved.", "success")
-        return back
+        return _save_attendance(meeting)
     if intent == "remove":
         listed = service.participants(meeting)
         row = next((p for p in listed if str(p.id) == request.form.get("participant")), None)
@@ -609,25 +645,11 @@ def attendees(meeting_id):
 # Actions -------------------------------------------------------------------------------------------
 
 def _owner_choices(meeting: PartnershipMeeting, current: PlanAction | None = None) -> list[tuple[str, str]]:
-    """People taking part, then organisations (the school, and those invited that have not declined)."""
-    people = [(f"user:{p.user_id}", p.user.full_name) for p in service.participants(meeting)]
-    organisations = {meeting.organisation_id: meeting.organisation.name}
-    for invitation in service.invitations(meeting):
-        if invitation.status != InvitationStatus.DECLINED:
-            organisations[invitation.organisation_id] = invitation.organisation.name
-    pairs = people + [(f"organisation:{oid}", f"{name} (organisation)") for oid, name in organisations.items()]
-    if current is not None and _owner_value(current) not in dict(pairs):
-        pairs.append((_owner_value(current), current.owner_name))
-    return pairs
-
-
-def _owner_value(row: PlanAction) -> str:
-    return f"user:{row.owner_user_id}" if row.owner_user_id else f"organisation:{row.owner_organisation_id}"
-
-
-def _owner_ids(value: str) -> dict:
-    kind, _, raw = value.partition(":")
-    return {"owner_user_id": uuid.UUID(raw), "owner_organisation_id": None} if kind == "user" else {"owner_user_id": None, "owner_organisation_id": uuid.UUID(raw)}
+    """Who may own an action (and so is told of it): people who accepted the information-sharing
+    agreement, then the school and the organisations that accepted the invitation."""
+    people = [(p.user_id, p.user.full_name) for p in service.participants(meeting) if p.information_sharing_accepted_at is not None]
+    accepted = [(i.organisation_id, i.organisation.name) for i in service.invitations(meeting) if i.status == InvitationStatus.ACCEPTED]
+    return owner_choices(people, [(meeting.organisation_id, meeting.organisation.name), *accepted], current)
 
 
 @bp.route("/meetings/<uuid:meeting_id>/actions/new", methods=["GET", "POST"])
@@ -646,7 +668,7 @@ def action_new(meeting_id):
             due_on=form.due_on.data,
             actor_id=current_user.id,
             link=_link(meeting),
-            **_owner_ids(form.owner.data),
+            **owner_ids(form.owner.data),
         )
         db.session.commit()
         flash("The action has been added. Its owner has been told.", "success")
@@ -672,7 +694,7 @@ def action_edit(meeting_id, action_id):
         del form.description, form.owner, form.due_on
     if request.method == "GET":
         if lead:
-            form.description.data, form.owner.data, form.due_on.data = row.description, _owner_value(row), row.due_on
+            form.description.data, form.owner.data, form.due_on.data = row.description, owner_value(row), row.due_on
         form.status.data, form.progress_note.data, form.version.data = row.status.value, row.progress_note, str(row.version)
     labels = ACTION_LABELS if lead else {k: ACTION_LABELS[k] for k in ("status", "progress_note")}
     owner_names = dict(_owner_choices(meeting, row)) if lead else {}
@@ -690,18 +712,18 @@ def action_edit(meeting_id, action_id):
         else:
             try:
                 was_done = row.status == ActionStatus.DONE
-                new_owner = lead and form.owner.data != _owner_value(row)
+                new_owner = lead and form.owner.data != owner_value(row)
                 if lead:
                     row.description = typed["description"]
-                    for key, value in _owner_ids(form.owner.data).items():
+                    for key, value in owner_ids(form.owner.data).items():
                         setattr(row, key, value)
                 service.update_action(row, status=typed["status"], progress_note=typed["progress_note"], due_on=typed.get("due_on"))
                 if new_owner:
-                    ids = _owner_ids(form.owner.data)
+                    ids = owner_ids(form.owner.data)
                     owners = [ids["owner_user_id"]] if ids["owner_user_id"] else service.organisation_contacts(ids["owner_organisation_id"])
-                    notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", body=row.description[:200], link=_link(meeting), exclude={current_user.id})
+                    notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=_link(meeting), exclude={current_user.id})
                 if row.status == ActionStatus.DONE and not was_done:
-                    notify_all(_leads(meeting), f"An action of {meeting.title} is done", body=row.description[:200], link=_link(meeting), exclude={current_user.id})
+                    notify_all(_leads(meeting), f"An action of {meeting.title} is done", link=_link(meeting), exclude={current_user.id})
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()

@@ -174,7 +174,9 @@ def add_action(workspace, *, description: str, due_on: date, owner_user_id=None,
     db.session.flush()
     record(Action.PLAN_ACTION_ADDED, object_type="plan_action", object_id=row.id, details={column: str(workspace.id)})
     owners = [owner_user_id] if owner_user_id else organisation_contacts(owner_organisation_id)
-    notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", body=row.description[:200], link=link, exclude={actor_id})
+    # The title only: the action's text stays behind the workspace's own access rules (an email can be
+    # read anywhere).
+    notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})
     return row
 
 

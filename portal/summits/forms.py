@@ -25,6 +25,7 @@ from forms import (
     text_limit,
 )
 from portal.model_base import utcnow
+from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.summits import checklist
 from portal.summits.models import ActivityKind
@@ -183,20 +184,15 @@ class ChecklistForm(BaseForm):
     submit = SubmitField("Save the checklist", widget=GovSubmitInput())
 
 
-class InviteForm(BaseForm):
-    organisation = SelectField("School, college or partner agency", widget=GovSelect(), validators=[Required("Select who to invite")], validate_choice=False)
-    submit = SubmitField("Send the invitation", widget=GovSubmitInput())
+InviteForm = invite_form("School, college or partner agency")
 
-
-class RespondForm(BaseForm):
-    answer = RadioField(
-        "Will your organisation take part?",
-        widget=GovRadioInput(),
-        choices=choices([("accept", "Yes, we accept the invitation"), ("decline", "No, we decline")]),
-        validators=[Required("Select whether your organisation accepts or declines")],
-    )
-    note = _text("A note for the organisers (optional)", "The note", description="For example, who will come, or why you cannot.", limit=2000)
-    submit = SubmitField("Send your answer", widget=GovSubmitInput())
+RespondForm = respond_form(
+    "Will your organisation take part?",
+    accept="Yes, we accept the invitation",
+    decline="No, we decline",
+    note_label="A note for the organisers (optional)",
+    note_hint="For example, who will come, or why you cannot.",
+)
 
 
 class ParticipantForm(BaseForm):

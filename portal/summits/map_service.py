@@ -20,11 +20,14 @@ from io import BytesIO
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.accounts.security import keyed_hash
+from portal.audit.service import Action, record
 from portal.casework import attachments
-from portal.summits.models import MapLink, MapMarker, MarkerMethod, Safety
+from portal.extensions import db
+from portal.summits.models import MapLink, MapMarker, MarkerMethod, Safety, SafetyMap
 
 LETTERS = string.ascii_uppercase
 
@@ -256,10 +259,34 @@ def new_link(safety_map, *, group_label: str, expires_at: datetime, created_by_i
     return link, secret
 
 
-def link_state(link: MapLink, now: datetime) -> str:
-    """``revoked``, ``expired`` or ``active``."""
+def link_state(link: MapLink, now: datetime, *, summit_closed: bool = False) -> str:
+    """``revoked``, ``expired``, ``closed`` (its summit is closed) or ``active``."""
     if link.revoked_at is not None:
         return "revoked"
     if link.expires_at <= now:
         return "expired"
+    if summit_closed:
+        return "closed"
     return "active"
+
+
+def revoke_link(link: MapLink, now: datetime, **details) -> None:
+    """Turn a link off for good (audited; the caller commits)."""
+    link.revoked_at = now
+    record(Action.MAP_LINK_REVOKED, object_type="map_link", object_id=link.id, details={"map_id": str(link.map_id), **details})
+
+
+def revoke_links_made_by(summit_id, user_id, now: datetime) -> int:
+    """Turn off the working links ``user_id`` made for the summit's maps (they no longer take part in it,
+    so links they handed out must not outlive them). Returns how many."""
+    links = db.session.execute(
+        select(MapLink).where(
+            MapLink.created_by_id == user_id,
+            MapLink.revoked_at.is_(None),
+            MapLink.expires_at > now,
+            MapLink.map_id.in_(select(SafetyMap.id).where(SafetyMap.summit_id == summit_id)),
+        )
+    ).scalars().all()
+    for link in links:
+        revoke_link(link, now, reason="maker_removed")
+    return len(links)

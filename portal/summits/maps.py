@@ -12,8 +12,9 @@ organisers.
 The tablet pages (``tablet``, ``tablet_image``) need no sign-in. The link itself is the permission: the
 authority is found by the slug in its path, everything else happens inside that one authority's tenant
 context (with no user), and the link is found by the keyed hash of its secret. It shows only its own map
-and the markers placed through it, to the one browser that opened it first, until it expires or is
-turned off.
+and the markers placed through it, to the one browser that opened it first, until it expires, is turned
+off (by a facilitator, or because its maker was removed from the summit) or the summit is closed; never in
+a browser signed in to the portal (the tablet is handed to young people).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from portal.extensions import db, limiter
 from portal.model_base import as_uuid, utcnow
 from portal.policies import get_or_404, summit_facilitator, summit_organiser, visible_query
 from portal.summits.map_forms import LinkForm, MapUploadForm, MarkerForm, TabletMarkerForm
-from portal.summits.map_service import Grid, expiry_choices, expiry_from, link_state, new_link, new_marker, unsafe_areas
-from portal.summits.models import MapKind, MapLink, MapMarker, SafetyMap, SafetySummit, SummitActivity
+from portal.summits.map_service import Grid, expiry_choices, expiry_from, link_state, new_link, new_marker, revoke_link, unsafe_areas
+from portal.summits.models import MapKind, MapLink, MapMarker, SafetyMap, SafetySummit, SummitActivity, SummitStatus
 from tenants.context import platform_scope, tenant_scope
 
 bp = Blueprint("maps", __name__)
@@ -154,7 +155,7 @@ def _detail_page(safety_map: SafetyMap, *, marker_form: MarkerForm | None = None
         areas=unsafe_areas(grid, markers),
         marker_form=marker_form if facilitator else None,
         link_form=link_form if facilitator else None,
-        links=[(link, link_state(link, now)) for link in links],
+        links=[(link, link_state(link, now, summit_closed=summit.status == SummitStatus.CLOSED)) for link in links],
         organiser=summit_organiser(current_user, summit),
         error_title=bool((marker_form and marker_form.errors) or (link_form and link_form.errors)),
     )
@@ -231,6 +232,9 @@ def link_new(map_id):
     """A facilitator makes a one-time link for a group's tablet; it is shown once, with a QR code."""
     safety_map = get_or_404(SafetyMap, map_id, action="create_link")
     summit = _summit_of(safety_map)
+    if summit.status == SummitStatus.CLOSED:
+        flash("The summit is closed: tablet links can no longer be made for its maps.")
+        return redirect(url_for("maps.detail", map_id=safety_map.id, _anchor="tablet-links"))
     form = _link_form(summit)
     if not form.validate_on_submit():
         return _detail_page(safety_map, link_form=form)
@@ -260,8 +264,7 @@ def link_revoke(link_id):
     """Turn a tablet link off (the tablet was lost, or the session is over)."""
     link = get_or_404(MapLink, link_id, action="revoke")
     if link.revoked_at is None:
-        link.revoked_at = utcnow()
-        record(Action.MAP_LINK_REVOKED, object_type="map_link", object_id=link.id, details={"map_id": str(link.map_id)})
+        revoke_link(link, utcnow())
         db.session.commit()
     flash(f"The tablet link for {link.group_label} has been turned off. It cannot be used again.", "success")
     return redirect(url_for("maps.detail", map_id=link.map_id, _anchor="tablet-links"))
@@ -269,8 +272,9 @@ def link_revoke(link_id):
 
 # The tablet pages (no sign-in) ----------------------------------------------------------------------------
 
-#: Refusals (unknown, expired, turned off, another device) per address: enough for a room of tablets on one
-#: school network reloading an old link, too few to fill an authority's audit log or to try secrets.
+#: Refusals (unknown, expired, turned off, summit closed, another device, signed in) per address: enough for
+#: a room of tablets on one school network reloading an old link, too few to fill an authority's audit log or
+#: to try secrets.
 TABLET_REFUSALS = "60 per minute"
 
 
@@ -292,24 +296,38 @@ def _authority_id(slug: str):
     return authority_id
 
 
-def _refuse(link: MapLink | None, reason: str, status: int):
-    """Record the refusal, and answer with a page saying why (the answer ends the request)."""
-    record_now(Action.MAP_LINK_REFUSED, object_type="map_link", object_id=link.id if link else None, details={"reason": reason})
+def _refuse(link: MapLink, reason: str, status: int):
+    """Record the refusal of a real link in its authority's audit log, and answer with a page saying why
+    (the answer ends the request)."""
+    record_now(Action.MAP_LINK_REFUSED, object_type="map_link", object_id=link.id, details={"reason": reason})
     if status == 404:
         abort(404)
     page = render_template("maps/tablet_problem.html", reason=reason)
     abort(_no_store(make_response(page, status)))
 
 
+def _summit_closed(link: MapLink) -> bool:
+    status = db.session.execute(
+        select(SafetySummit.status).join(SafetyMap, SafetyMap.summit_id == SafetySummit.id).where(SafetyMap.id == link.map_id)
+    ).scalar_one()
+    return status == SummitStatus.CLOSED
+
+
 def _open_link(secret: str, *, claim: bool) -> tuple[MapLink, str | None]:
     """The link for ``secret`` in the authority in context, if it may be used by this browser now.
 
-    The first browser to open it claims it: a random device key goes to that browser in a cookie and its
-    keyed hash to the link. Returns the link and, when it was claimed just now, the key to set."""
+    An unknown secret is answered 404 and logged for the operators only: anyone who knows an authority's
+    slug could otherwise write rows into its audit log. A browser signed in to the portal is refused: the
+    tablet is handed to young people, so the portal must be signed out on it first. The first browser to
+    open the link claims it: a random device key goes to that browser in a cookie and its keyed hash to the
+    link. Returns the link and, when it was claimed just now, the key to set."""
     link = db.session.execute(select(MapLink).where(MapLink.token_hash == keyed_hash(secret))).scalar_one_or_none()
     if link is None:
-        _refuse(None, "unknown", 404)
-    state = link_state(link, utcnow())
+        current_app.logger.warning("Tablet map link refused: no such link in authority %s (from %s)", request.view_args.get("authority_slug"), request.remote_addr)
+        abort(404)
+    if current_user.is_authenticated:
+        _refuse(link, "signed_in", 403)
+    state = link_state(link, utcnow(), summit_closed=_summit_closed(link))
     if state != "active":
         _refuse(link, state, 410)
     if link.device_hash is None and claim:

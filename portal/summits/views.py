@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.model_base import as_uuid, utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
+from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, ParticipantRole, PlanAction
 from portal.policies import (
     action_owner,
@@ -57,6 +58,7 @@ from portal.summits.forms import (
     YouSaidForm,
     year_field_name,
 )
+from portal.summits.map_service import revoke_links_made_by
 from portal.summits.models import ActivityKind, SafetyMap, SafetySummit, SummitActivity, SummitFinding, SummitStatus, YouSaidWeDid
 from portal.templating import UK
 
@@ -186,16 +188,25 @@ def _practitioners(summit) -> dict[uuid.UUID, str]:
     return found
 
 
+def _taking_part(summit) -> list:
+    """The people listed in the summit who still belong to an organisation taking part in it (children's
+    social care, the host school, or one that accepted): someone who has left it, or whose organisation
+    was never in the summit, is not offered as a facilitator or an action's owner."""
+    practitioners = _practitioners(summit)
+    return [p for p in service.participants(summit) if p.user_id in practitioners]
+
+
 def _participant_choices(summit) -> dict[str, str]:
-    return {str(p.user_id): f"{p.user.full_name} ({p.role.label.lower()})" for p in service.participants(summit)}
+    return {str(p.user_id): f"{p.user.full_name} ({p.role.label.lower()})" for p in _taking_part(summit)}
 
 
-def _owner_choices(summit) -> dict[str, str]:
-    """Who may own an action: a person taking part, or the host or an organisation that accepted."""
-    people = {f"user:{p.user_id}": p.user.full_name for p in service.participants(summit)}
+def _owner_choices(summit, current: PlanAction | None = None) -> dict[str, str]:
+    """Who may own an action: a person taking part, or the host or an organisation that accepted (never
+    one only invited, or that declined). An action's current owner stays a choice."""
     organisation_ids = [summit.host_organisation_id, *_accepted_organisation_ids(summit)]
     organisations = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)).scalars()
-    return people | {f"organisation:{o.id}": f"{o.name} (the organisation)" for o in organisations}
+    people = [(p.user_id, p.user.full_name) for p in _taking_part(summit)]
+    return dict(owner_choices(people, [(o.id, o.name) for o in organisations], current))
 
 
 def _select(field, options: dict[str, str], empty: str) -> None:
@@ -558,10 +569,12 @@ def participants(summit_id):
         remove = RemoveParticipantForm()
         row = next((p for p in people if str(p.id) == remove.remove.data), None)
         if remove.validate_on_submit() and row is not None:
-            name = row.user.full_name
+            name, user_id = row.user.full_name, row.user_id
             service.remove_participant(summit, row, actor_id=current_user.id)
+            revoked = revoke_links_made_by(summit.id, user_id, utcnow())
             db.session.commit()
-            flash(f"{name} is no longer taking part.", "success")
+            turned_off = {0: "", 1: " The tablet link they made has been turned off."}.get(revoked, f" The {revoked} tablet links they made have been turned off.")
+            flash(f"{name} is no longer taking part.{turned_off}", "success")
         else:
             flash("That person is not taking part in this summit.")
         return redirect(url_for("summits.participants", summit_id=summit.id))
@@ -714,11 +727,10 @@ def finding_new(summit_id):
 
 
 def _owner(form: ActionForm, options: dict[str, str]) -> dict | None:
-    if form.owner.data not in options:
+    owner = owner_ids(form.owner.data) if form.owner.data in options else None
+    if owner is None:
         form.owner.errors.append("Select who owns the action from the list")
-        return None
-    kind, _, value = form.owner.data.partition(":")
-    return {"owner_user_id": as_uuid(value)} if kind == "user" else {"owner_organisation_id": as_uuid(value)}
+    return owner
 
 
 @bp.route("/summits/<uuid:summit_id>/actions/new", methods=["GET", "POST"])
@@ -766,7 +778,7 @@ def action_edit(action_id):
     summit = get_or_404(SafetySummit, row.summit_id)
     organiser = _may("add_action", summit)
     form = ActionForm()
-    options = _owner_choices(summit) if organiser else {}
+    options = _owner_choices(summit, row) if organiser else {}
     if organiser:
         _select(form.owner, options, "Choose an owner")
     else:
@@ -776,7 +788,7 @@ def action_edit(action_id):
         form.status.data, form.progress_note.data, form.version.data = row.status.value, row.progress_note, str(row.version)
         if organiser:
             form.description.data, form.due_on.data = row.description, row.due_on
-            form.owner.data = f"user:{row.owner_user_id}" if row.owner_user_id else f"organisation:{row.owner_organisation_id}"
+            form.owner.data = owner_value(row)
     changes = None
     if form.validate_on_submit():
         owner = _owner(form, options) if organiser else {}
@@ -784,22 +796,22 @@ def action_edit(action_id):
             labels = {k: v for k, v in ACTION_LABELS.items() if k in form}
             yours = {"status": ActionStatus(form.status.data), "progress_note": _clean(form.progress_note.data)}
             if organiser:
-                yours |= {"description": form.description.data.strip(), "owner": options[form.owner.data].removesuffix(" (the organisation)"), "due_on": form.due_on.data}
+                yours |= {"description": form.description.data.strip(), "owner": options[form.owner.data].removesuffix(" (organisation)"), "due_on": form.due_on.data}
             if form.version.version != row.version:
                 changes = _conflict("plan_action", row, _action_values(row), yours, labels, form)
             else:
-                new_owner = organiser and (owner.get("owner_user_id"), owner.get("owner_organisation_id")) != (row.owner_user_id, row.owner_organisation_id)
+                new_owner = organiser and owner != {"owner_user_id": row.owner_user_id, "owner_organisation_id": row.owner_organisation_id}
                 try:
                     if organiser:
                         row.description = yours["description"]
-                        row.owner_user_id, row.owner_organisation_id = owner.get("owner_user_id"), owner.get("owner_organisation_id")
+                        row.owner_user_id, row.owner_organisation_id = owner["owner_user_id"], owner["owner_organisation_id"]
                     service.update_action(row, status=yours["status"], progress_note=yours["progress_note"], due_on=form.due_on.data if organiser else None)
                     db.session.flush()
                     if new_owner:
                         owners = [row.owner_user_id] if row.owner_user_id else service.organisation_contacts(row.owner_organisation_id)
-                        notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", body=row.description[:200], link=_path(summit), exclude={current_user.id})
+                        notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=_path(summit), exclude={current_user.id})
                     if not organiser:
-                        notify_all([row.created_by_id], f"Action updated ({row.status.label.lower()}): {summit.title}", body=row.description[:200], link=_path(summit), exclude={current_user.id})
+                        notify_all([row.created_by_id], f"Action updated ({row.status.label.lower()}): {summit.title}", link=_path(summit), exclude={current_user.id})
                     db.session.commit()
                 except StaleDataError:
                     db.session.rollback()

@@ -196,3 +196,29 @@ def notifications(app, side, person, containing: str = "") -> list[str]:
     from tests.referrals.support import notifications as titles
 
     return titles(app, side, person, containing)
+
+
+def move(app, side, key: str, *, leaves: str = "school1", joins: str = "school2") -> None:
+    """``key`` leaves one school for another: their memberships at ``leaves`` are removed and the same
+    roles given at ``joins``."""
+    from portal.accounts.models import Membership
+    from portal.extensions import db
+
+    with _scope(app, side):
+        person = side.people[key]
+        old = db.session.execute(select(Membership).where(Membership.user_id == person.id, Membership.organisation_id == getattr(side, leaves))).scalars().all()
+        assert old, f"{key} has no membership at {leaves}"
+        for membership in old:
+            db.session.add(Membership(user_id=person.id, role=membership.role, organisation_id=getattr(side, joins)))
+            db.session.delete(membership)
+        db.session.commit()
+
+
+def name_for_duty(app, side, key: str, duty: str) -> None:
+    """Name ``key`` for a duty in the authority's settings (``context_panel_member``, ``front_door_manager``)."""
+    from portal.authorities.models import AuthorityDuty, Duty
+    from portal.extensions import db
+
+    with _scope(app, side):
+        db.session.add(AuthorityDuty(user_id=side.people[key].id, duty=Duty(duty)))
+        db.session.commit()

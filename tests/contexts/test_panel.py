@@ -72,7 +72,8 @@ def test_listing_a_referral_on_the_agenda(app, world):
     assert "Nothing is listed for this meeting yet." in page_text(page)
     assert f'action="/context-referrals/{referral_id}/list"' in page.get_data(as_text=True)
 
-    response = client.post(f"/context-referrals/{referral_id}/list", data={"panel_meeting_id": str(meeting_id), "back": "panel"})
+    assert f'name="version" value="1"' in page.get_data(as_text=True)
+    response = client.post(f"/context-referrals/{referral_id}/list", data={"panel_meeting_id": str(meeting_id), "back": "panel", "version": "1"})
     assert response.status_code == 302 and f"/context-panel/{meeting_id}" in response.headers["Location"]
     assert row(app, world.a, ContextReferral, referral_id).panel_meeting_id == meeting_id
     [event] = audit_events(app, world.a.authority_id, "context_referral.listed_for_panel")
@@ -82,6 +83,40 @@ def test_listing_a_referral_on_the_agenda(app, world):
     assert "No other context referral is waiting for a decision." in page and "Avonford Primary School" in page
 
 
+def test_two_panel_members_list_the_same_referral_the_second_from_a_stale_page_is_refused(app, world):
+    """Two panel members open pages listing the same referral; the first lists it for one meeting. The
+    second, whose page was drawn before, is refused with a message (audited), and the first listing is
+    kept."""
+    referral_id = make_referral(app, world.a)
+    first_meeting = make_meeting(app, world.a, days=7, venue="County Hall, room 2")
+    second_meeting = make_meeting(app, world.a, days=14, venue="Town Hall, room 5")
+    first = signed_in_client(app, world.a.front_door)
+    second = signed_in_client(app, world.a.assessor)
+    assert 'name="version" value="1"' in first.get(f"/context-panel/{first_meeting}").get_data(as_text=True)
+    assert 'name="version" value="1"' in second.get(f"/context-referrals/{referral_id}").get_data(as_text=True)
+
+    url = f"/context-referrals/{referral_id}/list"
+    assert first.post(url, data={"panel_meeting_id": str(first_meeting), "back": "panel", "version": "1"}).status_code == 302
+    refused = second.post(url, data={"panel_meeting_id": str(second_meeting), "version": "1"})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/context-referrals/{referral_id}")
+    page = page_text(second.get(refused.headers["Location"]))
+    assert "Someone else changed this context referral after you opened the page, so it has not been listed." in page
+    assert "It is now listed for the panel meeting on" in page
+    saved = row(app, world.a, ContextReferral, referral_id)
+    assert (saved.panel_meeting_id, saved.version) == (first_meeting, 2)
+    assert [e.object_id for e in audit_events(app, world.a.authority_id, "record.stale_save_refused")] == [str(referral_id)]
+    assert [e.details["panel_meeting_id"] for e in audit_events(app, world.a.authority_id, "context_referral.listed_for_panel")] == [str(first_meeting)]
+
+    # From the panel meeting's page, the refusal goes back to that page; a form without a version is refused too.
+    refused = second.post(url, data={"panel_meeting_id": str(second_meeting), "back": "panel"})
+    assert refused.status_code == 302 and f"/context-panel/{second_meeting}" in refused.headers["Location"]
+    assert row(app, world.a, ContextReferral, referral_id).panel_meeting_id == first_meeting
+    # Drawn again, the page carries the version saved now, and listing works.
+    assert 'name="version" value="2"' in second.get(f"/context-referrals/{referral_id}").get_data(as_text=True)
+    assert second.post(url, data={"panel_meeting_id": str(second_meeting), "version": "2"}).status_code == 302
+    assert row(app, world.a, ContextReferral, referral_id).panel_meeting_id == second_meeting
+
+
 def test_the_panel_invites_a_partner_which_answers(app, world):
     """Is an invited partner told, does it see the meeting (not the agenda until it accepts), and is its
     answer recorded and the panel told? Is a partner not invited refused with 404?"""
@@ -89,7 +124,8 @@ def test_the_panel_invites_a_partner_which_answers(app, world):
     meeting_id = make_meeting(app, world.a, listed=(referral_id,))
     panel = signed_in_client(app, world.a.front_door)
     missing = panel.post(f"/context-panel/{meeting_id}/invite", data={"organisation": ""})
-    assert error_next_to(missing.get_data(as_text=True), "organisation") == "Select the organisation to invite"
+    assert error_next_to(missing.get_data(as_text=True), "organisation") == "Select who to invite"
+    assert "Invite a partner organisation" in page_text(missing) and "Once it accepts, it sees the referrals on the agenda of this meeting" in page_text(missing)
     assert panel.post(f"/context-panel/{meeting_id}/invite", data={"organisation": str(world.a.police)}).status_code == 302
     [invitation] = rows(app, world.a, Invitation)
     assert (invitation.organisation_id, invitation.panel_meeting_id, invitation.status.value) == (world.a.police, meeting_id, "invited")
@@ -125,7 +161,9 @@ def test_a_partner_that_declines_no_longer_sees_the_meeting(app, world):
     meeting_id = make_meeting(app, world.a, invite=("police",))
     partner = signed_in_client(app, world.a.partner)
     url = f"/context-panel/invitations/{invitation_id(app, world.a, meeting_id)}"
-    assert error_next_to(partner.post(url, data={}).get_data(as_text=True), "answer") == "Select whether your organisation will attend"
+    form = page_text(partner.get(url))
+    assert "Will your organisation attend this panel meeting?" in form and "No, we cannot attend" in form and "For example, who will come, or why you cannot." in form
+    assert error_next_to(partner.post(url, data={}).get_data(as_text=True), "answer") == "Select whether your organisation accepts or declines"
     response = partner.post(url, data={"answer": "decline", "note": "Nobody free that day."})
     assert response.status_code == 302 and response.headers["Location"].endswith("/context-panel")
     assert partner.get(f"/context-panel/{meeting_id}").status_code == 404

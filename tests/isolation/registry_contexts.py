@@ -57,13 +57,18 @@ def _threshold_set(app, side):
         return {"threshold_set_id": version_id}
 
 
-def _assessment(app, side):
+def _assessment(app, side, lead: str | None = "assessor"):
+    """A school assessment of school1 opened by the front door's decision, led by the assessor."""
     from portal.contexts.models import ContextReferral
     from tests.contexts.support import decide, make_referral, row
 
     referral_id = make_referral(app, side, levels=("child_protection",))
-    decide(app, side, referral_id, "school_assessment", level=_level("child_protection"))
+    decide(app, side, referral_id, "school_assessment", level=_level("child_protection"), lead_id=side.people[lead].id if lead else None)
     return {"assessment_id": row(app, side, ContextReferral, referral_id).assessment_id}
+
+
+def _assessment_without_lead(app, side):
+    return _assessment(app, side, lead=None)
 
 
 def _level(value):
@@ -85,7 +90,7 @@ def _decision_form(app, side):
 def _list_form(app, side):
     from tests.contexts.support import make_meeting
 
-    return {"panel_meeting_id": str(make_meeting(app, side))}
+    return {"panel_meeting_id": str(make_meeting(app, side)), "version": "1"}
 
 
 def _invite_form(app, side):
@@ -98,6 +103,9 @@ def _respond_form(app, side):
 
 def _attendance_form(app, side):
     return {"attended": [str(side.front_door.id)], "others": "A youth worker from the youth service", "version": "1"}
+
+
+_NOT_ON_ASSESSMENT = ("staff1", "governor1", "admin", "partner", "partner2")
 
 
 def _panel(endpoint, method, target, data=None, refused=NOT_PANEL):
@@ -128,9 +136,11 @@ ENTRIES: list[RouteIsolation] = [
         "contexts.panel_respond", "POST", "partner", _invitation, refused=("front_door", "partner2", "dsl1") + OUTSIDERS, data=_respond_form, other_school=("dsl2",)
     ),
     RouteIsolation("contexts.threshold_version", "GET", "admin", _threshold_set, refused=ALL_BUT_ADMIN),
-    # A school assessment of school1: social care, the school's DSLs and head (members), nobody else.
-    RouteIsolation("assessments.detail", "GET", "assessor", _assessment, refused=("staff1", "governor1", "admin", "partner", "partner2"), other_school=("dsl2",)),
-    RouteIsolation("assessments.detail", "GET", "dsl1", _assessment, refused=("staff1", "governor1", "admin", "partner", "partner2"), other_school=("dsl2",)),
+    # A school assessment of school1: the person who opened it, its lead, its members (the school's DSLs
+    # and head); not every officer of social care (an assessor who is neither lead nor member gets 404).
+    RouteIsolation("assessments.detail", "GET", "assessor", _assessment, refused=_NOT_ON_ASSESSMENT, other_school=("dsl2",)),
+    RouteIsolation("assessments.detail", "GET", "dsl1", _assessment, refused=_NOT_ON_ASSESSMENT, other_school=("dsl2",)),
+    RouteIsolation("assessments.detail", "GET", "front_door", _assessment_without_lead, refused=("assessor",) + _NOT_ON_ASSESSMENT, other_school=("dsl2",)),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

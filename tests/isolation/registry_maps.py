@@ -78,10 +78,11 @@ ENTRIES: list[RouteIsolation] = [
 EXEMPT: dict[str, str] = {
     "maps.tablet": (
         "an anonymous tablet link: a secret (stored only as a keyed hash) and an authority slug, no sign-in. "
-        "tests/summits/test_maps_tablet.py: works for its own map only, expires (410), revoked (410), one device, "
-        "another authority's slug 404, shows no other group's markers or summit content"
+        "tests/summits/test_maps_tablet.py: works for its own map only, expires (410), revoked (410), its summit closed "
+        "(410), one device, refused (403) in a browser signed in to the portal, another authority's slug 404 (an unknown "
+        "secret is not written to any audit log), shows no other group's markers or summit content"
     ),
-    "maps.tablet_image": "the tablet link's own map image only (another map's id 404): tests/summits/test_maps_tablet.py",
+    "maps.tablet_image": "the tablet link's own map image only (another map's id 404; signed in 403): tests/summits/test_maps_tablet.py",
 }
 
 #: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.

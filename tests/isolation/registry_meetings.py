@@ -38,7 +38,9 @@ def _partner_action(app, side):
 
 
 def _agreement(app, side):
-    return {"accept": "y"}
+    from tests.meetings.support import agreement
+
+    return agreement(app, side)
 
 
 def _answer(app, side):

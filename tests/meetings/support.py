@@ -172,3 +172,23 @@ def meeting_form(app, side, **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def agreement(app, side, meeting_id=None, school: str = "school1") -> dict:
+    """What the agreement form posts: ticked, with the digest of the agreement shown (the meeting's, or
+    the default text for ``school`` when no meeting is named)."""
+    from portal.meetings.models import PartnershipMeeting
+    from portal.meetings.texts import default_information_sharing_agreement
+    from portal.meetings.views import agreement_digest
+
+    shown = meeting(app, side, meeting_id) if meeting_id else PartnershipMeeting(information_sharing_agreement=default_information_sharing_agreement(school_name(app, side, school)))
+    return {"accept": "y", "digest": agreement_digest(shown)}
+
+
+def notification_bodies(app, side) -> list:
+    """The bodies of every notification of ``side`` (``None`` where there is none)."""
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+
+    with _scope(app, side):
+        return db.session.execute(select(Notification.body)).scalars().all()

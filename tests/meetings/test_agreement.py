@@ -7,7 +7,7 @@ from datetime import date
 
 from portal.partnership.models import Participant
 from tests.admin.pages import page_text
-from tests.meetings.support import make_action, make_meeting, meeting_form, participant, rows
+from tests.meetings.support import agreement, make_action, make_meeting, meeting_form, participant, rows
 from tests.referrals.support import error_next_to, notifications
 from tests.support import audit_events, signed_in_client
 
@@ -54,7 +54,7 @@ def test_papers_are_hidden_until_this_person_accepts_the_agreement(app, world):
     assert RETURN_TEXT not in page_text(refused)
     assert participant(app, world.a, meeting_id, world.a.dsl1) is None
 
-    accepted = client.post(f"/meetings/{meeting_id}/accept-agreement", data={"accept": "y"})
+    accepted = client.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id))
     assert accepted.status_code == 302
     row = participant(app, world.a, meeting_id, world.a.dsl1)
     assert row.information_sharing_accepted_at is not None and row.role.value == "attendee"
@@ -103,6 +103,21 @@ def test_an_agreement_changed_while_it_was_read_is_not_accepted(app, world):
     assert participant(app, world.a, meeting_id, world.a.dsl1) is None
 
 
+def test_an_acceptance_without_the_agreement_it_was_given_for_is_refused(app, world):
+    """A POST that does not say which agreement was read (no digest), or names another one: is it refused
+    with the message for a changed agreement, and nothing accepted?"""
+    meeting_id = make_meeting(app, world.a)
+    client = signed_in_client(app, world.a.dsl1)
+    for data in ({"accept": "y"}, {"accept": "y", "digest": ""}, {"accept": "y", "digest": "0123456789abcdef"}):
+        response = client.post(f"/meetings/{meeting_id}/accept-agreement", data=data)
+        assert response.status_code == 200, data
+        assert "has changed since you opened the page" in error_next_to(response.get_data(as_text=True), "accept")
+    assert participant(app, world.a, meeting_id, world.a.dsl1) is None
+    assert audit_events(app, world.a.authority_id, "workspace.information_sharing_accepted") == []
+    assert client.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id)).status_code == 302
+    assert participant(app, world.a, meeting_id, world.a.dsl1).information_sharing_accepted_at is not None
+
+
 def test_changing_the_agreement_asks_everyone_else_to_accept_it_again(app, world):
     """When the lead changes the agreement's text, does everyone else who had accepted it lose sight of
     the papers and get told to accept the new version, while the editor keeps theirs; and does a change
@@ -139,28 +154,28 @@ def test_an_invited_organisation_answers_before_its_people_accept_the_agreement(
     text = page_text(partner.get(f"/meetings/{meeting_id}"))
     assert "Invitation to Avonford Police" in text and "Will your organisation take part in this meeting?" in text
     assert "I accept the information-sharing agreement" not in text and RETURN_TEXT not in text
-    assert partner.post(f"/meetings/{meeting_id}/accept-agreement", data={"accept": "y"}).status_code == 403
+    assert partner.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id)).status_code == 403
 
     from tests.meetings.support import invitation_id
 
     invitation = invitation_id(app, world.a, meeting_id, "police")
     refused = partner.post(f"/meetings/invitations/{invitation}/respond", data={})
-    assert "Select whether your organisation accepts or declines the invitation" in error_next_to(refused.get_data(as_text=True), "answer")
+    assert "Select whether your organisation accepts or declines" in error_next_to(refused.get_data(as_text=True), "answer")
     assert partner.post(f"/meetings/invitations/{invitation}/respond", data={"answer": "accept", "note": "PC Shah will attend."}).status_code == 302
     assert notifications(app, world.a, world.a.front_door) == [
         "Avonford Police has accepted the invitation: School partnership meeting: the park behind the leisure centre"
     ]
     [answered] = audit_events(app, world.a.authority_id, "workspace.invitation_answered")
     assert answered.details == {"answer": "accepted"}
-    assert partner.post(f"/meetings/{meeting_id}/accept-agreement", data={"accept": "y"}).status_code == 302
+    assert partner.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id)).status_code == 302
     assert RETURN_TEXT in page_text(partner.get(f"/meetings/{meeting_id}"))
 
+    # An organisation that declined no longer sees the meeting at all.
     declined = signed_in_client(app, world.a.partner2)
-    text = page_text(declined.get(f"/meetings/{meeting_id}"))
-    assert "Avonford School Nursing Service: declined" in text and "I accept the information-sharing agreement" not in text
-    assert declined.post(f"/meetings/{meeting_id}/accept-agreement", data={"accept": "y"}).status_code == 403
+    assert declined.get(f"/meetings/{meeting_id}").status_code == 404
+    assert declined.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id)).status_code == 404
     assert participant(app, world.a, meeting_id, world.a.partner2) is None
-    assert audit_events(app, world.a.authority_id, "access.denied")[-1].actor_id == world.a.partner2.id
+    assert audit_events(app, world.a.authority_id, "access.not_found")[-1].actor_id == world.a.partner2.id
 
 
 def test_people_outside_the_meeting_get_404(app, world):
@@ -181,5 +196,5 @@ def test_pastoral_staff_added_to_the_meeting_may_take_part(app, world):
     meeting_id = _meeting_with_papers(app, world.a, attendees=("staff1",))
     client = signed_in_client(app, world.a.staff1)
     assert RETURN_TEXT not in page_text(client.get(f"/meetings/{meeting_id}"))
-    assert client.post(f"/meetings/{meeting_id}/accept-agreement", data={"accept": "y"}).status_code == 302
+    assert client.post(f"/meetings/{meeting_id}/accept-agreement", data=agreement(app, world.a, meeting_id)).status_code == 302
     assert RETURN_TEXT in page_text(client.get(f"/meetings/{meeting_id}"))

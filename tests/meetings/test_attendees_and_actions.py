@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from portal.partnership.models import Invitation, Participant, PlanAction
 from tests.admin.pages import page_text
-from tests.meetings.support import invitation_id, make_action, make_meeting, rows
+from tests.meetings.support import invitation_id, make_action, make_meeting, meeting, notification_bodies, rows
 from tests.referrals.support import error_next_to, notifications
 from tests.support import audit_events, signed_in_client
 from tests.world import create_user
@@ -36,7 +36,10 @@ def test_the_lead_invites_organisations_and_adds_their_people(app, world):
     assert lead.post(f"/meetings/{meeting_id}/invite", data={"organisation": str(world.a.police)}).status_code == 302
     assert lead.post(f"/meetings/{meeting_id}/invite", data={"organisation": str(world.a.health)}).status_code == 302
     again = lead.post(f"/meetings/{meeting_id}/invite", data={"organisation": str(world.a.police)})
-    assert again.status_code == 200 and error_next_to(again.get_data(as_text=True), "organisation") == "Not a valid choice."
+    assert again.status_code == 200
+    assert error_next_to(again.get_data(as_text=True), "organisation") == "Select an organisation from the list: it may have been invited already"
+    empty = lead.post(f"/meetings/{meeting_id}/invite", data={"organisation": ""})
+    assert error_next_to(empty.get_data(as_text=True), "organisation") == "Select who to invite"
     assert sorted(i.organisation_id for i in rows(app, world.a, Invitation, meeting_id=meeting_id)) == sorted([world.a.police, world.a.health])
     assert notifications(app, world.a, world.a.partner) == ["Invitation: School partnership meeting: the park behind the leisure centre"]
     assert len(audit_events(app, world.a.authority_id, "workspace.invited")) == 2
@@ -63,9 +66,10 @@ def test_the_lead_records_who_attended_and_removes_a_person(app, world):
     by_user = {p.user_id: p for p in rows(app, world.a, Participant, meeting_id=meeting_id)}
     response = lead.post(
         f"/meetings/{meeting_id}/attendees",
-        data={"intent": "attendance", "attended": [str(by_user[world.a.front_door.id].id), str(by_user[world.a.dsl1.id].id)]},
+        data={"intent": "attendance", "attended": [str(by_user[world.a.front_door.id].id), str(by_user[world.a.dsl1.id].id)], "version": "1"},
     )
     assert response.status_code == 302
+    assert meeting(app, world.a, meeting_id).version == 2
     attended = {p.user_id: p.attended for p in rows(app, world.a, Participant, meeting_id=meeting_id)}
     assert attended == {world.a.front_door.id: True, world.a.dsl1.id: True, world.a.partner.id: False}
     assert "Not recorded" not in page_text(lead.get(f"/meetings/{meeting_id}"))
@@ -76,6 +80,69 @@ def test_the_lead_records_who_attended_and_removes_a_person(app, world):
     assert lead.post(f"/meetings/{meeting_id}/attendees", data={"intent": "remove", "participant": str(by_user[world.a.partner.id].id)}).status_code == 302
     assert {p.user_id for p in rows(app, world.a, Participant, meeting_id=meeting_id)} == {world.a.front_door.id, world.a.dsl1.id}
     assert [e.details["user"] for e in audit_events(app, world.a.authority_id, "workspace.participant_removed")] == [str(world.a.partner.id)]
+
+
+def test_two_people_record_who_attended_the_second_is_refused_with_what_changed(app, world):
+    """Two leads open the attendance form; the first saves. Is the second save (from the older page)
+    refused with what changed, what they ticked kept ticked, and the first save left intact?"""
+    meeting_id = make_meeting(app, world.a, accepted=("front_door", "assessor", "dsl1", "partner"), invited={"police": "accepted"})
+    by_user = {p.user_id: str(p.id) for p in rows(app, world.a, Participant, meeting_id=meeting_id)}
+    first, second = signed_in_client(app, world.a.front_door), signed_in_client(app, world.a.assessor)
+    for client in (first, second):
+        assert 'name="version" type="hidden" value="1"' in client.get(f"/meetings/{meeting_id}/attendees").get_data(as_text=True)
+    url = f"/meetings/{meeting_id}/attendees"
+    assert first.post(url, data={"intent": "attendance", "attended": [by_user[world.a.dsl1.id]], "version": "1"}).status_code == 302
+
+    refused = second.post(url, data={"intent": "attendance", "attended": [by_user[world.a.partner.id]], "version": "1"})
+    assert refused.status_code == 200
+    text = page_text(refused)
+    assert "Someone else changed this meeting while you were editing" in text
+    assert "Who attended Dsl1 Partner" in text
+    html = refused.get_data(as_text=True)
+    assert f'value="{by_user[world.a.partner.id]}" checked' in html and f'value="{by_user[world.a.dsl1.id]}" checked' not in html
+    assert 'name="version" type="hidden" value="2"' in html
+    attended = {p.user_id: p.attended for p in rows(app, world.a, Participant, meeting_id=meeting_id)}
+    assert attended == {world.a.front_door.id: False, world.a.assessor.id: False, world.a.dsl1.id: True, world.a.partner.id: False}
+    assert [e.object_id for e in audit_events(app, world.a.authority_id, "record.stale_save_refused")] == [str(meeting_id)]
+
+    # Saving again, now against what is saved, goes through.
+    assert second.post(url, data={"intent": "attendance", "attended": [by_user[world.a.partner.id]], "version": "2"}).status_code == 302
+    assert {p.user_id for p in rows(app, world.a, Participant, meeting_id=meeting_id) if p.attended} == {world.a.partner.id}
+
+
+def test_only_the_school_organisations_that_accepted_and_people_who_accepted_the_agreement_own_actions(app, world):
+    """With the police invited (not answered yet), the nursing service accepted, and the head listed but
+    not yet agreed to the information-sharing agreement: are only the school, the nursing service and the
+    people who accepted offered as owners; is any other owner refused (nothing saved, nobody told); and
+    do the notifications about actions carry no text of the action?"""
+    meeting_id = make_meeting(app, world.a, accepted=("front_door", "dsl1"), attendees=("head1",), invited={"police": "invited", "health": "accepted"})
+    lead = signed_in_client(app, world.a.front_door)
+    owners = _option_values(lead.get(f"/meetings/{meeting_id}/actions/new"), "owner")
+    assert sorted(owners) == sorted(["", f"user:{world.a.front_door.id}", f"user:{world.a.dsl1.id}", f"organisation:{world.a.school1}", f"organisation:{world.a.health}"])
+
+    for owner in (f"organisation:{world.a.police}", f"user:{world.a.head1.id}", f"user:{world.a.partner.id}", "organisation:not-an-id"):
+        refused = lead.post(f"/meetings/{meeting_id}/actions/new", data={"description": "Share the names of the group", "owner": owner, "due_on": DUE})
+        assert refused.status_code == 200 and error_next_to(refused.get_data(as_text=True), "owner") == "Not a valid choice.", owner
+    assert rows(app, world.a, PlanAction, meeting_id=meeting_id) == []
+    assert notifications(app, world.a, world.a.partner, "action") == [] and notifications(app, world.a, world.a.head1, "action") == []
+
+    secret = "Share the names of the group seen at the underpass"
+    assert lead.post(f"/meetings/{meeting_id}/actions/new", data={"description": secret, "owner": f"user:{world.a.dsl1.id}", "due_on": DUE}).status_code == 302
+    [action] = rows(app, world.a, PlanAction, meeting_id=meeting_id)
+    edit = f"/meetings/{meeting_id}/actions/{action.id}/edit"
+    assert sorted(_option_values(lead.get(edit), "owner")) == sorted(owners[1:])
+    changed = {"description": secret, "owner": f"organisation:{world.a.health}", "due_on": DUE, "status": "not_started", "version": "1"}
+    assert lead.post(edit, data=changed).status_code == 302
+    assert lead.post(edit, data={**changed, "owner": f"organisation:{world.a.police}", "version": "2"}).status_code == 200
+    assert rows(app, world.a, PlanAction, id=action.id)[0].owner_organisation_id == world.a.health
+    assert lead.post(edit, data={**changed, "owner": f"user:{world.a.dsl1.id}", "version": "2"}).status_code == 302
+    assert signed_in_client(app, world.a.dsl1).post(edit, data={"status": "done", "progress_note": "", "version": "3"}).status_code == 302
+
+    assert notifications(app, world.a, world.a.dsl1, "An action is yours") == ["An action is yours, due 12 March 2027"] * 2
+    assert notifications(app, world.a, world.a.partner2, "An action is yours") == ["An action is yours, due 12 March 2027"]
+    assert notifications(app, world.a, world.a.front_door, "is done") == ["An action of School partnership meeting: the park behind the leisure centre is done"]
+    assert notifications(app, world.a, world.a.partner, "action") == [] and notifications(app, world.a, world.a.head1, "action") == []
+    assert notification_bodies(app, world.a) and set(notification_bodies(app, world.a)) == {None}
 
 
 def test_actions_owned_by_a_person_and_by_an_organisation(app, world):

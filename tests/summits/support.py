@@ -145,6 +145,17 @@ def notification_titles(app, side, person) -> list[str]:
         return db.session.execute(select(Notification.title).where(Notification.user_id == side.people[person].id).order_by(Notification.created_at)).scalars().all()
 
 
+def notifications(app, side, person) -> list[tuple[str, str | None]]:
+    """``(title, body)`` of every notification ``person`` was sent, oldest first."""
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+    from tenants import tenant_scope
+
+    with app.app_context(), tenant_scope(side.authority_id):
+        query = select(Notification.title, Notification.body).where(Notification.user_id == side.people[person].id).order_by(Notification.created_at)
+        return [tuple(row) for row in db.session.execute(query).all()]
+
+
 def summit_from_panel(app, side, *, school: str = "school1", by: str = "front_door") -> tuple[uuid.UUID, uuid.UUID]:
     """A context referral about ``school`` decided by the panel as "early help: a safety summit" through
     ``portal.contexts.service.decide``: returns (context referral id, the summit it opened)."""

@@ -3,12 +3,13 @@ progress, "Overdue"), and "You said, we did" — saved, audited, shown, and who 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from portal.partnership.models import ActionStatus, PlanAction
 from portal.summits.models import SummitFinding, YouSaidWeDid
 from tests.admin.pages import field_error, page_text
-from tests.summits.support import add_person, invite, make_action, make_activity, make_summit, notification_titles, one, rows
+from tests.summits.support import add_person, invite, make_action, make_activity, make_summit, notification_titles, notifications, one, rows
 from tests.support import audit_events, signed_in_client
 
 
@@ -49,7 +50,7 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
     dsl1 = signed_in_client(app, world.a.dsl1)
     due = date.today() + timedelta(days=21)
     page = page_text(dsl1.get(f"/summits/{summit_id}/actions/new"))
-    assert "Partner" in page and "Avonford Police (the organisation)" in page and "Avonford Primary School (the organisation)" in page
+    assert "Partner" in page and "Avonford Police (organisation)" in page and "Avonford Primary School (organisation)" in page
     assert "Avonford High School" not in page
 
     dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "Walk the route to the bus station with Year 9.", "owner": f"user:{world.a.partner.id}", "due_on": _date(due)})
@@ -69,6 +70,57 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
 
     page = page_text(dsl1.get(f"/summits/{summit_id}"))
     assert "Patrol the bus station at 4pm. Update this action Avonford Police" in page
+
+
+def test_only_people_taking_part_and_organisations_that_accepted_may_own_an_action(app, world):
+    """Are the owners offered only people taking part (still in social care, the host school or an
+    organisation that accepted) and the host and the organisations that accepted, never an organisation
+    only invited or that declined, nor a person listed whose organisation is not in the summit?"""
+    a = world.a
+    summit_id = make_summit(app, a, status="held")
+    invite(app, a, summit_id, "police", "accepted")
+    invite(app, a, summit_id, "health")  # invited, not yet answered
+    invite(app, a, summit_id, "school2", "declined")
+    for person in ("partner", "partner2", "dsl2"):  # partner2 and dsl2 are listed, but their organisations are not in
+        add_person(app, a, summit_id, person)
+    dsl1 = signed_in_client(app, a.dsl1)
+    html = dsl1.get(f"/summits/{summit_id}/actions/new").get_data(as_text=True)
+    offered = set(re.findall(r'value="((?:user|organisation):[^"]+)"', html))
+    assert offered == {f"user:{a.front_door.id}", f"user:{a.partner.id}", f"organisation:{a.school1}", f"organisation:{a.police}"}
+    activity_form = dsl1.get(f"/summits/{summit_id}/activities/new").get_data(as_text=True)
+    assert str(a.partner.id) in activity_form and str(a.partner2.id) not in activity_form and str(a.dsl2.id) not in activity_form
+
+    due = _date(date.today() + timedelta(days=7))
+    for owner in (f"user:{a.partner2.id}", f"user:{a.dsl2.id}", f"organisation:{a.health}", f"organisation:{a.school2}"):
+        refused = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "Walk the route to the bus station.", "owner": owner, "due_on": due})
+        assert field_error(refused, "owner") == "Select who owns the action from the list"
+    assert rows(app, a, PlanAction, summit_id=summit_id) == []
+    assert notifications(app, a, "partner2") == [] and notifications(app, a, "dsl2") == []
+
+
+def test_action_notifications_carry_a_title_only_never_the_actions_text(app, world):
+    """An action's text may name places and young people, and a notification is emailed: is every
+    notification about an action (new owner, given to an organisation, updated by its owner) a title
+    naming at most the summit, with no body?"""
+    a = world.a
+    summit_id = make_summit(app, a, status="held")
+    invite(app, a, summit_id, "police", "accepted")
+    add_person(app, a, summit_id, "partner")
+    dsl1, partner = signed_in_client(app, a.dsl1), signed_in_client(app, a.partner)
+    due = date.today() + timedelta(days=21)
+    text = "Talk to the Year 9 pupils who wait in the alley by the chip shop."
+    form = {"description": text, "due_on": _date(due)}
+    assert dsl1.post(f"/summits/{summit_id}/actions/new", data=form | {"owner": f"user:{a.front_door.id}"}).status_code == 302
+    [action] = rows(app, a, PlanAction, summit_id=summit_id)
+    edit = f"/summits/actions/{action.id}/edit"
+    assert dsl1.post(edit, data=form | {"owner": f"organisation:{a.police}", "status": "not_started", "version": str(action.version)}).status_code == 302
+    version = one(app, a, PlanAction, action.id).version
+    assert partner.post(edit, data={"status": "in_progress", "progress_note": "Spoke to two of them.", "version": str(version)}).status_code == 302
+
+    yours = f"An action is yours, due {due.strftime('%-d %B %Y')}"
+    assert notifications(app, a, "front_door") == [(yours, None)]
+    assert notifications(app, a, "partner") == [(yours, None)]
+    assert notifications(app, a, "dsl1") == [("Action updated (in progress): Student Safety Summit", None)]
 
 
 def test_the_owner_updates_status_and_progress_and_the_organiser_is_told(app, world):

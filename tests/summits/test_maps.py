@@ -323,6 +323,7 @@ def test_a_named_facilitator_places_markers_and_an_invited_partner_may_not(app, 
     a = world.a
     summit_id = summit_with_partner(app, a)
     map_id = make_map(app, a, summit_id)
+    invite(app, a, summit_id, "health", "accepted")
     add_person(app, a, summit_id, "partner2", "facilitator")
 
     facilitator = signed_in_client(app, a.partner2)
@@ -342,6 +343,7 @@ def test_an_organiser_removes_a_marker(app, world):
     summit_id = summit_with_partner(app, a)
     map_id = make_map(app, a, summit_id)
     marker_id = make_marker(app, a, map_id, "E5", place="Jo's house")
+    invite(app, a, summit_id, "health", "accepted")
     add_person(app, a, summit_id, "partner2", "facilitator")
 
     assert signed_in_client(app, a.partner2).post(f"/maps/markers/{marker_id}/delete").status_code == 403

@@ -3,6 +3,7 @@ the one browser that opened it first; until it expires or is turned off; and not
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -238,39 +239,71 @@ def test_the_image_is_not_served_before_the_link_is_opened(app, world, tablet):
     assert _link(app, world.a).claimed_at is None
 
 
-def test_another_authoritys_slug_or_an_unknown_secret_is_not_found(app, world, tablet):
+def test_another_authoritys_slug_or_an_unknown_secret_is_not_found(app, world, tablet, caplog):
     """Is a valid secret under another authority's slug 404 (the link is looked up only inside the
-    authority the slug names), as are an unknown slug and an unknown secret, with the link left unclaimed?"""
+    authority the slug names), as are an unknown slug and an unknown secret, with the link left unclaimed?
+    A stranger who knows a slug must not be able to write into that authority's audit log: an unknown
+    secret is logged for the operators only (without the secret), and no authority's audit log grows."""
     a, b = world.a, world.b
     map_id, _, path = tablet
     secret = path.rsplit("/", 1)[1]
     client = app.test_client()
-    before_b = len(audit_events(app, b.authority_id))
-    assert client.get(tablet_path(b, secret)).status_code == 404
-    assert client.get(f"{tablet_path(b, secret)}/image/{map_id}").status_code == 404
-    assert client.post(tablet_path(b, secret), data=_marker_form()).status_code == 404
-    assert client.get(f"/young-people/nowhere/map/{secret}").status_code == 404
-    assert client.get(tablet_path(a, secret[:-2] + "xx")).status_code == 404
+    before = {side.authority_id: len(audit_events(app, side.authority_id)) for side in (a, b)}
+    with caplog.at_level(logging.WARNING):
+        assert client.get(tablet_path(b, secret)).status_code == 404
+        assert client.get(f"{tablet_path(b, secret)}/image/{map_id}").status_code == 404
+        assert client.post(tablet_path(b, secret), data=_marker_form()).status_code == 404
+        assert client.get(f"/young-people/nowhere/map/{secret}").status_code == 404
+        assert client.get(tablet_path(a, secret[:-2] + "xx")).status_code == 404
     assert _link(app, a).claimed_at is None and _markers(app, a) == []
-    assert [e.details["reason"] for e in audit_events(app, b.authority_id, "safety_map.link_refused")] == ["unknown"] * 3
-    assert len(audit_events(app, b.authority_id)) == before_b + 3
+    assert {side.authority_id: len(audit_events(app, side.authority_id)) for side in (a, b)} == before
+    logged = [r.getMessage() for r in caplog.records if "Tablet map link refused" in r.getMessage()]
+    assert logged == [f"Tablet map link refused: no such link in authority {b.slug} (from 127.0.0.1)"] * 3 + [
+        f"Tablet map link refused: no such link in authority {a.slug} (from 127.0.0.1)"
+    ]
+    assert not any(secret[:20] in r.getMessage() for r in caplog.records)
 
 
-def test_someone_signed_in_elsewhere_gets_only_the_links_authority(app, world, tablet):
-    """A browser signed in to authority B opens authority A's link: does it work inside A alone, with the
-    opening and the marker recorded in A without B's user as the actor, and B untouched?"""
+@pytest.mark.parametrize("side_name", ["a", "b"])
+def test_a_browser_signed_in_to_the_portal_is_told_to_sign_out_first(app, world, tablet, side_name):
+    """The tablet is handed to young people: a browser signed in to the portal (to the link's own
+    authority, or another) must not claim or use the link. Is it told, with 403, to sign out of the portal
+    on this device first, for the page, a marker and the image, with the link left unclaimed, nothing
+    saved, each refusal audited in the link's authority (no actor) and the other authority untouched?"""
     a, b = world.a, world.b
     map_id, link_id, path = tablet
-    client = signed_in_client(app, b.dsl1)
+    client = signed_in_client(app, getattr(world, side_name).dsl1)
     before_b = len(audit_events(app, b.authority_id))
     page = client.get(path)
-    assert page.status_code == 200 and "Brackley" not in text_of(page)
-    assert client.post(path, data=_marker_form()).status_code == 302
-    [marker] = _markers(app, a)
-    assert (marker.link_id, marker.placed_by_id) == (link_id, None)
-    assert [e.actor_id for e in audit_events(app, a.authority_id, "safety_map.marker_placed")] == [None]
-    assert len(audit_events(app, b.authority_id)) == before_b
-    assert client.get("/home").status_code == 200  # still signed in to B afterwards
+    assert page.status_code == 403 and "Sign out of the portal on this device first" in text_of(page)
+    assert "Streets around the school" not in text_of(page) and "Brackley" not in text_of(page)
+    assert not [h for h in page.headers.getlist("Set-Cookie") if h.startswith("map_device=")]
+    assert client.post(path, data=_marker_form()).status_code == 403
+    assert client.get(f"{path}/image/{map_id}").status_code == 403
+    link = _link(app, a)
+    assert (link.claimed_at, link.device_hash) == (None, None) and _markers(app, a) == []
+    refused = audit_events(app, a.authority_id, "safety_map.link_refused")
+    assert [(e.details["reason"], e.object_id, e.actor_id) for e in refused] == [("signed_in", str(link_id), None)] * 3
+    if side_name == "b":
+        assert len(audit_events(app, b.authority_id)) == before_b
+    assert client.get("/home").status_code == 200  # still signed in to the portal afterwards
+    # Once the tablet's browser is not signed in, the link works.
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_a_tablet_that_opened_the_link_is_refused_once_signed_in(app, world, tablet):
+    """Someone signs in to the portal on a tablet that already holds the link (its device cookie): are
+    the page, a marker and the image refused with 403, nothing saved?"""
+    a = world.a
+    map_id, _, path = tablet
+    device_key = re.match(r"map_device=([^;]+)", _device_cookie(app.test_client().get(path)))[1]
+    same_tablet = signed_in_client(app, a.dsl1)
+    same_tablet.set_cookie("map_device", device_key, path=path)
+    assert same_tablet.get(path).status_code == 403
+    assert same_tablet.post(path, data=_marker_form()).status_code == 403
+    assert same_tablet.get(f"{path}/image/{map_id}").status_code == 403
+    assert _markers(app, a) == []
+    assert [e.details["reason"] for e in audit_events(app, a.authority_id, "safety_map.link_refused")] == ["signed_in"] * 3
 
 
 def test_the_links_secret_is_never_stored_in_clear(app, world, tablet):
@@ -309,3 +342,81 @@ def test_too_many_refusals_from_one_address_are_slowed_down(app, world, tablet):
     for attempt in range(60):
         assert client.get(tablet_path(a, f"guess-{attempt:02d}-" + "x" * 30)).status_code == 404
     assert client.get(tablet_path(a, "one-guess-too-many-" + "x" * 30)).status_code == 429
+
+
+def _close(app, side, map_id) -> None:
+    from portal.extensions import db
+    from portal.summits.models import SafetyMap, SafetySummit, SummitStatus
+    from tenants import tenant_scope
+
+    with app.app_context(), tenant_scope(side.authority_id):
+        summit_id = db.session.get(SafetyMap, map_id).summit_id
+        db.session.get(SafetySummit, summit_id).status = SummitStatus.CLOSED
+        db.session.commit()
+
+
+def test_a_link_stops_working_when_its_summit_is_closed(app, world, tablet):
+    """Once the summit is closed, is its link (even on the tablet that opened it) answered 410 with a page
+    saying the summit is closed, for the page, a marker and the image, each refusal audited; and do its
+    facilitators see the link as closed, with no new link made?"""
+    from portal.summits.models import MapLink
+
+    a = world.a
+    map_id, link_id, path = tablet
+    client = app.test_client()
+    assert client.get(path).status_code == 200
+    _close(app, a, map_id)
+
+    response = client.get(path)
+    assert response.status_code == 410 and "The summit is closed" in text_of(response)
+    assert "Streets around the school" not in text_of(response)
+    assert client.post(path, data=_marker_form()).status_code == 410
+    assert client.get(f"{path}/image/{map_id}").status_code == 410
+    assert _markers(app, a) == []
+    assert [e.details["reason"] for e in audit_events(app, a.authority_id, "safety_map.link_refused")] == ["closed"] * 3
+
+    dsl1 = signed_in_client(app, a.dsl1)
+    page = text_of(dsl1.get(f"/maps/{map_id}"))
+    assert "Group 3, Year 10" in page and "Summit closed" in page and "Make a link for a group’s tablet" not in page
+    refused = dsl1.post(f"/maps/{map_id}/links", data={"link-group_label": "Group 4", "link-lasts": "2"}, follow_redirects=True)
+    assert "The summit is closed: tablet links can no longer be made for its maps." in text_of(refused)
+    assert [link.id for link in detached_rows(app, MapLink, a.authority_id)] == [link_id]
+
+
+def test_removing_a_person_from_the_summit_turns_off_the_links_they_made(app, world):
+    """A facilitator made tablet links for two of the summit's maps, then is removed from the summit: are
+    their working links turned off (audited), a tablet using one refused, while another person's link
+    and the facilitator's links for another summit keep working?"""
+    from portal.partnership.models import Participant
+    from tests.summits.map_support import summit_with_partner
+    from tests.summits.support import add_person, invite
+
+    a = world.a
+    summit_id = summit_with_partner(app, a)
+    invite(app, a, summit_id, "health", "accepted")
+    participant_id = add_person(app, a, summit_id, "partner2", "facilitator")
+    streets, school = make_map(app, a, summit_id), make_map(app, a, summit_id, title="Floor plan of the school")
+    first, first_secret = make_link(app, a, streets, "Group 1", by="partner2")
+    second, _ = make_link(app, a, school, "Group 2", by="partner2")
+    _, old_secret = make_link(app, a, streets, "Group 0", by="partner2", expires_in=-timedelta(minutes=5))
+    _, dsl_secret = make_link(app, a, streets, "Group 5", by="dsl1")
+    elsewhere = summit_with_partner(app, a)
+    invite(app, a, elsewhere, "health", "accepted")
+    add_person(app, a, elsewhere, "partner2", "facilitator")
+    _, elsewhere_secret = make_link(app, a, make_map(app, a, elsewhere), "Group 9", by="partner2")
+    tablet = app.test_client()
+    assert tablet.get(tablet_path(a, first_secret)).status_code == 200
+
+    dsl1 = signed_in_client(app, a.dsl1)
+    response = dsl1.post(f"/summits/{summit_id}/participants", data={"remove": str(participant_id)}, follow_redirects=True)
+    assert "Partner2 is no longer taking part. The 2 tablet links they made have been turned off." in text_of(response)
+    assert detached_rows(app, Participant, a.authority_id, summit_id=summit_id, user_id=a.partner2.id) == []
+
+    revoked = audit_events(app, a.authority_id, "safety_map.link_revoked")
+    assert sorted((e.object_id, e.details["reason"]) for e in revoked) == sorted([(str(first), "maker_removed"), (str(second), "maker_removed")])
+    response = tablet.post(tablet_path(a, first_secret), data=_marker_form())
+    assert response.status_code == 410 and "This link has been turned off" in text_of(response)
+    assert app.test_client().get(tablet_path(a, old_secret)).status_code == 410
+    assert app.test_client().get(tablet_path(a, dsl_secret)).status_code == 200
+    assert app.test_client().get(tablet_path(a, elsewhere_secret)).status_code == 200
+    assert _markers(app, a) == []
