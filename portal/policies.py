@@ -44,7 +44,14 @@ from portal.contexts.models import (
 )
 from portal.meetings.models import MeetingReturn, PartnershipMeeting
 from portal.summits.models import MapLink, MapMarker, SafetyMap, SafetySummit, SummitActivity, SummitFinding, YouSaidWeDid
-from portal.assessments.models import AssessmentMember, SchoolAssessment
+from portal.assessments.models import (
+    AssessmentFinding,
+    AssessmentMember,
+    AssessmentMemberRole,
+    AssessmentNote,
+    AssessmentTransition,
+    SchoolAssessment,
+)
 from portal.authorities.models import Duty
 from jobs.models import OutboxJob
 
@@ -486,6 +493,48 @@ def assessment_visible(user) -> ColumnElement[bool]:
     )
 
 
+def assessment_assessor(user, assessment) -> bool:
+    """Runs the assessment: its lead, its assessor members, and the context panel's members and front-door
+    managers (who open and oversee assessments). Moves its stages, agrees its planning, sees assessor-only
+    notes."""
+    if has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
+        return True
+    if not is_social_care(user):
+        return False
+    if assessment.lead_id == user.id or assessment.opened_by_id == user.id:
+        return True
+    return db.session.execute(
+        select(AssessmentMember.id).where(
+            AssessmentMember.assessment_id == assessment.id, AssessmentMember.user_id == user.id, AssessmentMember.role == AssessmentMemberRole.ASSESSOR
+        )
+    ).first() is not None
+
+
+def _assessment_allows(user, action, obj) -> bool:
+    if action in {"transition", "edit_planning", "manage_members", "assessor_note"}:
+        return assessment_assessor(user, obj)
+    if action in {"add_note", "add_finding"}:
+        # "Not an inspection": everyone who works on it contributes, the school included.
+        return db.session.execute(select(SchoolAssessment.id).where(SchoolAssessment.id == obj.id, assessment_visible(user))).first() is not None
+    return False
+
+
+def _assessment_note_visible(user) -> ColumnElement[bool]:
+    """Notes of assessments the user may see; assessor-only notes only to those who run the assessment's
+    side of social care (never a school member or a partner)."""
+    shared = AssessmentNote.assessment_id.in_(select(SchoolAssessment.id).where(assessment_visible(user)))
+    if is_social_care(user) or has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
+        return shared
+    return and_(shared, AssessmentNote.assessor_only.is_(False))
+
+
+def _assessment_finding_allows(user, action, obj) -> bool:
+    if action in {"edit", "delete"}:
+        assessment = db.session.execute(select(SchoolAssessment).where(SchoolAssessment.id == obj.assessment_id)).unique().scalar_one()
+        return obj.author_id == user.id or assessment_assessor(user, assessment)
+    return False
+
+
 def _workspace_child_visible(model) -> Callable[[User], ColumnElement[bool]]:
     """Invitations and participants: visible with their workspace."""
 
@@ -613,7 +662,10 @@ POLICIES: dict[type, Policy] = {
     SafetyMap: Policy(visible=_summit_child(SafetyMap), allows=_summit_child_allows),
     MapMarker: Policy(visible=_map_child(MapMarker), allows=_never),
     MapLink: Policy(visible=_map_link_visible, allows=lambda user, action, obj: action == "revoke"),
-    SchoolAssessment: Policy(visible=assessment_visible, allows=lambda user, action, obj: is_social_care(user)),
+    SchoolAssessment: Policy(visible=assessment_visible, allows=_assessment_allows),
+    AssessmentTransition: Policy(visible=_child_of(AssessmentTransition.assessment_id, SchoolAssessment), allows=_never),
+    AssessmentNote: Policy(visible=_assessment_note_visible, allows=_never),
+    AssessmentFinding: Policy(visible=_child_of(AssessmentFinding.assessment_id, SchoolAssessment), allows=_assessment_finding_allows),
     AssessmentMember: Policy(visible=_child_of(AssessmentMember.assessment_id, SchoolAssessment), allows=_never),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),

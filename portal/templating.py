@@ -86,6 +86,7 @@ def navigation_items() -> list[dict]:
         _page("Context referrals", "contexts.index", "contexts.index contexts.new contexts.detail contexts.decide")
         _page("Summits", "summits.index", "summits. maps.")
         _page("Partnership meetings", "meetings.index", "meetings.")
+        _page("School assessments", "assessments.index", "assessments.")
     if current_user.has_role(Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER) or _panel_member():
         _page("Context panel", "contexts.panel", "contexts.panel")
     if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER, Role.AUTHORITY_ADMIN):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Index, Integer, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, Index, Integer, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.vocabulary import LabelledEnum
@@ -75,6 +75,8 @@ class SchoolAssessment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     stage: Mapped[AssessmentStage] = mapped_column(enum_column(AssessmentStage), nullable=False, default=AssessmentStage.PLANNING)
     opened_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    #: The planning checklist: the seed's things-to-consider questions, by key, and the answers agreed.
+    planning: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -124,3 +126,114 @@ class AssessmentMember(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         viewonly=True,
         lazy="joined",
     )
+
+
+class AssessmentTransition(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """One move of an assessment from stage to stage: who, when, and their comment. Never edited."""
+
+    __tablename__ = "assessment_transitions"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("actor_id", "users"),
+        Index("ix_assessment_transitions_assessment", "authority_id", "assessment_id", "created_at"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    from_stage: Mapped[AssessmentStage | None] = mapped_column(enum_column(AssessmentStage, name="from_stage"))
+    to_stage: Mapped[AssessmentStage] = mapped_column(enum_column(AssessmentStage, name="to_stage"), nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    actor = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AssessmentTransition.actor_id), User.authority_id == AssessmentTransition.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+
+
+class AssessmentNote(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A note on the workspace. ``assessor_only`` notes are social care's own: never shown to the school
+    (pages, reports, exports) — the policy filters them out of every query a school member makes."""
+
+    __tablename__ = "assessment_notes"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("author_id", "users"),
+        Index("ix_assessment_notes_assessment", "authority_id", "assessment_id", "created_at"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    assessor_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    author = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AssessmentNote.author_id), User.authority_id == AssessmentNote.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+
+
+class Domain(LabelledEnum):
+    PUPIL_DEVELOPMENT = "pupil_development"
+    GUARDIANSHIP = "guardianship"
+    ENVIRONMENT = "environment"
+
+
+Domain.LABELS = {
+    "pupil_development": "Pupil development needs",
+    "guardianship": "Guardianship capacity",
+    "environment": "Environmental and family factors",
+}
+
+
+class Rating(LabelledEnum):
+    SIGNIFICANT_STRENGTH = "significant_strength"
+    STRENGTH = "strength"
+    CONCERN = "concern"
+    SIGNIFICANT_CONCERN = "significant_concern"
+
+
+Rating.LABELS = {
+    "significant_strength": "Significant strength",
+    "strength": "Strength",
+    "concern": "Concern",
+    "significant_concern": "Significant concern",
+}
+
+#: Ratings that make a finding a strength (the others make it a risk).
+STRENGTHS = (Rating.SIGNIFICANT_STRENGTH, Rating.STRENGTH)
+
+
+class AssessmentFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A finding in one domain of the triangle: a strength or a risk, its rating, and the evidence."""
+
+    __tablename__ = "assessment_findings"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("author_id", "users"),
+        Index("ix_assessment_findings_assessment", "authority_id", "assessment_id", "domain"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    domain: Mapped[Domain] = mapped_column(enum_column(Domain), nullable=False)
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    author = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(AssessmentFinding.author_id), User.authority_id == AssessmentFinding.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+
+    @property
+    def is_strength(self) -> bool:
+        return self.rating in STRENGTHS

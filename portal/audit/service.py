@@ -123,6 +123,10 @@ class Action:
     MAP_LINK_REVOKED = "safety_map.link_revoked"
     MAP_LINK_OPENED = "safety_map.link_opened"
     MAP_LINK_REFUSED = "safety_map.link_refused"
+    ASSESSMENT_STAGE_CHANGED = "assessment.stage_changed"
+    ASSESSMENT_NOTE_ADDED = "assessment.note_added"
+    ASSESSMENT_FINDING_ADDED = "assessment.finding_added"
+    ASSESSMENT_FINDING_UPDATED = "assessment.finding_updated"
 
 
 def _iso(moment: datetime) -> str:

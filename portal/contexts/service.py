@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.assessments.models import AssessmentKind, AssessmentMember, AssessmentMemberRole, AssessmentTrigger, SchoolAssessment
+from portal.assessments.models import AssessmentKind, AssessmentTrigger, SchoolAssessment
 from portal.audit.service import Action, record
 from portal.casework.people import notify_all, school_casework_ids
 from portal.casework.vocabulary import Level
@@ -180,23 +180,18 @@ def _open_workspace(referral: ContextReferral, decision: Decision, reason: str, 
         db.session.add(Participant(meeting_id=workspace.id, user_id=actor_id, role=ParticipantRole.ORGANISER, added_by_id=actor_id))
         kind = "partnership_meeting"
     else:
-        self_assessment = decision.decision == PanelDecision.SELF_ASSESSMENT
-        workspace = SchoolAssessment(
-            organisation_id=school.id,
-            kind=AssessmentKind.SELF_ASSESSMENT if self_assessment else AssessmentKind.SCHOOL_ASSESSMENT,
+        from portal.assessments.service import open_assessment
+
+        # The school's DSLs and head join as collaborating members, the lead as an assessor; audited there.
+        return open_assessment(
+            school,
+            kind=AssessmentKind.SELF_ASSESSMENT if decision.decision == PanelDecision.SELF_ASSESSMENT else AssessmentKind.SCHOOL_ASSESSMENT,
             trigger=AssessmentTrigger.PANEL_DECISION,
             reason=reason,
             lead_id=decision.lead_id,
-            opened_by_id=actor_id,
+            actor_id=actor_id,
+            details={"context_referral": str(referral.id)},
         )
-        db.session.add(workspace)
-        db.session.flush()
-        if decision.lead_id is not None:
-            db.session.add(AssessmentMember(assessment_id=workspace.id, user_id=decision.lead_id, role=AssessmentMemberRole.ASSESSOR))
-        # "Not an inspection": the school's DSLs and head are collaborating members from the start.
-        for user_id in school_casework_ids(school.id):
-            db.session.add(AssessmentMember(assessment_id=workspace.id, user_id=user_id, role=AssessmentMemberRole.SCHOOL))
-        kind = "school_assessment"
     db.session.flush()
     record(
         Action.WORKSPACE_OPENED,

@@ -111,6 +111,7 @@ ROLE_GATED_PAGES = {
 # The casework modules declare their routes in files of their own (one per module).
 from tests.isolation import (  # noqa: E402
     registry_advice,
+    registry_assessments,
     registry_casework,
     registry_concerns,
     registry_contexts,
@@ -120,6 +121,7 @@ from tests.isolation import (  # noqa: E402
     registry_pupils,
     registry_referrals,
     registry_summits,
+    registry_triangle,
 )
 
 for _module in (
@@ -133,6 +135,8 @@ for _module in (
     registry_meetings,
     registry_summits,
     registry_maps,
+    registry_assessments,
+    registry_triangle,
 ):
     REGISTRY.extend(_module.ENTRIES)
     EXEMPT.update(_module.EXEMPT)

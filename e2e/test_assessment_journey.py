@@ -1,0 +1,102 @@
+"""The school assessment workspace so far, end to end, with the keyboard:
+
+a front-door manager opens a school assessment directly, with a lead assessor → the assessor agrees a
+planning answer, adds an assessor-only note, moves the assessment to fieldwork and adds a risk in the
+triangle → the school's DSL (a collaborating member, "not an inspection") adds a strength, sees the
+triangle with both, and never sees the assessor-only note.
+
+Every page on the way is screenshotted and checked with axe-core (``checkpoint``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.test_context_journey import choose, go, submit
+from e2e.test_invitation_journey import main_nav_link, type_into
+from e2e.test_referral_journey import check, follow, signed_in_as
+from tests.world import create_authority, create_organisation, create_user
+
+SCHOOL = "Larkfield High School"
+NOTE = "Assessor view: the head seemed defensive about the behaviour logs."
+
+
+@pytest.fixture(scope="module")
+def people(live_server):
+    """An authority of its own: a school and its DSL, a front-door manager and an assessor."""
+    from portal.authorities.models import AuthorityDuty, Duty
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    app = live_server.app
+    authority_id = create_authority(app, "Larkfield Safeguarding Children Partnership", "larkfield", require_two_factor=False)
+    school = create_organisation(app, authority_id, SCHOOL, "school", urn="800001", phase="secondary")
+    social_care = create_organisation(app, authority_id, "Larkfield Children's Services", "social_care")
+    manager = create_user(app, authority_id, "max.manager@larkfield.example.org", "front_door", social_care, full_name="Max Manager")
+    with app.app_context(), tenant_scope(authority_id):
+        db.session.add(AuthorityDuty(user_id=manager.id, duty=Duty.FRONT_DOOR_MANAGER))
+        db.session.commit()
+    return {
+        "manager": manager,
+        "assessor": create_user(app, authority_id, "ash.assessor@larkfield.example.org", "assessor", social_care, full_name="Ash Assessor"),
+        "dsl": create_user(app, authority_id, "dee.dsl@larkfield.example.org", "dsl", school, full_name="Dee Singh"),
+    }
+
+
+def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page, people, checkpoint):
+    # A front-door manager opens an assessment directly.
+    manager = signed_in_as(new_page, people["manager"], checkpoint, "manager")
+    follow(manager, main_nav_link(manager, "School assessments"))
+    checkpoint(manager, "school assessments")
+    go(manager, "Open a school assessment")
+    choose(manager, manager.get_by_label("School", exact=True), SCHOOL)
+    check(manager, manager.get_by_label("School assessment by children's social care"))
+    type_into(manager, manager.get_by_label("Why is the school being assessed?"), "Three reports of sexual harassment in corridors this term; staff responses inconsistent.")
+    choose(manager, manager.get_by_label("Lead assessor (optional)"), "Ash Assessor")
+    checkpoint(manager, "open an assessment")
+    submit(manager, "Open the assessment")
+    expect(manager.get_by_role("heading", name=SCHOOL)).to_be_visible()
+    checkpoint(manager, "the assessment, opened")
+    assessment_url = manager.url
+
+    # The lead assessor agrees a planning answer, adds an assessor-only note, starts fieldwork, adds a risk.
+    assessor = signed_in_as(new_page, people["assessor"], checkpoint, "assessor")
+    assessor.goto(assessment_url)
+    go(assessor, "Change the planning")
+    type_into(assessor, assessor.get_by_label("Who will conduct the school assessment?"), "The contextual safeguarding practitioner, with the school's DSL.")
+    checkpoint(assessor, "planning")
+    submit(assessor, "Save the planning")
+    type_into(assessor, assessor.get_by_label("Add a note"), NOTE)
+    check(assessor, assessor.get_by_label("Assessor-only: never shown to the school"))
+    submit(assessor, "Add the note")
+    expect(assessor.get_by_text(NOTE)).to_be_visible()
+    submit(assessor, "Move to fieldwork")
+    expect(assessor.get_by_text("Fieldwork").first).to_be_visible()
+    checkpoint(assessor, "the assessment in fieldwork")
+    follow(assessor, assessor.get_by_role("link", name="The assessment triangle: findings in each domain"))
+    go(assessor, "Add a finding")
+    check(assessor, assessor.get_by_label("Guardianship capacity"))
+    check(assessor, assessor.get_by_label("Significant concern"))
+    type_into(assessor, assessor.get_by_label("The finding"), "Students say staff do not act when they report harassment.")
+    type_into(assessor, assessor.get_by_label("What is this based on?"), "Focus group with Year 10 students.")
+    checkpoint(assessor, "a finding")
+    submit(assessor, "Save the finding")
+
+    # The school's DSL adds a strength and sees the triangle; the assessor-only note never reaches them.
+    dsl = signed_in_as(new_page, people["dsl"], checkpoint, "DSL")
+    follow(dsl, main_nav_link(dsl, "School assessments"))
+    follow(dsl, dsl.get_by_role("link", name=SCHOOL).first)
+    expect(dsl.get_by_text(NOTE)).to_have_count(0)
+    checkpoint(dsl, "the assessment, seen by the school")
+    follow(dsl, dsl.get_by_role("link", name="The assessment triangle: findings in each domain"))
+    go(dsl, "Add a finding")
+    check(dsl, dsl.get_by_label("Pupil development needs"))
+    check(dsl, dsl.get_by_label("Strength", exact=True))
+    type_into(dsl, dsl.get_by_label("The finding"), "A peer mentoring scheme that students trust.")
+    type_into(dsl, dsl.get_by_label("What is this based on?"), "The student voice survey, autumn term.")
+    submit(dsl, "Save the finding")
+    expect(dsl.get_by_role("img").filter(has_text="Guardianship capacity")).not_to_have_count(0)
+    expect(dsl.get_by_text("A peer mentoring scheme that students trust.")).to_be_visible()
+    expect(dsl.get_by_text("Students say staff do not act when they report harassment.")).to_be_visible()
+    checkpoint(dsl, "the triangle with a strength and a risk")

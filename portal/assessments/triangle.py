@@ -1,0 +1,158 @@
+"""The school assessment triangle: the three domains, each with its findings (strengths and risks, each
+rated, with the evidence behind it), drawn with each domain's balance at a glance. Everyone working on the
+assessment adds findings, the school included ("not an inspection"); the assessors are told when someone
+who does not run the assessment adds one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
+from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
+from portal.assessments.views import bp
+from portal.audit.service import Action, record, render_audited
+from portal.casework.people import notify_all
+from portal.extensions import db
+from portal.notifications.service import page_path
+from portal.partnership import service
+from portal.policies import assessment_assessor, get_or_404, policy_for, visible_query
+
+
+@dataclass
+class Balance:
+    """One domain of the triangle: its findings and how many are strengths, risks and significant concerns."""
+
+    domain: Domain
+    hint: str
+    findings: list = field(default_factory=list)
+
+    @property
+    def strengths(self) -> int:
+        return sum(1 for f in self.findings if f.is_strength)
+
+    @property
+    def risks(self) -> int:
+        return len(self.findings) - self.strengths
+
+    @property
+    def significant_concerns(self) -> int:
+        return sum(1 for f in self.findings if f.rating == Rating.SIGNIFICANT_CONCERN)
+
+
+def balances(findings) -> list[Balance]:
+    """The three domains in the triangle's order, each with its findings (oldest first)."""
+    by_domain = {d: Balance(d, DOMAIN_HINTS[d]) for d in Domain}
+    for finding in sorted(findings, key=lambda f: f.created_at):
+        by_domain[finding.domain].findings.append(finding)
+    return list(by_domain.values())
+
+
+def _triangle_url(assessment_id, domain: Domain | None = None) -> str:
+    return url_for("assessments.triangle", assessment_id=assessment_id, _anchor=f"domain-{domain.value}" if domain else None)
+
+
+@bp.route("/school-assessments/<uuid:assessment_id>/triangle")
+@login_required
+def triangle(assessment_id):
+    assessment = get_or_404(SchoolAssessment, assessment_id)
+    findings = db.session.execute(visible_query(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment.id)).unique().scalars().all()
+    allows = policy_for(AssessmentFinding).allows
+    editable = {f.id for f in findings if allows(current_user, "edit", f)}
+    can_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
+    return render_audited("assessments/triangle.html", assessment=assessment, balances=balances(findings), editable=editable, can_add=can_add)
+
+
+def _saved(finding: AssessmentFinding) -> dict:
+    return {"domain": finding.domain, "rating": finding.rating, "text": finding.text, "evidence": finding.evidence}
+
+
+def _typed(form: FindingForm) -> dict:
+    return {"domain": Domain(form.domain.data), "rating": Rating(form.rating.data), "text": form.text.data.strip(), "evidence": form.evidence.data.strip()}
+
+
+def _assessor_ids(assessment: SchoolAssessment) -> list:
+    """The lead and the assessor members (who run the assessment)."""
+    members = select(AssessmentMember.user_id).where(AssessmentMember.assessment_id == assessment.id, AssessmentMember.role == AssessmentMemberRole.ASSESSOR)
+    return [user_id for user_id in (assessment.lead_id, *db.session.execute(members).scalars()) if user_id]
+
+
+@bp.route("/school-assessments/<uuid:assessment_id>/findings/new", methods=["GET", "POST"])
+@login_required
+def finding_new(assessment_id):
+    assessment = get_or_404(SchoolAssessment, assessment_id, action="add_finding")
+    form = FindingForm()
+    if form.validate_on_submit():
+        finding = AssessmentFinding(assessment_id=assessment.id, author_id=current_user.id, **_typed(form))
+        db.session.add(finding)
+        db.session.flush()
+        record(
+            Action.ASSESSMENT_FINDING_ADDED,
+            object_type="assessment_finding",
+            object_id=finding.id,
+            organisation_id=assessment.organisation_id,
+            details={"assessment": str(assessment.id), "domain": finding.domain.value, "rating": finding.rating.value},
+        )
+        if not assessment_assessor(current_user, assessment):
+            notify_all(
+                _assessor_ids(assessment),
+                f"{current_user.full_name} added a finding to the school assessment of {assessment.organisation.name}",
+                link=page_path("assessments.triangle", assessment_id=assessment.id),
+                exclude=(current_user.id,),
+            )
+        db.session.commit()
+        flash(f"The finding has been added to {finding.domain.label.lower()}.", "success")
+        return redirect(_triangle_url(assessment.id, finding.domain))
+    return _form_page(form, assessment)
+
+
+@bp.route("/school-assessments/findings/<uuid:finding_id>/edit", methods=["GET", "POST"])
+@login_required
+def finding_edit(finding_id):
+    finding = get_or_404(AssessmentFinding, finding_id, action="edit")
+    assessment = get_or_404(SchoolAssessment, finding.assessment_id)
+    form = FindingForm(data={**{k: getattr(v, "value", v) for k, v in _saved(finding).items()}, "version": str(finding.version)} if request.method == "GET" else None)
+    changes = None
+    if form.validate_on_submit():
+        yours = _typed(form)
+        if form.version.version != finding.version:
+            changes = _conflict(finding, yours, form)
+        else:
+            before = _saved(finding)
+            fields = [name for name in FINDING_LABELS if before[name] != yours[name]]
+            try:
+                for name in fields:
+                    setattr(finding, name, yours[name])
+                if fields:
+                    record(
+                        Action.ASSESSMENT_FINDING_UPDATED,
+                        object_type="assessment_finding",
+                        object_id=finding.id,
+                        organisation_id=assessment.organisation_id,
+                        details={"assessment": str(assessment.id), "fields": fields},
+                    )
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                finding = get_or_404(AssessmentFinding, finding_id, action="edit")
+                changes = _conflict(finding, yours, form)
+            else:
+                flash("The finding has been saved." if fields else "Nothing was changed.", "success")
+                return redirect(_triangle_url(assessment.id, finding.domain))
+    return _form_page(form, assessment, finding, changes)
+
+
+def _form_page(form: FindingForm, assessment, finding=None, changes=None) -> str:
+    hints = [{"hint": {"text": DOMAIN_HINTS[domain]}} for domain in Domain]
+    return render_template("assessments/finding.html", form=form, assessment=assessment, finding=finding, changes=changes, hints=hints)
+
+
+def _conflict(finding: AssessmentFinding, yours: dict, form: FindingForm) -> list[service.Change]:
+    """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
+    service.stale_refused("assessment_finding", finding.id)
+    form.version.data = str(finding.version)
+    return service.what_changed(_saved(finding), yours, FINDING_LABELS)
