@@ -1,8 +1,8 @@
 """The school assessment workspace so far, end to end, with the keyboard:
 
 a front-door manager opens a school assessment directly, with a lead assessor → the assessor agrees a
-planning answer, adds an assessor-only note, moves the assessment to fieldwork and adds a risk in the
-triangle → the school's DSL (a collaborating member, "not an inspection") adds a strength, sees the
+planning answer, adds an assessor-only note, moves the assessment to fieldwork, adds a risk in the
+triangle and the student focus group it is based on → the school's DSL (a collaborating member, "not an inspection") adds a strength, sees the
 triangle with both, and never sees the assessor-only note.
 
 Every page on the way is screenshotted and checked with axe-core (``checkpoint``).
@@ -10,10 +10,13 @@ Every page on the way is screenshotted and checked with axe-core (``checkpoint``
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
-from e2e.test_context_journey import choose, go, submit
+from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
 from tests.world import create_authority, create_organisation, create_user
@@ -83,6 +86,21 @@ def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page,
     checkpoint(assessor, "a finding")
     submit(assessor, "Save the finding")
 
+    # The focus group behind it, linked to the finding.
+    assessor.goto(assessment_url)
+    follow(assessor, assessor.get_by_role("link", name="Methods and evidence"))
+    go(assessor, "Add a method")
+    check(assessor, assessor.get_by_label("Focus group with students"))
+    type_date(assessor, date.today())
+    type_into(assessor, assessor.get_by_label("How many took part? (optional)"), "9")
+    type_into(assessor, assessor.get_by_label("Who took part? (optional)"), "Year 10 students, girls and boys")
+    type_into(assessor, assessor.get_by_label("What was found?"), "Students describe harassment in the corridors between lessons; few report it.")
+    check(assessor, assessor.get_by_label(re.compile("Guardianship capacity: Students say staff do not act")))
+    checkpoint(assessor, "a method")
+    submit(assessor, "Save the method")
+    expect(assessor.get_by_text("Year 10 students, girls and boys")).to_be_visible()
+    checkpoint(assessor, "methods and evidence")
+
     # The school's DSL adds a strength and sees the triangle; the assessor-only note never reaches them.
     dsl = signed_in_as(new_page, people["dsl"], checkpoint, "DSL")
     follow(dsl, main_nav_link(dsl, "School assessments"))
@@ -99,4 +117,5 @@ def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page,
     expect(dsl.get_by_role("img").filter(has_text="Guardianship capacity")).not_to_have_count(0)
     expect(dsl.get_by_text("A peer mentoring scheme that students trust.")).to_be_visible()
     expect(dsl.get_by_text("Students say staff do not act when they report harassment.")).to_be_visible()
+    expect(dsl.get_by_text("Focus group with students").first).to_be_visible()  # supported by
     checkpoint(dsl, "the triangle with a strength and a risk")

@@ -47,6 +47,8 @@ from portal.summits.models import MapLink, MapMarker, SafetyMap, SafetySummit, S
 from portal.assessments.models import (
     AssessmentFinding,
     AssessmentMember,
+    AssessmentMethod,
+    MethodFinding,
     AssessmentMemberRole,
     AssessmentNote,
     AssessmentTransition,
@@ -666,6 +668,8 @@ POLICIES: dict[type, Policy] = {
     AssessmentTransition: Policy(visible=_child_of(AssessmentTransition.assessment_id, SchoolAssessment), allows=_never),
     AssessmentNote: Policy(visible=_assessment_note_visible, allows=_never),
     AssessmentFinding: Policy(visible=_child_of(AssessmentFinding.assessment_id, SchoolAssessment), allows=_assessment_finding_allows),
+    AssessmentMethod: Policy(visible=_child_of(AssessmentMethod.assessment_id, SchoolAssessment), allows=_assessment_finding_allows),
+    MethodFinding: Policy(visible=_child_of(MethodFinding.method_id, AssessmentMethod), allows=_never),
     AssessmentMember: Policy(visible=_child_of(AssessmentMember.assessment_id, SchoolAssessment), allows=_never),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),

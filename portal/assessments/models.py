@@ -9,8 +9,9 @@ Beyond Referrals self-assessment, with social care supporting).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import JSON, Boolean, Index, Integer, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.vocabulary import LabelledEnum
@@ -237,3 +238,64 @@ class AssessmentFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     @property
     def is_strength(self) -> bool:
         return self.rating in STRENGTHS
+
+
+class MethodKind(LabelledEnum):
+    FOCUS_GROUP_STAFF = "focus_group_staff"
+    FOCUS_GROUP_STUDENTS = "focus_group_students"
+    FOCUS_GROUP_PARENTS = "focus_group_parents"
+    POLICY_REVIEW = "policy_review"
+    RECORDS_REVIEW = "records_review"
+    SURVEY = "survey"
+    OBSERVATION = "observation"
+
+
+MethodKind.LABELS = {
+    "focus_group_staff": "Focus group with staff",
+    "focus_group_students": "Focus group with students",
+    "focus_group_parents": "Focus group with parents and carers",
+    "policy_review": "Review of safeguarding and behaviour policies",
+    "records_review": "Review of safeguarding and behaviour records",
+    "survey": "Survey",
+    "observation": "Observation of the school environment",
+}
+
+
+class AssessmentMethod(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A method of the assessment (a focus group, a review, a survey, an observation): when, who took part
+    (counts and groups, never pupils' names), what was found; linked to the findings it supports."""
+
+    __tablename__ = "assessment_methods"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("author_id", "users"),
+        Index("ix_assessment_methods_assessment", "authority_id", "assessment_id", "held_on"),
+        CheckConstraint("participants IS NULL OR participants >= 0", name="participants_not_negative"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    kind: Mapped[MethodKind] = mapped_column(enum_column(MethodKind), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    #: How many took part, and who (for example "Year 10 students, girls and boys"): no names.
+    participants: Mapped[int | None] = mapped_column(Integer)
+    who_took_part: Mapped[str | None] = mapped_column(Text)
+    found: Mapped[str] = mapped_column(Text, nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MethodFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A method supports a finding (the evidence behind it)."""
+
+    __tablename__ = "method_findings"
+    __table_args__ = tenant_table_args(
+        parent_key("method_id", "assessment_methods", ondelete="CASCADE"),
+        parent_key("finding_id", "assessment_findings", ondelete="CASCADE"),
+        UniqueConstraint("authority_id", "method_id", "finding_id"),
+        Index("ix_method_findings_finding", "authority_id", "finding_id"),
+    )
+
+    method_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)

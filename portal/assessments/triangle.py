@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.assessments.methods import supported_by
 from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
 from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
 from portal.assessments.views import bp
@@ -64,7 +65,9 @@ def triangle(assessment_id):
     allows = policy_for(AssessmentFinding).allows
     editable = {f.id for f in findings if allows(current_user, "edit", f)}
     can_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
-    return render_audited("assessments/triangle.html", assessment=assessment, balances=balances(findings), editable=editable, can_add=can_add)
+    return render_audited(
+        "assessments/triangle.html", assessment=assessment, balances=balances(findings), editable=editable, can_add=can_add, supported_by=supported_by(assessment.id)
+    )
 
 
 def _saved(finding: AssessmentFinding) -> dict:

@@ -253,3 +253,4 @@ def planning_edit(assessment_id):
 
 
 from portal.assessments import triangle  # noqa: E402,F401  (its pages are on this blueprint)
+from portal.assessments import methods  # noqa: E402,F401

@@ -127,6 +127,8 @@ class Action:
     ASSESSMENT_NOTE_ADDED = "assessment.note_added"
     ASSESSMENT_FINDING_ADDED = "assessment.finding_added"
     ASSESSMENT_FINDING_UPDATED = "assessment.finding_updated"
+    ASSESSMENT_METHOD_ADDED = "assessment.method_added"
+    ASSESSMENT_METHOD_UPDATED = "assessment.method_updated"
 
 
 def _iso(moment: datetime) -> str:

@@ -118,6 +118,7 @@ from tests.isolation import (  # noqa: E402
     registry_dashboard,
     registry_maps,
     registry_meetings,
+    registry_methods,
     registry_pupils,
     registry_referrals,
     registry_summits,
@@ -137,6 +138,7 @@ for _module in (
     registry_maps,
     registry_assessments,
     registry_triangle,
+    registry_methods,
 ):
     REGISTRY.extend(_module.ENTRIES)
     EXEMPT.update(_module.EXEMPT)

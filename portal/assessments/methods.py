@@ -1,0 +1,183 @@
+"""Methods and evidence of a school assessment: focus groups (staff, students, parents), reviews of policies
+and records, surveys and observations, each with its date, who took part (counts and groups, never names),
+what was found, and the findings of the triangle it supports. Everyone working on the assessment adds
+methods, the school included; the author or an assessor edits one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from jobs.partnership import uk_today
+from portal.accounts.models import User
+from portal.assessments.method_forms import METHOD_LABELS, MethodForm
+from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding, MethodKind, SchoolAssessment
+from portal.assessments.views import bp
+from portal.audit.service import Action, record, render_audited
+from portal.extensions import db
+from portal.partnership import service
+from portal.policies import get_or_404, policy_for, visible_query
+from portal.templating import uk_date
+
+_DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
+
+
+def _findings(assessment_id) -> list[AssessmentFinding]:
+    """The assessment's findings, by domain (in the triangle's order), oldest first."""
+    query = visible_query(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment_id)
+    return sorted(db.session.execute(query).unique().scalars(), key=lambda f: (_DOMAIN_ORDER[f.domain], f.created_at))
+
+
+def _links(assessment_id) -> list[tuple[MethodFinding, AssessmentMethod]]:
+    """Every link between a method and a finding of the assessment, in one query."""
+    query = (
+        visible_query(MethodFinding)
+        .join(AssessmentMethod, AssessmentMethod.id == MethodFinding.method_id)
+        .where(AssessmentMethod.assessment_id == assessment_id)
+        .add_columns(AssessmentMethod)
+        .order_by(AssessmentMethod.held_on, AssessmentMethod.created_at)
+    )
+    return db.session.execute(query).all()
+
+
+def supported_by(assessment_id) -> dict:
+    """finding id -> the methods that support it, as "kind, date" (oldest first): for the triangle."""
+    out = defaultdict(list)
+    for link, method in _links(assessment_id):
+        out[link.finding_id].append(f"{method.kind.label}, {uk_date(method.held_on)}")
+    return out
+
+
+@bp.route("/school-assessments/<uuid:assessment_id>/methods")
+@login_required
+def methods(assessment_id):
+    assessment = get_or_404(SchoolAssessment, assessment_id)
+    query = visible_query(AssessmentMethod).where(AssessmentMethod.assessment_id == assessment.id)
+    rows = db.session.execute(query.order_by(AssessmentMethod.held_on.desc(), AssessmentMethod.created_at.desc())).scalars().all()
+    findings = {f.id: f for f in _findings(assessment.id)}
+    supports = defaultdict(list)
+    for link, _method in _links(assessment.id):
+        if link.finding_id in findings:
+            supports[link.method_id].append(findings[link.finding_id])
+    authors = {u.id: u.full_name for u in db.session.execute(select(User).where(User.id.in_({m.author_id for m in rows}))).scalars()} if rows else {}
+    allows = policy_for(AssessmentMethod).allows
+    editable = {m.id for m in rows if allows(current_user, "edit", m)}
+    can_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
+    return render_audited("assessments/methods.html", assessment=assessment, methods=rows, supports=supports, authors=authors, editable=editable, can_add=can_add)
+
+
+def _saved(method: AssessmentMethod, finding_ids) -> dict:
+    return {
+        "kind": method.kind,
+        "held_on": method.held_on,
+        "participants": method.participants,
+        "who_took_part": method.who_took_part,
+        "found": method.found,
+        "findings": sorted(str(i) for i in finding_ids),
+    }
+
+
+def _typed(form: MethodForm) -> dict:
+    return {
+        "kind": MethodKind(form.kind.data),
+        "held_on": form.held_on.data,
+        "participants": form.participants.data,
+        "who_took_part": (form.who_took_part.data or "").strip() or None,
+        "found": form.found.data.strip(),
+        "findings": sorted(set(form.findings.data or [])),
+    }
+
+
+def _linked(method_id) -> list:
+    return db.session.execute(visible_query(MethodFinding).where(MethodFinding.method_id == method_id)).scalars().all()
+
+
+def _form(assessment, findings, data=None) -> MethodForm:
+    form = MethodForm(data=data)
+    form.today = uk_today()
+    form.findings.choices = [(str(f.id), f"{f.domain.label}: {f.text}") for f in findings]
+    return form
+
+
+def _shown(values: dict, findings) -> dict:
+    """What a stale save compares, with the findings named rather than by id."""
+    chosen = set(values["findings"])
+    return {**values, "findings": "; ".join(f"{f.domain.label}: {f.text}" for f in findings if str(f.id) in chosen)}
+
+
+def _audit(action: str, method: AssessmentMethod, assessment: SchoolAssessment, **details) -> None:
+    record(action, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"assessment": str(assessment.id), **details})
+
+
+@bp.route("/school-assessments/<uuid:assessment_id>/methods/new", methods=["GET", "POST"])
+@login_required
+def method_new(assessment_id):
+    assessment = get_or_404(SchoolAssessment, assessment_id, action="add_finding")
+    findings = _findings(assessment.id)
+    form = _form(assessment, findings)
+    if form.validate_on_submit():
+        typed = _typed(form)
+        finding_ids = typed.pop("findings")
+        method = AssessmentMethod(assessment_id=assessment.id, author_id=current_user.id, **typed)
+        db.session.add(method)
+        db.session.flush()
+        db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in finding_ids)
+        _audit(Action.ASSESSMENT_METHOD_ADDED, method, assessment, kind=method.kind.value, findings=finding_ids)
+        db.session.commit()
+        flash(f"{method.kind.label} on {uk_date(method.held_on)} has been added.", "success")
+        return redirect(url_for("assessments.methods", assessment_id=assessment.id))
+    return _page(form, assessment, findings)
+
+
+@bp.route("/school-assessments/methods/<uuid:method_id>/edit", methods=["GET", "POST"])
+@login_required
+def method_edit(method_id):
+    method = get_or_404(AssessmentMethod, method_id, action="edit")
+    assessment = get_or_404(SchoolAssessment, method.assessment_id)
+    findings = _findings(assessment.id)
+    links = _linked(method.id)
+    saved = _saved(method, [link.finding_id for link in links])
+    data = {**saved, "kind": method.kind.value, "version": str(method.version)} if request.method == "GET" else None
+    form = _form(assessment, findings, data)
+    changes = None
+    if form.validate_on_submit():
+        yours = _typed(form)
+        if form.version.version != method.version:
+            changes = _conflict(method, saved, yours, form, findings)
+        else:
+            fields = [name for name in METHOD_LABELS if saved[name] != yours[name]]
+            try:
+                for name in fields:
+                    if name != "findings":
+                        setattr(method, name, yours[name])
+                if fields:
+                    if "findings" in fields:
+                        db.session.execute(delete(MethodFinding).where(MethodFinding.method_id == method.id))
+                        db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in yours["findings"])
+                        flag_modified(method, "found")  # the links are part of the method: its version moves with them
+                    _audit(Action.ASSESSMENT_METHOD_UPDATED, method, assessment, fields=fields)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                method = get_or_404(AssessmentMethod, method_id, action="edit")
+                changes = _conflict(method, _saved(method, [link.finding_id for link in _linked(method.id)]), yours, form, findings)
+            else:
+                flash("The method has been saved." if fields else "Nothing was changed.", "success")
+                return redirect(url_for("assessments.methods", assessment_id=assessment.id, _anchor=f"method-{method.id}"))
+    return _page(form, assessment, findings, method, changes)
+
+
+def _page(form: MethodForm, assessment, findings, method=None, changes=None) -> str:
+    return render_template("assessments/method.html", form=form, assessment=assessment, findings=findings, method=method, changes=changes, finding_hints=[{"hint": {"text": f.rating.label}} for f in findings])
+
+
+def _conflict(method: AssessmentMethod, saved: dict, yours: dict, form: MethodForm, findings) -> list[service.Change]:
+    """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
+    service.stale_refused("assessment_method", method.id)
+    form.version.data = str(method.version)
+    return service.what_changed(_shown(saved, findings), _shown(yours, findings), METHOD_LABELS)
