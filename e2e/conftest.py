@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support import PASSWORD
 from tests.world import Person, create_authority, create_organisation, create_user
@@ -235,7 +236,14 @@ class Checkpoint:
         page.wait_for_load_state("load")
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{slug}.png"), full_page=True)
+        path = str(self.folder / f"{self.count:02d}-{slug}.png")
+        try:
+            page.screenshot(path=path, full_page=True)
+        except PlaywrightTimeoutError:
+            # A page load that started just before (a form sent with Enter) can hold the screenshot up:
+            # wait for that page, then take it once more (a second time-out fails the journey).
+            page.wait_for_load_state("load")
+            page.screenshot(path=path, full_page=True)
         self.pages_checked.append(page.url)
         errors, page.script_errors[:] = list(page.script_errors), []
         assert not errors, f"JavaScript errors on {page.url} ({step}):\n" + "\n".join(errors)

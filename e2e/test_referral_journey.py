@@ -81,7 +81,8 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     checkpoint(staff, "staff concerns")
     follow(staff, staff.get_by_role("button", name="Log a concern"))
     type_into(staff, staff.get_by_label("Child's name"), PUPIL[0])
-    press_enter_on(staff, staff.get_by_role("button", name="Search"))
+    with staff.expect_navigation():  # the search is a page load: wait for it before the screenshot
+        press_enter_on(staff, staff.get_by_role("button", name="Search"))
     checkpoint(staff, "staff finds the child")
     follow(staff, staff.get_by_role("link", name=pupil_name))
     check(staff, staff.get_by_label("Neglect (hunger, hygiene, clothing, supervision)"))
