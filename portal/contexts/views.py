@@ -307,6 +307,15 @@ def new():
                     return _raise(form, school, summit, thresholds, checked, pupils, suggestion)
         if suggestion is not None:
             form.suggested.data = suggestion.value
+    if matches or pupils:
+        # Pupils' names from the register are on the page: a read of child-level data.
+        record(
+            Action.RECORD_VIEWED,
+            object_type="pupil_search",
+            object_id=school.id,
+            organisation_id=school.id,
+            details={"page": "contexts.new", "shown": len(matches), "named": len(pupils)},
+        )
     # (rendered before the commit: the first version of the indicators, if the authority had none)
     return render_audited(
         "contexts/new.html",

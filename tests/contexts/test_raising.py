@@ -230,3 +230,15 @@ def test_a_named_organiser_from_a_partner_agency_raises_from_the_summit(app, wor
     [referral] = rows(app, world.a, ContextReferral)
     assert referral.raised_by_organisation_id == world.a.police
     assert notifications(app, world.a, world.a.dsl1) == ["A context referral has been raised about Avonford Primary School"]
+
+
+def test_pupils_found_on_the_register_while_raising_are_an_audited_read(app, world):
+    """Is showing pupils' names from the register on the referral form audited (how many, not who)?"""
+    make_pupil(app, world.a, legal_forename="Amira", legal_surname="Khan", year_group="9")
+    client = signed_in_client(app, world.a.dsl1)
+    client.get(NEW)
+    assert [e for e in audit_events(app, world.a.authority_id, "record.viewed") if e.object_type == "pupil_search"] == []
+    client.post(NEW, data=_form(world.a, pupil_search="amira", find="Find pupils"))
+    [event] = [e for e in audit_events(app, world.a.authority_id, "record.viewed") if e.object_type == "pupil_search"]
+    assert event.details == {"page": "contexts.new", "shown": 1, "named": 0}
+    assert "Amira" not in str(event.details)
