@@ -85,6 +85,12 @@ class NotBlank:
             raise ValidationError(self.message)
 
 
+def clean_text(value: str | None) -> str | None:
+    """Typed text as saved: line endings as LF (browsers send a textarea's as CR LF), trimmed, and
+    ``None`` when nothing is left."""
+    return (value or "").replace("\r\n", "\n").strip() or None
+
+
 def text_limit(what: str, limit: int = 20000) -> Length:
     """At most ``limit`` characters, said as "<what> must be 20,000 characters or fewer"."""
     return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")

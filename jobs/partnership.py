@@ -4,8 +4,6 @@ job runs (or is retried) an owner hears once; moving the due date re-arms it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
@@ -13,16 +11,10 @@ from jobs.registry import job
 from portal.audit.service import Action, record
 from portal.casework.people import notify_all
 from portal.extensions import db
-from portal.model_base import utcnow
 from portal.notifications.service import page_path
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.partnership.service import organisation_contacts
-
-UK = ZoneInfo("Europe/London")
-
-
-def uk_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(UK).date()
+from portal.templating import uk_today
 
 
 def _link(action: PlanAction) -> str:

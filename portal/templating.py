@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request, url_for
@@ -10,6 +10,13 @@ from flask_login import current_user
 
 SERVICE_NAME = "Safeguarding Partnership Portal"
 UK = ZoneInfo("Europe/London")
+
+
+def uk_today(now: datetime | None = None) -> date:
+    """Today's date in the UK (at ``now``, default the present)."""
+    from portal.model_base import utcnow
+
+    return (now or utcnow()).astimezone(UK).date()
 
 
 def uk_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:

@@ -58,6 +58,18 @@ def enable_tenant_rls(bind, table: str) -> None:
     )
 
 
+def secure_tenant_tables(bind, tables, append_only=()) -> None:
+    """A migration's new tenant tables: row-level security on each, and the application role's grants
+    (SELECT and INSERT only for the ``append_only`` ones). PostgreSQL only; refuses to run as the
+    application role (``ensure_app_role_exists``)."""
+    if not is_postgresql(bind):
+        return
+    ensure_app_role_exists(bind)
+    for table in tables:
+        enable_tenant_rls(bind, table)
+        grant_to_app(bind, table, "SELECT, INSERT" if table in append_only else "SELECT, INSERT, UPDATE, DELETE")
+
+
 def grant_to_app(bind, table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
     """Grant the application role ``privileges`` on ``table`` (PostgreSQL only)."""
     if not is_postgresql(bind):

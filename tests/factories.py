@@ -4,7 +4,7 @@ models and services inside the authority's tenant context, as the portal would."
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 

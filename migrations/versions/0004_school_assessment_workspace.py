@@ -12,7 +12,7 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
-from tenants.schema import enable_tenant_rls, ensure_app_role_exists, grant_to_app, is_postgresql
+from tenants.schema import secure_tenant_tables
 
 TENANT_TABLES = ["assessment_findings", "assessment_notes", "assessment_transitions"]
 APPEND_ONLY = {"assessment_transitions"}
@@ -91,13 +91,7 @@ def upgrade():
 
 
 def _secure():
-    bind = op.get_bind()
-    if not is_postgresql(bind):
-        return
-    ensure_app_role_exists(bind)
-    for table in TENANT_TABLES:
-        enable_tenant_rls(bind, table)
-        grant_to_app(bind, table, "SELECT, INSERT" if table in APPEND_ONLY else "SELECT, INSERT, UPDATE, DELETE")
+    secure_tenant_tables(op.get_bind(), TENANT_TABLES, APPEND_ONLY)
 
 
 def downgrade():

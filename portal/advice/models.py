@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.vocabulary import LabelledEnum, Urgency, harm_labels

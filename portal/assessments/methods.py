@@ -13,7 +13,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from jobs.partnership import uk_today
 from portal.accounts.models import User
 from portal.assessments.method_forms import METHOD_LABELS, MethodForm
 from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding, MethodKind, SchoolAssessment
@@ -22,7 +21,7 @@ from portal.audit.service import Action, record, render_audited
 from portal.extensions import db
 from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
-from portal.templating import uk_date
+from portal.templating import uk_date, uk_today
 
 _DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
 

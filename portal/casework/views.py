@@ -30,7 +30,7 @@ from portal.model_base import utcnow
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, policy_for, roles_required, visible_query
 from portal.pupils.models import Pupil
-from portal.templating import UK, uk_date
+from portal.templating import UK, uk_date, uk_today
 
 bp = Blueprint("casework", __name__)
 
@@ -251,7 +251,7 @@ def _calendar_page(form: CalendarDayForm, today: date, status: int = 200):
 @admin_only
 def calendar():
     """The authority's closure days and worked bank holidays, for the one-working-day clock."""
-    today = utcnow().astimezone(UK).date()
+    today = uk_today()
     form = CalendarDayForm()
     form.today = today
     if form.validate_on_submit():

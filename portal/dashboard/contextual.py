@@ -8,9 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 
-from jobs.partnership import uk_today
 from portal.casework.vocabulary import Level
 from portal.contexts.models import ContextReferral, ContextReferralStatus
 from portal.extensions import db
@@ -18,6 +16,7 @@ from portal.meetings.models import MeetingStatus, PartnershipMeeting
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.policies import summit_content, visible_query
 from portal.summits.models import SafetySummit, SummitStatus
+from portal.templating import uk_today
 
 #: Age bands of an open context referral (days since it was raised).
 AGE_BANDS = (("Under 1 week", 0, 7), ("1 to 4 weeks", 7, 28), ("Over 4 weeks", 28, None))

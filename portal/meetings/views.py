@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import choices
-from jobs.partnership import uk_today
+from forms import choices, clean_text
 from portal.accounts.models import Membership, Role, User
 from portal.audit.service import Action, record, record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
@@ -46,7 +45,7 @@ from portal.partnership import service
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
 from portal.policies import get_or_404, invitable_organisations, policy_for, roles_required, visible_query
-from portal.templating import uk_datetime
+from portal.templating import uk_datetime, uk_today
 
 bp = Blueprint("meetings", __name__)
 
@@ -98,10 +97,6 @@ def _detail_redirect(meeting_id, anchor: str | None = None):
 def _text(value: str | None) -> str:
     """Typed text as saved: browsers send a textarea's lines ending in CR LF; the portal keeps LF."""
     return (value or "").replace("\r\n", "\n").strip()
-
-
-def _clean(value: str | None) -> str | None:
-    return _text(value) or None
 
 
 def agreement_digest(meeting: PartnershipMeeting) -> str:
@@ -173,7 +168,7 @@ def open_meeting(school: Organisation, *, title: str | None, actor_id) -> Partne
     the person opening it as its organiser. Audited; the school's DSLs and head are told."""
     meeting = PartnershipMeeting(
         organisation_id=school.id,
-        title=_clean(title) or f"School partnership meeting: {school.name}",
+        title=clean_text(title) or f"School partnership meeting: {school.name}",
         terms_of_reference=default_terms_of_reference(school.name),
         information_sharing_agreement=default_information_sharing_agreement(school.name),
         created_by_id=actor_id,
@@ -210,7 +205,7 @@ def new():
         meeting = open_meeting(school, title=form.title.data, actor_id=current_user.id)
         meeting.meets_at = form.meets_at
         meeting.format = MeetingFormat(form.format.data)
-        meeting.location = _clean(form.location.data)
+        meeting.location = clean_text(form.location.data)
         db.session.commit()
         flash("The meeting has been opened and the school has been told. Accept the information-sharing agreement to work on its papers.", "success")
         return _detail_redirect(meeting.id)
@@ -311,10 +306,10 @@ def _typed_meeting(form: MeetingForm) -> dict:
         "title": _text(form.title.data),
         "meets_at": uk_datetime(form.meets_at),
         "format": MeetingFormat(form.format.data),
-        "location": _clean(form.location.data),
+        "location": clean_text(form.location.data),
         "terms_of_reference": _text(form.terms_of_reference.data),
         "information_sharing_agreement": _text(form.information_sharing_agreement.data),
-        "agenda": _clean(form.agenda.data),
+        "agenda": clean_text(form.agenda.data),
         "follow_up_on": form.follow_up_on.data,
         "status": MeetingStatus(form.status.data),
     }
@@ -396,7 +391,7 @@ def minutes(meeting_id):
         form.version.data = str(meeting.version)
     conflict = None
     if form.validate_on_submit():
-        typed = {"minutes": _clean(form.minutes.data)}
+        typed = {"minutes": clean_text(form.minutes.data)}
         if form.version.version != meeting.version:
             conflict = service.what_changed({"minutes": meeting.minutes}, typed, MINUTES_LABELS)
         else:
@@ -444,7 +439,7 @@ def return_edit(meeting_id):
 
     conflict = None
     if form.validate_on_submit():
-        typed = {name: _clean(getattr(form, name).data) for name in RETURN_LABELS}
+        typed = {name: clean_text(getattr(form, name).data) for name in RETURN_LABELS}
         if form.version.version != row.version:
             conflict = service.what_changed(saved(), typed, RETURN_LABELS)
         else:
@@ -704,7 +699,7 @@ def action_edit(meeting_id, action_id):
 
     conflict = None
     if form.validate_on_submit():
-        typed = {"status": ActionStatus(form.status.data), "progress_note": _clean(form.progress_note.data)}
+        typed = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data)}
         if lead:
             typed.update(description=_text(form.description.data), owner=owner_names.get(form.owner.data, ""), due_on=form.due_on.data)
         if form.version.version != row.version:

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import MessageForm
+from forms import MessageForm, clean_text
 from portal.accounts.models import Role
 from portal.advice.models import AdviceRequest
 from portal.audit.service import Action, record, render_audited
@@ -312,21 +312,18 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     form.version.data = str(referral.version)
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
 
 def _apply(form: ReferralForm, referral: Referral) -> None:
     """Write what the form says onto the draft: everything typed, complete or not."""
     referral.categories = list(dict.fromkeys(form.categories.data or []))
     referral.what_happened = (form.what_happened.data or "").strip()
-    referral.child_voice = _clean(form.child_voice.data)
+    referral.child_voice = clean_text(form.child_voice.data)
     danger = form.immediate_danger.data == "yes"
     referral.immediate_danger = danger
     referral.police_called = danger and bool(form.police_called.data)
-    referral.police_reference = _clean(form.police_reference.data)
+    referral.police_reference = clean_text(form.police_reference.data)
     referral.parents_aware = ParentsAware(form.parents_aware.data) if form.parents_aware.data else None
-    referral.parents_not_aware_reason = _clean(form.parents_not_aware_reason.data) if referral.parents_aware is ParentsAware.NO else None
+    referral.parents_not_aware_reason = clean_text(form.parents_not_aware_reason.data) if referral.parents_aware is ParentsAware.NO else None
     referral.school_view_level = Level(form.school_view_level.data) if form.school_view_level.data else None
 
 

@@ -24,12 +24,11 @@ from forms import (
     choices,
     text_limit,
 )
-from portal.model_base import utcnow
 from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.summits import checklist
 from portal.summits.models import ActivityKind
-from portal.templating import UK
+from portal.templating import UK, uk_today
 
 #: The year groups young people may come from (primary Year 5 to sixth form Year 13).
 YEAR_GROUPS = tuple(f"Year {n}" for n in range(5, 14))
@@ -283,5 +282,5 @@ class YouSaidForm(BaseForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_told_on(self, field):
-        if field.data is not None and field.data > utcnow().astimezone(UK).date():
+        if field.data is not None and field.data > uk_today():
             raise ValidationError("The date young people were told must be today or in the past")

@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from forms import clean_text
 from portal.accounts.security import keyed_hash
 from portal.audit.service import Action, record
 from portal.casework import attachments
@@ -125,18 +126,15 @@ def new_marker(safety_map, position: Position, *, safety: str, place: str | None
         grid_column=position.column,
         grid_row=position.row,
         safety=Safety(safety),
-        place=_clean(place),
-        note=_clean(note),
-        suggestion=_clean(suggestion),
-        group_label=_clean(group_label),
+        place=clean_text(place),
+        note=clean_text(note),
+        suggestion=clean_text(suggestion),
+        group_label=clean_text(group_label),
         method=position.method,
         placed_by_id=placed_by_id,
         link_id=link_id,
     )
 
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
 
 
 # The summary ------------------------------------------------------------------------------------------

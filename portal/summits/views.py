@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from forms import clean_text
 from portal.accounts.models import Membership, Role, User
 from portal.audit.service import Action, record, record_now
 from portal.authorities.models import Organisation, OrganisationKind
@@ -60,7 +61,7 @@ from portal.summits.forms import (
 )
 from portal.summits.map_service import revoke_links_made_by
 from portal.summits.models import ActivityKind, SafetyMap, SafetySummit, SummitActivity, SummitFinding, SummitStatus, YouSaidWeDid
-from portal.templating import UK
+from portal.templating import UK, uk_today
 
 bp = Blueprint("summits", __name__)
 
@@ -105,10 +106,6 @@ def young_people_text(counts: dict | None) -> str:
     return ", ".join(parts)
 
 
-def _today():
-    return utcnow().astimezone(UK).date()
-
-
 @bp.context_processor
 def _template_helpers() -> dict:
     return {
@@ -138,9 +135,6 @@ def _to_detail(summit_id, anchor: str | None = None):
 def _rows(model, summit, *order):
     return db.session.execute(visible_query(model).where(model.summit_id == summit.id).order_by(*order)).unique().scalars().all()
 
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
 
 
 def _audit_change(summit, what: str, **details) -> None:
@@ -274,7 +268,7 @@ def new():
         else:
             summit = SafetySummit(
                 host_organisation_id=host.id,
-                title=_clean(form.title.data) or f"Student Safety Summit at {host.name}",
+                title=clean_text(form.title.data) or f"Student Safety Summit at {host.name}",
                 created_by_id=current_user.id,
             )
             db.session.add(summit)
@@ -355,7 +349,7 @@ def _render_detail(summit, *, invite_form=None, checklist_form=None, checklist_c
         ticked={item.key for item in checklist.ticked(summit.checklist)},
         next_status=NEXT_STATUS.get(summit.status),
         status_form=StatusForm(formdata=None),
-        today=_today(),
+        today=uk_today(),
     )
     return page, status
 
@@ -436,11 +430,11 @@ def _typed_plan(form: PlanForm) -> dict:
     return {
         "title": (form.title.data or "").strip(),
         "when": when_text(form.starts_at, form.ends_at),
-        "venue": _clean(form.venue.data),
+        "venue": clean_text(form.venue.data),
         "young_people": young_people_text(form.young_people),
         "consent_arranged": form.consent_arranged.data == "yes",
-        "consent_notes": _clean(form.consent_notes.data),
-        "inclusion_and_safety": _clean(form.inclusion_and_safety.data),
+        "consent_notes": clean_text(form.consent_notes.data),
+        "inclusion_and_safety": clean_text(form.inclusion_and_safety.data),
     }
 
 
@@ -486,11 +480,11 @@ def edit(summit_id):
             try:
                 summit.title = form.title.data.strip()
                 summit.starts_at, summit.ends_at = form.starts_at, form.ends_at
-                summit.venue = _clean(form.venue.data)
+                summit.venue = clean_text(form.venue.data)
                 summit.young_people = form.young_people
                 summit.consent_arranged = form.consent_arranged.data == "yes"
-                summit.consent_notes = _clean(form.consent_notes.data)
-                summit.inclusion_and_safety = _clean(form.inclusion_and_safety.data)
+                summit.consent_notes = clean_text(form.consent_notes.data)
+                summit.inclusion_and_safety = clean_text(form.inclusion_and_safety.data)
                 after = _plan_values(summit)
                 _audit_change(summit, "plan", fields=[k for k in PLAN_LABELS if before[k] != after[k]])
                 db.session.commit()
@@ -626,7 +620,7 @@ def activity_new(summit_id):
         if facilitator_id is not ...:
             kind = ActivityKind(form.kind.data)
             activity = SummitActivity(
-                summit_id=summit.id, kind=kind, title=_clean(form.title.data) or kind.label, facilitator_id=facilitator_id, notes=_clean(form.notes.data)
+                summit_id=summit.id, kind=kind, title=clean_text(form.title.data) or kind.label, facilitator_id=facilitator_id, notes=clean_text(form.notes.data)
             )
             db.session.add(activity)
             db.session.flush()
@@ -672,10 +666,10 @@ def activity_edit(activity_id):
         facilitator_id = _facilitator(form, options) if organiser else activity.facilitator_id
         if facilitator_id is not ...:
             labels = {k: v for k, v in ACTIVITY_LABELS.items() if k in form}
-            yours = {"notes": _clean(form.notes.data)}
+            yours = {"notes": clean_text(form.notes.data)}
             if organiser:
                 kind = ActivityKind(form.kind.data)
-                yours |= {"kind": kind, "title": _clean(form.title.data) or kind.label, "facilitator": options.get(form.facilitator.data, "").split(" (")[0] or None}
+                yours |= {"kind": kind, "title": clean_text(form.title.data) or kind.label, "facilitator": options.get(form.facilitator.data, "").split(" (")[0] or None}
             if form.version.version != activity.version:
                 changes = _conflict("summit_activity", activity, _activity_values(activity), yours, labels, form)
             else:
@@ -748,14 +742,14 @@ def action_new(summit_id):
     _select(form.owner, options, "Choose an owner")
     if form.validate_on_submit():
         owner = _owner(form, options)
-        if form.due_on.data < _today():
+        if form.due_on.data < uk_today():
             form.due_on.errors.append("The due date must be today or in the future")
         elif owner is not None:
             service.add_action(summit, description=form.description.data, due_on=form.due_on.data, actor_id=current_user.id, link=_path(summit), **owner)
             db.session.commit()
             flash("The action has been added. Its owner has been told.", "success")
             return _to_detail(summit.id, "actions")
-    return render_template("summits/action.html", form=form, summit=summit, row=None, changes=None, today=_today())
+    return render_template("summits/action.html", form=form, summit=summit, row=None, changes=None, today=uk_today())
 
 
 def _action_values(row: PlanAction) -> dict:
@@ -794,7 +788,7 @@ def action_edit(action_id):
         owner = _owner(form, options) if organiser else {}
         if owner is not None:
             labels = {k: v for k, v in ACTION_LABELS.items() if k in form}
-            yours = {"status": ActionStatus(form.status.data), "progress_note": _clean(form.progress_note.data)}
+            yours = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data)}
             if organiser:
                 yours |= {"description": form.description.data.strip(), "owner": options[form.owner.data].removesuffix(" (organisation)"), "due_on": form.due_on.data}
             if form.version.version != row.version:
@@ -820,7 +814,7 @@ def action_edit(action_id):
                 else:
                     flash("The action has been saved.", "success")
                     return _to_detail(summit.id, "actions")
-    return render_template("summits/action.html", form=form, summit=summit, row=row, changes=changes, today=_today())
+    return render_template("summits/action.html", form=form, summit=summit, row=row, changes=changes, today=uk_today())
 
 
 @bp.route("/summits/<uuid:summit_id>/you-said-we-did/new", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from tests.support import audit_events, signed_in_client
 
 
 def test_the_list_shows_awaiting_first_then_decided_with_level_school_subject_and_age(app, world):
-    old = make_referral(app, world.a, created_at=utcnow() - timedelta(days=3), subject_description="Boys who gather at the skate park")
+    make_referral(app, world.a, created_at=utcnow() - timedelta(days=3), subject_description="Boys who gather at the skate park")
     decided = make_referral(app, world.a, school="school2", by="front_door", levels=("child_protection",))
     decide(app, world.a, decided, "safety_summit", reason="A summit will hear from the young people.")
     client = signed_in_client(app, world.a.front_door)

@@ -72,7 +72,7 @@ def test_listing_a_referral_on_the_agenda(app, world):
     assert "Nothing is listed for this meeting yet." in page_text(page)
     assert f'action="/context-referrals/{referral_id}/list"' in page.get_data(as_text=True)
 
-    assert f'name="version" value="1"' in page.get_data(as_text=True)
+    assert 'name="version" value="1"' in page.get_data(as_text=True)
     response = client.post(f"/context-referrals/{referral_id}/list", data={"panel_meeting_id": str(meeting_id), "back": "panel", "version": "1"})
     assert response.status_code == 302 and f"/context-panel/{meeting_id}" in response.headers["Location"]
     assert row(app, world.a, ContextReferral, referral_id).panel_meeting_id == meeting_id
