@@ -1,4 +1,4 @@
-"""Overdue plan actions (safety summits and school partnership meetings): the owner is told once per due
+"""Overdue plan actions (safety summits, school partnership meetings and school assessments): the owner is told once per due
 date. ``overdue_notified_on`` is set in the same transaction as the notifications, so however often the
 job runs (or is retried) an owner hears once; moving the due date re-arms it."""
 
@@ -20,6 +20,8 @@ from portal.templating import uk_today
 def _link(action: PlanAction) -> str:
     if action.summit_id is not None:
         return page_path("summits.detail", summit_id=action.summit_id)
+    if action.assessment_id is not None:
+        return page_path("assessments.plan", assessment_id=action.assessment_id)
     return page_path("meetings.detail", meeting_id=action.meeting_id)
 
 

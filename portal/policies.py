@@ -47,12 +47,17 @@ from portal.summits.models import MapLink, MapMarker, SafetyMap, SafetySummit, S
 from portal.assessments.models import (
     AssessmentFinding,
     AssessmentMember,
-    AssessmentMethod,
-    MethodFinding,
     AssessmentMemberRole,
+    AssessmentMethod,
     AssessmentNote,
+    AssessmentReport,
+    AssessmentReview,
     AssessmentTransition,
+    MethodFinding,
     SchoolAssessment,
+    SurveyAnswer,
+    SurveyImport,
+    SurveyQuestion,
 )
 from portal.authorities.models import Duty
 from jobs.models import OutboxJob
@@ -554,6 +559,7 @@ def _plan_action_visible(user) -> ColumnElement[bool]:
     return or_(
         PlanAction.summit_id.in_(summit_content_ids(user)),
         PlanAction.meeting_id.in_(select(PartnershipMeeting.id).where(meeting_papers(user))),
+        PlanAction.assessment_id.in_(select(SchoolAssessment.id).where(assessment_visible(user))),
     )
 
 
@@ -572,6 +578,8 @@ def _plan_action_allows(user, action, obj) -> bool:
             return True
         if obj.summit_id is not None:
             return summit_organiser(user, db.session.get(SafetySummit, obj.summit_id))
+        if obj.assessment_id is not None:
+            return assessment_assessor(user, db.session.get(SchoolAssessment, obj.assessment_id))
         return meeting_lead(user, db.session.get(PartnershipMeeting, obj.meeting_id))
     return False
 
@@ -671,6 +679,16 @@ POLICIES: dict[type, Policy] = {
     AssessmentMethod: Policy(visible=_child_of(AssessmentMethod.assessment_id, SchoolAssessment), allows=_assessment_finding_allows),
     MethodFinding: Policy(visible=_child_of(MethodFinding.method_id, AssessmentMethod), allows=_never),
     AssessmentMember: Policy(visible=_child_of(AssessmentMember.assessment_id, SchoolAssessment), allows=_never),
+    # Survey results are tallies (no free text): visible with the method they belong to.
+    SurveyImport: Policy(visible=_child_of(SurveyImport.method_id, AssessmentMethod), allows=_never),
+    SurveyQuestion: Policy(visible=_child_of(SurveyQuestion.import_id, SurveyImport), allows=_never),
+    SurveyAnswer: Policy(visible=_child_of(SurveyAnswer.question_id, SurveyQuestion), allows=_never),
+    AssessmentReview: Policy(visible=_child_of(AssessmentReview.assessment_id, SchoolAssessment), allows=_never),
+    # A report is the requester's own copy, while they may still see the assessment.
+    AssessmentReport: Policy(
+        visible=lambda user: and_(AssessmentReport.requested_by_id == user.id, _child_of(AssessmentReport.assessment_id, SchoolAssessment)(user)),
+        allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
+    ),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),
     AccountToken: Policy(visible=_nobody, allows=_never),

@@ -15,42 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
 from portal.assessments.method_forms import METHOD_LABELS, MethodForm
-from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding, MethodKind, SchoolAssessment
-from portal.assessments.views import bp
+from portal.assessments.models import AssessmentMethod, MethodFinding, MethodKind, SchoolAssessment
+from portal.assessments.blueprint import bp
+from portal.assessments.evidence import assessment_findings, finding_links
 from portal.audit.service import Action, record, render_audited
 from portal.extensions import db
 from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
 from portal.templating import uk_date, uk_today
-
-_DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
-
-
-def _findings(assessment_id) -> list[AssessmentFinding]:
-    """The assessment's findings, by domain (in the triangle's order), oldest first."""
-    query = visible_query(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment_id)
-    return sorted(db.session.execute(query).unique().scalars(), key=lambda f: (_DOMAIN_ORDER[f.domain], f.created_at))
-
-
-def _links(assessment_id) -> list[tuple[MethodFinding, AssessmentMethod]]:
-    """Every link between a method and a finding of the assessment, in one query."""
-    query = (
-        visible_query(MethodFinding)
-        .join(AssessmentMethod, AssessmentMethod.id == MethodFinding.method_id)
-        .where(AssessmentMethod.assessment_id == assessment_id)
-        .add_columns(AssessmentMethod)
-        .order_by(AssessmentMethod.held_on, AssessmentMethod.created_at)
-    )
-    return db.session.execute(query).all()
-
-
-def supported_by(assessment_id) -> dict:
-    """finding id -> the methods that support it, as "kind, date" (oldest first): for the triangle."""
-    out = defaultdict(list)
-    for link, method in _links(assessment_id):
-        out[link.finding_id].append(f"{method.kind.label}, {uk_date(method.held_on)}")
-    return out
-
 
 @bp.route("/school-assessments/<uuid:assessment_id>/methods")
 @login_required
@@ -58,9 +30,9 @@ def methods(assessment_id):
     assessment = get_or_404(SchoolAssessment, assessment_id)
     query = visible_query(AssessmentMethod).where(AssessmentMethod.assessment_id == assessment.id)
     rows = db.session.execute(query.order_by(AssessmentMethod.held_on.desc(), AssessmentMethod.created_at.desc())).scalars().all()
-    findings = {f.id: f for f in _findings(assessment.id)}
+    findings = {f.id: f for f in assessment_findings(assessment.id)}
     supports = defaultdict(list)
-    for link, _method in _links(assessment.id):
+    for link, _method in finding_links(assessment.id):
         if link.finding_id in findings:
             supports[link.method_id].append(findings[link.finding_id])
     authors = {u.id: u.full_name for u in db.session.execute(select(User).where(User.id.in_({m.author_id for m in rows}))).scalars()} if rows else {}
@@ -117,7 +89,7 @@ def _audit(action: str, method: AssessmentMethod, assessment: SchoolAssessment, 
 @login_required
 def method_new(assessment_id):
     assessment = get_or_404(SchoolAssessment, assessment_id, action="add_finding")
-    findings = _findings(assessment.id)
+    findings = assessment_findings(assessment.id)
     form = _form(assessment, findings)
     if form.validate_on_submit():
         typed = _typed(form)
@@ -138,7 +110,7 @@ def method_new(assessment_id):
 def method_edit(method_id):
     method = get_or_404(AssessmentMethod, method_id, action="edit")
     assessment = get_or_404(SchoolAssessment, method.assessment_id)
-    findings = _findings(assessment.id)
+    findings = assessment_findings(assessment.id)
     links = _linked(method.id)
     saved = _saved(method, [link.finding_id for link in links])
     data = {**saved, "kind": method.kind.value, "version": str(method.version)} if request.method == "GET" else None

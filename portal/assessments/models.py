@@ -9,14 +9,16 @@ Beyond Referrals self-assessment, with social care supporting).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, Text, UniqueConstraint, Uuid
+
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
-from portal.model_base import HasCreatedAt, HasUUID, enum_column
+from portal.casework.models import ExportStatus
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 
@@ -299,3 +301,121 @@ class MethodFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     method_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+
+
+# Surveys -----------------------------------------------------------------------------------------------
+
+
+class SurveyImport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """The results of a survey method, imported from a CSV export (one row per response). Only the tallies
+    are kept: how many answered each question and how many gave each answer. Free-text answers are not
+    stored (they may name a child); the assessor summarises them in what was found. Importing again
+    replaces the whole import."""
+
+    __tablename__ = "survey_imports"
+    __table_args__ = tenant_table_args(
+        parent_key("method_id", "assessment_methods", ondelete="CASCADE"),
+        parent_key("imported_by_id", "users"),
+        UniqueConstraint("authority_id", "method_id"),
+        CheckConstraint("respondents >= 0", name="respondents_not_negative"),
+    )
+
+    method_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    respondents: Mapped[int] = mapped_column(Integer, nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    imported_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+
+    imported_by = db.relationship(
+        "User",
+        primaryjoin="and_(User.id == foreign(SurveyImport.imported_by_id), User.authority_id == SurveyImport.authority_id)",
+        viewonly=True,
+        lazy="joined",
+    )
+
+
+class SurveyQuestion(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """One question (a column of the file): how many answered it; ``free_text`` when its answers were not
+    tallied."""
+
+    __tablename__ = "survey_questions"
+    __table_args__ = tenant_table_args(
+        parent_key("import_id", "survey_imports", ondelete="CASCADE"),
+        UniqueConstraint("authority_id", "import_id", "position"),
+        CheckConstraint("answered >= 0", name="answered_not_negative"),
+    )
+
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False)
+    free_text: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class SurveyAnswer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """How many respondents gave one answer to one question."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = tenant_table_args(
+        parent_key("question_id", "survey_questions", ondelete="CASCADE"),
+        UniqueConstraint("authority_id", "question_id", "answer"),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+    question_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    answer: Mapped[str] = mapped_column(Text, nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# Review ------------------------------------------------------------------------------------------------
+
+
+class AssessmentReview(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """The review of the plan (one per assessment): when it is due, what changed, what young people now
+    say about safety, how young people, parents and the school community are told, and how the safety is
+    sustained. Its own version, so editing it never conflicts with a stage move."""
+
+    __tablename__ = "assessment_reviews"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("updated_by_id", "users"),
+        UniqueConstraint("authority_id", "assessment_id"),
+        Index("ix_assessment_reviews_due", "authority_id", "review_due_on"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    review_due_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    what_changed: Mapped[str | None] = mapped_column(Text)
+    young_people_say: Mapped[str | None] = mapped_column(Text)
+    told_young_people: Mapped[str | None] = mapped_column(Text)
+    told_parents: Mapped[str | None] = mapped_column(Text)
+    told_school_community: Mapped[str | None] = mapped_column(Text)
+    sustaining_safety: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+# Report ------------------------------------------------------------------------------------------------
+
+
+class AssessmentReport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A PDF of the assessment, built by a job for the person who asked; only they download it. Built from
+    what the whole workspace shares: never an assessor-only note (no note is in the report)."""
+
+    __tablename__ = "assessment_reports"
+    __table_args__ = tenant_table_args(
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
+        parent_key("requested_by_id", "users"),
+        UniqueConstraint("storage_key"),
+        Index("ix_assessment_reports_requester", "authority_id", "requested_by_id", "created_at"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    status: Mapped[ExportStatus] = mapped_column(enum_column(ExportStatus), nullable=False, default=ExportStatus.PENDING)
+    storage_key: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,10 +12,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.assessments.methods import supported_by
 from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
 from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
-from portal.assessments.views import bp
+from portal.assessments.blueprint import bp
+from portal.assessments.evidence import supported_by
 from portal.audit.service import Action, record, render_audited
 from portal.casework.people import notify_all
 from portal.extensions import db

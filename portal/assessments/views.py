@@ -8,7 +8,7 @@ see and contribute to all of it except the assessor-only notes, which never reac
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from forms import choices
 from portal.accounts.models import Membership, Role, User
 from portal.assessments import planning, service
+from portal.assessments.blueprint import bp
 from portal.assessments.forms import MemberForm, MoveForm, NewAssessmentForm, NoteForm, PlanningForm
 from portal.assessments.models import AssessmentKind, AssessmentMember, AssessmentMemberRole, AssessmentNote, AssessmentStage, AssessmentTrigger, SchoolAssessment
 from portal.audit.service import Action, record, record_now, render_audited
@@ -26,7 +27,6 @@ from portal.model_base import as_uuid
 from portal.partnership.service import stale_refused, what_changed
 from portal.policies import get_or_404, has_duty, policy_for, require, roles_required, visible_query
 
-bp = Blueprint("assessments", __name__)
 
 
 def _deny():

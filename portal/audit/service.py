@@ -129,6 +129,9 @@ class Action:
     ASSESSMENT_FINDING_UPDATED = "assessment.finding_updated"
     ASSESSMENT_METHOD_ADDED = "assessment.method_added"
     ASSESSMENT_METHOD_UPDATED = "assessment.method_updated"
+    ASSESSMENT_SURVEY_IMPORTED = "assessment.survey_imported"
+    ASSESSMENT_SURVEY_IMPORT_REFUSED = "assessment.survey_import_refused"
+    ASSESSMENT_REVIEW_SAVED = "assessment.review_saved"
 
 
 def _iso(moment: datetime) -> str:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.assessments.models import Domain
 from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
@@ -134,12 +135,15 @@ ActionStatus.LABELS = {
     "no_longer_needed": "No longer needed",
 }
 
+#: The workspaces a plan action can belong to (exactly one).
+ACTION_WORKSPACE_COLUMNS = ("summit_id", "meeting_id", "assessment_id")
+
 #: Statuses of an action still to do: these can be overdue.
 OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
 class PlanAction(TenantOwned, HasUUID, HasCreatedAt, db.Model):
-    """An action in a summit's or a partnership meeting's plan: what, who owns it, by when, status.
+    """An action in a summit's, a partnership meeting's or a school assessment's plan: what, who owns it, by when, status.
 
     The owner is a person or an organisation (exactly one). ``overdue_notified_on`` is the due date the
     owner was told about, so the scheduled job tells them once per due date (moving the date re-arms it).
@@ -149,19 +153,25 @@ class PlanAction(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     __table_args__ = tenant_table_args(
         parent_key("summit_id", "safety_summits", ondelete="CASCADE"),
         parent_key("meeting_id", "partnership_meetings", ondelete="CASCADE"),
+        parent_key("assessment_id", "school_assessments", ondelete="CASCADE"),
         parent_key("owner_user_id", "users"),
         parent_key("owner_organisation_id", "organisations"),
         parent_key("created_by_id", "users"),
         Index("ix_plan_actions_summit", "authority_id", "summit_id", "due_on"),
         Index("ix_plan_actions_meeting", "authority_id", "meeting_id", "due_on"),
+        Index("ix_plan_actions_assessment", "authority_id", "assessment_id", "due_on"),
         Index("ix_plan_actions_open_by_due", "authority_id", "status", "due_on"),
-        CheckConstraint(_one_of("summit_id", "meeting_id"), name="action_one_workspace"),
+        CheckConstraint(_one_of(*ACTION_WORKSPACE_COLUMNS), name="action_one_workspace"),
         CheckConstraint(_one_of("owner_user_id", "owner_organisation_id"), name="action_one_owner"),
         CheckConstraint("status <> 'done' OR completed_at IS NOT NULL", name="done_has_date"),
+        CheckConstraint("domain IS NULL OR assessment_id IS NOT NULL", name="domain_only_in_assessment"),
     )
 
     summit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: A school assessment's plan; its actions also say which domain of the triangle they address.
+    assessment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    domain: Mapped[Domain | None] = mapped_column(enum_column(Domain))
     description: Mapped[str] = mapped_column(Text, nullable=False)
     owner_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     owner_organisation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

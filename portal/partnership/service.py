@@ -19,16 +19,19 @@ from portal.model_base import utcnow
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction, WORKSPACE_COLUMNS
 
 #: The workspace models, by their column name on the shared tables (filled lazily: no import cycle).
-_KINDS = {"summit_id": "safety_summit", "meeting_id": "partnership_meeting", "panel_meeting_id": "panel_meeting"}
+_KINDS = {"summit_id": "safety_summit", "meeting_id": "partnership_meeting", "panel_meeting_id": "panel_meeting", "assessment_id": "school_assessment"}
 
 
 def workspace_column(workspace) -> str:
-    """``summit_id``, ``meeting_id`` or ``panel_meeting_id`` for a workspace object."""
+    """``summit_id``, ``meeting_id``, ``panel_meeting_id`` or ``assessment_id`` (plan actions only) for a
+    workspace object."""
+    from portal.assessments.models import SchoolAssessment
     from portal.contexts.models import PanelMeeting
     from portal.meetings.models import PartnershipMeeting
     from portal.summits.models import SafetySummit
 
-    for model, column in ((SafetySummit, "summit_id"), (PartnershipMeeting, "meeting_id"), (PanelMeeting, "panel_meeting_id")):
+    pairs = ((SafetySummit, "summit_id"), (PartnershipMeeting, "meeting_id"), (PanelMeeting, "panel_meeting_id"), (SchoolAssessment, "assessment_id"))
+    for model, column in pairs:
         if isinstance(workspace, model):
             return column
     raise TypeError(f"Not a workspace: {workspace!r}")
@@ -160,9 +163,13 @@ def actions(workspace) -> list[PlanAction]:
     )
 
 
-def add_action(workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str) -> PlanAction:
+def add_action(
+    workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str, domain=None
+) -> PlanAction:
+    """Add an action to a workspace's plan (``domain``: the triangle's domain, for a school assessment)."""
     column = workspace_column(workspace)
     row = PlanAction(
+        domain=domain,
         description=description.strip(),
         due_on=due_on,
         owner_user_id=owner_user_id,

@@ -1,0 +1,40 @@
+"""The evidence behind the triangle: an assessment's findings in the triangle's order, and the links
+between its methods and findings. Shared by the triangle, the methods pages and the report; each query
+goes through the policies (``visible_query``) for the person given (default: the current user)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding
+from portal.extensions import db
+from portal.policies import visible_query
+from portal.templating import uk_date
+
+_DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
+
+
+def assessment_findings(assessment_id, user=None) -> list[AssessmentFinding]:
+    """The assessment's findings, by domain (in the triangle's order), oldest first."""
+    query = visible_query(AssessmentFinding, user).where(AssessmentFinding.assessment_id == assessment_id)
+    return sorted(db.session.execute(query).unique().scalars(), key=lambda f: (_DOMAIN_ORDER[f.domain], f.created_at))
+
+
+def finding_links(assessment_id, user=None) -> list[tuple[MethodFinding, AssessmentMethod]]:
+    """Every link between a method and a finding of the assessment, in one query."""
+    query = (
+        visible_query(MethodFinding, user)
+        .join(AssessmentMethod, AssessmentMethod.id == MethodFinding.method_id)
+        .where(AssessmentMethod.assessment_id == assessment_id)
+        .add_columns(AssessmentMethod)
+        .order_by(AssessmentMethod.held_on, AssessmentMethod.created_at)
+    )
+    return db.session.execute(query).all()
+
+
+def supported_by(assessment_id, user=None) -> dict:
+    """finding id -> the methods that support it, as "kind, date" (oldest first): for the triangle."""
+    out = defaultdict(list)
+    for link, method in finding_links(assessment_id, user):
+        out[link.finding_id].append(f"{method.kind.label}, {uk_date(method.held_on)}")
+    return out
