@@ -30,6 +30,15 @@ def migration_engine():
     return target_db.engine
 
 
+#: Indexes made by hand in a migration, for PostgreSQL only (full-text search on expressions): the models do
+#: not declare them, so autogenerate must not propose to drop them.
+HAND_MADE_INDEX_PREFIX = "ix_search_"
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and reflected and compare_to is None and (name or "").startswith(HAND_MADE_INDEX_PREFIX))
+
+
 def run_migrations_offline():
     url = current_app.config.get("DATABASE_OWNER_URL") or current_app.config["SQLALCHEMY_DATABASE_URI"]
     context.configure(url=url, target_metadata=get_metadata(), literal_binds=True, render_as_batch=url.startswith("sqlite"))
@@ -47,6 +56,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_object)
     engine = migration_engine()
     with engine.connect() as connection:
         context.configure(

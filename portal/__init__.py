@@ -132,6 +132,8 @@ def register_models() -> None:
     import portal.meetings.models  # noqa: F401
     import portal.summits.models  # noqa: F401
     import portal.assessments.models  # noqa: F401
+    import portal.forums.models  # noqa: F401
+    import portal.selfreview.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -60,6 +60,19 @@ from portal.assessments.models import (
     SurveyQuestion,
 )
 from portal.authorities.models import Duty
+from portal.forums.models import (
+    ForumCategory,
+    ForumDigest,
+    ForumGuest,
+    ForumPost,
+    ForumPostRevision,
+    ForumReport,
+    ForumResource,
+    ForumResourceVersion,
+    ForumSubscription,
+    ForumThread,
+)
+from portal.selfreview.models import DevelopmentAction, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
 from jobs.models import OutboxJob
 
 
@@ -615,6 +628,127 @@ def _map_link_visible(user) -> ColumnElement[bool]:
     )
 
 
+# The DSL network forums ------------------------------------------------------------------------------
+
+#: Roles that are in the authority's DSL network without an invitation (DESIGN.md §1).
+NETWORK_ROLES = (Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR)
+
+
+def network_lead(user) -> bool:
+    """Moderates the forums: named for the duty in the authority's settings."""
+    return has_duty(user, Duty.NETWORK_LEAD)
+
+
+def forum_member(user) -> bool:
+    """In the network: DSLs and heads, the front door and social care, the network lead, and partners the
+    network lead invited (once per request)."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(*NETWORK_ROLES) or network_lead(user):
+        return True
+    if not user.has_role(Role.PARTNER):
+        return False
+    from flask import g
+
+    cache = g.setdefault("_forum_guests", {})
+    if user.id not in cache:
+        cache[user.id] = db.session.execute(select(ForumGuest.id).where(ForumGuest.user_id == user.id)).first() is not None
+    return cache[user.id]
+
+
+def _members(user) -> ColumnElement[bool]:
+    return true() if forum_member(user) else false()
+
+
+def _forum_post_visible(user) -> ColumnElement[bool]:
+    """Members see the posts; a hidden post only its author and the moderators."""
+    if not forum_member(user):
+        return false()
+    if network_lead(user):
+        return true()
+    return or_(ForumPost.hidden_at.is_(None), ForumPost.author_id == user.id)
+
+
+def _forum_thread_open(thread_id) -> bool:
+    return db.session.execute(select(ForumThread.id).where(ForumThread.id == thread_id, ForumThread.locked_at.is_(None))).first() is not None
+
+
+def _forum_post_allows(user, action, obj) -> bool:
+    if not forum_member(user):
+        return False
+    if action == "edit":
+        return obj.author_id == user.id and obj.hidden_at is None and _forum_thread_open(obj.thread_id)
+    if action == "hide":
+        return network_lead(user)
+    if action == "report":
+        return obj.author_id != user.id and obj.hidden_at is None
+    if action == "quote":
+        return obj.hidden_at is None and _forum_thread_open(obj.thread_id)
+    return False
+
+
+def _forum_thread_allows(user, action, obj) -> bool:
+    if not forum_member(user):
+        return False
+    if action == "reply":
+        return obj.locked_at is None
+    if action == "lock":
+        return network_lead(user)
+    return action == "subscribe"
+
+
+def _forum_category_allows(user, action, obj) -> bool:
+    if action == "manage":
+        return network_lead(user)
+    if action == "start_thread":
+        return forum_member(user) and obj.archived_at is None
+    if action == "subscribe":
+        return forum_member(user)
+    return False
+
+
+def _forum_resource_allows(user, action, obj) -> bool:
+    if not forum_member(user):
+        return False
+    if action in {"new_version", "archive", "edit"}:
+        return obj.created_by_id == user.id or network_lead(user)
+    return False
+
+
+# Self-review and assurance ----------------------------------------------------------------------------
+
+
+def self_review_schools(user) -> set:
+    """The schools whose self-reviews ``user`` sees: as head or as governor."""
+    if not user.is_authenticated:
+        return set()
+    return user.organisation_ids(Role.HEAD, Role.GOVERNOR)
+
+
+def self_review_editor(user, review) -> bool:
+    """Completes the review: a person of the school holding a role the framework names (the twelve
+    questions and the head teachers' questions: the head; the governors' questions: governors and the head)."""
+    from portal.selfreview import frameworks
+
+    if not user.is_authenticated or review.organisation_id not in self_review_schools(user):
+        return False
+    framework = frameworks.get(review.framework, review.framework_version)
+    if framework is None:
+        return False
+    return any(Role(role) in {m.role for m in user.memberships if m.organisation_id == review.organisation_id} for role in framework.completed_by)
+
+
+def _self_review_allows(user, action, obj) -> bool:
+    return action in {"edit", "complete"} and self_review_editor(user, obj)
+
+
+def _development_action_allows(user, action, obj) -> bool:
+    if action != "update":
+        return False
+    review = db.session.execute(select(SelfReview).where(SelfReview.id == obj.review_id)).unique().scalar_one_or_none()
+    return review is not None and self_review_editor(user, review)
+
+
 POLICIES: dict[type, Policy] = {
     # Organisation names and kinds are not sensitive: every member of the authority may see them
     # (to address a referral, invite a partner). Only an authority administrator manages them.
@@ -688,6 +822,39 @@ POLICIES: dict[type, Policy] = {
     AssessmentReport: Policy(
         visible=lambda user: and_(AssessmentReport.requested_by_id == user.id, _child_of(AssessmentReport.assessment_id, SchoolAssessment)(user)),
         allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
+    ),
+    # The DSL network forums.
+    ForumCategory: Policy(visible=_members, allows=_forum_category_allows),
+    ForumGuest: Policy(visible=lambda user: true() if network_lead(user) else false(), allows=lambda user, action, obj: action == "remove" and network_lead(user)),
+    ForumThread: Policy(visible=_members, allows=_forum_thread_allows),
+    ForumPost: Policy(visible=_forum_post_visible, allows=_forum_post_allows),
+    # The edit history may hold text the author took out (a name typed by mistake): the author and the
+    # moderators only.
+    ForumPostRevision: Policy(
+        visible=lambda user: (true() if network_lead(user) else ForumPostRevision.post_id.in_(select(ForumPost.id).where(ForumPost.author_id == user.id)))
+        if forum_member(user)
+        else false(),
+        allows=_never,
+    ),
+    ForumReport: Policy(
+        visible=lambda user: (true() if network_lead(user) else ForumReport.reported_by_id == user.id) if forum_member(user) else false(),
+        allows=lambda user, action, obj: action == "resolve" and network_lead(user),
+    ),
+    ForumResource: Policy(visible=_members, allows=_forum_resource_allows),
+    ForumResourceVersion: Policy(visible=_members, allows=lambda user, action, obj: action == "download" and forum_member(user)),
+    ForumSubscription: Policy(
+        visible=lambda user: and_(ForumSubscription.user_id == user.id, _members(user)) if user.is_authenticated else false(),
+        allows=lambda user, action, obj: action == "delete" and obj.user_id == user.id,
+    ),
+    ForumDigest: Policy(visible=lambda user: ForumDigest.user_id == user.id if user.is_authenticated else false(), allows=_never),
+    # Self-review: the school's head and governors; another school never (the authority sees counts only,
+    # through portal.selfreview's aggregate queries).
+    SelfReview: Policy(visible=lambda user: _in(SelfReview.organisation_id, self_review_schools(user)), allows=_self_review_allows),
+    SelfReviewAnswer: Policy(visible=_child_of(SelfReviewAnswer.review_id, SelfReview), allows=_never),
+    DevelopmentAction: Policy(visible=_child_of(DevelopmentAction.review_id, SelfReview), allows=_development_action_allows),
+    SchoolAssuranceRecord: Policy(
+        visible=lambda user: _in(SchoolAssuranceRecord.organisation_id, self_review_schools(user)),
+        allows=lambda user, action, obj: action == "edit" and user.is_authenticated and obj.organisation_id in user.organisation_ids(Role.HEAD),
     ),
     # Internal records: no page shows them.
     UserSession: Policy(visible=_nobody, allows=_never),

@@ -87,6 +87,7 @@ def seed() -> None:
 
     _refuse_in_production()
     from portal.demo.casework import seed_casework
+    from portal.demo.assessment import seed_assessment
     from portal.demo.contextual import seed_contextual
 
     password_hash = hash_password(DEMO_PASSWORD)
@@ -137,6 +138,7 @@ def seed() -> None:
             _name_front_door_manager(users["frontdoor"])
             pupils += seed_casework(organisations, users)
             seed_contextual(organisations, users)
+            seed_assessment(organisations, users)
             db.session.commit()
     click.echo(f"Demo data ready ({created} new user(s), {pupils} new pupil(s)).")
 

@@ -70,6 +70,14 @@ def test_demo_seed_is_idempotent_and_lists_every_login(app):
             with tenant_scope(authority.id):
                 schools = [m.organisation for m in db.session.execute(select(Membership)).scalars() if m.organisation and m.organisation.kind == "school"]
                 assert len({s.id for s in schools}) >= 2
+                # One school assessment (run twice, still one) with findings in each domain and a plan.
+                from portal.assessments.models import AssessmentFinding, SchoolAssessment
+                from portal.partnership.models import PlanAction
+
+                assessments = db.session.execute(select(SchoolAssessment)).unique().scalars().all()
+                assert [a.stage.value for a in assessments] == ["plan_agreed"]
+                assert {f.domain.value for f in db.session.execute(select(AssessmentFinding)).unique().scalars()} == {"pupil_development", "guardianship", "environment"}
+                assert len(db.session.execute(select(PlanAction).where(PlanAction.assessment_id == assessments[0].id)).unique().scalars().all()) == 4
 
 
 def test_demo_logins_work(app):
