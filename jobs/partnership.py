@@ -5,9 +5,10 @@ job runs (or is retried) an owner hears once; moving the due date re-arms it."""
 from __future__ import annotations
 
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from jobs.registry import job
+from portal.assessments.service import audience
 from portal.audit.service import Action, record
 from portal.casework.people import notify_all
 from portal.extensions import db
@@ -40,7 +41,11 @@ def overdue_actions() -> None:
     )
     for action in db.session.execute(query).unique().scalars().all():
         owners = [action.owner_user_id] if action.owner_user_id else organisation_contacts(action.owner_organisation_id)
-        action.overdue_notified_on = action.due_on
+        if action.assessment_id is not None:
+            owners = audience(action.assessment_id, owners)  # only those who may still open it
+        # Not through the ORM's versioned update: the job's note must not make someone editing the
+        # action at the same moment see a stale-save refusal.
+        db.session.execute(update(PlanAction).where(PlanAction.id == action.id).values(overdue_notified_on=action.due_on).execution_options(synchronize_session=False))
         notify_all(
             owners,
             f"Overdue action: due {action.due_on.strftime('%-d %B %Y')}",

@@ -52,3 +52,5 @@ def _load_job_modules() -> None:
     import jobs.referrals  # noqa: F401
     import jobs.exports  # noqa: F401
     import jobs.partnership  # noqa: F401
+    import jobs.assessment_reports  # noqa: F401
+    import jobs.forum_digest  # noqa: F401

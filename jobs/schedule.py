@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,8 +28,15 @@ log = logging.getLogger("portal.jobs.schedule")
 class Every:
     job: str
     interval: timedelta
+    #: For a daily entry: the time of day in the UK (GMT or BST) at which each day's slot starts.
+    uk_time: time | None = None
 
     def slot(self, now: datetime) -> int:
+        if self.uk_time is not None:
+            from portal.templating import UK
+
+            since = now.astimezone(UK) - timedelta(hours=self.uk_time.hour, minutes=self.uk_time.minute)
+            return since.date().toordinal()
         return int(now.timestamp() // self.interval.total_seconds())
 
 
@@ -38,6 +45,8 @@ SCHEDULE: list[Every] = [
     Every("maintenance.purge_sign_in_records", timedelta(hours=6)),
     Every("referrals.check_clock", timedelta(minutes=5)),
     Every("partnership.overdue_actions", timedelta(hours=1)),
+    # Yesterday's posts in what each person follows, emailed before the school day starts.
+    Every("forums.daily_digest", timedelta(days=1), uk_time=time(6, 30)),
 ]
 
 TICK_SECONDS = 30

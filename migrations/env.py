@@ -12,6 +12,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine
 
+from tenants.schema import include_in_comparison
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
@@ -28,15 +30,6 @@ def migration_engine():
     if owner_url:
         return create_engine(owner_url)
     return target_db.engine
-
-
-#: Indexes made by hand in a migration, for PostgreSQL only (full-text search on expressions): the models do
-#: not declare them, so autogenerate must not propose to drop them.
-HAND_MADE_INDEX_PREFIX = "ix_search_"
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "index" and reflected and compare_to is None and (name or "").startswith(HAND_MADE_INDEX_PREFIX))
 
 
 def run_migrations_offline():
@@ -56,7 +49,8 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
-    conf_args.setdefault("include_object", include_object)
+    # The hand-made PostgreSQL search indexes are not in the models: autogenerate must not drop them.
+    conf_args.setdefault("include_object", include_in_comparison)
     engine = migration_engine()
     with engine.connect() as connection:
         context.configure(

@@ -152,13 +152,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.summits.views import bp as summits_bp
     from portal.summits.maps import bp as maps_bp
     from portal.assessments.views import bp as assessments_bp
+    from portal.forums.routes import bp as forums_bp
+    from portal.selfreview.routes import bp as selfreview_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
-    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp, contexts_bp, meetings_bp, summits_bp, maps_bp, assessments_bp):
+    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp, contexts_bp, meetings_bp, summits_bp, maps_bp, assessments_bp, forums_bp, selfreview_bp):
         app.register_blueprint(blueprint)
     _register_govuk_assets(app)
 

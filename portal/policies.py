@@ -494,33 +494,44 @@ def _context_pupil_visible(user) -> ColumnElement[bool]:
     return ContextReferralPupil.pupil_id.in_(select(Pupil.id).where(_in(Pupil.organisation_id, casework_schools(user))))
 
 
+def oversees_assessments(user) -> bool:
+    """Opens and oversees every school assessment: children's social care named as a context panel member
+    or a front-door manager. A panel is multi-agency, but a school's DSL or a partner on it does not get
+    into every school's assessment."""
+    return is_social_care(user) and (has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER))
+
+
 def assessment_visible(user) -> ColumnElement[bool]:
-    """A school assessment: the person who opened it, its lead, the context panel's members and the
-    front-door managers; its members while they still belong (social care, a partner agency, or the
-    assessed school); the school's DSLs and head. Not every officer of social care."""
+    """A school assessment: social care who oversee assessments (``oversees_assessments``); the social care
+    officer who opened it or leads it; its members while they still belong — social care, a partner agency
+    (while they are a partner), or the assessed school (while they are its DSL or head); the school's DSLs
+    and head. Not every officer of social care; never a governor or member of staff."""
     if not user.is_authenticated:
         return false()
-    if has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
+    if oversees_assessments(user):
         return true()
     member = select(AssessmentMember.assessment_id).where(AssessmentMember.user_id == user.id)
-    if not (is_social_care(user) or user.has_role(Role.PARTNER)):
-        member = member.where(AssessmentMember.assessment_id.in_(select(SchoolAssessment.id).where(_in(SchoolAssessment.organisation_id, user.organisation_ids()))))
-    return or_(
-        SchoolAssessment.opened_by_id == user.id,
-        SchoolAssessment.lead_id == user.id,
-        SchoolAssessment.id.in_(member),
-        _in(SchoolAssessment.organisation_id, casework_schools(user)),
-    )
+    # The assessed school's DSLs and head (collaborating members or not) while they hold that role there.
+    clauses = [_in(SchoolAssessment.organisation_id, casework_schools(user))]
+    if is_social_care(user):
+        clauses += [
+            SchoolAssessment.opened_by_id == user.id,
+            SchoolAssessment.lead_id == user.id,
+            SchoolAssessment.id.in_(member.where(AssessmentMember.role == AssessmentMemberRole.ASSESSOR)),
+        ]
+    if user.has_role(Role.PARTNER):
+        clauses.append(SchoolAssessment.id.in_(member.where(AssessmentMember.role == AssessmentMemberRole.PARTNER)))
+    return or_(*clauses)
 
 
 def assessment_assessor(user, assessment) -> bool:
-    """Runs the assessment: its lead, its assessor members, and the context panel's members and front-door
-    managers (who open and oversee assessments). Moves its stages, agrees its planning, sees assessor-only
-    notes."""
-    if has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
-        return True
+    """Runs the assessment (always children's social care): its lead, its assessor members, and those who
+    oversee assessments (``oversees_assessments``). Moves its stages, agrees its planning, sees
+    assessor-only notes."""
     if not is_social_care(user):
         return False
+    if oversees_assessments(user):
+        return True
     if assessment.lead_id == user.id or assessment.opened_by_id == user.id:
         return True
     return db.session.execute(
@@ -543,7 +554,7 @@ def _assessment_note_visible(user) -> ColumnElement[bool]:
     """Notes of assessments the user may see; assessor-only notes only to those who run the assessment's
     side of social care (never a school member or a partner)."""
     shared = AssessmentNote.assessment_id.in_(select(SchoolAssessment.id).where(assessment_visible(user)))
-    if is_social_care(user) or has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER):
+    if is_social_care(user):
         return shared
     return and_(shared, AssessmentNote.assessor_only.is_(False))
 
@@ -670,7 +681,13 @@ def _forum_post_visible(user) -> ColumnElement[bool]:
 
 
 def _forum_thread_open(thread_id) -> bool:
-    return db.session.execute(select(ForumThread.id).where(ForumThread.id == thread_id, ForumThread.locked_at.is_(None))).first() is not None
+    """Whether the thread is open (once per thread per request: a thread's page asks for every post)."""
+    from flask import g
+
+    cache = g.setdefault("_forum_threads_open", {})
+    if thread_id not in cache:
+        cache[thread_id] = db.session.execute(select(ForumThread.id).where(ForumThread.id == thread_id, ForumThread.locked_at.is_(None))).first() is not None
+    return cache[thread_id]
 
 
 def _forum_post_allows(user, action, obj) -> bool:
@@ -684,6 +701,8 @@ def _forum_post_allows(user, action, obj) -> bool:
         return obj.author_id != user.id and obj.hidden_at is None
     if action == "quote":
         return obj.hidden_at is None and _forum_thread_open(obj.thread_id)
+    if action == "history":  # the edit history: as ForumPostRevision's visibility
+        return obj.author_id == user.id or network_lead(user)
     return False
 
 
@@ -711,7 +730,8 @@ def _forum_resource_allows(user, action, obj) -> bool:
     if not forum_member(user):
         return False
     if action in {"new_version", "archive", "edit"}:
-        return obj.created_by_id == user.id or network_lead(user)
+        # An archived resource is kept as it was: no new version, no edit, no second archiving.
+        return obj.archived_at is None and (obj.created_by_id == user.id or network_lead(user))
     return False
 
 

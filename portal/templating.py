@@ -94,10 +94,26 @@ def navigation_items() -> list[dict]:
         _page("Summits", "summits.index", "summits. maps.")
         _page("Partnership meetings", "meetings.index", "meetings.")
         _page("School assessments", "assessments.index", "assessments.")
+    from portal.assessments.dashboard import may_open as _runs_assessments
+
+    if _runs_assessments(current_user):  # assessors, front-door managers, context panel members
+        _page("Assessor's dashboard", "assessments.dashboard", "assessments.dashboard")
+        if endpoint == "assessments.dashboard":  # the current page is the dashboard, not the list
+            for item in items:
+                if item.get("text") == "School assessments":
+                    item["active"] = False
+    from portal.policies import forum_member
+
+    if forum_member(current_user):  # DSLs, heads, social care, the network lead and invited partners
+        _page("DSL network", "forums.index", "forums.")
     if current_user.has_role(Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER) or _panel_member():
         _page("Context panel", "contexts.panel", "contexts.panel")
     if current_user.has_role(Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER, Role.AUTHORITY_ADMIN):
         _page("Dashboard", "dashboard.figures", "dashboard.figures")
+    if current_user.has_role(Role.HEAD, Role.GOVERNOR):  # the school's own self-reviews
+        _page("Self-review", "selfreview.index", "selfreview.index selfreview.review selfreview.answer selfreview.plan selfreview.action_edit selfreview.compare")
+    if current_user.has_role(Role.AUTHORITY_ADMIN):  # counts across schools, never a school's notes
+        _page("Self-review across schools", "selfreview.distribution", "selfreview.distribution")
     if current_user.has_role(Role.AUTHORITY_ADMIN):
         items += [
             {"text": "Organisations", "href": url_for("admin.organisations"), "active": endpoint.startswith("admin.organisation")},

@@ -155,3 +155,15 @@ def rls_problems(bind) -> list[str]:
         if not has_policy:
             problems.append(f"{name}: no tenant policy with both USING and WITH CHECK")
     return problems
+
+
+#: Indexes made by hand in a migration, for PostgreSQL only (full-text search on expressions): the models
+#: do not declare them, so comparing the schema with the models leaves them out.
+HAND_MADE_INDEX_PREFIX = "ix_search_"
+
+
+def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object`` for autogenerate and schema checks: everything but the hand-made
+    PostgreSQL search indexes."""
+    return not (type_ == "index" and reflected and compare_to is None and (name or "").startswith(HAND_MADE_INDEX_PREFIX))
+

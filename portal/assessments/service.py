@@ -216,3 +216,19 @@ def tell_opened(assessment: SchoolAssessment, *, actor_id) -> None:
     notify_all(school_casework_ids(school.id), f"A school assessment of {school.name} has been opened, to work on with you", link=link(assessment), exclude={actor_id})
     if assessment.lead_id is not None:
         notify_all([assessment.lead_id], f"You are the lead assessor of the school assessment of {school.name}", link=link(assessment), exclude={actor_id})
+
+
+def audience(assessment_id, user_ids) -> list:
+    """Of ``user_ids``, those who may see the assessment now: whoever is told about it (an action's owners,
+    an organisation's contacts, its members) hears only while they may open it. Someone removed from it,
+    moved to another school, or an organisation's contact who is not on it, is not told — a title naming
+    the school would tell them the school is being assessed."""
+    from portal.policies import assessment_visible
+
+    ids = sorted({u for u in user_ids if u is not None})
+    if not ids:
+        return []
+    users = db.session.execute(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None))).unique().scalars().all()
+    query = select(SchoolAssessment.id).where(SchoolAssessment.id == assessment_id)
+    return [u.id for u in users if db.session.execute(query.where(assessment_visible(u))).first() is not None]
+

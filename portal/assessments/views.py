@@ -20,12 +20,12 @@ from portal.assessments.blueprint import bp
 from portal.assessments.forms import MemberForm, MoveForm, NewAssessmentForm, NoteForm, PlanningForm
 from portal.assessments.models import AssessmentKind, AssessmentMember, AssessmentMemberRole, AssessmentNote, AssessmentStage, AssessmentTrigger, SchoolAssessment
 from portal.audit.service import Action, record, record_now, render_audited
-from portal.authorities.models import Duty, Organisation, OrganisationKind
+from portal.authorities.models import Organisation, OrganisationKind
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership.service import stale_refused, what_changed
-from portal.policies import get_or_404, has_duty, policy_for, require, roles_required, visible_query
+from portal.policies import get_or_404, oversees_assessments, policy_for, require, roles_required, visible_query
 
 
 
@@ -51,7 +51,7 @@ def index():
     """The assessments the person may see (a partner: those they are a member of), by stage."""
     rows = db.session.execute(visible_query(SchoolAssessment).order_by(SchoolAssessment.created_at.desc(), SchoolAssessment.id)).unique().scalars().all()
     by_stage = [(stage, [a for a in rows if a.stage == stage]) for stage in service.STAGES]
-    may_open = has_duty(current_user, Duty.FRONT_DOOR_MANAGER) or has_duty(current_user, Duty.CONTEXT_PANEL_MEMBER)
+    may_open = oversees_assessments(current_user)
     return render_template("assessments/index.html", by_stage=by_stage, total=len(rows), may_open=may_open)
 
 
@@ -59,7 +59,7 @@ def index():
 @login_required
 def new():
     """A direct request: a front-door manager or a context panel member opens an assessment."""
-    if not (has_duty(current_user, Duty.FRONT_DOOR_MANAGER) or has_duty(current_user, Duty.CONTEXT_PANEL_MEMBER)):
+    if not oversees_assessments(current_user):
         _deny()
     schools = db.session.execute(
         visible_query(Organisation)
@@ -254,3 +254,7 @@ def planning_edit(assessment_id):
 
 from portal.assessments import triangle  # noqa: E402,F401  (its pages are on this blueprint)
 from portal.assessments import methods  # noqa: E402,F401
+from portal.assessments import surveys  # noqa: E402,F401
+from portal.assessments import plan  # noqa: E402,F401
+from portal.assessments import report  # noqa: E402,F401
+from portal.assessments import dashboard  # noqa: E402,F401

@@ -181,6 +181,10 @@ def add_action(
     db.session.flush()
     record(Action.PLAN_ACTION_ADDED, object_type="plan_action", object_id=row.id, details={column: str(workspace.id)})
     owners = [owner_user_id] if owner_user_id else organisation_contacts(owner_organisation_id)
+    if column == "assessment_id":
+        from portal.assessments.service import audience
+
+        owners = audience(workspace.id, owners)
     # The title only: the action's text stays behind the workspace's own access rules (an email can be
     # read anywhere).
     notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})

@@ -43,11 +43,20 @@ def test_a_front_door_manager_opens_an_assessment_with_the_school(app, world):
 
 
 def test_a_context_panel_member_opens_one_without_a_lead(app, world):
-    give_duty(app, world.a, "partner2", "context_panel_member")
-    response = _open(signed_in_client(app, world.a.partner2), world, lead="", kind="self_assessment")
+    give_duty(app, world.a, "assessor", "context_panel_member")
+    response = _open(signed_in_client(app, world.a.assessor), world, lead="", kind="self_assessment")
     [made] = rows(app, world.a, SchoolAssessment)
     assert response.status_code == 302 and made.lead_id is None and made.kind.value == "self_assessment"
     assert {m.role.value for m in rows(app, world.a, AssessmentMember, assessment_id=made.id)} == {"school"}
+
+
+def test_a_panel_member_outside_social_care_may_not_open_one(app, world):
+    """The panel is multi-agency: a partner or a school's DSL named to it does not open (or see) school
+    assessments — those are social care's, with the school assessed."""
+    for key in ("partner2", "dsl2"):
+        give_duty(app, world.a, key, "context_panel_member")
+        assert _open(signed_in_client(app, world.a.people[key]), world, lead="", kind="school_assessment").status_code == 403
+    assert rows(app, world.a, SchoolAssessment) == []
 
 
 def test_opening_explains_what_is_missing_and_saves_nothing(app, world):

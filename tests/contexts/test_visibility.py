@@ -35,13 +35,14 @@ def test_an_assessor_not_working_on_the_assessment_gets_404_and_its_opener_lead_
     assert f'href="{url}"' not in referral.get_data(as_text=True)
     assert f'href="{url}"' in front_door.get(f"/context-referrals/{referral_id}").get_data(as_text=True)
 
-    # Named as a front-door manager, the assessor sees it; so does a partner named as a panel member.
+    # Named as a front-door manager, the assessor sees it. A partner named as a panel member does not:
+    # the panel is multi-agency, the assessments are social care's (with the school assessed).
     name_for_duty(app, world.a, "assessor", "front_door_manager")
     assert assessor.get(url).status_code == 200
     partner = signed_in_client(app, world.a.partner2)
     assert partner.get(url).status_code == 404
     name_for_duty(app, world.a, "partner2", "context_panel_member")
-    assert partner.get(url).status_code == 200
+    assert partner.get(url).status_code == 404
 
 
 def test_the_lead_named_by_the_decision_sees_the_assessment(app, world):

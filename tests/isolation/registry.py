@@ -112,16 +112,24 @@ ROLE_GATED_PAGES = {
 from tests.isolation import (  # noqa: E402
     registry_advice,
     registry_assessments,
+    registry_assessor_dashboard,
     registry_casework,
     registry_concerns,
     registry_contexts,
     registry_dashboard,
+    registry_forum_resources,
+    registry_forums,
+    registry_governor,
     registry_maps,
     registry_meetings,
     registry_methods,
+    registry_plan,
     registry_pupils,
     registry_referrals,
+    registry_report,
+    registry_selfreview,
     registry_summits,
+    registry_survey,
     registry_triangle,
 )
 
@@ -139,6 +147,14 @@ for _module in (
     registry_assessments,
     registry_triangle,
     registry_methods,
+    registry_survey,
+    registry_plan,
+    registry_report,
+    registry_assessor_dashboard,
+    registry_forums,
+    registry_forum_resources,
+    registry_selfreview,
+    registry_governor,
 ):
     REGISTRY.extend(_module.ENTRIES)
     EXEMPT.update(_module.EXEMPT)

@@ -1,0 +1,165 @@
+"""Survey results imported from CSV, attached to a survey method of a school assessment.
+
+The whole file is checked first (:mod:`portal.assessments.survey_import`): if any line has a problem,
+nothing is imported and every problem is listed with its line and column. Only tallies are kept: how many
+answered each question and how many gave each answer; free-text answers are not imported (they may name a
+child) and a column that identifies who answered is refused. Importing again replaces the results. Everyone
+who sees the method sees its results; its author or someone who runs the assessment imports them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.file import FileField
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from wtforms import SubmitField, ValidationError
+
+from forms import BaseForm, GovFileInput, GovSubmitInput
+from portal.accounts.models import Role
+from portal.assessments import survey_import
+from portal.assessments.blueprint import bp
+from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
+from portal.audit.service import Action, record, record_now, render_audited
+from portal.extensions import db
+from portal.policies import get_or_404, policy_for, require, roles_required, visible_query
+
+#: At most this many problems are listed on the page (the rest are counted).
+SHOWN_ERRORS = 100
+
+
+class SurveyForm(BaseForm):
+    file = FileField(
+        "Upload the survey results",
+        widget=GovFileInput(),
+        description=(
+            "A CSV file saved as UTF-8, smaller than 2MB: a header row of questions, then one row for each response. "
+            "Columns that identify who answered (like a name or an email address) are refused. Free-text answers are not kept."
+        ),
+    )
+    submit = SubmitField("Check and import", widget=GovSubmitInput())
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("Select a CSV file of the survey results")
+
+
+def _method(method_id) -> tuple[AssessmentMethod, SchoolAssessment]:
+    """The survey method (404 for a method of another kind) and its assessment."""
+    method = get_or_404(AssessmentMethod, method_id)
+    if method.kind != MethodKind.SURVEY:
+        abort(404)
+    return method, get_or_404(SchoolAssessment, method.assessment_id)
+
+
+def _saved(method_id):
+    """The method's import, and its questions (in the file's order) each with its answers (most given first)."""
+    imported = db.session.execute(visible_query(SurveyImport).where(SurveyImport.method_id == method_id)).unique().scalar_one_or_none()
+    if imported is None:
+        return None, []
+    questions = db.session.execute(
+        visible_query(SurveyQuestion).where(SurveyQuestion.import_id == imported.id).order_by(SurveyQuestion.position)
+    ).scalars().all()
+    answers = defaultdict(list)
+    rows = db.session.execute(
+        visible_query(SurveyAnswer)
+        .where(SurveyAnswer.question_id.in_(select(SurveyQuestion.id).where(SurveyQuestion.import_id == imported.id)))
+        .order_by(SurveyAnswer.count.desc(), SurveyAnswer.answer)
+    ).scalars()
+    for answer in rows:
+        answers[answer.question_id].append(answer)
+    return imported, [(q, answers[q.id]) for q in questions]
+
+
+def _replace(method: AssessmentMethod, result: survey_import.Result) -> None:
+    """Replace the method's import with ``result`` (not yet committed): the old rows go by cascade."""
+    db.session.execute(delete(SurveyImport).where(SurveyImport.method_id == method.id, policy_for(SurveyImport).visible(current_user)))
+    imported = SurveyImport(method_id=method.id, respondents=result.respondents, filename=result.filename, imported_by_id=current_user.id)
+    db.session.add(imported)
+    db.session.flush()
+    for q in result.questions:
+        question = SurveyQuestion(import_id=imported.id, position=q.position, text=q.text, answered=q.answered, free_text=q.free_text)
+        db.session.add(question)
+        db.session.flush()
+        db.session.add_all(SurveyAnswer(question_id=question.id, answer=answer, count=count) for answer, count in q.answers)
+    db.session.flush()
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+@bp.route("/school-assessments/methods/<uuid:method_id>/survey", methods=["GET", "POST"])
+@login_required
+def survey(method_id):
+    method, assessment = _method(method_id)
+    may_import = policy_for(AssessmentMethod).allows(current_user, "edit", method)
+    form = SurveyForm()
+    problems: list[survey_import.Problem] = []
+    if request.method == "POST":
+        require("edit", method)  # refused (403, audited) before the file is read
+        if form.validate_on_submit():
+            upload = form.file.data
+            result = survey_import.read_survey(upload.stream.read(survey_import.MAX_BYTES + 1), upload.filename)
+            if result.ok:
+                try:
+                    _replace(method, result)
+                    record(
+                        Action.ASSESSMENT_SURVEY_IMPORTED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id,
+                        details={"assessment": str(assessment.id), "respondents": result.respondents, "questions": len(result.questions), "free_text_questions": result.free_text_questions},
+                    )
+                    db.session.commit()
+                except IntegrityError:  # someone else imported results for this survey at the same moment
+                    db.session.rollback()
+                    form.file.errors.append("Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again")
+                else:
+                    flash(f"The survey results have been imported: {_plural(result.respondents, 'response')} to {_plural(len(result.questions), 'question')}.", "success")
+                    return redirect(url_for("assessments.survey", method_id=method.id))
+            else:
+                record_now(
+                    Action.ASSESSMENT_SURVEY_IMPORT_REFUSED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id,
+                    details={"assessment": str(assessment.id), "errors": result.error_count},
+                )
+                if result.problem:
+                    form.file.errors.append(result.problem)
+                else:
+                    problems = result.errors
+                    count = len(problems)
+                    form.file.errors.append(f"The file has {_plural(count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again")
+    imported, questions = _saved(method.id)
+    if request.method == "GET":
+        record(Action.RECORD_VIEWED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"page": "survey"})
+    return render_audited(
+        "assessments/survey.html",
+        assessment=assessment,
+        method=method,
+        imported=imported,
+        questions=questions,
+        may_import=may_import,
+        form=form,
+        problems=problems[:SHOWN_ERRORS],
+        more_problems=max(0, len(problems) - SHOWN_ERRORS),
+        max_choices=survey_import.MAX_CHOICES,
+    )
+
+
+@bp.route("/school-assessments/survey-example.csv")
+@roles_required(Role.FRONT_DOOR, Role.ASSESSOR, Role.DSL, Role.HEAD, Role.PARTNER)
+def survey_example():
+    response = Response("\ufeff" + survey_import.EXAMPLE_CSV, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="survey-results-example.csv"'
+    return response
+
+
+@bp.app_template_global()
+def survey_respondents(methods) -> dict:
+    """Method id -> how many responded, for the survey methods of ``methods`` with imported results (one
+    query, for the methods pages)."""
+    ids = [m.id for m in methods if m.kind == MethodKind.SURVEY]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(SurveyImport.method_id, SurveyImport.respondents).where(SurveyImport.method_id.in_(ids), policy_for(SurveyImport).visible(current_user)))
+    return {method_id: respondents for method_id, respondents in rows}

@@ -1,0 +1,5 @@
+"""The forums blueprint: every page module of the DSL network adds its routes to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("forums", __name__)

@@ -1,0 +1,443 @@
+"""Self-review pages: a school's reviews against the seeds' questions (the twelve practical tips, and the
+Assured Safeguarding questions for head teachers and for governors), each question's RAG rating, evidence,
+notes and actions into the development plan, the year-on-year comparison, and the authority's distribution
+of ratings across schools (counts only).
+
+Who: the school's head and governors see its reviews; the roles the framework names complete them (the
+twelve questions and the head teachers' questions: the head; the governors' questions: governors and the
+head). Nobody else at the school, and no other school, sees them; the authority administrator sees counts.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from forms import choices, clean_text
+from portal.accounts.models import Role, User
+from portal.audit.service import Action, record, record_now, render_audited
+from portal.authorities.models import Organisation
+from portal.extensions import db
+from portal.model_base import as_uuid
+from portal.partnership import service as partnership
+from portal.partnership.models import ActionStatus
+from portal.policies import get_or_404, policy_for, roles_required, self_review_schools, visible_query
+from portal.selfreview import frameworks, service
+from portal.selfreview.blueprint import bp
+from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
+from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview
+from portal.templating import uk_today
+
+
+def _deny():
+    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
+    abort(403)
+
+
+def _not_found(object_type: str, object_id) -> None:
+    record_now(Action.NOT_FOUND, object_type=object_type, object_id=object_id, details={"endpoint": request.endpoint})
+    abort(404)
+
+
+def _schools() -> set:
+    """The schools whose self-reviews the user sees (403, audited, if none: DSLs, staff, partners...)."""
+    schools = self_review_schools(current_user)
+    if not schools:
+        _deny()
+    return schools
+
+
+def _may(action: str, review: SelfReview) -> bool:
+    return policy_for(SelfReview).allows(current_user, action, review)
+
+
+def _viewed(review: SelfReview, page: str) -> None:
+    record(Action.RECORD_VIEWED, object_type="self_review", object_id=review.id, organisation_id=review.organisation_id, details={"page": page})
+
+
+def _school(organisation_id) -> Organisation:
+    return db.session.execute(visible_query(Organisation).where(Organisation.id == organisation_id)).scalar_one()
+
+
+# The list, and starting a review ---------------------------------------------------------------------
+
+
+@bp.route("/self-review")
+@login_required
+def index():
+    schools = _schools()
+    year = service.academic_year()
+    organisations = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(schools))).order_by(Organisation.name)).scalars().all()
+    reviews = db.session.execute(visible_query(SelfReview).order_by(SelfReview.academic_year.desc(), SelfReview.framework)).scalars().all()
+    progress = service.progress_of(reviews)
+    changed = service.last_changed([r.id for r in reviews])
+    allows = policy_for(SelfReview).allows
+    blocks = []
+    for organisation in organisations:
+        own = [r for r in reviews if r.organisation_id == organisation.id]
+        current = []
+        for framework in frameworks.latest():
+            review = next((r for r in own if r.framework == framework.key and r.academic_year == year), None)
+            # Who may start one: the roles the framework names (asked of a review not yet saved).
+            probe = review or SelfReview(organisation_id=organisation.id, framework=framework.key, framework_version=framework.version)
+            current.append({"framework": framework, "review": review, "may_edit": allows(current_user, "edit", probe), "compare": any(r.framework == framework.key for r in own)})
+        earlier = [r for r in own if r.academic_year != year]
+        blocks.append({"school": organisation, "current": current, "earlier": earlier})
+    return render_audited(
+        "selfreview/index.html",
+        blocks=blocks,
+        year=year,
+        year_label=service.year_label,
+        progress=progress,
+        changed=changed,
+        titles={(r.framework, r.framework_version): service.framework_of(r).title for r in reviews},
+    )
+
+
+@bp.route("/self-review/start", methods=["POST"])
+@login_required
+def review_new():
+    schools = _schools()
+    framework = frameworks.get(request.form.get("framework", ""))
+    if framework is None:
+        abort(400)
+    raw = request.form.get("school")
+    organisation_id = as_uuid(raw) if raw else (next(iter(schools)) if len(schools) == 1 else None)
+    if organisation_id is None:
+        abort(400)
+    if organisation_id not in schools:
+        _not_found("organisation", organisation_id)
+    year = service.academic_year()
+    review = service.existing(organisation_id, framework.key, year)
+    if review is None:
+        probe = SelfReview(organisation_id=organisation_id, framework=framework.key, framework_version=framework.version)
+        if not _may("edit", probe):
+            _deny()
+        try:
+            review = service.start(organisation_id, framework, actor_id=current_user.id, year=year)
+            db.session.commit()
+        except IntegrityError:  # started at the same moment by someone else: open theirs
+            db.session.rollback()
+            review = service.existing(organisation_id, framework.key, year)
+            if review is None:
+                raise
+        else:
+            flash(f"The {framework.title} for {service.year_label(year)} has been started.", "success")
+    return redirect(url_for("selfreview.review", review_id=review.id))
+
+
+# One review ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/self-review/<uuid:review_id>")
+@login_required
+def review(review_id):
+    review = get_or_404(SelfReview, review_id)
+    framework = service.framework_of(review)
+    by_key = service.answers(review)
+    by_question: dict[str, list] = {}
+    for action in service.actions(review):
+        by_question.setdefault(action.question_key, []).append(action)
+    people = _names({review.started_by_id, review.completed_by_id})
+    _viewed(review, "review")
+    return render_audited(
+        "selfreview/review.html",
+        review=review,
+        framework=framework,
+        answers=by_key,
+        actions=by_question,
+        progress=service.progress(review, by_key),
+        may_edit=_may("edit", review),
+        may_complete=_may("complete", review),
+        changed_since=service.changed_since_completion(review),
+        people=people,
+        year_label=service.year_label(review.academic_year),
+        today=uk_today(),
+        is_overdue=service.is_overdue,
+    )
+
+
+def _names(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids)))).all())
+
+
+@bp.route("/self-review/<uuid:review_id>/complete", methods=["POST"])
+@login_required
+def review_complete(review_id):
+    review = get_or_404(SelfReview, review_id, action="complete")
+    if review.status == ReviewStatus.COMPLETED:
+        flash("The review was already marked as complete.", "success")
+        return redirect(url_for("selfreview.review", review_id=review.id))
+    left = service.progress(review).left
+    if left:
+        flash(f"The review cannot be marked as complete yet: {left} {'question is' if left == 1 else 'questions are'} not rated.", "error")
+        return redirect(url_for("selfreview.review", review_id=review.id, _anchor="complete"))
+    try:
+        service.complete(review, actor_id=current_user.id)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash("Someone else changed the review at the same time. Check it, then mark it as complete again.", "error")
+    else:
+        flash("The review has been marked as complete.", "success")
+    return redirect(url_for("selfreview.review", review_id=review_id))
+
+
+# Answering one question -----------------------------------------------------------------------------
+
+
+def _owner_options(review: SelfReview) -> dict[str, str]:
+    people = {f"user:{uid}": name for uid, name in service.school_people(review.organisation_id)}
+    return {"": "Choose an owner", **people, SOMEONE_ELSE: "Someone else (write in who)"}
+
+
+def _saved_answer(row) -> dict:
+    if row is None:
+        return {"rating": None, "evidence": None, "notes": None}
+    return {"rating": row.rating, "evidence": row.evidence, "notes": row.notes}
+
+
+def _typed_answer(form: AnswerForm) -> dict:
+    return {"rating": Rag(form.rating.data), "evidence": clean_text(form.evidence.data), "notes": clean_text(form.notes.data)}
+
+
+@bp.route("/self-review/<uuid:review_id>/questions/<question_key>", methods=["GET", "POST"])
+@login_required
+def answer(review_id, question_key):
+    review = get_or_404(SelfReview, review_id, action="edit")
+    framework = service.framework_of(review)
+    question = framework.question(question_key)
+    if question is None:
+        _not_found("self_review_question", question_key)
+    row = service.answer(review, question.key)
+    data = None
+    if request.method == "GET":
+        data = {"version": str(row.version) if row else "0"}
+        if row is not None:
+            data |= {"rating": row.rating.value if row.rating else None, "evidence": row.evidence, "notes": row.notes}
+    form = AnswerForm(data=data)
+    form.today = uk_today()
+    options = _owner_options(review)
+    form.action_owner.choices = choices(options.items())
+    changes = None
+    if form.validate_on_submit():
+        yours = _typed_answer(form)
+        expected = form.version.version or 0
+        if expected != (row.version if row else 0):
+            changes = _answer_conflict(review, question.key, yours, form)
+        else:
+            try:
+                saved = service.save_answer(review, row, question.key, actor_id=current_user.id, **yours)
+                added = None
+                if form.wants_action:
+                    owner = form.action_owner.data
+                    added = service.add_action(
+                        review,
+                        question.key,
+                        description=clean_text(form.action_description.data),
+                        owner_user_id=as_uuid(owner.removeprefix("user:")) if owner.startswith("user:") else None,
+                        owner_name=clean_text(form.action_owner_name.data),
+                        due_on=form.action_due_on.data,
+                        actor_id=current_user.id,
+                    )
+                db.session.commit()
+            except (StaleDataError, IntegrityError):  # changed, or first answered, by someone else meanwhile
+                db.session.rollback()
+                review = get_or_404(SelfReview, review_id, action="edit")
+                changes = _answer_conflict(review, question.key, yours, form)
+            else:
+                said = [f"Question {question.number} has been saved." if saved else f"Question {question.number} was not changed."]
+                if added is not None:
+                    said.append("The action has been added to the development plan.")
+                flash(" ".join(said), "success")
+                following = _neighbour(framework, question, +1)
+                if following is None:
+                    return redirect(url_for("selfreview.review", review_id=review.id, _anchor=f"question-{question.key}"))
+                return redirect(url_for("selfreview.answer", review_id=review.id, question_key=following.key))
+    if request.method == "GET":
+        _viewed(review, "question")
+    return render_audited(
+        "selfreview/answer.html",
+        form=form,
+        review=review,
+        framework=framework,
+        question=question,
+        previous=_neighbour(framework, question, -1),
+        following=_neighbour(framework, question, +1),
+        actions=service.actions(review, question.key),
+        changes=changes,
+        rag_hints=RAG_HINTS,
+        year_label=service.year_label(review.academic_year),
+        today=uk_today(),
+        is_overdue=service.is_overdue,
+    )
+
+
+def _neighbour(framework, question, step: int):
+    index = question.number - 1 + step
+    return framework.questions[index] if 0 <= index < len(framework.questions) else None
+
+
+def _answer_conflict(review: SelfReview, question_key: str, yours: dict, form: AnswerForm) -> list:
+    """Refuse a stale save: audited, what they typed kept, the next save made against what is saved now."""
+    row = service.answer(review, question_key)
+    partnership.stale_refused("self_review_answer", row.id if row else review.id)
+    form.version.data = str(row.version if row else 0)
+    return partnership.what_changed(_saved_answer(row), yours, ANSWER_LABELS)
+
+
+# The development plan ---------------------------------------------------------------------------------
+
+
+@bp.route("/self-review/<uuid:review_id>/plan")
+@login_required
+def plan(review_id):
+    review = get_or_404(SelfReview, review_id)
+    framework = service.framework_of(review)
+    rows = service.actions(review)
+    allows = policy_for(DevelopmentAction).allows
+    groups = []
+    for question in framework.questions:
+        of_question = [a for a in rows if a.question_key == question.key]
+        if of_question:
+            groups.append((question, of_question))
+    may_edit = _may("edit", review)
+    _viewed(review, "plan")
+    return render_audited(
+        "selfreview/plan.html",
+        review=review,
+        framework=framework,
+        groups=groups,
+        count=len(rows),
+        may_update={a.id for a in rows if may_edit and allows(current_user, "update", a)},
+        may_edit=may_edit,
+        year_label=service.year_label(review.academic_year),
+        today=uk_today(),
+        is_overdue=service.is_overdue,
+    )
+
+
+def _action_values(row: DevelopmentAction) -> dict:
+    return {"status": row.status, "progress_note": row.progress_note, "due_on": row.due_on}
+
+
+@bp.route("/self-review/actions/<uuid:action_id>", methods=["GET", "POST"])
+@login_required
+def action_edit(action_id):
+    row = get_or_404(DevelopmentAction, action_id, action="update")
+    review = get_or_404(SelfReview, row.review_id)
+    framework = service.framework_of(review)
+    question = framework.question(row.question_key)
+    data = {"status": row.status.value, "progress_note": row.progress_note, "due_on": row.due_on, "version": str(row.version)} if request.method == "GET" else None
+    form = ActionForm(data=data)
+    form.today, form.current_due = uk_today(), row.due_on
+    changes = None
+    if form.validate_on_submit():
+        yours = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data), "due_on": form.due_on.data}
+        if form.version.version != row.version:
+            changes = _action_conflict(row, yours, form)
+        elif yours == _action_values(row):
+            flash("Nothing was changed.", "success")
+            return redirect(url_for("selfreview.plan", review_id=review.id, _anchor=f"action-{row.id}"))
+        else:
+            try:
+                service.update_action(row, review, **yours)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                row = get_or_404(DevelopmentAction, action_id, action="update")
+                changes = _action_conflict(row, yours, form)
+            else:
+                flash("The action has been saved.", "success")
+                return redirect(url_for("selfreview.plan", review_id=review.id, _anchor=f"action-{row.id}"))
+    return render_audited(
+        "selfreview/action.html",
+        form=form,
+        row=row,
+        review=review,
+        framework=framework,
+        question=question,
+        changes=changes,
+        year_label=service.year_label(review.academic_year),
+        today=uk_today(),
+        is_overdue=service.is_overdue,
+    )
+
+
+def _action_conflict(row: DevelopmentAction, yours: dict, form: ActionForm) -> list:
+    partnership.stale_refused("development_action", row.id)
+    form.version.data = str(row.version)
+    return partnership.what_changed(_action_values(row), yours, ACTION_LABELS)
+
+
+# Year on year ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/self-review/compare")
+@login_required
+def compare():
+    schools = _schools()
+    raw = request.args.get("school")
+    if raw:
+        organisation_id = as_uuid(raw)
+        if organisation_id is None or organisation_id not in schools:
+            _not_found("organisation", raw)
+    elif len(schools) == 1:
+        organisation_id = next(iter(schools))
+    else:
+        return redirect(url_for("selfreview.index"))
+    framework = frameworks.get(request.args.get("framework") or frameworks.latest()[0].key)
+    if framework is None:
+        abort(404)
+    years, rows = service.comparison(organisation_id, framework.key)
+    school = _school(organisation_id)
+    record(Action.RECORD_VIEWED, object_type="self_review_comparison", object_id=organisation_id, organisation_id=organisation_id, details={"framework": framework.key})
+    return render_audited(
+        "selfreview/compare.html",
+        school=school,
+        framework=framework,
+        frameworks=frameworks.latest(),
+        years=years,
+        rows=rows,
+        year_label=service.year_label,
+        several_schools=len(schools) > 1,
+    )
+
+
+# Across the authority's schools (counts only) ---------------------------------------------------------
+
+
+@bp.route("/self-review/across-schools")
+@roles_required(Role.AUTHORITY_ADMIN)
+def distribution():
+    framework = frameworks.get(request.args.get("framework") or frameworks.latest()[0].key)
+    if framework is None:
+        abort(404)
+    current = service.academic_year()
+    years = sorted(set(service.distribution_years(framework.key)) | {current}, reverse=True)
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else current
+    schools, completed, rows = service.distribution(framework, year)
+    themes: list[tuple[str, list]] = []
+    for row in rows:
+        if not themes or themes[-1][0] != row.theme:
+            themes.append((row.theme, []))
+        themes[-1][1].append(row)
+    record(Action.RECORD_VIEWED, object_type="self_review_distribution", object_id=None, details={"framework": framework.key, "year": year})
+    return render_audited(
+        "selfreview/distribution.html",
+        framework=framework,
+        frameworks=frameworks.latest(),
+        years=years,
+        year=year,
+        year_label=service.year_label,
+        schools=schools,
+        completed=completed,
+        themes=themes,
+    )

@@ -1,0 +1,38 @@
+"""Isolation declarations for the school assessment's survey routes (see ``registry.py`` for the fields)."""
+
+from __future__ import annotations
+
+import io
+
+from tests.isolation.registry_triangle import NOT_ON_ASSESSMENT
+from tests.isolation.route import RouteIsolation
+
+
+def _assessor_survey(app, side):
+    """A survey method added by the lead assessor: the school's people see its results, not import them."""
+    from tests.assessments.test_methods import make_method
+    from tests.assessments.triangle_support import make_assessment
+
+    return {"method_id": make_method(app, side, make_assessment(app, side), kind="survey")}
+
+
+def _survey_upload(app, side):
+    """A valid CSV upload (a fresh stream for each request: the suite posts it once per person)."""
+    content = b"Timestamp,I feel safe at school\r\n04/03/2026 09:12,Agree\r\n04/03/2026 09:13,Disagree\r\n"
+    return {"file": (io.BytesIO(content), "survey.csv")}
+
+
+ENTRIES: list[RouteIsolation] = [
+    RouteIsolation("assessments.survey", "GET", "dsl1", _assessor_survey, refused=NOT_ON_ASSESSMENT, other_school=("dsl2",)),
+    # Only the method's author or someone who runs the assessment imports: the school's DSL and head get 403.
+    RouteIsolation("assessments.survey", "POST", "assessor", _assessor_survey, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_survey_upload, other_school=("dsl2",)),
+]
+
+#: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.
+EXEMPT: dict[str, str] = {}
+
+#: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.
+#: The example file: those who may see school assessments (the roles of ``assessments.index``).
+ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("assessments.survey_example", "GET"): ("dsl1", "head1", "dsl2", "front_door", "assessor", "partner", "partner2"),
+}
