@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf.file import FileField
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from wtforms import SubmitField, ValidationError
+from wtforms import HiddenField, SubmitField, ValidationError
 
 from forms import BaseForm, GovFileInput, GovSubmitInput
 from portal.accounts.models import Role
@@ -25,6 +25,7 @@ from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
 from portal.audit.service import Action, record, record_now, render_audited
 from portal.extensions import db
+from portal.partnership.service import stale_refused
 from portal.policies import get_or_404, policy_for, require, roles_required, visible_query
 
 #: At most this many problems are listed on the page (the rest are counted).
@@ -40,6 +41,9 @@ class SurveyForm(BaseForm):
             "Columns that identify who answered (like a name or an email address) are refused. Free-text answers are not kept."
         ),
     )
+    #: The import the page showed ("none" when there was none): importing replaces it, so an import made by
+    #: someone else after the page was loaded is not silently replaced.
+    replaces = HiddenField()
     submit = SubmitField("Check and import", widget=GovSubmitInput())
 
     def validate_file(self, field):
@@ -104,7 +108,14 @@ def survey(method_id):
         if form.validate_on_submit():
             upload = form.file.data
             result = survey_import.read_survey(upload.stream.read(survey_import.MAX_BYTES + 1), upload.filename)
-            if result.ok:
+            current, _questions = _saved(method.id)
+            if result.ok and (form.replaces.data or "none") != (str(current.id) if current else "none"):
+                stale_refused("assessment_method", method.id)
+                form.file.errors.append(
+                    "Someone else imported results for this survey after you opened this page. Nothing has been imported: "
+                    "check the results below, then upload your file again if it should replace them"
+                )
+            elif result.ok:
                 try:
                     _replace(method, result)
                     record(
@@ -130,6 +141,7 @@ def survey(method_id):
                     count = len(problems)
                     form.file.errors.append(f"The file has {_plural(count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again")
     imported, questions = _saved(method.id)
+    form.replaces.data = str(imported.id) if imported else "none"  # what an upload from this page replaces
     if request.method == "GET":
         record(Action.RECORD_VIEWED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"page": "survey"})
     return render_audited(

@@ -178,9 +178,15 @@ def _url(method_id) -> str:
     return f"/school-assessments/methods/{method_id}/survey"
 
 
-def _upload(client, method_id, content: str | bytes, filename: str = "year-9-survey.csv"):
+def _replaces(client, method_id) -> str:
+    """What the page's upload form says it replaces (as a browser would send it)."""
+    return re.search(r'name="replaces"[^>]*value="([^"]*)"', client.get(_url(method_id)).get_data(as_text=True)).group(1)
+
+
+def _upload(client, method_id, content: str | bytes, filename: str = "year-9-survey.csv", replaces: str = "none"):
+    """Upload a file from the page as it was when there were no results (``replaces``: what the page showed)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return client.post(_url(method_id), data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+    return client.post(_url(method_id), data={"file": (io.BytesIO(data), filename), "replaces": replaces}, content_type="multipart/form-data")
 
 
 def _tables(response) -> list[tuple[str, list[list[str]]]]:
@@ -305,13 +311,32 @@ def test_importing_again_replaces_the_results(app, world):
     _assessment_id, method_id = _survey(app, a)
     assessor = signed_in_client(app, a.assessor)
     assert _upload(assessor, method_id, GOOD).status_code == 302
-    assert _upload(assessor, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv").status_code == 302
+    assert _upload(assessor, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(assessor, method_id)).status_code == 302
 
     [imported], [question], [answer] = _saved(app, a)
     assert (imported.respondents, imported.filename, question.text, answer.answer, answer.count) == (3, "bus.csv", "Do you feel safe on the bus?", "Yes", 3)
     shown = assessor.get(_url(method_id))
     assert _tables(shown) == [("Do you feel safe on the bus? 3 of 3 responses answered", [["Yes", "3", "100%"]])]
     assert "I feel safe at school" not in page_text(shown)
+
+
+def test_an_import_made_after_the_page_was_opened_is_not_silently_replaced(app, world):
+    """Two assessors open the page; the first imports; the second's upload is refused (nothing changes,
+    audited) and their page now shows the first import, so uploading again replaces it knowingly."""
+    a = world.a
+    _assessment_id, method_id = _survey(app, a)
+    first, second = signed_in_client(app, a.assessor), signed_in_client(app, a.assessor)
+    loaded = _replaces(second, method_id)
+    assert loaded == "none"
+    assert _upload(first, method_id, GOOD).status_code == 302
+    response = _upload(second, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=loaded)
+    assert response.status_code == 200
+    assert "Someone else imported results for this survey after you opened this page" in field_error(response, "file")
+    [imported], _questions, _answers = _saved(app, a)
+    assert imported.filename == "year-9-survey.csv"
+    assert [e.object_id for e in audit_events(app, a.authority_id, "record.stale_save_refused")] == [str(method_id)]
+    assert _upload(second, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(second, method_id)).status_code == 302
+    assert _saved(app, a)[0][0].filename == "bus.csv"
 
 
 def test_the_schools_dsl_sees_the_results_but_may_not_import(app, world):
