@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from flask import render_template
 from sqlalchemy import select
 
-from jobs.exports import ExternalResourceRefused
 from jobs.models import OutboxJob
 from jobs.registry import job
 from portal.accounts.models import User
@@ -46,6 +45,7 @@ from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.service import notify, page_path
 from portal.partnership.models import PlanAction
+from portal.pdf import render_pdf
 from portal.policies import visible_query
 from portal.templating import uk_date, uk_today
 
@@ -74,12 +74,6 @@ REVIEW_FIELDS = (
 def dedupe_key(report_id) -> str:
     """The outbox key of a report's job: one job per report, and the job can find its own attempts."""
     return f"assessment_report:{report_id}"
-
-
-def _no_external_resources(url: str, *args, **kwargs):
-    # Everything typed into the assessment is escaped by Jinja, but nothing in the report should ever be
-    # fetched, from the network or the disk: refuse every URL.
-    raise ExternalResourceRefused(f"PDF report does not load {url[:80]!r}")
 
 
 # What the report holds -------------------------------------------------------------------------------
@@ -190,10 +184,8 @@ def report_context(report: AssessmentReport, requester: User | None) -> dict:
 
 
 def render_assessment_report_pdf(report: AssessmentReport, requester: User | None = None) -> bytes:
-    from weasyprint import HTML
-
     html = render_template("assessments/report_pdf.html", **report_context(report, requester))
-    return HTML(string=html, url_fetcher=_no_external_resources).write_pdf()
+    return render_pdf(html)
 
 
 # The job -------------------------------------------------------------------------------------------------

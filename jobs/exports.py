@@ -22,6 +22,7 @@ from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind,
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.service import notify, page_path
+from portal.pdf import render_pdf
 from portal.pupils.models import Pupil
 
 log = logging.getLogger("portal.jobs")
@@ -35,19 +36,7 @@ def dedupe_key(export_id) -> str:
     return f"chronology_export:{export_id}"
 
 
-class ExternalResourceRefused(ValueError):
-    """The PDF asked for a file or URL; it is built from the template alone."""
-
-
-def _no_external_resources(url: str, *args, **kwargs):
-    # Case text is escaped by Jinja, but nothing in a chronology PDF should ever be fetched, from the
-    # network or the disk: refuse every URL.
-    raise ExternalResourceRefused(f"PDF export does not load {url[:80]!r}")
-
-
 def render_chronology_pdf(export: ChronologyExport) -> bytes:
-    from weasyprint import HTML
-
     pupil = db.session.execute(select(Pupil).where(Pupil.id == export.pupil_id)).scalar_one()
     requester = db.session.execute(select(User).where(User.id == export.requested_by_id)).unique().scalar_one_or_none()
     kinds = [kind for kind in EntryKind if kind.value in set(export.kinds or [])]
@@ -65,7 +54,7 @@ def render_chronology_pdf(export: ChronologyExport) -> bytes:
         requester=requester,
         generated_at=utcnow(),
     )
-    return HTML(string=html, url_fetcher=_no_external_resources).write_pdf()
+    return render_pdf(html)
 
 
 def _give_up(export: ChronologyExport) -> None:

@@ -112,6 +112,7 @@ def navigation_items() -> list[dict]:
         _page("Dashboard", "dashboard.figures", "dashboard.figures")
     if current_user.has_role(Role.HEAD, Role.GOVERNOR):  # the school's own self-reviews
         _page("Self-review", "selfreview.index", "selfreview.index selfreview.review selfreview.answer selfreview.plan selfreview.action_edit selfreview.compare")
+        _page("Governor report", "selfreview.governor_start", "selfreview.governor_start selfreview.governor_report selfreview.assurance_dates")
     if current_user.has_role(Role.AUTHORITY_ADMIN):  # counts across schools, never a school's notes
         _page("Self-review across schools", "selfreview.distribution", "selfreview.distribution")
     if current_user.has_role(Role.AUTHORITY_ADMIN):

@@ -164,6 +164,10 @@ class Action:
     SELF_REVIEW_COMPLETED = "self_review.completed"
     SELF_REVIEW_ACTION_ADDED = "self_review.action_added"
     SELF_REVIEW_ACTION_UPDATED = "self_review.action_updated"
+    # The governor report (counts only; details: the school year) and the school's training and review dates.
+    GOVERNOR_REPORT_VIEWED = "governor_report.viewed"
+    GOVERNOR_REPORT_DOWNLOADED = "governor_report.downloaded"
+    ASSURANCE_DATES_SAVED = "assurance_dates.saved"
 
 
 def _iso(moment: datetime) -> str:

@@ -89,6 +89,7 @@ def seed() -> None:
     from portal.demo.casework import seed_casework
     from portal.demo.assessment import seed_assessment
     from portal.demo.contextual import seed_contextual
+    from portal.demo.selfreview import seed_self_review
 
     password_hash = hash_password(DEMO_PASSWORD)
     created = 0
@@ -139,6 +140,7 @@ def seed() -> None:
             pupils += seed_casework(organisations, users)
             seed_contextual(organisations, users)
             seed_assessment(organisations, users)
+            seed_self_review(organisations, users)
             db.session.commit()
     click.echo(f"Demo data ready ({created} new user(s), {pupils} new pupil(s)).")
 

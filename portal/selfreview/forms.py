@@ -146,3 +146,46 @@ class ActionForm(BaseForm):
     def validate_due_on(self, field):
         if not field.errors and field.data and field.data != self.current_due and field.data < self.today:
             raise ValidationError("The due date must be today or in the future")
+
+
+# The school's training and review dates (the governor report shows them) ---------------------------------
+
+
+def _past_date(label: str, subject: str) -> DayMonthYearField:
+    return DayMonthYearField(
+        label,
+        subject=subject,
+        example="14 3 2026",
+        incomplete="{subject} must include a {missing}",
+        not_real="{subject} must be a real date, like {example}",
+        description="For example, 14 3 2026. Leave it empty if it has not been done.",
+    )
+
+
+class AssuranceDatesForm(BaseForm):
+    dsl_training_on = _past_date("When did the designated safeguarding lead last complete safeguarding training? (optional)", "The date of the DSL's training")
+    staff_training_on = _past_date("When did all staff last have safeguarding training? (optional)", "The date of the staff training")
+    governor_training_on = _past_date("When did governors last have safeguarding training? (optional)", "The date of the governors' training")
+    policy_reviewed_on = _past_date("When was the child protection policy last reviewed? (optional)", "The date of the policy review")
+    single_central_record_checked_on = _past_date("When was the single central record last checked? (optional)", "The date of the single central record check")
+    version = VersionField()
+    submit = SubmitField("Save the dates", widget=GovSubmitInput())
+
+    #: Set by the view (UK date).
+    today: date = date.max
+
+    #: The dates' fields, in order.
+    DATE_FIELDS = ("dsl_training_on", "staff_training_on", "governor_training_on", "policy_reviewed_on", "single_central_record_checked_on")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self.DATE_FIELDS:
+            field = getattr(self, name)
+            if not field.errors and field.data is not None:
+                if field.data > self.today:
+                    field.errors.append(f"{field.subject} must be today or in the past")
+                    valid = False
+                elif field.data.year < 1990:
+                    field.errors.append(f"{field.subject} must be after 1990")
+                    valid = False
+        return valid

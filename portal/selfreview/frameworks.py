@@ -97,8 +97,15 @@ def get(key: str, version: int | None = None) -> Framework | None:
     return _all().get((key, version if version is not None else max(versions)))
 
 
+#: The frameworks' order on every page: the twelve questions, then the head teachers', then the governors'.
+_ORDER = {"practical-tips": 0, "assured-heads": 1, "assured-governors": 2}
+
+
+def order_key(key: str) -> tuple[int, str]:
+    return (_ORDER.get(key, 99), key)
+
+
 def latest() -> list[Framework]:
     """The latest version of every framework, in a stable order."""
     keys = sorted({k for (k, _v) in _all()})
-    order = {"practical-tips": 0, "assured-heads": 1, "assured-governors": 2}
-    return [get(k) for k in sorted(keys, key=lambda k: (order.get(k, 99), k))]
+    return [get(k) for k in sorted(keys, key=order_key)]

@@ -141,8 +141,8 @@ class DevelopmentAction(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
 
 class SchoolAssuranceRecord(TenantOwned, HasUUID, HasCreatedAt, db.Model):
-    """A school's safeguarding training and review dates (one row per school), kept by its head or DSL and
-    shown in the governor report."""
+    """A school's safeguarding training and review dates (one row per school), kept by its head and shown
+    in the governor report."""
 
     __tablename__ = "school_assurance_records"
     __table_args__ = tenant_table_args(

@@ -337,6 +337,8 @@ def action_edit(action_id):
     data = {"status": row.status.value, "progress_note": row.progress_note, "due_on": row.due_on, "version": str(row.version)} if request.method == "GET" else None
     form = ActionForm(data=data)
     form.today, form.current_due = uk_today(), row.due_on
+    if request.method == "GET":
+        record(Action.RECORD_VIEWED, object_type="development_action", object_id=row.id, organisation_id=review.organisation_id, details={"page": "action"})
     changes = None
     if form.validate_on_submit():
         yours = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data), "due_on": form.due_on.data}

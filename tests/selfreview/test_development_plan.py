@@ -143,3 +143,14 @@ def test_only_the_reviews_editors_update_its_actions(app, world):
     theirs = make_action(app, a, governors, question_key="leadership-1", owner="governor1", by="governor1")
     assert governor.post(f"/self-review/actions/{theirs}", data=update()).status_code == 302
     assert load(app, DevelopmentAction, theirs, a.authority_id).status == ActionStatus.IN_PROGRESS
+
+
+def test_opening_an_action_is_an_audited_read(app, world):
+    a = world.a
+    action_id = make_action(app, a, make_review(app, a))
+    from portal.audit.service import Action
+
+    response = signed_in_client(app, a.head1).get(f"/self-review/actions/{action_id}")
+    assert response.status_code == 200
+    reads = [e for e in audit_events(app, a.authority_id, Action.RECORD_VIEWED) if e.object_type == "development_action"]
+    assert [(e.actor_id, e.object_id, e.organisation_id) for e in reads] == [(a.head1.id, str(action_id), a.school1)]
