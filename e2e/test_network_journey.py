@@ -3,18 +3,22 @@
 a DSL starts a thread (with a script, an onerror image, a javascript: link and a data URL in it, which
 render inert: no dialog ever opens) → a second school's DSL replies quoting it → the network lead hides the
 reply with a reason, and the other DSL no longer sees it; a head completes the twelve-question self-review,
-adding two actions to the development plan, and marks it complete.
+adding two actions to the development plan, and marks it complete; then opens the governor report (its
+ratings as counts), records the school's training dates, and downloads the report as a PDF.
 
 Every page on the way is screenshotted and checked with axe-core (``checkpoint``).
 """
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from e2e.test_assessment_journey import _first_page_as_png
 from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
@@ -147,3 +151,33 @@ def test_a_head_completes_the_twelve_questions_with_two_actions(new_page, people
     for text in actions.values():
         expect(head.get_by_text(text)).to_be_visible()
     checkpoint(head, "the development plan with two actions")
+
+    # The governor report: the review's ratings as counts (1 red, 1 amber, 10 green), the plan's two actions.
+    follow(head, main_nav_link(head, "Governor report"))
+    expect(head.get_by_role("heading", name="Governor report", exact=False).first).to_be_visible()
+    totals = head.locator("tr", has=head.get_by_role("rowheader", name="All questions", exact=True))
+    expect(totals.get_by_role("cell")).to_have_text(["1", "1", "10", "0"])
+    expect(head.locator("tr", has=head.get_by_role("rowheader", name="All actions", exact=True)).get_by_role("cell")).to_have_text(["2"])
+    expect(head.get_by_text("Not recorded").first).to_be_visible()
+    checkpoint(head, "the governor report")
+    # The school's training and review dates, kept by the head.
+    follow(head, head.get_by_role("link", name="Change the training and review dates", exact=True))
+    checkpoint(head, "the training and review dates")
+    trained = date(date.today().year - 1, 9, 4)
+    fieldset = head.get_by_role("group", name="When did all staff last have safeguarding training? (optional)")
+    type_into(head, fieldset.get_by_label("Day", exact=True), str(trained.day))
+    type_into(head, fieldset.get_by_label("Month", exact=True), str(trained.month))
+    type_into(head, fieldset.get_by_label("Year", exact=True), str(trained.year))
+    submit(head, "Save the dates")
+    expect(head.get_by_text(f"4 September {trained.year}", exact=True)).to_be_visible()
+    checkpoint(head, "the governor report with the training date")
+    # The same report as a PDF.
+    link = head.get_by_role("link", name="Download the report as a PDF", exact=False)
+    with head.expect_download() as download:
+        link.focus()
+        head.keyboard.press("Enter")
+    pdf = open(download.value.path(), "rb").read()
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "OFFICIAL-SENSITIVE" in text and "Fernhill Primary School" in text and "Governor report" in text
+    assert f"4 September {trained.year}" in text
+    _first_page_as_png(pdf, checkpoint.folder / f"{checkpoint.count + 1:02d}-the-governor-report-pdf-first-page.png")

@@ -28,6 +28,7 @@ from portal.audit.service import Action, record
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind, SchoolPhase
 from forms import choices
 from portal.extensions import db
+from portal.forums import guests
 from portal.model_base import as_uuid, utcnow
 from portal.notifications.service import notify
 from portal.policies import get_or_404, roles_required, visible_query
@@ -299,6 +300,8 @@ def membership_remove(user_id, membership_id):
     else:
         _record_membership(Action.MEMBERSHIP_REMOVED, membership)
         user.memberships.remove(membership)
+        db.session.flush()
+        guests.withdraw_if_no_longer_partner(user, because="partner role removed")
         db.session.commit()
         flash(f"The role has been removed from {user.full_name}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -312,6 +315,7 @@ def user_deactivate(user_id):
         user.deactivated_at = utcnow()
         ended = revoke_sessions(user, "deactivated")
         record(Action.USER_DEACTIVATED, object_type="user", object_id=user.id, details={"sessions_ended": ended})
+        guests.withdraw_if_no_longer_partner(user, because="account deactivated")
         db.session.commit()
         flash(f"{user.full_name} has been deactivated and signed out everywhere.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
