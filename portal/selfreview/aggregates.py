@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.casework.vocabulary import HarmCategory, Level
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernOutcome, ConcernStatus
@@ -304,19 +304,19 @@ def review_ratings(organisation_id: uuid.UUID, year: int, today: date) -> list[R
         ratings[(review_id, key)] = rating
     action_counts: dict = {}
     overdue: Counter = Counter()
-    for review_id, status, overdue_flag, count in db.session.execute(
+    for review_id, status, count, past_due in db.session.execute(
         select(
             DevelopmentAction.review_id,
             DevelopmentAction.status,
-            DevelopmentAction.due_on < today,
             func.count(),
+            func.coalesce(func.sum(case((DevelopmentAction.due_on < today, 1), else_=0)), 0),
         )
         .where(DevelopmentAction.review_id.in_(ids))
-        .group_by(DevelopmentAction.review_id, DevelopmentAction.status, DevelopmentAction.due_on < today)
+        .group_by(DevelopmentAction.review_id, DevelopmentAction.status)
     ):
-        action_counts[(review_id, status)] = action_counts.get((review_id, status), 0) + count
-        if overdue_flag and status in OPEN_ACTION_STATUSES:
-            overdue[review_id] += count
+        action_counts[(review_id, status)] = count
+        if status in OPEN_ACTION_STATUSES:
+            overdue[review_id] += past_due
 
     out = []
     for review in sorted(reviews, key=lambda r: frameworks.order_key(r.framework)):
