@@ -1,9 +1,8 @@
 """The PDF report of a school assessment (WeasyPrint), for the person who asked.
 
-Like the chronology PDF (``jobs.exports``): the file's storage name is chosen when the report is asked
-for, so a retried job overwrites its own file instead of leaving a second copy; when the last attempt
-fails the report is marked failed and the requester told, so their page stops waiting and offers to try
-again. The job runs without a signed-in user: it reads the assessment by its id (the requester's right was
+Like the chronology PDF, through ``jobs.pdf_files``: the file's storage name is chosen once, so a retried
+job overwrites its own file instead of leaving a second copy; when the last attempt fails the report is
+marked failed and the requester told, so their page stops waiting and offers to try again. The job runs without a signed-in user: it reads the assessment by its id (the requester's right was
 checked when they asked), but builds nothing if the requester can no longer see the assessment.
 
 The report is for everyone on the assessment, the school included: it holds no notes at all (neither the
@@ -12,7 +11,6 @@ shared notes nor the assessor-only ones).
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from dataclasses import dataclass, field
 from flask import render_template
 from sqlalchemy import select
 
-from jobs.models import OutboxJob
+from jobs import pdf_files
 from jobs.registry import job
 from portal.accounts.models import User
 from portal.assessments.models import (
@@ -39,8 +37,6 @@ from portal.assessments.models import (
     SurveyQuestion,
 )
 from portal.audit.service import Action, record
-from portal.casework import files
-from portal.casework.models import ExportStatus
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.service import notify, page_path
@@ -48,8 +44,6 @@ from portal.partnership.models import PlanAction
 from portal.pdf import render_pdf
 from portal.policies import visible_query
 from portal.templating import uk_date, uk_today
-
-log = logging.getLogger("portal.jobs")
 
 JOB_NAME = "exports.assessment_report_pdf"
 MAX_ATTEMPTS = 3
@@ -195,19 +189,14 @@ def _detail_link(report: AssessmentReport) -> str:
     return page_path("assessments.report_detail", report_id=report.id)
 
 
-def _give_up(report: AssessmentReport) -> None:
-    """Mark the report failed and tell the requester, committed before the runner records the failure."""
-    report.status = ExportStatus.FAILED
-    report.completed_at = utcnow()
+def _tell_failed(report: AssessmentReport) -> None:
     notify(report.requested_by_id, FAILED_TITLE, body="Open the page to try again.", link=_detail_link(report), email=False)
-    db.session.commit()
 
 
 def _refuse(report: AssessmentReport) -> None:
     """The requester no longer sees the assessment: nothing is built, and they are told (no link: the page
     is no longer theirs to open)."""
-    report.status = ExportStatus.FAILED
-    report.completed_at = utcnow()
+    pdf_files.mark_failed(report)
     record(
         Action.ACCESS_DENIED,
         object_type="assessment_report",
@@ -223,28 +212,20 @@ def assessment_report_pdf(report_id: str) -> None:
     report = db.session.execute(
         select(AssessmentReport).where(AssessmentReport.id == uuid.UUID(str(report_id))).with_for_update()
     ).scalar_one()
-    if report.status == ExportStatus.READY and report.storage_key and files.exists(report.storage_key):
-        return
-    if report.status == ExportStatus.FAILED:
-        return  # given up (or refused); the requester asks again (a new report)
+    if pdf_files.finished(report):
+        return  # built; or given up (or refused), and the requester asks again (a new report)
     requester = _requester_may_see(report)
     if requester is None:
         _refuse(report)
         return
-    if not report.storage_key:
-        report.storage_key = files.new_key()
-    try:
-        data = render_assessment_report_pdf(report, requester)
-        files.write(report.storage_key, data)
-    except Exception:
-        log.exception("School assessment report %s could not be built", report.id)
-        if _last_attempt(report.id):
-            db.session.rollback()  # whatever the failure left half-done; the report reloads
-            _give_up(report)
-        raise
-    report.status = ExportStatus.READY
-    report.size_bytes = len(data)
-    report.completed_at = utcnow()
+    data = pdf_files.build(
+        report,
+        lambda: render_assessment_report_pdf(report, requester),
+        dedupe_key=dedupe_key(report.id),
+        max_attempts=MAX_ATTEMPTS,
+        give_up=lambda: _tell_failed(report),
+        what="School assessment report",
+    )
     assessment = db.session.execute(select(SchoolAssessment.organisation_id).where(SchoolAssessment.id == report.assessment_id)).scalar_one()
     record(
         Action.EXPORT_BUILT,
@@ -255,9 +236,3 @@ def assessment_report_pdf(report_id: str) -> None:
         details={"assessment": str(report.assessment_id), "bytes": len(data)},
     )
     notify(report.requested_by_id, READY_TITLE, link=_detail_link(report), email=False)
-
-
-def _last_attempt(report_id) -> bool:
-    """Is this the job's last try? (Its outbox row counts the attempts before this one.)"""
-    row = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == dedupe_key(report_id))).scalar_one_or_none()
-    return row is not None and row.attempts + 1 >= MAX_ATTEMPTS

@@ -1,31 +1,26 @@
 """Export jobs: a pupil's chronology as a PDF (WeasyPrint), for the DSL who asked.
 
-The file's storage name is chosen when the export is requested, so a retried job overwrites its own
-file instead of leaving a second copy. When the last attempt fails the export is marked failed (and the
-requester told), so their page stops waiting and offers to try again.
+The steps every PDF file job shares (the storage name chosen once, so a retry overwrites its own file; on
+the last failed attempt the export marked failed and the requester told) are in ``jobs.pdf_files``.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from flask import render_template
 from sqlalchemy import select
 
-from jobs.models import OutboxJob
+from jobs import pdf_files
 from jobs.registry import job
 from portal.accounts.models import User
 from portal.audit.service import Action, record
-from portal.casework import files
-from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind, ExportStatus
+from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.service import notify, page_path
 from portal.pdf import render_pdf
 from portal.pupils.models import Pupil
-
-log = logging.getLogger("portal.jobs")
 
 JOB_NAME = "exports.chronology_pdf"
 MAX_ATTEMPTS = 3
@@ -57,10 +52,7 @@ def render_chronology_pdf(export: ChronologyExport) -> bytes:
     return render_pdf(html)
 
 
-def _give_up(export: ChronologyExport) -> None:
-    """Mark the export failed and tell the requester, committed before the runner records the failure."""
-    export.status = ExportStatus.FAILED
-    export.completed_at = utcnow()
+def _tell_failed(export: ChronologyExport) -> None:
     notify(
         export.requested_by_id,
         "Your chronology PDF could not be prepared",
@@ -68,7 +60,6 @@ def _give_up(export: ChronologyExport) -> None:
         link=page_path("casework.export_detail", export_id=export.id),
         email=False,
     )
-    db.session.commit()
 
 
 @job(JOB_NAME, queue="exports", max_attempts=MAX_ATTEMPTS)
@@ -76,24 +67,16 @@ def chronology_pdf(export_id: str) -> None:
     export = db.session.execute(
         select(ChronologyExport).where(ChronologyExport.id == uuid.UUID(str(export_id))).with_for_update()
     ).scalar_one()
-    if export.status == ExportStatus.READY and export.storage_key and files.exists(export.storage_key):
+    if pdf_files.finished(export):
         return
-    if export.status == ExportStatus.FAILED:
-        return  # given up; the requester asks again (a new export)
-    if not export.storage_key:
-        export.storage_key = files.new_key()
-    try:
-        data = render_chronology_pdf(export)
-        files.write(export.storage_key, data)
-    except Exception:
-        log.exception("Chronology PDF %s could not be built", export.id)
-        if _last_attempt(export.id):
-            db.session.rollback()  # whatever the failure left half-done; the export reloads
-            _give_up(export)
-        raise
-    export.status = ExportStatus.READY
-    export.size_bytes = len(data)
-    export.completed_at = utcnow()
+    data = pdf_files.build(
+        export,
+        lambda: render_chronology_pdf(export),
+        dedupe_key=dedupe_key(export.id),
+        max_attempts=MAX_ATTEMPTS,
+        give_up=lambda: _tell_failed(export),
+        what="Chronology PDF",
+    )
     record(
         Action.EXPORT_BUILT,
         object_type="chronology_export",
@@ -103,9 +86,3 @@ def chronology_pdf(export_id: str) -> None:
         details={"pupil_id": str(export.pupil_id), "bytes": len(data)},
     )
     notify(export.requested_by_id, "Your chronology PDF is ready", link=page_path("casework.export_detail", export_id=export.id), email=False)
-
-
-def _last_attempt(export_id) -> bool:
-    """Is this the job's last try? (Its outbox row counts the attempts before this one.)"""
-    row = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == dedupe_key(export_id))).scalar_one_or_none()
-    return row is not None and row.attempts + 1 >= MAX_ATTEMPTS
