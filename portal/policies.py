@@ -20,7 +20,8 @@ from typing import Callable
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from portal.accounts.models import AccountToken, Membership, RecoveryCode, Role, User, UserSession
 from portal.audit.models import AuditEvent
@@ -671,6 +672,16 @@ def _members(user) -> ColumnElement[bool]:
     return true() if forum_member(user) else false()
 
 
+def _forum_resource_visible(user) -> ColumnElement[bool]:
+    """Members see the library; an archived resource (withdrawn: say, a document that turned out to
+    identify a child) and its files only the person who added it and the network lead."""
+    if not forum_member(user):
+        return false()
+    if network_lead(user):
+        return true()
+    return or_(ForumResource.archived_at.is_(None), ForumResource.created_by_id == user.id)
+
+
 def _forum_post_visible(user) -> ColumnElement[bool]:
     """Members see the posts; a hidden post only its author and the moderators."""
     if not forum_member(user):
@@ -678,6 +689,31 @@ def _forum_post_visible(user) -> ColumnElement[bool]:
     if network_lead(user):
         return true()
     return or_(ForumPost.hidden_at.is_(None), ForumPost.author_id == user.id)
+
+
+def forum_opening_hidden() -> ColumnElement[bool]:
+    """The thread's opening post (its first, by time then id, as the thread shows it) is hidden by a moderator."""
+    opening, earlier = aliased(ForumPost), aliased(ForumPost)
+    return exists().where(
+        opening.authority_id == ForumThread.authority_id,
+        opening.thread_id == ForumThread.id,
+        opening.hidden_at.is_not(None),
+        ~exists().where(
+            earlier.authority_id == opening.authority_id,
+            earlier.thread_id == opening.thread_id,
+            or_(earlier.created_at < opening.created_at, and_(earlier.created_at == opening.created_at, earlier.id < opening.id)),
+        ),
+    )
+
+
+def _forum_thread_visible(user) -> ColumnElement[bool]:
+    """Members see the threads; one whose opening post a moderator hid (its title with it) only its author
+    and the moderators."""
+    if not forum_member(user):
+        return false()
+    if network_lead(user):
+        return true()
+    return or_(ForumThread.author_id == user.id, ~forum_opening_hidden())
 
 
 def _forum_thread_open(thread_id) -> bool:
@@ -846,7 +882,7 @@ POLICIES: dict[type, Policy] = {
     # The DSL network forums.
     ForumCategory: Policy(visible=_members, allows=_forum_category_allows),
     ForumGuest: Policy(visible=lambda user: true() if network_lead(user) else false(), allows=lambda user, action, obj: action == "remove" and network_lead(user)),
-    ForumThread: Policy(visible=_members, allows=_forum_thread_allows),
+    ForumThread: Policy(visible=_forum_thread_visible, allows=_forum_thread_allows),
     ForumPost: Policy(visible=_forum_post_visible, allows=_forum_post_allows),
     # The edit history may hold text the author took out (a name typed by mistake): the author and the
     # moderators only.
@@ -860,10 +896,19 @@ POLICIES: dict[type, Policy] = {
         visible=lambda user: (true() if network_lead(user) else ForumReport.reported_by_id == user.id) if forum_member(user) else false(),
         allows=lambda user, action, obj: action == "resolve" and network_lead(user),
     ),
-    ForumResource: Policy(visible=_members, allows=_forum_resource_allows),
-    ForumResourceVersion: Policy(visible=_members, allows=lambda user, action, obj: action == "download" and forum_member(user)),
+    ForumResource: Policy(visible=_forum_resource_visible, allows=_forum_resource_allows),
+    ForumResourceVersion: Policy(
+        visible=lambda user: ForumResourceVersion.resource_id.in_(select(ForumResource.id).where(_forum_resource_visible(user))) if forum_member(user) else false(),
+        allows=lambda user, action, obj: action == "download" and forum_member(user),
+    ),
     ForumSubscription: Policy(
-        visible=lambda user: and_(ForumSubscription.user_id == user.id, _members(user)) if user.is_authenticated else false(),
+        visible=lambda user: and_(
+            ForumSubscription.user_id == user.id,
+            _members(user),
+            or_(ForumSubscription.thread_id.is_(None), ForumSubscription.thread_id.in_(select(ForumThread.id).where(_forum_thread_visible(user)))),
+        )
+        if user.is_authenticated
+        else false(),
         allows=lambda user, action, obj: action == "delete" and obj.user_id == user.id,
     ),
     ForumDigest: Policy(visible=lambda user: ForumDigest.user_id == user.id if user.is_authenticated else false(), allows=_never),

@@ -27,7 +27,15 @@ CONFIRM_LABEL = "I confirm this post is not about a real child and no child can 
 CONFIRM_ERROR = "Change your post so no child can be identified from it, or confirm it is not about a real child"
 
 
-class _PostForm(BaseForm):
+class ChildCheckFields(BaseForm):
+    """The identifiable-child confirmation: the tick, and (shown with the matches) a signature of the matches
+    the person was shown, so a tick confirms only those (``views.check_child``)."""
+
+    confirm = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput())
+    child_check = HiddenField()
+
+
+class _PostForm(ChildCheckFields):
     """What every post form has: the text, the confirmation of the child check, Post and Preview."""
 
     body = TextAreaField(
@@ -35,7 +43,6 @@ class _PostForm(BaseForm):
         widget=GovTextArea(),
         validators=[Required("Enter your post"), NotBlank("Enter your post"), text_limit("Your post", POST_LIMIT)],
     )
-    confirm = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput())
     post = SubmitField("Post", widget=GovSubmitInput())
     preview = SubmitField("Preview", widget=GovSubmitInput())
 

@@ -10,7 +10,10 @@ digest (``jobs.forum_digest``).
 * ``@`` followed by a member's full name as the forum shows it ("@Jo Williams"; any case) mentions them:
   the longest name that fits wins ("@Jo Williams" over "@Jo"), a name that is not a member's does nothing,
   and a mentioned member is told once (instead of the follower's notification). Lines quoted from
-  another post (starting with ``>``) mention nobody again.
+  another post (starting with ``>``) mention nobody again. A mention added by editing a post tells the
+  person then; one the post already had tells nobody again.
+* Only people who may see the thread hear about it: when a moderator hid its opening post, the network
+  leads and the thread's author.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from portal.accounts.models import Membership, Role, User
 from portal.authorities.models import AuthorityDuty, Duty
 from portal.casework.people import notify_all
 from portal.extensions import db
-from portal.forums.models import ForumGuest, ForumPost, ForumSubscription
+from portal.forums.models import ForumGuest, ForumPost, ForumSubscription, ForumThread
 from portal.notifications.service import page_path
-from portal.policies import NETWORK_ROLES
+from portal.policies import NETWORK_ROLES, forum_opening_hidden
 
 NEW_THREAD = "New thread in a category you follow"
 NEW_REPLY = "New reply in a thread you follow"
@@ -50,6 +53,16 @@ def network_members() -> dict[uuid.UUID, str]:
         )
     ).all()
     return {row.id: row.full_name for row in rows}
+
+
+def readers(thread, members: dict[uuid.UUID, str]) -> set[uuid.UUID]:
+    """The members who may see ``thread``: all of them, or (its opening post hidden by a moderator) the
+    network leads and the thread's author, as ``ForumThread``'s policy decides it."""
+    hidden = db.session.execute(select(ForumThread.id).where(ForumThread.id == thread.id, forum_opening_hidden())).first() is not None
+    if not hidden:
+        return set(members)
+    leads = set(db.session.execute(select(AuthorityDuty.user_id).where(AuthorityDuty.duty == Duty.NETWORK_LEAD)).scalars())
+    return set(members) & (leads | {thread.author_id})
 
 
 def _squash(text: str) -> str:
@@ -112,11 +125,12 @@ def post_created(post, thread, *, actor_id) -> None:
     """Tell subscribers and mentioned people about ``post`` (in-app; the daily digest emails)."""
     follow_thread(post.author_id, thread.id)
     members = network_members()
+    audience = readers(thread, members)
     first = db.session.execute(select(ForumPost.id).where(ForumPost.thread_id == thread.id, ForumPost.id != post.id).limit(1)).first() is None
     link = thread_link(thread.id, post.id)
     told = {post.author_id, actor_id}
 
-    mentions = {user_id for user_id in mentioned(post.body or "", members) if user_id not in told}
+    mentions = {user_id for user_id in mentioned(post.body or "", members) if user_id not in told} & audience
     notify_all(sorted(mentions), MENTIONED, link=link, email=False)
     told |= mentions
 
@@ -125,10 +139,20 @@ def post_created(post, thread, *, actor_id) -> None:
             or_(ForumSubscription.thread_id == thread.id, and_(ForumSubscription.category_id.is_not(None), ForumSubscription.category_id == thread.category_id))
         )
     ).all()
-    of_thread = {row.user_id for row in followers if row.thread_id is not None} & members.keys()
-    of_category = {row.user_id for row in followers if row.thread_id is None} & members.keys()
+    of_thread = {row.user_id for row in followers if row.thread_id is not None} & audience
+    of_category = {row.user_id for row in followers if row.thread_id is None} & audience
     if first:
         notify_all(sorted((of_thread | of_category) - told), NEW_THREAD, link=link, email=False)
         return
     notify_all(sorted(of_thread - told), NEW_REPLY, link=link, email=False)
     notify_all(sorted(of_category - of_thread - told), NEW_REPLY_IN_CATEGORY, link=link, email=False)
+
+
+def post_edited(post, old_body: str, *, actor_id) -> None:
+    """Tell the people an edit of ``post`` newly mentions (not in its text before, not the editor or the
+    author, and only those who may see the thread), as a reply tells them (in-app)."""
+    thread = db.session.execute(select(ForumThread).where(ForumThread.id == post.thread_id)).unique().scalar_one()
+    members = network_members()
+    new = mentioned(post.body or "", members) - mentioned(old_body or "", members) - {post.author_id, actor_id}
+    new &= readers(thread, members)
+    notify_all(sorted(new), MENTIONED, link=thread_link(thread.id, post.id), email=False)

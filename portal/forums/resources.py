@@ -6,8 +6,9 @@ file's bytes, never its name; the size limit; the file kept outside the web root
 (``portal.casework.files``), and served only through the policy check, as a download (audited).
 
 Every member of the network adds resources; the person who added one, or the network lead, uploads a new
-version, edits its details (with optimistic locking) or archives it. An archived resource leaves the
-library's list and search; its page and files stay for whoever has the link.
+version, edits its details (with optimistic locking) or archives it. Archiving withdraws it: it leaves
+the library's list and search, and its page and files are then for the person who added it and the network
+lead only (a 404 for everyone else, even with the link).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from portal.casework import files
 from portal.casework.attachments import _max_label, check_upload, read_upload, safe_filename
 from portal.extensions import db
 from portal.forums.blueprint import bp
+from portal.forums.service import match_summary
+from portal.forums.views import check_child
+from portal.forums.forms import ChildCheckFields
 from portal.forums.models import ForumCategory, ForumResource, ForumResourceVersion
 from portal.model_base import as_uuid, utcnow
 from portal.partnership import service
@@ -38,6 +42,9 @@ from portal.templating import uk_datetime
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."
+
+#: Said with the identifiable-child check's matches when the form had a file: a browser never keeps it.
+FILE_AGAIN = "Your file has not been uploaded yet: select it again before you select {button}."
 
 #: The details a stale edit compares, with their labels.
 DETAIL_LABELS = {"title": "Title", "description": "Description", "category": "Category"}
@@ -76,7 +83,7 @@ class UploadField(FileField):
             raise ValidationError(message)
 
 
-class DetailsFields(BaseForm):
+class DetailsFields(ChildCheckFields):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -111,7 +118,7 @@ class DetailsForm(DetailsFields):
     submit = SubmitField("Save the details", widget=GovSubmitInput())
 
 
-class VersionForm(BaseForm):
+class VersionForm(ChildCheckFields):
     file = UploadField("The new version", missing="Select the file of the new version")
     note = TextAreaField(
         "What changed in this version? (optional)",
@@ -195,6 +202,21 @@ def _versions(resource_id) -> list[ForumResourceVersion]:
     ).scalars().all()
 
 
+def _checked_text(*parts, filename: str | None = None) -> str:
+    """What the identifiable-child check reads: the words typed, and the file's name as it would be shown
+    (with underscores as spaces, so "Jordan_Example.pdf" reads as a name)."""
+    words = [p for p in parts if p]
+    if filename:
+        words.append(safe_filename(filename).replace("_", " "))
+    return "\n".join(words)
+
+
+def _child_check_confirmed(resource: ForumResource, matches) -> None:
+    """A confirmed check, in the audit log: the kinds and how many, never the words."""
+    if matches:
+        record(Action.FORUM_CHILD_CHECK_CONFIRMED, object_type="forum_resource", object_id=resource.id, details=match_summary(matches))
+
+
 def _version_label(version: ForumResourceVersion | None) -> str:
     if version is None:
         return "(none)"
@@ -255,29 +277,29 @@ def resources():
 def resource_new():
     form = ResourceForm()
     _category_choices(form, _categories())
+    matches = None
     if form.validate_on_submit():
-        resource = ForumResource(
-            title=form.title.data.strip(),
-            description=clean_text(form.description.data),
-            category_id=as_uuid(form.category.data or ""),
-            created_by_id=current_user.id,
-        )
-        db.session.add(resource)
-        db.session.flush()
-        version = _store(resource, form.file.data, clean_text(form.note.data), 1)
-        record(
-            Action.FORUM_RESOURCE_ADDED,
-            object_type="forum_resource",
-            object_id=resource.id,
-            details={"version": str(version.id), "type": version.content_type, "bytes": version.size_bytes},
-        )
-        db.session.commit()
-        flash(f"{resource.title} has been added to the shared resources.", "success")
-        return redirect(url_for("forums.resource", resource_id=resource.id))
-    return render_template("forums/resource_new.html", form=form, file_hint=_file_hint())
+        title, description, note = form.title.data.strip(), clean_text(form.description.data), clean_text(form.note.data)
+        matches, may_save = check_child(form, _checked_text(title, description, note, filename=form.file.data.filename))
+        if may_save:
+            resource = ForumResource(title=title, description=description, category_id=as_uuid(form.category.data or ""), created_by_id=current_user.id)
+            db.session.add(resource)
+            db.session.flush()
+            version = _store(resource, form.file.data, note, 1)
+            record(
+                Action.FORUM_RESOURCE_ADDED,
+                object_type="forum_resource",
+                object_id=resource.id,
+                details={"version": str(version.id), "type": version.content_type, "bytes": version.size_bytes},
+            )
+            _child_check_confirmed(resource, matches)
+            db.session.commit()
+            flash(f"{resource.title} has been added to the shared resources.", "success")
+            return redirect(url_for("forums.resource", resource_id=resource.id))
+    return render_template("forums/resource_new.html", form=form, file_hint=_file_hint(), matches=matches, file_again=FILE_AGAIN.format(button=form.submit.label.text))
 
 
-def _page(resource: ForumResource, *, version_form: VersionForm | None = None, changes=None, archive_stale: bool = False):
+def _page(resource: ForumResource, *, version_form: VersionForm | None = None, changes=None, archive_stale: bool = False, matches=None):
     versions = _versions(resource.id)
     allows = policy_for(ForumResource).allows
     may_upload = allows(current_user, "new_version", resource)
@@ -297,6 +319,8 @@ def _page(resource: ForumResource, *, version_form: VersionForm | None = None, c
         changes=changes,
         archive_stale=archive_stale,
         file_hint=_file_hint(),
+        matches=matches,
+        file_again=FILE_AGAIN.format(button="Upload the new version"),
     )
 
 
@@ -317,14 +341,19 @@ def resource_version_new(resource_id):
     current = latest.number if latest else 0
     if form.latest.version != current:
         return _version_conflict(resource, form, latest)
+    note = clean_text(form.note.data)
+    matches, may_save = check_child(form, _checked_text(note, filename=form.file.data.filename))
+    if not may_save:
+        return _page(resource, version_form=form, matches=matches)
     try:
-        version = _store(resource, form.file.data, clean_text(form.note.data), current + 1)
+        version = _store(resource, form.file.data, note, current + 1)
         record(
             Action.FORUM_RESOURCE_VERSION_ADDED,
             object_type="forum_resource",
             object_id=resource.id,
             details={"version": str(version.id), "number": version.number, "type": version.content_type, "bytes": version.size_bytes},
         )
+        _child_check_confirmed(resource, matches)
         db.session.commit()
     except IntegrityError:  # someone else uploaded the same version number at the same moment
         db.session.rollback()
@@ -366,7 +395,7 @@ def resource_edit(resource_id):
     categories = _categories()
     _category_choices(form, categories, current)
     names = {c.id: c.name for c in categories} | ({current.id: current.name} if current else {})
-    changes = None
+    changes = matches = None
     if form.validate_on_submit():
         chosen = as_uuid(form.category.data or "")
         yours = _details(form.title.data.strip(), clean_text(form.description.data), chosen, names)
@@ -375,19 +404,22 @@ def resource_edit(resource_id):
         else:
             saved = _details(resource.title, resource.description, resource.category_id, names)
             fields = [name for name in DETAIL_LABELS if saved[name] != yours[name]]
-            try:
-                if fields:
-                    resource.title, resource.description, resource.category_id = yours["title"], yours["description"], chosen
-                    record(Action.FORUM_RESOURCE_UPDATED, object_type="forum_resource", object_id=resource.id, details={"fields": fields})
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                resource = get_or_404(ForumResource, resource_id, action="edit")
-                changes = _details_conflict(resource, form, yours, names)
-            else:
-                flash("The details have been saved." if fields else "Nothing was changed.", "success")
-                return redirect(url_for("forums.resource", resource_id=resource.id))
-    return render_template("forums/resource_new.html", form=form, resource=resource, changes=changes, file_hint=None)
+            matches, may_save = check_child(form, _checked_text(yours["title"], yours["description"]))
+            if may_save:
+                try:
+                    if fields:
+                        resource.title, resource.description, resource.category_id = yours["title"], yours["description"], chosen
+                        record(Action.FORUM_RESOURCE_UPDATED, object_type="forum_resource", object_id=resource.id, details={"fields": fields})
+                        _child_check_confirmed(resource, matches)
+                    db.session.commit()
+                except StaleDataError:
+                    db.session.rollback()
+                    resource = get_or_404(ForumResource, resource_id, action="edit")
+                    changes, matches = _details_conflict(resource, form, yours, names), None
+                else:
+                    flash("The details have been saved." if fields else "Nothing was changed.", "success")
+                    return redirect(url_for("forums.resource", resource_id=resource.id))
+    return render_template("forums/resource_new.html", form=form, resource=resource, changes=changes, file_hint=None, matches=matches)
 
 
 def _details_conflict(resource: ForumResource, form: DetailsForm, yours: dict, names: dict):

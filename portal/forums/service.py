@@ -2,16 +2,20 @@
 kept, reporting, hiding, locking, categories and guests. Each function adds to the session and the audit log
 in the request's transaction; the view commits.
 
-Audit details hold ids, kinds and the moderators' reasons, never the text of a post or of a report.
+Audit details hold ids, kinds and the length of the moderators' reasons (the reason itself is kept on the post
+or thread), never the text of a post, of a report or of a reason.
 Notifications carry a title and a link only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import uuid
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import and_, func, or_, select, update
 
 from portal.accounts.models import Membership, Role, User
@@ -52,6 +56,19 @@ def child_matches(text: str, user) -> list:
 def match_summary(matches) -> dict:
     """What the audit log keeps of a confirmed check: the kinds and how many, never the matched text."""
     return {"kinds": sorted({m.kind for m in matches}), "count": len(matches)}
+
+
+def matches_signature(matches, user) -> str:
+    """A keyed signature of the matches shown to ``user`` (kinds and words, in a fixed order): the page
+    carries it with the confirmation, so a confirmation counts only for the matches that were shown."""
+    shown = sorted([m.kind, m.text] for m in matches)
+    message = json.dumps([str(user.id), shown], separators=(",", ":")).encode()
+    key = hashlib.sha256(b"forum-child-check:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def signature_matches(matches, user, submitted: str | None) -> bool:
+    return bool(submitted) and hmac.compare_digest(matches_signature(matches, user), str(submitted))
 
 
 def _confirmed(post: ForumPost, matches) -> None:
@@ -211,7 +228,8 @@ def edit_post(post: ForumPost, *, body: str, editor_id, matches=()) -> bool:
     ``StaleDataError`` (the post changed since it was loaded)."""
     if body == post.body:
         return False
-    db.session.add(ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=editor_id))
+    old_body = post.body
+    db.session.add(ForumPostRevision(post_id=post.id, body=old_body, edited_by_id=editor_id))
     post.body = body
     post.body_html = markdown.render(body)
     post.edited_at = utcnow()
@@ -219,6 +237,9 @@ def edit_post(post: ForumPost, *, body: str, editor_id, matches=()) -> bool:
     db.session.flush()
     record(Action.FORUM_POST_EDITED, object_type="forum_post", object_id=post.id, details={"thread": str(post.thread_id)})
     _confirmed(post, matches)
+    from portal.forums import notify
+
+    notify.post_edited(post, old_body, actor_id=editor_id)
     return True
 
 
@@ -240,7 +261,7 @@ def hide_post(post: ForumPost, *, reason: str, actor_id) -> None:
         Action.FORUM_POST_HIDDEN,
         object_type="forum_post",
         object_id=post.id,
-        details={"thread": str(post.thread_id), "reason": reason, "reports_resolved": [str(r.id) for r in reports]},
+        details={"thread": str(post.thread_id), "reason_length": len(reason), "reports_resolved": [str(r.id) for r in reports]},
     )
     notify_all([post.author_id], "A moderator has hidden one of your posts in the DSL network", link=thread_path(post.thread_id), exclude={actor_id})
 
@@ -254,7 +275,7 @@ def unhide_post(post: ForumPost) -> None:
 def lock_thread(thread: ForumThread, *, reason: str, actor_id) -> None:
     thread.locked_at, thread.locked_by_id, thread.lock_reason = utcnow(), actor_id, reason
     db.session.flush()
-    record(Action.FORUM_THREAD_LOCKED, object_type="forum_thread", object_id=thread.id, details={"reason": reason})
+    record(Action.FORUM_THREAD_LOCKED, object_type="forum_thread", object_id=thread.id, details={"reason_length": len(reason)})
 
 
 def unlock_thread(thread: ForumThread) -> None:

@@ -6,7 +6,8 @@ pages and 404 for its objects, audited. Posts are written in Markdown and shown 
 rendered from it (``portal.forums.markdown``); before a post is saved it goes through the identifiable-child
 check (``service.child_matches``), and the poster must change it or confirm it is not about a real child.
 
-Forum posts are not child-level data: reads are not audited; refusals, and every change, are.
+Forum posts are not child-level data: reads are not audited (but for a post's edit history, which may hold
+text its author took out); refusals, and every change, are.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
-from portal.audit.service import Action, record, record_now
+from portal.audit.service import Action, record, record_now, render_audited
 from portal.extensions import db
 from portal.forums import markdown, service
 from portal.forums.blueprint import bp
@@ -56,14 +57,20 @@ def _may(model, action: str, obj) -> bool:
     return policy_for(model).allows(current_user, action, obj)
 
 
-def _check(form, text: str):
-    """Run the identifiable-child check on ``text``: the matches, and whether the post may be saved (no
-    match, or the poster ticked the confirmation). Otherwise the confirmation shows its error."""
+def check_child(form, text: str):
+    """Run the identifiable-child check on ``text`` (a post, or a shared resource's details): the matches,
+    and whether it may be saved: no match, or the person ticked the confirmation on the page that showed
+    them exactly these matches (the signature the page carried). Otherwise the matches are shown (again),
+    with the confirmation unticked and its error, and the signature of what is shown now."""
     matches = service.child_matches(text, current_user)
-    if matches and not form.confirm.data:
-        form.confirm.errors = [CONFIRM_ERROR]
-        return matches, False
-    return matches, True
+    if not matches:
+        return matches, True
+    if form.confirm.data and service.signature_matches(matches, current_user, form.child_check.data):
+        return matches, True
+    form.confirm.data = False
+    form.confirm.errors = [CONFIRM_ERROR]
+    form.child_check.data = service.matches_signature(matches, current_user)
+    return matches, False
 
 
 # The network and its categories --------------------------------------------------------------------------
@@ -112,7 +119,7 @@ def thread_new(category_id):
             preview = markdown.render(form.text)
         elif form.validate():
             title, body = form.title_text, form.text
-            matches, may_save = _check(form, f"{title}\n{body}")
+            matches, may_save = check_child(form, f"{title}\n{body}")
             if may_save:
                 thread, _post = service.start_thread(category, title=title, body=body, author_id=current_user.id, matches=matches)
                 db.session.commit()
@@ -219,7 +226,7 @@ def reply(thread_id):
         if form.quoted_post_id.data and quoted is None:
             form.body.errors = [QUOTE_REFUSED]
         else:
-            matches, may_save = _check(form, form.text)
+            matches, may_save = check_child(form, form.text)
             if may_save:
                 post = service.add_reply(thread, body=form.text, author_id=current_user.id, quoted=quoted, matches=matches)
                 db.session.commit()
@@ -253,7 +260,7 @@ def post_edit(post_id):
             if form.version.version != post.version:
                 changes = _edit_conflict(post, typed, form)
             else:
-                matches, may_save = _check(form, typed)
+                matches, may_save = check_child(form, typed)
                 if may_save:
                     try:
                         changed = service.edit_post(post, body=typed, editor_id=current_user.id, matches=matches)
@@ -276,7 +283,9 @@ def post_history(post_id):
     revisions = db.session.execute(
         visible_query(ForumPostRevision).where(ForumPostRevision.post_id == post.id).order_by(ForumPostRevision.created_at.desc(), ForumPostRevision.id.desc())
     ).scalars().all()
-    return render_template(
+    # The history may hold text its author took out (a name typed by mistake): who read it is recorded.
+    record(Action.RECORD_VIEWED, object_type="forum_post", object_id=post.id, details={"page": "history"})
+    return render_audited(
         "forums/post_history.html",
         post=post,
         thread=thread,

@@ -109,7 +109,8 @@ def test_the_lead_hides_a_post_with_a_reason_audited_reports_resolved_and_the_au
     assert (post.hidden_by_id, post.hidden_reason) == (a.front_door.id, "It could identify a child.") and post.hidden_at is not None
     [event] = audit_events(app, a.authority_id, "forum.post_hidden")
     assert (event.object_id, event.actor_id) == (str(reply), a.front_door.id)
-    assert event.details == {"thread": str(thread_id), "reason": "It could identify a child.", "reports_resolved": [str(report)]}
+    assert event.details == {"thread": str(thread_id), "reason_length": len("It could identify a child."), "reports_resolved": [str(report)]}
+    assert all("It could identify a child" not in str(e.details) for e in audit_events(app, a.authority_id))
     [resolved] = detached_rows(app, ForumReport, a.authority_id)
     assert (resolved.outcome, resolved.resolved_by_id) == ("hidden", a.front_door.id) and resolved.resolved_at is not None
     [told] = notifications(app, a, "dsl2")
@@ -170,7 +171,8 @@ def test_the_lead_locks_a_thread_with_a_reason_and_unlocks_it(app, world, networ
     thread = load(app, ForumThread, thread_id, a.authority_id)
     assert (thread.locked_by_id, thread.lock_reason) == (a.front_door.id, "The question has been answered.") and thread.locked_at is not None
     [event] = audit_events(app, a.authority_id, "forum.thread_locked")
-    assert (event.object_id, event.actor_id, event.details) == (str(thread_id), a.front_door.id, {"reason": "The question has been answered."})
+    assert (event.object_id, event.actor_id, event.details) == (str(thread_id), a.front_door.id, {"reason_length": len("The question has been answered.")})
+    assert all("The question has been answered" not in str(e.details) for e in audit_events(app, a.authority_id))
     text = page_text(lead.get(f"/network/threads/{thread_id}"))
     assert "This thread is locked." in text and "Reason (only moderators see it): The question has been answered." in text
     assert "Unlock the thread" in text

@@ -98,9 +98,10 @@ def test_quoting_a_post_shows_it_above_the_reply_and_in_the_thread_as_it_is_now(
     assert "Dsl1 wrote: How do schools handle group chats? We talk to parents." in page_text(dsl2.get(f"/network/threads/{thread_id}"))
     name_network_lead(app, a)
     hide_post(app, a, opening)
-    for client in (dsl2, signed_in_client(app, a.front_door)):
+    for client in (dsl1, signed_in_client(app, a.front_door)):  # the thread's author and the lead still see the thread
         text = page_text(client.get(f"/network/threads/{thread_id}"))
         assert "This post is no longer available. We talk to parents." in text
+    assert dsl2.get(f"/network/threads/{thread_id}").status_code == 404  # its opening post hidden: gone for others
 
 
 def test_a_post_of_another_thread_or_a_hidden_post_cannot_be_quoted(app, world, thread, posted):
@@ -214,6 +215,20 @@ def test_the_edit_history_shows_earlier_text_to_the_author_and_the_lead_only(app
     assert signed_in_client(app, a.governor1).get(f"/network/posts/{opening}/history").status_code == 404
 
 
+def test_reading_the_edit_history_is_audited(app, world, thread):
+    a = world.a
+    _, opening = thread
+    dsl1 = signed_in_client(app, a.dsl1)
+    dsl1.post(f"/network/posts/{opening}/edit", data={"body": "Second version.", "version": "1", "post": "Save changes"})
+    name_network_lead(app, a)
+    assert audit_events(app, a.authority_id, "record.viewed") == []
+    assert "Second version." in page_text(signed_in_client(app, a.front_door).get(f"/network/posts/{opening}/history"))
+    [event] = audit_events(app, a.authority_id, "record.viewed")
+    assert (event.object_type, event.object_id, event.actor_id, event.details) == ("forum_post", str(opening), a.front_door.id, {"page": "history"})
+    assert signed_in_client(app, a.dsl2).get(f"/network/posts/{opening}/history").status_code == 403
+    assert len(audit_events(app, a.authority_id, "record.viewed")) == 1  # a refusal is not a read
+
+
 def test_a_stale_edit_is_refused_with_what_changed_and_the_text_typed_is_kept(app, world, thread):
     a = world.a
     _, opening = thread
@@ -265,7 +280,7 @@ def test_a_reply_naming_a_pupil_of_the_posters_school_is_stopped_until_confirmed
     assert html.unescape(textarea(response)) == body
     assert len(posts_of(app, a, thread_id)) == 1 and posted == []
 
-    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": body, "confirm": "y", "post": "Post"})
+    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": body, "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"})
     assert response.status_code == 302
     reply = posts_of(app, a, thread_id)[-1]
     assert reply.body == body and reply.child_check_confirmed is True
@@ -298,7 +313,7 @@ def test_another_schools_pupil_is_not_a_match_but_dates_of_birth_and_upns_are_fo
     assert response.status_code == 200
     text = page_text(response)
     assert "14/03/2015 :" in text and "A123456789012 : Has the shape of a unique pupil number (UPN)." in text
-    response = front_door.post(f"/network/threads/{thread_id}/replies", data={"body": "The child was born 14/03/2015, UPN A123456789012.", "confirm": "y", "post": "Post"})
+    response = front_door.post(f"/network/threads/{thread_id}/replies", data={"body": "The child was born 14/03/2015, UPN A123456789012.", "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"})
     assert response.status_code == 302
     [event] = audit_events(app, a.authority_id, "forum.child_check_confirmed")
     assert event.details["kinds"] == ["date_of_birth", "upn"] and event.details["count"] == 2
@@ -329,7 +344,60 @@ def test_an_edit_is_checked_too(app, world, thread):
     response = dsl1.post(f"/network/posts/{opening}/edit", data=data)
     assert response.status_code == 200 and field_error(response, "confirm") is not None
     assert load(app, ForumPost, opening, a.authority_id).version == 1
-    assert dsl1.post(f"/network/posts/{opening}/edit", data={**data, "confirm": "y"}).status_code == 302
+    assert dsl1.post(f"/network/posts/{opening}/edit", data={**data, "confirm": "y", "child_check": input_value(response, "child_check")}).status_code == 302
     post = load(app, ForumPost, opening, a.authority_id)
     assert post.body == data["body"] and post.child_check_confirmed is True
     assert audit_events(app, a.authority_id, "forum.child_check_confirmed")[-1].details["kinds"] == ["name"]
+
+
+def _ticked(response) -> bool:
+    tag = re.search(r'<input\b[^>]*name="confirm"[^>]*>', response.get_data(as_text=True)).group(0)
+    return "checked" in tag
+
+
+def test_a_confirmation_sent_before_the_warning_was_shown_saves_nothing_and_shows_the_warning(app, world, thread, posted):
+    a = world.a
+    thread_id, opening = thread
+    category_id = make_category(app, a, "Attendance")
+    make_pupil(app, a, legal_forename="Jordan", legal_surname="Example")
+    dsl1 = signed_in_client(app, a.dsl1)
+    body = "Jordan Example, UPN A123456789012"
+    for url, data in (
+        (f"/network/threads/{thread_id}/replies", {"body": body, "confirm": "y", "post": "Post"}),
+        (f"/network/categories/{category_id}/threads/new", {"title": "Attendance", "body": body, "confirm": "y", "post": "Post"}),
+        (f"/network/posts/{opening}/edit", {"body": body, "version": "1", "confirm": "y", "post": "Save changes"}),
+        (f"/network/threads/{thread_id}/replies", {"body": body, "confirm": "y", "child_check": "0" * 64, "post": "Post"}),
+    ):
+        response = dsl1.post(url, data=data)
+        assert response.status_code == 200, url
+        assert "Your post may identify a child" in page_text(response) and field_error(response, "confirm") is not None
+        assert not _ticked(response) and input_value(response, "child_check")
+        assert html.unescape(textarea(response)) == body
+    assert len(detached_rows(app, ForumPost, a.authority_id)) == 1 and posted == []
+    assert load(app, ForumPost, opening, a.authority_id).version == 1
+    assert audit_events(app, a.authority_id, "forum.child_check_confirmed") == []
+
+
+def test_a_confirmation_counts_only_for_the_matches_shown_not_for_new_ones_typed_since(app, world, thread, posted):
+    a = world.a
+    thread_id, _ = thread
+    make_pupil(app, a, legal_forename="Jordan", legal_surname="Example")
+    dsl1 = signed_in_client(app, a.dsl1)
+    shown = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": "Born 14/03/2015.", "post": "Post"})
+    assert "14/03/2015 :" in page_text(shown)
+    changed = {"body": "Born 14/03/2015. Jordan Example, UPN A123456789012.", "confirm": "y", "child_check": input_value(shown, "child_check"), "post": "Post"}
+    again = response = dsl1.post(f"/network/threads/{thread_id}/replies", data=changed)
+    assert response.status_code == 200 and field_error(response, "confirm") is not None and not _ticked(response)
+    text = page_text(response)
+    assert "Jordan Example : Matches the name of a pupil" in text and "A123456789012 :" in text
+    assert len(posts_of(app, a, thread_id)) == 1 and posted == []
+
+    # Another person's signature of the same matches does not count either.
+    other = signed_in_client(app, a.front_door).post(f"/network/threads/{thread_id}/replies", data={"body": "Born 14/03/2015.", "post": "Post"})
+    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": "Born 14/03/2015.", "confirm": "y", "child_check": input_value(other, "child_check"), "post": "Post"})
+    assert response.status_code == 200 and len(posts_of(app, a, thread_id)) == 1
+
+    # Confirming what is shown now saves it.
+    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={**changed, "child_check": input_value(again, "child_check")})
+    assert response.status_code == 302
+    assert posts_of(app, a, thread_id)[-1].child_check_confirmed is True

@@ -282,3 +282,22 @@ def test_people_outside_the_network_cannot_open_the_library(app, world):
     assert len(detached_rows(app, ForumResource, a.authority_id)) == 1
     invite_guest(app, a, "partner")
     assert "Online safety policy template" in page_text(signed_in_client(app, a.partner).get("/network/resources"))
+
+
+def test_an_archived_resource_is_withdrawn_from_everyone_but_its_creator_and_the_lead(app, world):
+    """Archiving takes a document out of circulation (say, one found to identify a child): another member
+    gets 404 on its page and its files, even with the link; the creator and the network lead still open it."""
+    a = world.a
+    resource_id, version_id = make_resource(app, a, title="Worksheet with a pupil's name on it")
+    page, download = f"/network/resources/{resource_id}", f"/network/resource-versions/{version_id}/download"
+    other = signed_in_client(app, a.dsl2)
+    assert other.get(page).status_code == 200 and other.get(download).status_code == 200
+    name_network_lead(app, a)
+    lead = signed_in_client(app, a.front_door)
+    assert lead.post(f"{page}/archive", data={"version": "1"}).status_code == 302
+
+    assert other.get(page).status_code == 404 and other.get(download).status_code == 404
+    assert audit_events(app, a.authority_id, "access.not_found")[-1].actor_id == a.dsl2.id
+    for person in (a.dsl1, None):
+        client = signed_in_client(app, person) if person else lead
+        assert client.get(page).status_code == 200 and client.get(download).status_code == 200

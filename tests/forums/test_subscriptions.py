@@ -238,3 +238,31 @@ def test_starting_a_thread_and_replying_on_the_network_pages_follow_it_and_tell_
     assert titles(app, a, a.head1) == [NEW_THREAD, MENTIONED]
     assert [r.thread_id for r in detached_rows(app, ForumSubscription, a.authority_id, user_id=a.dsl2.id)] == [started.thread_id]
     assert told(app, a, a.dsl2) == []
+
+
+def test_a_mention_added_by_editing_a_post_tells_the_person_then_and_once(app, world):
+    from tests.forums.support import hide_post, name_network_lead
+
+    a = world.a
+    sam = create_user(app, a.authority_id, "sam.patel@avonford.example.org", "partner", a.police, full_name="Sam Patel")  # not invited
+    thread_id, opening = make_thread(app, a, make_category(app, a), by="dsl1")
+    dsl1 = signed_in_client(app, a.dsl1)
+    body = f"Any thoughts @{a.head1.full_name}? (@{a.dsl1.full_name}, @Sam Patel)"
+    assert dsl1.post(f"/network/posts/{opening}/edit", data={"body": body, "version": "1", "post": "Save changes"}).status_code == 302
+    assert titles(app, a, a.head1) == [MENTIONED]
+    assert told(app, a, a.head1)[0][2] == f"/network/threads/{thread_id}#post-{opening}"
+    assert titles(app, a, a.dsl1) == [] and titles(app, a, sam) == []  # not the editor; not someone outside the network
+
+    body = f"Any thoughts @{a.head1.full_name} or @{a.dsl2.full_name}?"
+    assert dsl1.post(f"/network/posts/{opening}/edit", data={"body": body, "version": "2", "post": "Save changes"}).status_code == 302
+    assert titles(app, a, a.head1) == [MENTIONED]  # mentioned before: not told again
+    assert titles(app, a, a.dsl2) == [MENTIONED]
+
+    # Where the opening post is hidden, only the people who may still see the thread hear.
+    name_network_lead(app, a, "front_door")
+    thread_id, opening = make_thread(app, a, make_category(app, a, "Attendance"), by="dsl1")
+    reply = make_post(app, a, thread_id, by="dsl1", body="More to follow.")
+    hide_post(app, a, opening)
+    body = f"Could @{a.assessor.full_name} or @{a.front_door.full_name} look?"
+    assert dsl1.post(f"/network/posts/{reply}/edit", data={"body": body, "version": "1", "post": "Save changes"}).status_code == 302
+    assert titles(app, a, a.assessor) == [] and MENTIONED in titles(app, a, a.front_door)
