@@ -23,8 +23,8 @@ from forms import (
 #: The longest post (Markdown source).
 POST_LIMIT = 20000
 
-CONFIRM_LABEL = "I confirm this post is not about a real child and no child can be identified from it"
-CONFIRM_ERROR = "Change your post so no child can be identified from it, or confirm it is not about a real child"
+CONFIRM_LABEL = "I confirm this is not about a real child and no child can be identified from it"
+CONFIRM_ERROR = "Change what you wrote so no child can be identified from it, or confirm it is not about a real child"
 
 
 class ChildCheckFields(BaseForm):

@@ -275,8 +275,8 @@ def test_a_reply_naming_a_pupil_of_the_posters_school_is_stopped_until_confirmed
     text = page_text(response)
     assert "Your post may identify a child" in text
     assert "Jordan Example : Matches the name of a pupil on your school's register." in text
-    assert field_error(response, "confirm") == "Change your post so no child can be identified from it, or confirm it is not about a real child"
-    assert "I confirm this post is not about a real child and no child can be identified from it" in text
+    assert field_error(response, "confirm") == "Change what you wrote so no child can be identified from it, or confirm it is not about a real child"
+    assert "I confirm this is not about a real child and no child can be identified from it" in text
     assert html.unescape(textarea(response)) == body
     assert len(posts_of(app, a, thread_id)) == 1 and posted == []
 

@@ -16,8 +16,8 @@ from tests.factories import make_pupil
 from tests.forums.test_resources import make_resource, resource_form, version_form
 from tests.support import audit_events, detached_rows, signed_in_client
 
-CONFIRM_ERROR = "Change your post so no child can be identified from it, or confirm it is not about a real child"
-CONFIRM_LABEL = "I confirm this post is not about a real child and no child can be identified from it"
+CONFIRM_ERROR = "Change what you wrote so no child can be identified from it, or confirm it is not about a real child"
+CONFIRM_LABEL = "I confirm this is not about a real child and no child can be identified from it"
 
 
 def textarea(response, name: str) -> str:
