@@ -9,6 +9,8 @@ the document is built without it.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 
 log = logging.getLogger("portal.pdf")
 
@@ -47,3 +49,9 @@ def render_pdf(html: str, url_fetcher=None) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=url_fetcher or refuse_every_url()).write_pdf()
+
+
+def filename_slug(text: str, fallback: str = "school") -> str:
+    """A name for a PDF's file name: ASCII letters and digits, lower case, joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or fallback

@@ -972,6 +972,22 @@ def get_or_404(model: type, object_id, *, action: str = "view"):
     return obj
 
 
+def deny_page():
+    """Answer 403 for a page the current user's roles do not open (audited, with the page's endpoint)."""
+    from flask import request
+
+    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
+    abort(403)
+
+
+def not_found(object_type: str, object_id):
+    """Answer 404 for an object the current user may not know of (audited, with the page's endpoint)."""
+    from flask import request
+
+    record_now(Action.NOT_FOUND, object_type=object_type, object_id=object_id, details={"endpoint": request.endpoint})
+    abort(404)
+
+
 def require(action: str, obj) -> None:
     """Answer 403 (audited) unless the current user may do ``action`` to ``obj``."""
     if not policy_for(type(obj)).allows(current_user, action, obj):

@@ -8,8 +8,6 @@ holds no notes: it is for everyone on the assessment.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from io import BytesIO
 
 from flask import abort, redirect, render_template, send_file, url_for
@@ -19,6 +17,7 @@ from jobs import assessment_reports
 from jobs.outbox import enqueue
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentReport, SchoolAssessment
+from portal.pdf import filename_slug
 from portal.audit.service import Action, record
 from portal.casework import files
 from portal.casework.models import ExportStatus
@@ -84,11 +83,6 @@ def report_detail(report_id):
     return render_template("assessments/report_detail.html", report=report, assessment=assessment)
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "school"
-
-
 @bp.route("/school-assessments/reports/<uuid:report_id>/download")
 @login_required
 def report_download(report_id):
@@ -111,7 +105,7 @@ def report_download(report_id):
         details={"assessment": str(assessment.id)},
     )
     made = (report.completed_at or report.created_at).astimezone(UK).date()
-    filename = f"school-assessment-{_slug(assessment.organisation.name)}-{made.isoformat()}.pdf"
+    filename = f"school-assessment-{filename_slug(assessment.organisation.name)}-{made.isoformat()}.pdf"
     db.session.commit()
     response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -25,13 +25,8 @@ from portal.contexts.models import ContextReferral
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership.service import stale_refused, what_changed
-from portal.policies import get_or_404, oversees_assessments, policy_for, require, roles_required, visible_query
+from portal.policies import deny_page, get_or_404, oversees_assessments, policy_for, require, roles_required, visible_query
 
-
-
-def _deny():
-    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-    abort(403)
 
 
 def _may(action: str, assessment: SchoolAssessment) -> bool:
@@ -60,7 +55,7 @@ def index():
 def new():
     """A direct request: a front-door manager or a context panel member opens an assessment."""
     if not oversees_assessments(current_user):
-        _deny()
+        deny_page()
     schools = db.session.execute(
         visible_query(Organisation)
         .where(Organisation.kind.in_([k for k in OrganisationKind if k.is_education]), Organisation.archived_at.is_(None))

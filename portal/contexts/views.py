@@ -49,6 +49,7 @@ from portal.partnership import service as partnership
 from portal.partnership.models import Invitation, InvitationStatus, ParticipantRole
 from portal.policies import (
     casework_schools,
+    deny_page,
     get_or_404,
     invitable_organisations,
     is_panel_member,
@@ -84,8 +85,7 @@ def _gate(allowed):
         @login_required
         def wrapper(*args, **kwargs):
             if not allowed(current_user):
-                record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-                abort(403)
+                deny_page()
             return view(*args, **kwargs)
 
         return wrapper
@@ -260,11 +260,6 @@ def _pupil_matches(school: Organisation, words: str | None) -> list[Pupil]:
     return db.session.execute(query.order_by(Pupil.legal_surname, Pupil.legal_forename, Pupil.id).limit(20)).scalars().all()
 
 
-def _deny():
-    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-    abort(403)
-
-
 @bp.route("/context-referrals/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -273,7 +268,7 @@ def new():
     summit = get_or_404(SafetySummit, request.args["summit_id"], action="raise_referral") if request.args.get("summit_id") else None
     schools = schools_for(current_user, summit)
     if not schools:
-        _deny()
+        deny_page()
     thresholds = current_thresholds()
     form = ContextReferralForm()
     form.organisation.choices = choices(([] if len(schools) == 1 else [("", "Choose a school")]) + [(s.id, s.name) for s in schools])

@@ -179,7 +179,8 @@ def school_names(ids) -> list[tuple[uuid.UUID, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-def _concern_labels() -> dict[str, str]:
+def concern_labels() -> dict[str, str]:
+    """Concern category key -> label: the built-in list and the authority's own."""
     labels = dict(BUILT_IN_CATEGORIES)
     labels.update(_counts(select(ConcernCategory.key, ConcernCategory.label)))
     return labels
@@ -201,7 +202,7 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
     by_category = db.session.execute(
         select(Concern.category, func.count()).where(concerns, Concern.created_at >= since).group_by(Concern.category)
     ).all()
-    labels = _concern_labels()
+    labels = concern_labels()
     concerns_by_category = sorted(((labels.get(key, key), count) for key, count in by_category), key=lambda row: (-row[1], row[0]))
 
     statuses = _counts(select(Referral.status, func.count()).where(referrals).group_by(Referral.status))

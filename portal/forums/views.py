@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import Action, record, render_audited
 from portal.extensions import db
 from portal.forums import markdown, service
 from portal.forums.blueprint import bp
@@ -43,14 +43,9 @@ from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPost
 from portal.model_base import as_uuid, utcnow
 from portal.pagination import fetch_page, request_cursor
 from portal.partnership.service import stale_refused, what_changed
-from portal.policies import forum_member, get_or_404, network_lead, policy_for, visible_query
+from portal.policies import deny_page, forum_member, get_or_404, network_lead, policy_for, visible_query
 
 QUOTE_REFUSED = "The post you chose to quote cannot be quoted: it is not in this thread, or it is no longer shown. Post your reply without it, or choose another post to quote"
-
-
-def _deny():
-    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-    abort(403)
 
 
 def _may(model, action: str, obj) -> bool:
@@ -80,7 +75,7 @@ def check_child(form, text: str):
 @login_required
 def index():
     if not forum_member(current_user):
-        _deny()
+        deny_page()
     categories = db.session.execute(
         visible_query(ForumCategory).where(ForumCategory.archived_at.is_(None)).order_by(ForumCategory.position, ForumCategory.name, ForumCategory.id)
     ).scalars().all()
@@ -413,7 +408,7 @@ def thread_unlock(thread_id):
 @login_required
 def reports():
     if not network_lead(current_user):
-        _deny()
+        deny_page()
     rows = db.session.execute(visible_query(ForumReport).where(ForumReport.resolved_at.is_(None)).order_by(ForumReport.created_at, ForumReport.id)).scalars().all()
     posts = {p.id: p for p in db.session.execute(visible_query(ForumPost).where(ForumPost.id.in_({r.post_id for r in rows}))).unique().scalars()} if rows else {}
     threads = {t.id: t for t in db.session.execute(visible_query(ForumThread).where(ForumThread.id.in_({p.thread_id for p in posts.values()}))).unique().scalars()} if posts else {}
@@ -451,7 +446,7 @@ def report_resolve(report_id):
 @login_required
 def categories_manage():
     if not network_lead(current_user):
-        _deny()
+        deny_page()
     form = CategoryForm()
     if request.method == "POST":
         valid = form.validate()
@@ -549,7 +544,7 @@ def category_edit(category_id):
 @login_required
 def guests():
     if not network_lead(current_user):
-        _deny()
+        deny_page()
     candidates = service.invitable_partners()
     organisations = service.organisations_of({u.id for u in candidates})
     form = GuestForm()

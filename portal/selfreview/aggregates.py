@@ -19,18 +19,18 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
 from portal.casework.vocabulary import HarmCategory, Level
-from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernOutcome, ConcernStatus
+from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
+from portal.dashboard.figures import concern_labels, uk_midnight
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus
 from portal.selfreview import frameworks
 from portal.selfreview.models import DevelopmentAction, Rag, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
-from portal.templating import UK
 
 #: Counts from 1 to this number less one are suppressed.
 THRESHOLD = 5
@@ -123,20 +123,10 @@ def suppress(caption: str, heading: str, rows: list[tuple[str, int]], total: int
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """1 September ``year`` to 1 September ``year + 1``, midnight UK time, as UTC datetimes."""
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=UK).astimezone(timezone.utc)
-
-    return midnight(date(year, 9, 1)), midnight(date(year + 1, 9, 1))
+    return uk_midnight(date(year, 9, 1)), uk_midnight(date(year + 1, 9, 1))
 
 
 # Concerns and referrals -------------------------------------------------------------------------------------
-
-
-def _concern_labels() -> dict[str, str]:
-    labels = dict(BUILT_IN_CATEGORIES)
-    labels.update({key: label for key, label in db.session.execute(select(ConcernCategory.key, ConcernCategory.label))})
-    return labels
 
 
 def _rows(counts: dict, order: list[tuple[object, str]]) -> list[tuple[str, int]]:
@@ -162,7 +152,7 @@ def casework_figures(organisation_id: uuid.UUID, year: int) -> CaseworkFigures:
 
     concerns = (Concern.organisation_id == organisation_id, Concern.created_at >= start, Concern.created_at < end)
     by_category = dict(db.session.execute(select(Concern.category, func.count()).where(*concerns).group_by(Concern.category)).all())
-    labels = _concern_labels()
+    labels = concern_labels()
     concerns_total = sum(by_category.values())
     # Every category with a concern, in the list's order (the authority's own after the built-in ones).
     category_order = [(key, labels.get(key, key)) for key in labels if key in by_category]

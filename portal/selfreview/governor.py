@@ -11,21 +11,20 @@ governor's role at a school gets 403 (audited).
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.partnership import service as partnership
-from portal.pdf import render_pdf
-from portal.policies import policy_for, self_review_schools, visible_query
+from portal.pdf import filename_slug, render_pdf
+from portal.policies import deny_page, not_found, policy_for, self_review_schools, visible_query
 from portal.selfreview import aggregates, service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import AssuranceDatesForm
@@ -36,20 +35,14 @@ from portal.templating import uk_today
 YEARS_BACK = 5
 
 
-def _deny():
-    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-    abort(403)
-
-
 def _school_for_report(organisation_id) -> Organisation:
     """The school, if the person is its head or one of its governors: 403 (audited) for someone of the
     school in another role (its DSL, its staff); 404 (audited) for anyone else (another school's people,
     another authority's school)."""
     if organisation_id not in self_review_schools(current_user):
         if organisation_id in current_user.organisation_ids():
-            _deny()
-        record_now(Action.NOT_FOUND, object_type="organisation", object_id=organisation_id, details={"endpoint": request.endpoint})
-        abort(404)
+            deny_page()
+        not_found("organisation", organisation_id)
     return db.session.execute(visible_query(Organisation).where(Organisation.id == organisation_id)).scalar_one()
 
 
@@ -88,7 +81,7 @@ def governor_start():
     """The report of the person's school; a list when they are head or governor of several."""
     schools = self_review_schools(current_user)
     if not schools:
-        _deny()
+        deny_page()
     if len(schools) == 1:
         return redirect(url_for("selfreview.governor_report", organisation_id=next(iter(schools))))
     organisations = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(schools))).order_by(Organisation.name)).scalars().all()
@@ -106,10 +99,6 @@ def governor_report(organisation_id):
     return render_audited("selfreview/governor.html", may_edit_dates=may_edit_dates, **context)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "school"
-
-
 @bp.route("/schools/<uuid:organisation_id>/governor-report.pdf")
 @login_required
 def governor_report_pdf(organisation_id):
@@ -120,7 +109,7 @@ def governor_report_pdf(organisation_id):
     data = render_pdf(render_template("selfreview/governor_pdf.html", generated_at=utcnow(), **context))
     record(Action.GOVERNOR_REPORT_DOWNLOADED, object_type="governor_report", object_id=school.id, organisation_id=school.id, details={"year": year, "bytes": len(data)})
     db.session.commit()
-    filename = f"governor-report-{_slug(school.name)}-{year}-to-{year + 1}.pdf"
+    filename = f"governor-report-{filename_slug(school.name)}-{year}-to-{year + 1}.pdf"
     response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -144,7 +133,7 @@ def assurance_dates(organisation_id):
     row = aggregates.assurance_record(school.id)
     probe = row if row is not None else SchoolAssuranceRecord(organisation_id=school.id)
     if not policy_for(SchoolAssuranceRecord).allows(current_user, "edit", probe):
-        _deny()  # a governor reads the dates in the report; the head keeps them
+        deny_page()  # a governor reads the dates in the report; the head keeps them
     data = {**_values(row), "version": str(row.version if row is not None else 0)} if request.method == "GET" else None
     form = AssuranceDatesForm(data=data)
     form.today = uk_today()

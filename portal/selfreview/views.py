@@ -18,13 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices, clean_text
 from portal.accounts.models import Role, User
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership import service as partnership
 from portal.partnership.models import ActionStatus
-from portal.policies import get_or_404, policy_for, roles_required, self_review_schools, visible_query
+from portal.policies import deny_page, get_or_404, not_found, policy_for, roles_required, self_review_schools, visible_query
 from portal.selfreview import frameworks, service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
@@ -32,21 +32,11 @@ from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfR
 from portal.templating import uk_today
 
 
-def _deny():
-    record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-    abort(403)
-
-
-def _not_found(object_type: str, object_id) -> None:
-    record_now(Action.NOT_FOUND, object_type=object_type, object_id=object_id, details={"endpoint": request.endpoint})
-    abort(404)
-
-
 def _schools() -> set:
     """The schools whose self-reviews the user sees (403, audited, if none: DSLs, staff, partners...)."""
     schools = self_review_schools(current_user)
     if not schools:
-        _deny()
+        deny_page()
     return schools
 
 
@@ -109,13 +99,13 @@ def review_new():
     if organisation_id is None:
         abort(400)
     if organisation_id not in schools:
-        _not_found("organisation", organisation_id)
+        not_found("organisation", organisation_id)
     year = service.academic_year()
     review = service.existing(organisation_id, framework.key, year)
     if review is None:
         probe = SelfReview(organisation_id=organisation_id, framework=framework.key, framework_version=framework.version)
         if not _may("edit", probe):
-            _deny()
+            deny_page()
         try:
             review = service.start(organisation_id, framework, actor_id=current_user.id, year=year)
             db.session.commit()
@@ -214,7 +204,7 @@ def answer(review_id, question_key):
     framework = service.framework_of(review)
     question = framework.question(question_key)
     if question is None:
-        _not_found("self_review_question", question_key)
+        not_found("self_review_question", question_key)
     row = service.answer(review, question.key)
     data = None
     if request.method == "GET":
@@ -389,7 +379,7 @@ def compare():
     if raw:
         organisation_id = as_uuid(raw)
         if organisation_id is None or organisation_id not in schools:
-            _not_found("organisation", raw)
+            not_found("organisation", raw)
     elif len(schools) == 1:
         organisation_id = next(iter(schools))
     else:

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms import clean_text
 from portal.accounts.models import Membership, Role, User
-from portal.audit.service import Action, record, record_now
+from portal.audit.service import Action, record
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.people import notify_all, school_casework_ids
 from portal.contexts.models import ContextReferral
@@ -35,6 +35,7 @@ from portal.policies import (
     action_owner,
     casework_organisations,
     get_or_404,
+    not_found,
     invitable_organisations,
     is_social_care,
     policy_for,
@@ -139,11 +140,6 @@ def _rows(model, summit, *order):
 
 def _audit_change(summit, what: str, **details) -> None:
     record(Action.WORKSPACE_UPDATED, object_type="safety_summit", object_id=summit.id, organisation_id=summit.host_organisation_id, details={"change": what, **details})
-
-
-def _not_found(object_type: str, object_id) -> None:
-    record_now(Action.NOT_FOUND, object_type=object_type, object_id=object_id)
-    abort(404)
 
 
 def _after_the_summit(summit):
@@ -394,7 +390,7 @@ def respond(invitation_id):
     """An invited organisation accepts or declines."""
     invitation = get_or_404(Invitation, invitation_id, action="respond")
     if invitation.summit_id is None:
-        _not_found("invitation", invitation_id)
+        not_found("invitation", invitation_id)
     summit = get_or_404(SafetySummit, invitation.summit_id)
     if invitation.status != InvitationStatus.INVITED:
         flash(f"{invitation.organisation.name} has already answered this invitation: {invitation.status.label.lower()}.")
@@ -768,7 +764,7 @@ def action_edit(action_id):
     """Organisers change an action; its owner updates the status and progress."""
     row = get_or_404(PlanAction, action_id, action="update")
     if row.summit_id is None:
-        _not_found("plan_action", action_id)
+        not_found("plan_action", action_id)
     summit = get_or_404(SafetySummit, row.summit_id)
     organiser = _may("add_action", summit)
     form = ActionForm()
