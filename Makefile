@@ -15,6 +15,12 @@ export PORTAL_TEST_PG_ADMIN_URL
 BUILD := portal/static/build
 # Test processes per pass (pytest-xdist; each has its own database).
 TEST_WORKERS ?= 2
+# The portal's clock in each pass (PORTAL_TEST_CLOCK, see tests/moments.py): `real`, `daily` (an
+# awkward moment a day, in turn), `daily:N`, a moment's name or an ISO 8601 moment. The tests of dates
+# and times run at every awkward moment in every pass whatever this says.
+SQLITE_CLOCK ?= daily
+POSTGRES_CLOCK ?= real
+E2E_CLOCK ?= daily:3
 
 .PHONY: help run test test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
 
@@ -67,13 +73,13 @@ services-check: python-deps
 test: deps chromium services-check test-sqlite test-postgres test-e2e
 
 test-sqlite: deps
-	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
+	PORTAL_TEST_CLOCK=$(SQLITE_CLOCK) PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 test-postgres: deps
-	PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
+	PORTAL_TEST_CLOCK=$(POSTGRES_CLOCK) PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 test-e2e: deps chromium
-	$(BIN)/pytest -q -p no:cacheprovider e2e
+	PORTAL_TEST_CLOCK=$(E2E_CLOCK) $(BIN)/pytest -q -p no:cacheprovider e2e
 
 bench: deps
 	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only

@@ -155,8 +155,8 @@ def start_gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subproc
         env=env,
         start_new_session=True,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return process

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.moments import moment_for_run
 from tests.support import PASSWORD
 from tests.world import Person, create_authority, create_organisation, create_user
 
@@ -43,6 +44,23 @@ CHROMIUM_ARGS = [
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = REPO / "test-output" / "e2e"
+RUN_CLOCK = moment_for_run(os.environ.get("PORTAL_TEST_CLOCK"))
+
+
+def pytest_sessionstart(session):
+    """Say the run's clock even with -q (the header is hidden then), so a failure can be run again at it."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and session.config.get_verbosity() < 0:
+        reporter.write_line(pytest_report_header(session.config))
+
+
+def pytest_report_header(config):
+    from portal.clock import uk_datetime
+
+    if not RUN_CLOCK:
+        return "portal clock: the machine's (PORTAL_TEST_CLOCK=real)"
+    name, moment = RUN_CLOCK
+    return f"portal clock: starts at {name}, {moment.isoformat()} = {uk_datetime(moment, '%A %-d %B %Y %H:%M %Z')} in the UK (PORTAL_TEST_CLOCK)"
 
 
 # The portal, served ----------------------------------------------------------------------------------
@@ -93,6 +111,9 @@ def live_server(tmp_path_factory):
             "LOGIN_RATE_LIMIT_PER_ADDRESS": "1000 per minute",
             "REDIS_URL": None,
             "PUBLIC_BASE_URL": url,
+            # The portal's clock for the journeys (PORTAL_TEST_CLOCK, tests/moments.py): ticking on from
+            # an awkward moment, the same clock the journeys read when they type a date or a time.
+            "PORTAL_CLOCK": RUN_CLOCK[1].isoformat() if RUN_CLOCK else None,
         }
     )
     with app.app_context():

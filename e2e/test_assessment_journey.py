@@ -18,11 +18,12 @@ Every page on the way is screenshotted and checked with axe-core (``checkpoint``
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.clock import uk_today
 from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
@@ -106,7 +107,7 @@ def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page,
     follow(assessor, assessor.get_by_role("link", name="Methods and evidence"))
     go(assessor, "Add a method")
     check(assessor, assessor.get_by_label("Focus group with students"))
-    type_date(assessor, date.today())
+    type_date(assessor, uk_today())
     type_into(assessor, assessor.get_by_label("How many took part? (optional)"), "9")
     type_into(assessor, assessor.get_by_label("Who took part? (optional)"), "Year 10 students, girls and boys")
     type_into(assessor, assessor.get_by_label("What was found?"), "Students describe harassment in the corridors between lessons; few report it.")
@@ -192,7 +193,7 @@ def test_an_assessor_opens_an_assessment_gathers_evidence_agrees_a_plan_and_down
     follow(assessor, assessor.get_by_role("link", name="Methods and evidence"))
     go(assessor, "Add a method")
     check(assessor, assessor.get_by_label("Focus group with students"))
-    type_date(assessor, date.today())
+    type_date(assessor, uk_today())
     type_into(assessor, assessor.get_by_label("How many took part? (optional)"), "11")
     type_into(assessor, assessor.get_by_label("Who took part? (optional)"), "Year 10 students, in two groups")
     type_into(assessor, assessor.get_by_label("What was found?"), "Harassment is common between lessons and behind the sports hall; students rarely report it.")
@@ -216,7 +217,7 @@ def test_an_assessor_opens_an_assessment_gathers_evidence_agrees_a_plan_and_down
     type_into(assessor, assessor.get_by_label("What needs to be done?"), ACTION)
     check(assessor, assessor.get_by_role("radio", name="Guardianship capacity"))
     choose(assessor, assessor.get_by_label("Who owns it?"), "Mo Hassan")
-    type_date(assessor, date.today().replace(year=date.today().year + 1))
+    type_date(assessor, uk_today() + timedelta(days=365))  # a year on (29 February has no 'same day next year')
     submit(assessor, "Add the action")
     expect(assessor.get_by_text(ACTION)).to_be_visible()
     checkpoint(assessor, "the plan with its action")

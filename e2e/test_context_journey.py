@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.test_invitation_journey import main_nav_link, press_enter_on, sign_in, success_banner, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
+from portal.clock import uk_today
 from portal.demo.mapimage import neighbourhood_map_png
 from tests.support import PASSWORD
 from tests.world import create_authority, create_organisation, create_user
@@ -87,7 +88,7 @@ def accept_invitation(new_page, person, checkpoint, who: str, summit_title: str)
 
 
 def test_context_referral_to_panel_to_safety_summit_with_a_safety_map(new_page, people, checkpoint, tmp_path):
-    today = date.today()
+    today = uk_today()
 
     # A front-door officer raises a context referral about a place near the host school.
     officer = signed_in_as(new_page, people["officer"], checkpoint, "officer")

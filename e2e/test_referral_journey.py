@@ -11,11 +11,12 @@ Every page on the way is screenshotted and checked with axe-core (``checkpoint``
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from portal.clock import UK, utcnow
 from e2e.test_invitation_journey import main_nav_link, press_enter_on, sign_in, sign_out, success_banner, type_into
 from tests.support import PASSWORD
 from tests.world import create_authority, create_organisation, create_user
@@ -73,7 +74,7 @@ def signed_in_as(new_page, person, checkpoint, who: str) -> Page:
 
 def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, people, checkpoint):
     pupil_name = f"{PUPIL[0]} {PUPIL[1]}"
-    today = date.today()
+    happened = (utcnow() - timedelta(hours=1)).astimezone(UK)  # an hour ago by the clock the portal runs on, in UK time
 
     # A member of staff logs a concern.
     staff = signed_in_as(new_page, people["staff"], checkpoint, "staff")
@@ -88,10 +89,10 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     check(staff, staff.get_by_label("Neglect (hunger, hygiene, clothing, supervision)"))
     type_into(staff, staff.get_by_label("What did you see or hear?"), "Came in without a coat again and ate three pieces of toast at breakfast club.")
     type_into(staff, staff.get_by_label("What did the child say, in their own words? (optional)"), "There wasn't any tea last night.")
-    type_into(staff, staff.get_by_label("Day"), str(today.day))
-    type_into(staff, staff.get_by_label("Month"), str(today.month))
-    type_into(staff, staff.get_by_label("Year"), str(today.year))
-    type_into(staff, staff.get_by_label("Time it happened"), "08:40")
+    type_into(staff, staff.get_by_label("Day"), str(happened.day))
+    type_into(staff, staff.get_by_label("Month"), str(happened.month))
+    type_into(staff, staff.get_by_label("Year"), str(happened.year))
+    type_into(staff, staff.get_by_label("Time it happened"), happened.strftime("%H:%M"))
     checkpoint(staff, "staff concern form")
     press_enter_on(staff, staff.get_by_role("button", name="Log the concern"))
     expect(success_banner(staff)).to_be_visible()

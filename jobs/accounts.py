@@ -14,7 +14,7 @@ from portal.accounts.models import TokenPurpose, User
 from portal.accounts.security import issue_token
 from portal.authorities.models import Authority
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.mail import send_templated
 
 

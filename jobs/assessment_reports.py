@@ -38,12 +38,12 @@ from portal.assessments.models import (
 )
 from portal.audit.service import Action, record
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import notify, page_path
 from portal.partnership.models import PlanAction
 from portal.pdf import render_pdf
 from portal.policies import visible_query
-from portal.templating import uk_date, uk_today
+from portal.clock import uk_date, uk_today
 
 JOB_NAME = "exports.assessment_report_pdf"
 MAX_ATTEMPTS = 3

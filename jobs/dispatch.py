@@ -23,7 +23,7 @@ from jobs.connection import rq_queue
 from jobs.models import JobStatus, OutboxJob
 from jobs.outbox import PENDING_KEY
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import tenant_scope
 from tenants.orm import TenantSession
 

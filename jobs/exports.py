@@ -17,7 +17,7 @@ from portal.accounts.models import User
 from portal.audit.service import Action, record
 from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import notify, page_path
 from portal.pdf import render_pdf
 from portal.pupils.models import Pupil

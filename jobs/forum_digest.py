@@ -34,7 +34,7 @@ from portal.forums.models import ForumCategory, ForumDigest, ForumPost, ForumSub
 from portal.forums.notify import network_members
 from portal.notifications.mail import send_templated
 from portal.policies import forum_member, policy_for, visible_query
-from portal.templating import UK, uk_today
+from portal.clock import UK, uk_today
 
 
 @dataclass

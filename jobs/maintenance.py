@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_
 from jobs.registry import job
 from portal.accounts.models import AccountToken, UserSession
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 
 #: Ended sessions and spent tokens are kept this long (for investigations), then removed.
 SIGN_IN_RECORD_RETENTION = timedelta(days=90)

@@ -9,7 +9,8 @@ from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column, utcnow
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.clock import utcnow
 from tenants.orm import TenantOwned, tenant_table_args
 
 

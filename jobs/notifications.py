@@ -10,7 +10,7 @@ from jobs.accounts import _external
 from jobs.registry import job
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.mail import send_templated
 from portal.notifications.models import Notification
 

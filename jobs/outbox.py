@@ -7,7 +7,7 @@ import uuid
 from jobs.models import JobStatus, OutboxJob
 from jobs.registry import get as get_job
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import require_authority_id
 
 PENDING_KEY = "outbox_pending"

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.partnership.service import organisation_contacts
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 
 def _link(action: PlanAction) -> str:

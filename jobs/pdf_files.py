@@ -18,7 +18,7 @@ from jobs.models import OutboxJob
 from portal.casework import files
 from portal.casework.models import ExportStatus
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 
 log = logging.getLogger("portal.jobs")
 

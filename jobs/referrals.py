@@ -12,7 +12,7 @@ from jobs.registry import job
 from portal.audit.service import Action, record
 from portal.casework.people import front_door_ids, front_door_manager_ids, notify_all
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.referrals.models import AWAITING_DECISION, Referral
 

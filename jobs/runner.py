@@ -14,7 +14,7 @@ from jobs import registry
 from jobs.dispatch import run_inline_pending
 from jobs.models import JobStatus, OutboxJob
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import tenant_scope
 
 log = logging.getLogger("portal.jobs")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from jobs.models import OutboxJob
 from jobs.outbox import enqueue
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import tenant_scope
 
 log = logging.getLogger("portal.jobs.schedule")
@@ -33,7 +33,7 @@ class Every:
 
     def slot(self, now: datetime) -> int:
         if self.uk_time is not None:
-            from portal.templating import UK
+            from portal.clock import UK
 
             since = now.astimezone(UK) - timedelta(hours=self.uk_time.hour, minutes=self.uk_time.minute)
             return since.date().toordinal()

@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import clock
 from portal.settings import load_settings
 
 
@@ -15,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = load_settings(env=(test_config or {}).get("PORTAL_ENV"), overrides=test_config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder="static", static_url_path="/static")
     app.config.update(settings)
+    clock.configure(settings)
     configure_logging(app)
     register_extensions(app)
     register_models()

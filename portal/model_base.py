@@ -8,10 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Enum, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    """Now, as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+from portal.clock import utcnow
 
 
 class UTCDateTime(TypeDecorator):

@@ -132,6 +132,8 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 65536),
         "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 4),
         "TOTP_ISSUER": os.environ.get("TOTP_ISSUER", "Safeguarding Partnership Portal"),
+        # Tests only: the moment the portal's clock starts at (ISO 8601 with its offset); see portal.clock.
+        "PORTAL_CLOCK": os.environ.get("PORTAL_CLOCK") or None,
         # Files (attachments, exports): outside the web root, under random names.
         "FILE_STORE_PATH": os.environ.get("FILE_STORE_PATH", str(instance / "files")),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024,
@@ -153,6 +155,8 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         )
     if overrides:
         settings.update(overrides)
+    if settings["PORTAL_CLOCK"] and settings["PORTAL_ENV"] != "test":
+        raise ConfigurationError("PORTAL_CLOCK sets the portal's clock for a test run; it is refused unless PORTAL_ENV=test.")
     if settings["REDIS_URL"] is None and production and not _bool(os.environ.get("ALLOW_IN_PROCESS_JOBS")):
         raise ConfigurationError(
             "REDIS_URL is not set: in production jobs must run on RQ workers "

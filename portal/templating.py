@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import has_request_context, request, url_for
 from flask_login import current_user
 
+from portal.clock import UK, uk_date, uk_datetime, uk_today  # noqa: F401  (template filters)
+
 SERVICE_NAME = "Safeguarding Partnership Portal"
-UK = ZoneInfo("Europe/London")
-
-
-def uk_today(now: datetime | None = None) -> date:
-    """Today's date in the UK (at ``now``, default the present)."""
-    from portal.model_base import utcnow
-
-    return (now or utcnow()).astimezone(UK).date()
-
-
-def uk_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
-    """``14 March 2026 at 9:05am`` in UK time (GOV.UK style)."""
-    if value is None:
-        return ""
-    text = value.astimezone(UK).strftime(fmt)
-    return text.replace("AM", "am").replace("PM", "pm")
-
-
-def uk_date(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(UK)
-    return value.strftime("%-d %B %Y")
 
 
 def _signed_in() -> bool:

@@ -3,12 +3,48 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask_migrate import upgrade
 from jinja2 import BytecodeCache
 
+from portal import clock
 from tests import database as test_database
+from tests.moments import AWKWARD_MOMENTS, moment_for_run
 from tests.support import PortalClient
+
+_RUN_CLOCK = moment_for_run(os.environ.get("PORTAL_TEST_CLOCK"))
+
+
+def pytest_configure(config):
+    """Start the portal's clock at the run's moment (``PORTAL_TEST_CLOCK``, see tests/moments.py), in
+    every test process, before any app is built."""
+    if _RUN_CLOCK:
+        clock.set_clock(_RUN_CLOCK[1], tick=True)
+
+
+def pytest_sessionstart(session):
+    """Say the run's clock even with -q (the header is hidden then), so a failure can be run again at it."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and session.config.get_verbosity() < 0 and not hasattr(session.config, "workerinput"):
+        reporter.write_line(pytest_report_header(session.config)[1])
+
+
+def pytest_report_header(config):
+    if not _RUN_CLOCK:
+        return [_database_header(), "portal clock: the machine's (PORTAL_TEST_CLOCK=real)"]
+    name, moment = _RUN_CLOCK
+    return [_database_header(), f"portal clock: starts at {name}, {moment.isoformat()} = {clock.uk_datetime(moment, '%A %-d %B %Y %H:%M %Z')} in the UK (PORTAL_TEST_CLOCK)"]
+
+
+@pytest.fixture(params=list(AWKWARD_MOMENTS))
+def awkward_moment(request):
+    """Each awkward moment in turn (tests/moments.py), the portal's clock ticking on from it. Ask for it
+    before ``world`` and other data, so that they are made at that moment too."""
+    moment = AWKWARD_MOMENTS[request.param]
+    with clock.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(scope="session")
@@ -163,5 +199,5 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
-def pytest_report_header(config):
+def _database_header() -> str:
     return f"portal test database: {test_database.backend()}"

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 
 
 def _scope(app, side, user=None):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import time
 
 import pyotp
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
+
+from portal.clock import utcnow
 
 PASSWORD = "correct horse battery staple"
 
@@ -52,7 +53,7 @@ _last_step: dict[str, int] = {}
 
 def next_totp(secret: str) -> str:
     """A code that has not been used yet: the current step, or later ones (accepted within drift)."""
-    step = int(time.time() // 30)
+    step = int(utcnow().timestamp() // 30)
     if _last_step.get(secret, -1) >= step:
         step = _last_step[secret] + 1
     _last_step[secret] = step

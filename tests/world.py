@@ -85,7 +85,7 @@ def create_user(
     from portal.accounts.models import Membership, Role, User
     from portal.accounts.security import hash_password
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from tenants.context import tenant_scope
 
     full_name = full_name or email.split("@")[0].replace(".", " ").title()

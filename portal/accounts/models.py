@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.authorities.models import OrganisationKind
 from portal.extensions import db
-from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column, utcnow
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.clock import utcnow
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 
 TOTP_STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
@@ -169,7 +168,7 @@ def totp_step_matching(secret: str, code: str, now: float | None = None) -> int 
     if len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
-    current_step = int((now if now is not None else time.time()) // TOTP_STEP_SECONDS)
+    current_step = int((now if now is not None else utcnow().timestamp()) // TOTP_STEP_SECONDS)
     for step in (current_step - 1, current_step, current_step + 1):
         if hmac.compare_digest(totp.at(step * TOTP_STEP_SECONDS), code):
             return step

@@ -16,7 +16,7 @@ from portal.accounts.security import accept_totp, burn_password_check, check_pas
 from portal.accounts.sessions import start_session
 from portal.audit.service import Action, record
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import tenant_scope
 from tenants.directory import find_sign_in
 

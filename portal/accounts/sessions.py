@@ -22,7 +22,7 @@ from sqlalchemy import select
 from portal.accounts.models import User, UserSession
 from portal.audit.service import Action, record
 from portal.extensions import db, login_manager
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants import context as tenant_context
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)

@@ -36,7 +36,7 @@ from portal.audit.service import Action, record
 from portal.authorities.models import Authority
 from forms import normalise_email
 from portal.extensions import db, limiter
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import tenant_scope
 
 bp = Blueprint("accounts", __name__)

@@ -29,10 +29,11 @@ from portal.authorities.models import AuthorityDuty, Duty, Organisation, Organis
 from forms import choices
 from portal.extensions import db
 from portal.forums import guests
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.notifications.service import notify
 from portal.policies import get_or_404, roles_required, visible_query
-from portal.templating import UK
+from portal.clock import UK
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -16,7 +16,7 @@ from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.vocabulary import Urgency
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 
 

@@ -21,7 +21,8 @@ from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
 from portal.extensions import db
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil, name_contains

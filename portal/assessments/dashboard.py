@@ -26,7 +26,7 @@ from portal.audit.service import Action, record_now
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.policies import oversees_assessments, visible_query
-from portal.templating import UK, uk_today
+from portal.clock import UK, uk_today
 
 #: Actions due within this many days (or overdue) are listed.
 ACTIONS_WITHIN_DAYS = 14

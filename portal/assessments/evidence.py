@@ -9,7 +9,7 @@ from collections import defaultdict
 from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding
 from portal.extensions import db
 from portal.policies import visible_query
-from portal.templating import uk_date
+from portal.clock import uk_date
 
 _DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
 

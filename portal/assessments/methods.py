@@ -22,7 +22,7 @@ from portal.audit.service import Action, record, render_audited
 from portal.extensions import db
 from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
-from portal.templating import uk_date, uk_today
+from portal.clock import uk_date, uk_today
 
 @bp.route("/school-assessments/<uuid:assessment_id>/methods")
 @login_required

@@ -34,7 +34,7 @@ from portal.partnership import service
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, PlanAction
 from portal.policies import action_owner, assessment_assessor, get_or_404, policy_for, require, visible_query
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 CLOSED = "The assessment is closed: actions can no longer be added to its plan"
 

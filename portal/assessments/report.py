@@ -22,9 +22,9 @@ from portal.audit.service import Action, record
 from portal.casework import files
 from portal.casework.models import ExportStatus
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.policies import get_or_404, visible_query
-from portal.templating import UK
+from portal.clock import UK
 
 
 @bp.route("/school-assessments/<uuid:assessment_id>/reports")

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants import context as tenant_context
 from tenants.context import tenant_scope
 

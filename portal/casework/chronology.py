@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, or_, select
 
 from portal.casework.models import ChronologyEntry, EntryKind
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tenants.context import current as current_tenant
 
 

@@ -26,11 +26,11 @@ from portal.casework.forms import CalendarDayForm, ChronologyFilterForm, entry_k
 from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ExportStatus
 from portal.casework.workingdays import ENGLAND_BANK_HOLIDAYS, WorkingCalendar
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, policy_for, roles_required, visible_query
 from portal.pupils.models import Pupil
-from portal.templating import UK, uk_date, uk_today
+from portal.clock import UK, uk_date, uk_today
 
 bp = Blueprint("casework", __name__)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
-from portal.templating import UK
+from portal.clock import UK
 
 #: Bank holidays in England and Wales, 2025 to 2028.
 ENGLAND_BANK_HOLIDAYS: dict[date, str] = {

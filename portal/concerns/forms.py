@@ -24,8 +24,7 @@ from forms import (
     choices,
 )
 from portal.concerns.models import ConcernOutcome
-from portal.model_base import utcnow
-from portal.templating import UK
+from portal.clock import UK, missing_uk_time, uk_date, uk_moment, utcnow
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 
@@ -88,6 +87,13 @@ class ConcernForm(BaseForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not (self.occurred_on.errors or self.occurred_time.errors):
+            match = _TIME.fullmatch(self.occurred_time.data or "")
+            if self.occurred_on.data is not None and match and missing_uk_time(self.occurred_on.data, time(int(match.group(1)), int(match.group(2)))):
+                self.occurred_time.errors.append(
+                    f"The clocks went forward an hour at 1am on {uk_date(self.occurred_on.data)}, so {self.occurred_time.data} was never shown: "
+                    "enter the time as the clock showed it"
+                )
+                return False
             moment = self.occurred_at
             now = utcnow()
             if moment is not None and moment > now:
@@ -104,7 +110,7 @@ class ConcernForm(BaseForm):
         match = _TIME.fullmatch(self.occurred_time.data or "")
         if self.occurred_on.data is None or match is None:
             return None
-        return datetime.combine(self.occurred_on.data, time(int(match.group(1)), int(match.group(2))), tzinfo=UK)
+        return uk_moment(self.occurred_on.data, time(int(match.group(1)), int(match.group(2))))
 
 
 class TriageForm(BaseForm):

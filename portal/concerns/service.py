@@ -21,7 +21,7 @@ from portal.casework.models import EntryKind
 from portal.casework.people import notify_all, school_casework_ids
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernLink, ConcernOutcome, ConcernStatus
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.policies import visible_query
 

@@ -29,7 +29,7 @@ from portal.extensions import db
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
-from portal.templating import uk_date
+from portal.clock import uk_date
 
 bp = Blueprint("concerns", __name__)
 

@@ -33,7 +33,7 @@ from portal.contexts.models import ContextSubject, PanelDecision
 from portal.partnership.forms import invite_form, respond_form
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, OptionalRadioField
-from portal.templating import UK
+from portal.clock import UK
 
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
 #: The levels a panel can give an assessment decision.

@@ -30,7 +30,7 @@ from portal.contexts.models import (
 )
 from portal.extensions import db
 from portal.meetings.models import MeetingReturn, PartnershipMeeting
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership.models import Participant, ParticipantRole
 from portal.summits.models import SafetySummit

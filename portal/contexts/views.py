@@ -43,7 +43,8 @@ from portal.contexts.models import (
 from portal.contexts.service import THRESHOLD_HEADINGS, THRESHOLD_LEVELS, current_thresholds, suggest_level
 from portal.extensions import db
 from portal.meetings.models import PartnershipMeeting
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service as partnership
 from portal.partnership.models import Invitation, InvitationStatus, ParticipantRole
@@ -62,7 +63,7 @@ from portal.policies import (
 from portal.pupils.models import YEAR_GROUPS, Pupil, name_contains, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS
 from portal.summits.models import MapMarker, Safety, SafetyMap, SafetySummit, SummitFinding
-from portal.templating import UK, uk_date, uk_datetime
+from portal.clock import UK, uk_date, uk_datetime
 
 bp = Blueprint("contexts", __name__)
 

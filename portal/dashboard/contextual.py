@@ -16,7 +16,7 @@ from portal.meetings.models import MeetingStatus, PartnershipMeeting
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.policies import summit_content, visible_query
 from portal.summits.models import SafetySummit, SummitStatus
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 #: Age bands of an open context referral (days since it was raised).
 AGE_BANDS = (("Under 1 week", 0, 7), ("1 to 4 weeks", 7, 28), ("Over 4 weeks", 28, None))

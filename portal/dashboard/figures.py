@@ -32,7 +32,7 @@ from portal.extensions import db
 from portal.policies import policy_for
 from portal.pupils.models import Pupil
 from portal.referrals.models import AWAITING_DECISION, Referral, ReferralDecision, ReferralStatus
-from portal.templating import UK
+from portal.clock import UK, uk_midnight
 
 #: Decisions below the threshold of children's social care (seed 1: "plot the cases that do not meet
 #: the threshold ... look for patterns").
@@ -64,11 +64,6 @@ def _sum(condition):
 
 
 # Time -------------------------------------------------------------------------------------------
-
-def uk_midnight(day: date) -> datetime:
-    """The start of ``day`` in UK time, as a UTC datetime."""
-    return datetime.combine(day, time(0), tzinfo=UK).astimezone(timezone.utc)
-
 
 def period_start(period: str, now: datetime) -> datetime:
     """The start of a period ending ``now``: 30 or 90 days, or 12 months, back to midnight UK time."""

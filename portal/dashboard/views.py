@@ -13,7 +13,7 @@ from portal.casework.people import front_door_manager_ids
 from portal.dashboard import figures as queries
 from portal.dashboard.contextual import AGE_BANDS, contextual_figures
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import Notification
 from portal.policies import casework_schools, is_admin, roles_required, visible_query
 

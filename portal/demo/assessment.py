@@ -33,7 +33,7 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
     )
     from portal.extensions import db
     from portal.partnership.models import PlanAction
-    from portal.templating import uk_today
+    from portal.clock import uk_today
 
     if db.session.execute(select(func.count()).select_from(SchoolAssessment)).scalar_one():
         return False

@@ -21,7 +21,7 @@ def seed_casework(organisations: dict, users: dict) -> int:
     from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
     from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.pupils.models import Pupil
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition

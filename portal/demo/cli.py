@@ -82,7 +82,7 @@ def seed() -> None:
     from portal.audit.service import Action, record
     from portal.authorities.models import Authority, Organisation, OrganisationKind, SchoolPhase
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from tenants.context import tenant_scope
 
     _refuse_in_production()

@@ -4,7 +4,7 @@ partnership meeting is under way. Every name is made up; no young person is name
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -17,7 +17,7 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
     from portal.contexts.service import Decision, current_thresholds, decide, suggest_level
     from portal.extensions import db
     from portal.meetings.models import MeetingFormat
-    from portal.model_base import utcnow
+    from portal.clock import uk_today, utcnow
     from portal.notifications.service import page_path
     from portal.partnership import service as partnership
     from portal.partnership.models import ParticipantRole
@@ -107,7 +107,7 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
     partnership.add_action(
         meeting,
         description="Share the school's online safety lessons for Year 6 with the partnership",
-        due_on=date.today() - timedelta(days=3),
+        due_on=uk_today() - timedelta(days=3),
         owner_organisation_id=oakfield.id,
         actor_id=front_door.id,
         link=link,
@@ -115,7 +115,7 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
     partnership.add_action(
         meeting,
         description="Neighbourhood officer to visit Year 6 about image sharing and the law",
-        due_on=date.today() + timedelta(days=14),
+        due_on=uk_today() + timedelta(days=14),
         owner_user_id=users["police"].id,
         actor_id=front_door.id,
         link=link,

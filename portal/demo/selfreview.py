@@ -27,7 +27,7 @@ def seed_self_review(organisations: dict, users: dict) -> bool:
     from portal.partnership.models import ActionStatus
     from portal.selfreview import frameworks, service
     from portal.selfreview.models import DevelopmentAction, Rag, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
-    from portal.templating import uk_today
+    from portal.clock import uk_today
 
     if db.session.execute(select(func.count()).select_from(SelfReview)).scalar_one():
         return False

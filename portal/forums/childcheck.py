@@ -32,9 +32,9 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.pupils.models import Pupil, age_on
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 NAME_REASON = "Matches the name of a pupil on your school's register."
 NEAR_NAME_REASON = "Looks like the name of a pupil on your school's register."

@@ -35,10 +35,11 @@ from portal.forums.service import match_summary
 from portal.forums.views import check_child
 from portal.forums.forms import ChildCheckFields
 from portal.forums.models import ForumCategory, ForumResource, ForumResourceVersion
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.partnership import service
 from portal.policies import forum_member, get_or_404, policy_for, visible_query
-from portal.templating import uk_datetime
+from portal.clock import uk_datetime
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."

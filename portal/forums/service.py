@@ -25,7 +25,7 @@ from portal.casework.people import notify_all
 from portal.extensions import db
 from portal.forums import markdown
 from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import encode_cursor
 from portal.policies import casework_schools, policy_for, visible_query

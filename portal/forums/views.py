@@ -40,7 +40,8 @@ from portal.forums.forms import (
     ThreadForm,
 )
 from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.pagination import fetch_page, request_cursor
 from portal.partnership.service import stale_refused, what_changed
 from portal.policies import deny_page, forum_member, get_or_404, network_lead, policy_for, visible_query

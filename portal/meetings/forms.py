@@ -32,7 +32,7 @@ from forms import (
 from portal.meetings.models import MeetingFormat, MeetingStatus
 from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
-from portal.templating import UK
+from portal.clock import UK
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 

@@ -39,13 +39,13 @@ from portal.meetings.forms import (
 )
 from portal.meetings.models import MeetingFormat, MeetingReturn, MeetingStatus, PartnershipMeeting
 from portal.meetings.texts import default_information_sharing_agreement, default_terms_of_reference
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
 from portal.policies import get_or_404, invitable_organisations, policy_for, roles_required, visible_query
-from portal.templating import uk_datetime, uk_today
+from portal.clock import uk_datetime, uk_today
 
 bp = Blueprint("meetings", __name__)
 

@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import OutboundEmail
 
 

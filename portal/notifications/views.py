@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import Notification
 from portal.policies import get_or_404, visible_query
 

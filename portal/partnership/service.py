@@ -15,7 +15,7 @@ from portal.accounts.models import Membership, Role, User
 from portal.audit.service import Action, record
 from portal.casework.people import notify_all, school_casework_ids
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction, WORKSPACE_COLUMNS
 
 #: The workspace models, by their column name on the shared tables (filled lazily: no import cycle).

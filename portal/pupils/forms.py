@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
@@ -21,6 +20,7 @@ from forms import (
     VersionField,
     choices,
 )
+from portal.clock import uk_today
 from portal.pupils.importer import date_of_birth_problem, normalise_upn, upn_problem
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 
@@ -97,7 +97,7 @@ class PupilForm(BaseForm):
     def validate_date_of_birth(self, field):
         if field.errors:  # already told what is wrong with what they typed
             return
-        problem = date_of_birth_problem(field.data, date.today())
+        problem = date_of_birth_problem(field.data, uk_today())
         if problem:
             raise ValidationError(f"Date of birth {problem}")
 

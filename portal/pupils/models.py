@@ -9,7 +9,8 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, utcnow
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime
+from portal.clock import uk_today, utcnow
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 #: Year groups as a school MIS writes them: nursery, reception, then 1 to 14.
@@ -83,7 +84,7 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     @property
     def age(self) -> int:
         """Age in whole years today."""
-        return age_on(self.date_of_birth, date.today())
+        return age_on(self.date_of_birth, uk_today())
 
     @property
     def short_name(self) -> str:

@@ -7,7 +7,6 @@ are for the school's casework roles. Every page is scoped to one school the user
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -20,7 +19,7 @@ from portal.audit.service import Action, record
 from portal.authorities.models import Organisation
 from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import uk_today, utcnow
 from portal.pagination import fetch_page
 from portal.policies import casework_organisations, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer
@@ -231,7 +230,7 @@ def import_csv():
     row_errors: list = []
     if form.validate_on_submit():
         try:
-            rows, row_errors = importer.parse(_read_upload(form.file.data), date.today())
+            rows, row_errors = importer.parse(_read_upload(form.file.data), uk_today())
             if not row_errors:
                 plan = _import(school, rows)
                 row_errors = plan.errors

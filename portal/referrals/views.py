@@ -28,7 +28,8 @@ from portal.casework.models import Attachment, EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.vocabulary import HarmCategory, Level, harm_labels
 from portal.extensions import db
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
@@ -44,7 +45,7 @@ from portal.referrals.models import (
     ReferralTransition,
 )
 from portal.referrals.service import STEPS, TransitionRefused, available_steps, missing_for_submission, transition
-from portal.templating import UK, uk_date
+from portal.clock import UK, uk_date
 
 bp = Blueprint("referrals", __name__)
 

@@ -25,7 +25,8 @@ from sqlalchemy import case, func, select
 
 from portal.casework.vocabulary import HarmCategory, Level
 from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
-from portal.dashboard.figures import concern_labels, uk_midnight
+from portal.dashboard.figures import concern_labels
+from portal.clock import uk_midnight
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus

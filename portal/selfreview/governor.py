@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.audit.service import Action, record, render_audited
 from portal.authorities.models import Organisation
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.partnership import service as partnership
 from portal.pdf import filename_slug, render_pdf
 from portal.policies import deny_page, not_found, policy_for, self_review_schools, visible_query
@@ -29,7 +29,7 @@ from portal.selfreview import aggregates, service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import AssuranceDatesForm
 from portal.selfreview.models import SchoolAssuranceRecord
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 #: How many school years back the report can be asked for.
 YEARS_BACK = 5

@@ -20,13 +20,13 @@ from portal.accounts.models import Membership, Role, User
 from portal.audit.models import AuditEvent
 from portal.audit.service import Action, record
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.policies import visible_query
 from portal.selfreview import frameworks
 from portal.selfreview.frameworks import Framework
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview, SelfReviewAnswer
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 #: Ratings from worst to best (a comparison says "improved" when a rating moves right).
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)

@@ -29,7 +29,7 @@ from portal.selfreview import frameworks, service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview
-from portal.templating import uk_today
+from portal.clock import uk_today
 
 
 def _schools() -> set:

@@ -28,7 +28,7 @@ from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.summits import checklist
 from portal.summits.models import ActivityKind
-from portal.templating import UK, uk_today
+from portal.clock import UK, uk_today
 
 #: The year groups young people may come from (primary Year 5 to sixth form Year 13).
 YEAR_GROUPS = tuple(f"Year {n}" for n in range(5, 14))

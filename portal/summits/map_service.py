@@ -229,7 +229,7 @@ def clean_image(upload: FileStorage) -> MapImage:
 def expiry_choices(summit_ends_at: datetime | None, now: datetime) -> tuple[list[tuple[str, str]], str]:
     """The choices for how long a new link works, and the default: until the summit ends (when that is
     later today, within the longest a link may last), else 3 hours."""
-    from portal.templating import uk_datetime
+    from portal.clock import uk_datetime
 
     options = []
     default = "3"

@@ -32,7 +32,8 @@ from portal.audit.service import Action, record, record_now
 from portal.authorities.models import Authority
 from portal.casework import files
 from portal.extensions import db, limiter
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.policies import get_or_404, summit_facilitator, summit_organiser, visible_query
 from portal.summits.map_forms import LinkForm, MapUploadForm, MarkerForm, TabletMarkerForm
 from portal.summits.map_service import Grid, expiry_choices, expiry_from, link_state, new_link, new_marker, revoke_link, unsafe_areas

@@ -26,7 +26,8 @@ from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.people import notify_all, school_casework_ids
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
-from portal.model_base import as_uuid, utcnow
+from portal.model_base import as_uuid
+from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
@@ -62,7 +63,7 @@ from portal.summits.forms import (
 )
 from portal.summits.map_service import revoke_links_made_by
 from portal.summits.models import ActivityKind, SafetyMap, SafetySummit, SummitActivity, SummitFinding, SummitStatus, YouSaidWeDid
-from portal.templating import UK, uk_today
+from portal.clock import UK, uk_today
 
 bp = Blueprint("summits", __name__)
 

@@ -4,13 +4,14 @@ browser, frozen time, and a few changes made through the admin screens."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 import time_machine
 
+from portal.clock import travel, utcnow
 from tests.support import sign_in
 
 COOKIE = "portal_session"
@@ -54,18 +55,31 @@ def emails_to(mailbox, address: str) -> list:
 def wrong_code(secret: str) -> str:
     """A 6-digit code that is not valid for ``secret`` now (nor one step either side)."""
     totp = pyotp.TOTP(secret)
-    valid = {totp.at(datetime.now(timezone.utc).timestamp() + drift) for drift in (-30, 0, 30)}
+    valid = {totp.at(utcnow().timestamp() + drift) for drift in (-30, 0, 30)}
     candidate = 0
     while f"{candidate:06d}" in valid:
         candidate += 1
     return f"{candidate:06d}"
 
 
+class _Frozen:
+    """The portal's clock and the libraries' (the rate limiter's window) standing still together."""
+
+    def __init__(self, portal_clock, machine):
+        self.portal_clock, self.machine = portal_clock, machine
+
+    def shift(self, delta: timedelta) -> None:
+        self.portal_clock.shift(delta)
+        self.machine.shift(delta)
+
+
 @pytest.fixture
 def frozen():
-    """Time stands still at the current moment until the test moves it with ``frozen.shift(seconds)``."""
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
-        yield traveller
+    """Time stands still at the portal's present moment until the test moves it with
+    ``frozen.shift(timedelta)``. The rate limiter keeps its window by the machine's clock, which
+    time-machine holds still and moves by the same amount."""
+    with travel(utcnow()) as portal_clock, time_machine.travel(datetime.now(timezone.utc), tick=False) as machine:
+        yield _Frozen(portal_clock, machine)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pyotp
 
 from portal.audit.service import Action
+from portal.clock import utcnow
 from tests.accounts.conftest import browser_with_cookie, is_signed_in, session_cookie
 from tests.support import PASSWORD, audit_events, sign_in, text_of
 from tests.world import create_user
@@ -55,7 +56,7 @@ def test_session_changes_after_the_second_factor(app, world):
     client.post("/sign-in", data={"email": person.email, "password": PASSWORD})
     halfway = session_cookie(client)
     assert not is_signed_in(browser_with_cookie(app, halfway))
-    client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).now()})
+    client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).at(utcnow())})
     assert session_cookie(client) != halfway
     assert is_signed_in(client)
     assert not is_signed_in(browser_with_cookie(app, halfway))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pyotp
 
 from portal.audit.service import Action
+from portal.clock import utcnow
 from tests.accounts.conftest import is_signed_in, set_require_two_factor, wrong_code
 from tests.support import PASSWORD, audit_events, sign_in, text_of
 from tests.world import create_user
@@ -39,7 +40,7 @@ def _recovery_codes(response) -> list[str]:
 def _enrol(client, frozen) -> tuple[str, list[str]]:
     """Set up two-factor for the signed-in user; return the secret and the recovery codes."""
     secret = _setup_secret(client)
-    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
     assert response.status_code == 200
     codes = _recovery_codes(response)
     frozen.shift(timedelta(seconds=30))  # the next sign-in needs a newer code
@@ -64,7 +65,7 @@ def test_setting_up_two_factor(client, world, frozen):
     assert "The security code is not right. Check the time on your phone is correct" in text_of(response)
     assert "Two-factor authentication Off" in text_of(client.get("/account"))
 
-    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
     assert response.status_code == 200
     page = text_of(response)
     assert "Two-factor authentication is on" in page
@@ -103,7 +104,7 @@ def test_sign_in_asks_for_the_code_once_two_factor_is_on(client, world, frozen):
     response = client.post("/sign-in/two-factor", data={"code": wrong_code(secret)})
     assert WRONG_SECURITY_CODE in text_of(response)
     assert not is_signed_in(client)
-    response = client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
     assert urlsplit(response.headers["Location"]).path == "/home"
     assert is_signed_in(client)
     methods = [e.details.get("method") for e in audit_events(client.application, world.a.authority_id, Action.SIGN_IN)]
@@ -125,7 +126,7 @@ def test_half_finished_sign_in_times_out(client, world, frozen):
     person = create_user(client.application, world.a.authority_id, "two.factor@avonford.example.org", "dsl", world.a.school1, two_factor=True)
     _password_step(client, person)
     frozen.shift(timedelta(minutes=11))
-    response = client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).now()})
+    response = client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).at(utcnow())})
     assert urlsplit(response.headers["Location"]).path == "/sign-in"
     assert "Your sign-in timed out. Sign in again." in text_of(client.get("/sign-in"))
     assert not is_signed_in(client)
@@ -135,7 +136,7 @@ def test_a_security_code_cannot_be_used_twice(app, world, frozen):
     """Is a code that has signed someone in refused when it is used again for a second sign-in, in
     the same or another browser?"""
     person = create_user(app, world.a.authority_id, "two.factor@avonford.example.org", "dsl", world.a.school1, two_factor=True)
-    code = pyotp.TOTP(person.totp_secret).now()
+    code = pyotp.TOTP(person.totp_secret).at(utcnow())
     first, second = app.test_client(), app.test_client()
     _password_step(first, person)
     _password_step(second, person)
@@ -153,7 +154,7 @@ def test_a_security_code_cannot_be_used_twice(app, world, frozen):
     assert not is_signed_in(first)
 
     frozen.shift(timedelta(seconds=30))
-    response = first.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).now()})
+    response = first.post("/sign-in/two-factor", data={"code": pyotp.TOTP(person.totp_secret).at(utcnow())})
     assert urlsplit(response.headers["Location"]).path == "/home"
 
 
@@ -162,7 +163,7 @@ def test_the_code_used_to_set_up_cannot_sign_in(client, world, frozen):
     person = world.a.dsl1
     sign_in(client, person)
     secret = _setup_secret(client)
-    code = pyotp.TOTP(secret).now()
+    code = pyotp.TOTP(secret).at(utcnow())
     client.post("/account/two-factor", data={"code": code})
     client.post("/sign-out")
     _password_step(client, person)

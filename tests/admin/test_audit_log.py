@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import time_machine
 
+from portal.clock import travel
 from tests.admin.pages import field_error, page_text, table_rows
 from tests.support import audit_events
 
@@ -26,7 +26,7 @@ def _record_at(app, authority_id, moment: datetime, action: str, object_type: st
     from portal.extensions import db
     from tenants.context import tenant_scope
 
-    with time_machine.travel(moment, tick=False), app.app_context(), tenant_scope(authority_id):
+    with travel(moment), app.app_context(), tenant_scope(authority_id):
         record(action, object_type=object_type, object_id=object_id)
         db.session.commit()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from portal.accounts.models import Membership, Role, User
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import buttons, form_actions, link_path, page_text, table_rows
 from tests.support import PASSWORD, audit_events, sign_in
 from tests.world import add_membership, create_user, load

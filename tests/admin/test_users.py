@@ -7,7 +7,7 @@ import re
 import pytest
 
 from portal.accounts.models import Membership, User
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import field_error, link_path, page_text, table_rows
 from tests.support import audit_events
 from tests.world import create_user

@@ -11,7 +11,7 @@ import pytest
 from portal.advice.models import AdviceOutcome, AdviceStatus
 from portal.advice.views import PAGE_SIZE
 from portal.casework.vocabulary import Urgency
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_pupil
 from tests.support import page_queries

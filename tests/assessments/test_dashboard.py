@@ -29,7 +29,7 @@ def _frozen_today(monkeypatch):
 
 
 def _uk(day: date, hour: int = 10) -> datetime:
-    from portal.templating import UK
+    from portal.clock import UK
 
     return datetime(day.year, day.month, day.day, hour, tzinfo=UK).astimezone(timezone.utc)
 
@@ -91,7 +91,7 @@ def make_assessment(app, side, *, stage: str, moved_on: date, moved_hour: int = 
 def make_action(app, side, assessment_id, description: str, due_on: date, *, status: str = "not_started", domain: str | None = "guardianship", owner=None, owner_organisation=None) -> uuid.UUID:
     from portal.assessments.models import Domain
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.partnership.models import ActionStatus, PlanAction
 
     with _scope(app, side, side.assessor):

@@ -10,11 +10,11 @@ import re
 import uuid
 from datetime import date, datetime
 
-import time_machine
+import pytest
 
 from portal.assessments.models import AssessmentStage, AssessmentTransition, Domain, SchoolAssessment
 from portal.partnership.models import ActionStatus, PlanAction
-from portal.templating import UK
+from portal.clock import UK, travel
 from tests.admin.pages import field_error, page_text
 from tests.assessments.triangle_support import make_assessment
 from tests.factories import _scope
@@ -24,6 +24,16 @@ from tests.world import load
 
 #: A Monday in the UK, after the actions' due dates below.
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UK)
+
+
+
+@pytest.fixture(autouse=True)
+def _at_now():
+    """Every test here runs on Monday 15 March 2027 (the clock ticking on), whatever the real date:
+    ACTION's due date is weeks ahead, and the actions made below are overdue or due soon."""
+    with travel(NOW, tick=True):
+        yield
+
 
 ACTION = {"description": "Staff on the corridor by the sports hall at every break", "domain": "guardianship", "due_on": ["30", "4", "2027"]}
 
@@ -47,7 +57,7 @@ def make_action(
     """An action of the assessment's plan owned by a person (a key of ``side.people``) or an organisation
     (a key like ``police`` or ``school1``)."""
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     with _scope(app, side):
         row = PlanAction(
@@ -143,7 +153,7 @@ def test_bad_input_is_explained_next_to_each_field_and_nothing_typed_is_lost(app
     assessment_id = make_assessment(app, a)
     url = f"/school-assessments/{assessment_id}/actions"
 
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         assessor = signed_in_client(app, a.assessor)
         response = assessor.post(url, data={"description": "  ", "owner": "", "due_on": ["", "", ""]})
         assert response.status_code == 400
@@ -195,7 +205,7 @@ def test_the_plan_page_shows_actions_by_domain_overdue_ones_tagged_and_who_agree
     make_action(app, a, assessment_id, owner="assessor", domain="guardianship", due_on=date(2027, 3, 20), status="in_progress", description="Training for lunchtime supervisors")
     make_action(app, a, assessment_id, organisation="school1", domain="environment", due_on=date(2027, 3, 1), status="done", description="Lights on the path to the car park")
     make_action(app, a, assessment_id, organisation="school1", domain="environment", due_on=date(2027, 3, 14), status="no_longer_needed", description="A second gate")
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         page = signed_in_client(app, a.dsl1).get(f"/school-assessments/{assessment_id}/plan")
     text = page_text(page)
     assert text.index("Pupil development needs") < text.index("Guardianship capacity") < text.index("Environmental and family factors")
@@ -233,7 +243,7 @@ def test_the_owner_and_the_assessor_update_an_action_and_the_lead_and_owner_are_
     action_id = make_action(app, a, assessment_id, owner="dsl1")
     url = f"/school-assessments/actions/{action_id}"
 
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
         form = dsl.get(url)
         assert form.status_code == 200
@@ -249,7 +259,7 @@ def test_the_owner_and_the_assessor_update_an_action_and_the_lead_and_owner_are_
     assert [e.actor_id for e in audit_events(app, a.authority_id, "plan_action.updated")] == [a.dsl1.id]
 
     # The assessor moves it to the police (an organisation of a partner member) and marks it done.
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         assessor = signed_in_client(app, a.assessor)
         assert 'name="owner"' in assessor.get(url).get_data(as_text=True)
         response = assessor.post(url, data=_update(status="done", owner=f"organisation:{a.police}", due_on=["20", "3", "2027"], version="2"))

@@ -16,8 +16,8 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from portal.model_base import utcnow
-from portal.templating import UK
+from portal.clock import utcnow
+from portal.clock import UK
 from tests.admin.pages import page_text
 from tests.assessments.support import make_assessment, make_note
 from tests.assessments.test_methods import make_method

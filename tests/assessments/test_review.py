@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import time_machine
 
+from portal.clock import travel
 from portal.assessments.models import AssessmentReview
-from portal.templating import UK
+from portal.clock import UK
 from tests.admin.pages import field_error, page_text
 from tests.assessments.triangle_support import make_assessment
 from tests.referrals.support import notifications
@@ -45,7 +45,7 @@ def test_the_review_is_saved_shown_on_the_plan_and_the_members_told(app, world):
     a = world.a
     assessment_id = make_assessment(app, a, partners=("partner",))
     url = f"/school-assessments/{assessment_id}/review"
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         assessor = signed_in_client(app, a.assessor)
         plan = page_text(assessor.get(f"/school-assessments/{assessment_id}/plan"))
         assert "Not reviewed yet. No date has been set for the review." in plan
@@ -91,7 +91,7 @@ def test_a_school_member_saves_the_review_and_bad_input_is_explained(app, world)
     a = world.a
     assessment_id = make_assessment(app, a)
     url = f"/school-assessments/{assessment_id}/review"
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         dsl = signed_in_client(app, a.dsl1)
         response = dsl.post(url, data=review_form(review_due_on=["", "", ""], reviewed_on=["6", "7", "2027"], version="0"))
         assert response.status_code == 200
@@ -114,7 +114,7 @@ def test_a_stale_save_is_refused_with_what_changed_and_what_was_typed_kept(app, 
     a = world.a
     assessment_id = make_assessment(app, a)
     url = f"/school-assessments/{assessment_id}/review"
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
         assert dsl.post(url, data=review_form(version="0")).status_code == 302
         for client in (dsl, assessor):
@@ -141,7 +141,7 @@ def test_a_review_created_by_someone_else_meanwhile_is_a_stale_save(app, world):
     a = world.a
     assessment_id = make_assessment(app, a)
     url = f"/school-assessments/{assessment_id}/review"
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
         for client in (dsl, assessor):
             assert '<input id="version" name="version" type="hidden" value="0">' in client.get(url).get_data(as_text=True)
@@ -163,7 +163,7 @@ def test_two_first_saves_at_the_same_moment_the_second_is_refused_not_an_error(a
     a = world.a
     assessment_id = make_assessment(app, a)
     url = f"/school-assessments/{assessment_id}/review"
-    with time_machine.travel(NOW):
+    with travel(NOW, tick=True):
         dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
         assert dsl.post(url, data=review_form(version="0")).status_code == 302
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import time_machine
 from sqlalchemy import select, update
 
 from jobs.schedule import tick
-from portal.templating import UK
+from portal.clock import UK, travel
 from tests.assessments.support import give_duty
 from tests.assessments.test_plan import make_action
 from tests.assessments.triangle_support import make_assessment
@@ -19,6 +18,7 @@ from tests.referrals.support import notifications
 from tests.support import signed_in_client
 from tests.world import create_user
 
+ADDED = datetime(2027, 3, 1, 9, 0, tzinfo=UK)  # when the action below is added, due 12 March 2027
 LATER = datetime(2027, 3, 15, 9, 0, tzinfo=UK)  # three days after the actions' due date (12 March 2027)
 
 
@@ -97,7 +97,7 @@ def test_a_panel_member_outside_social_care_sees_no_assessment_and_no_assessor_o
 
 
 def _overdue(app):
-    with time_machine.travel(LATER, tick=False), app.app_context():
+    with travel(LATER), app.app_context():
         tick(LATER)
 
 
@@ -109,10 +109,11 @@ def test_an_organisations_action_is_told_only_to_its_people_on_the_assessment(ap
     colleague = create_user(app, a.authority_id, "colleague@avonford.example.org", "partner", a.police)
     assessment_id = make_assessment(app, a, partners=("partner",))
     assessor = signed_in_client(app, a.assessor)
-    response = assessor.post(
-        f"/school-assessments/{assessment_id}/actions",
-        data={"description": "Patrol the bus stop at the end of the school day", "domain": "environment", "owner": f"organisation:{a.police}", "due_on": ["12", "3", "2027"]},
-    )
+    with travel(ADDED, tick=True):
+        response = assessor.post(
+            f"/school-assessments/{assessment_id}/actions",
+            data={"description": "Patrol the bus stop at the end of the school day", "domain": "environment", "owner": f"organisation:{a.police}", "due_on": ["12", "3", "2027"]},
+        )
     assert response.status_code == 302
     assert notifications(app, a, a.partner) == ["An action is yours, due 12 March 2027"]
     assert notifications(app, a, colleague) == []

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_concern, make_pupil
 from tests.support import audit_events, page_queries

@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from portal.model_base import utcnow
-from portal.templating import UK
+from portal.clock import utcnow
+from portal.clock import UK
 from tests.admin.pages import page_text
 from tests.factories import make_concern, make_pupil
 from tests.support import audit_events, sign_in

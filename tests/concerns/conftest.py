@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.templating import UK
+from portal.clock import UK, utcnow
 from tests.factories import make_pupil
 from tests.support import detached_rows, signed_in_client
 
@@ -27,7 +27,7 @@ def pupil(app, world):
 
 def concern_form(**overrides) -> dict:
     """The concern form as a browser posts it: something seen an hour ago (UK time)."""
-    when = datetime.now(UK) - timedelta(hours=1)
+    when = (utcnow() - timedelta(hours=1)).astimezone(UK)  # an hour of real time, across a change of the clocks too
     data = {
         "category": "neglect",
         "seen_or_heard": "Came in without a coat again and said she was hungry.",
@@ -69,7 +69,7 @@ def add_concerns(app):
     newest last. Returns their ids in order."""
     from portal.concerns.models import Concern
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.pupils.models import Pupil
     from tenants.context import tenant_scope
 

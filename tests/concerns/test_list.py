@@ -54,7 +54,7 @@ def test_urgent_concerns_waiting_for_the_dsl_come_first_then_the_newest(app, wor
 
 def test_filter_by_status(app, world, pupil, signed_in, add_concerns):
     """Does the filter show only the concerns waiting for the DSL, or only those seen?"""
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     [waiting] = add_concerns(world.a, 1, [world.a.staff1.id], pupils=[pupil])
     [seen] = add_concerns(world.a, 1, [world.a.staff1.id], pupils=[pupil], status="triaged", outcome="monitor", triaged_at=utcnow(), action_taken="Noted")

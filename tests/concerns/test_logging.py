@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from portal.casework.models import ChronologyEntry, EntryKind
 from portal.notifications.models import Notification
-from portal.templating import UK
+from portal.clock import UK, travel, uk_now, uk_today, utcnow
 from tests.admin.pages import email_body, field_error, page_text
 from tests.concerns.conftest import concern_form
 from tests.factories import make_pupil
+from tests.moments import AWKWARD_MOMENTS
 from tests.support import audit_events
 
 
@@ -29,7 +30,7 @@ def test_staff_logs_a_concern_and_the_schools_dsls_are_told(app, world, pupil, s
     assert concern.child_words == "There's no food at home."
     assert concern.location == "The playground"
     assert concern.urgent is False and concern.status.value == "new"
-    expected = datetime.now(UK) - timedelta(hours=1)
+    expected = utcnow() - timedelta(hours=1)
     assert abs(concern.occurred_at - expected) < timedelta(minutes=2)
 
     page = page_text(staff.get(response.headers["Location"]))
@@ -97,25 +98,55 @@ def test_what_you_saw_or_heard_cannot_be_empty(world, pupil, signed_in, concerns
     assert concerns(world.a.authority_id) == []
 
 
-def test_a_time_in_the_future_is_refused(world, pupil, signed_in, concerns):
-    """Is a date or time that has not happened yet refused next to the date or the time?"""
+def test_a_concern_seen_an_hour_ago_is_logged_at_any_moment(awkward_moment, world, pupil, signed_in, concerns):
+    """At 00:30 UK time in summer (the UTC date still yesterday), across the clocks changing, on New Year's
+    Eve, 29 February and a bank holiday: is what was seen an hour ago logged, at the moment it happened?"""
     staff = signed_in(world.a.staff1)
-    tomorrow = datetime.now(UK) + timedelta(days=1)
+    response = staff.post(f"/concerns/new?pupil_id={pupil}", data=concern_form())
+    assert response.status_code == 302, field_error(response, "occurred_time") or field_error(response, "occurred_on")
+    [concern] = concerns(world.a.authority_id)
+    assert abs(concern.occurred_at - (utcnow() - timedelta(hours=1))) < timedelta(minutes=2)
+
+
+def test_a_time_in_the_future_is_refused(awkward_moment, world, pupil, signed_in, concerns):
+    """Is a date or time that has not happened yet refused next to the date or the time, at any moment?"""
+    staff = signed_in(world.a.staff1)
+    tomorrow = uk_now() + timedelta(days=1)
     response = staff.post(f"/concerns/new?pupil_id={pupil}", data=concern_form(occurred_on=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]))
     assert response.status_code == 200
     assert field_error(response, "occurred_on") == "The date it happened must be today or in the past"
 
-    soon = datetime.now(UK) + timedelta(minutes=30)
+    # Ninety minutes on: past the hour the clocks repeat when they go back (a time typed in it is taken the
+    # first time round, so half an hour on from 01:59 BST would read as 01:29 BST, in the past).
+    soon = (utcnow() + timedelta(minutes=90)).astimezone(UK)
     response = staff.post(
         f"/concerns/new?pupil_id={pupil}",
         data=concern_form(occurred_on=[str(soon.day), str(soon.month), str(soon.year)], occurred_time=soon.strftime("%H:%M")),
     )
     assert response.status_code == 200
-    if soon.date() == datetime.now(UK).date():
-        assert field_error(response, "occurred_time") == "The time it happened must be now or in the past"
-    else:  # just before midnight: half an hour from now is tomorrow
-        assert field_error(response, "occurred_on") == "The date it happened must be today or in the past"
+    # Ninety minutes from a minute before midnight (New Year's Eve) is tomorrow: the date is what is wrong.
+    expected = ("occurred_on", "The date it happened must be today or in the past") if soon.date() > uk_today() else ("occurred_time", "The time it happened must be now or in the past")
+    assert (soon.date() > uk_today()) == (awkward_moment == AWKWARD_MOMENTS["new-year"])
+    assert field_error(response, expected[0]) == expected[1]
     assert concerns(world.a.authority_id) == []
+
+
+def test_the_hour_the_clocks_skip_is_explained_and_the_hour_they_repeat_is_taken_the_first_time(world, pupil, signed_in, concerns):
+    """01:30 on 28 March 2027 never happened in the UK (the clocks went from 1am to 2am): is it refused
+    next to the time, with why? 01:30 on 31 October 2027 happened twice: is it taken as the first (BST)?"""
+    with travel(datetime(2027, 11, 1, 9, 0, tzinfo=UK), tick=True):
+        staff = signed_in(world.a.staff1)
+        response = staff.post(f"/concerns/new?pupil_id={pupil}", data=concern_form(occurred_on=["28", "3", "2027"], occurred_time="01:30"))
+        assert response.status_code == 200
+        assert field_error(response, "occurred_time") == (
+            "The clocks went forward an hour at 1am on 28 March 2027, so 01:30 was never shown: enter the time as the clock showed it"
+        )
+        assert 'value="01:30"' in response.get_data(as_text=True)  # what was typed is kept
+        assert concerns(world.a.authority_id) == []
+        response = staff.post(f"/concerns/new?pupil_id={pupil}", data=concern_form(occurred_on=["31", "10", "2027"], occurred_time="01:30"))
+        assert response.status_code == 302
+    [concern] = concerns(world.a.authority_id)
+    assert concern.occurred_at == datetime(2027, 10, 31, 0, 30, tzinfo=timezone.utc)
 
 
 def test_date_and_time_are_required_and_checked(world, pupil, signed_in, concerns):

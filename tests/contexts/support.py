@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.factories import _scope
 
 #: A context referral's form with every answer (the second step included), apart from the indicators.

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.contexts.support import decide, make_meeting, make_referral
 from tests.support import audit_events, signed_in_client

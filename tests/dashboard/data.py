@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from portal.templating import UK
+from portal.clock import UK, uk_today
 
 
 def uk(day: date, hour: int, minute: int = 0) -> datetime:
@@ -20,7 +20,7 @@ def summer_wednesday() -> date:
     """The second Wednesday of June next year: in British Summer Time (UK and UTC dates differ around
     midnight), at least a week into the month, clear of bank holidays, and always in the future (the
     world's accounts are created now; a test that moved the clock back would sign in before them)."""
-    day = date(date.today().year + 1, 6, 8)
+    day = date(uk_today().year + 1, 6, 8)
     while day.weekday() != 2:
         day += timedelta(days=1)
     return day

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-import time_machine
 
+from portal.clock import travel
 from portal.casework.vocabulary import Level
 from portal.contexts.models import ContextReferral, ContextSubject
 from portal.contexts.service import current_thresholds
@@ -71,7 +71,7 @@ def _build(app, side):
 
 def _dashboard(app, person) -> str:
     client = app.test_client()
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         sign_in(client, person)
         response = client.get("/dashboard")
     assert response.status_code == 200

@@ -7,8 +7,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 
+from portal.clock import travel, utcnow
 from portal.advice.models import AdviceStatus
 from tests.dashboard.data import (
     add_duty,
@@ -86,7 +86,7 @@ def test_a_dsl_sees_their_schools_figures_and_never_another_schools(app, world):
     """With casework at both schools, does each DSL see only their own school's counts, children and
     categories; and is another school's id in the address refused?"""
     a = world.a
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         jordan = make_pupil(app, a)
         zebedee = make_pupil(app, a, school="school2", legal_forename="Zebedee", legal_surname="Quartermaine")
         make_concern(app, a, jordan, urgent=True)
@@ -162,7 +162,7 @@ def test_front_door_due_today_and_overdue_in_uk_time(app, world):
     later today and which are overdue? Days are UK days, not UTC days."""
     a = world.a
     now = uk(THU, 0, 30)
-    with time_machine.travel(now, tick=False):
+    with travel(now):
         pupil = make_pupil(app, a)
         other = make_pupil(app, a, school="school2")
         for due in (uk(THU, 9), uk(THU, 0, 45), uk(THU, 23, 30)):  # due later today (00:45 is still Wednesday in UTC)
@@ -190,7 +190,7 @@ def test_front_door_decisions_this_month_by_uk_calendar_month(app, world):
     in summer), by decision?"""
     a = world.a
     first = date(W.year, 6, 1)
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         pupil = make_pupil(app, a)
         decisions = [
             (uk(first, 0, 30), "no_further_action"),  # 23:30 UTC on 31 May: this month in the UK
@@ -233,7 +233,7 @@ def _authority_data(app, a):
 def test_the_authority_figures_for_the_administrator(app, world):
     """Does the administrator see, for the last 30 days, referrals and advice requests per school,
     categories, levels, decisions and the medians (worked out by hand), and no child at all?"""
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         _authority_data(app, world.a)
         response = _page(app, world.a.admin)
     markup, text = response.get_data(as_text=True), text_of(response)
@@ -269,7 +269,7 @@ def test_the_authority_figures_for_the_administrator(app, world):
 def test_below_threshold_patterns(app, world):
     """Are the referrals decided below the threshold (no further action, universal services, early
     help) shown by school and by category, for the period chosen?"""
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         _authority_data(app, world.a)
         month = _page(app, world.a.admin).get_data(as_text=True)
         quarter = _page(app, world.a.admin, "?period=90d").get_data(as_text=True)
@@ -300,7 +300,7 @@ def test_an_authority_with_no_referrals_says_so(app, world):
 def test_charts_are_images_with_a_title_and_a_table_of_the_same_figures(app, world):
     """Is each chart an SVG image with a title (for screen readers), the values written on the bars,
     no inline style (the CSP forbids it), and a table with the same numbers?"""
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         _authority_data(app, world.a)
         markup = _page(app, world.a.admin).get_data(as_text=True)
     svgs = re.findall(r"<svg[^>]*>", markup)
@@ -343,7 +343,7 @@ def test_the_page_costs_the_same_number_of_queries_with_3_or_40_referrals(app, w
     a = world.a
     add_membership(app, a.dsl1, "front_door", a.social_care)
     add_membership(app, a.dsl1, "authority_admin")
-    with time_machine.travel(uk(W, 14), tick=False):
+    with travel(uk(W, 14)):
         pupils = {"school1": make_pupil(app, a), "school2": make_pupil(app, a, school="school2")}
         client = app.test_client()
         sign_in(client, a.dsl1)
@@ -355,3 +355,17 @@ def test_the_page_costs_the_same_number_of_queries_with_3_or_40_referrals(app, w
     assert "Your school" in page and "Referrals in the queue" in page and "Across the authority" in page
     assert table_after(page, "Referrals and advice requests by school")[-1] == ("All schools", "40", "40")
     assert few == many
+
+
+def test_the_schools_open_referrals_are_counted_the_same_at_any_moment(awkward_moment, app, world):
+    """At 00:30 UK time in summer, as the clocks change, a minute before New Year, on 29 February and on a
+    bank holiday Monday: is a referral sent an hour ago open and within its working day, and one sent ten
+    days ago counted as over one working day without news?"""
+    a = world.a
+    jordan = make_pupil(app, a)
+    now = utcnow()
+    add_referral(app, a, jordan, submitted_at=now - timedelta(hours=1))
+    add_referral(app, a, jordan, submitted_at=now - timedelta(days=10))
+    figures = summary(_page(app, a.dsl1).get_data(as_text=True))
+    assert figures["Open referrals (waiting for a decision)"] == "2"
+    assert figures["Open referrals with no news from the front door for over one working day"] == "1"

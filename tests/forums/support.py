@@ -49,7 +49,7 @@ def make_thread(app, side, category_id, *, by: str = "dsl1", title: str = "Year 
 
     from portal.extensions import db
     from portal.forums.models import ForumPost, ForumThread
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     author = side.people[by]
     with _scope(app, side, author):
@@ -92,7 +92,7 @@ def hide_post(app, side, post_id, *, by: str = "front_door", reason: str = "Name
     """A moderator hid the post (``by`` should be the network lead)."""
     from portal.extensions import db
     from portal.forums.models import ForumPost
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     with _scope(app, side, side.people[by]):
         post = db.session.execute(select(ForumPost).where(ForumPost.id == post_id)).scalar_one()
@@ -103,7 +103,7 @@ def hide_post(app, side, post_id, *, by: str = "front_door", reason: str = "Name
 def lock_thread(app, side, thread_id, *, by: str = "front_door", reason: str = "Resolved.") -> None:
     from portal.extensions import db
     from portal.forums.models import ForumThread
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     with _scope(app, side, side.people[by]):
         thread = db.session.execute(select(ForumThread).where(ForumThread.id == thread_id)).scalar_one()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from portal.forums.childcheck import BORN_REASON, DATE_REASON, NAME_REASON, NEAR_NAME_REASON, UPN_REASON, Match, find_matches
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.factories import _scope, make_pupil
 
 #: "Today" in the UK for the date checks.

@@ -5,6 +5,9 @@ the thread back."""
 
 from __future__ import annotations
 
+import pytest
+
+from portal.clock import travel
 from portal.forums.models import ForumPost
 from tests.admin.pages import page_text
 from tests.forums.support import hide_post, make_category, make_post, make_thread, name_network_lead
@@ -24,7 +27,14 @@ def _pages(client, category_id) -> dict[str, str]:
     }
 
 
-def test_a_thread_whose_opening_post_is_hidden_is_gone_for_others_until_shown_again(app, world, mailbox):
+@pytest.fixture
+def on_the_day():
+    """The thread is started at 9am on the day of the digest's posts, before the reply at 10am."""
+    with travel(_at(9), tick=True):
+        yield
+
+
+def test_a_thread_whose_opening_post_is_hidden_is_gone_for_others_until_shown_again(on_the_day, app, world, mailbox):
     a = world.a
     name_network_lead(app, a, "front_door")
     category_id = make_category(app, a)

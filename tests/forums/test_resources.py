@@ -27,7 +27,7 @@ def make_resource(app, side, *, by: str = "dsl1", title: str = "Online safety po
     """A resource with its first version, the file in the store: (resource id, version id)."""
     from portal.casework import files
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     person = side.people[by]
     with _scope(app, side, person):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.factories import _scope
 from tests.forums.support import invite_guest, make_category, make_post, make_thread, name_network_lead

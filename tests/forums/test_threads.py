@@ -41,7 +41,7 @@ def test_members_see_the_categories_with_thread_counts_and_the_latest_post(app, 
 
         from portal.extensions import db
         from portal.forums.models import ForumCategory
-        from portal.model_base import utcnow
+        from portal.clock import utcnow
 
         db.session.execute(select(ForumCategory).where(ForumCategory.name == "Old category")).scalar_one().archived_at = utcnow()
         db.session.commit()
@@ -119,7 +119,7 @@ def test_a_categorys_threads_are_newest_activity_first_a_page_at_a_time_and_lock
         from sqlalchemy import update
 
         from portal.extensions import db
-        from portal.model_base import utcnow
+        from portal.clock import utcnow
 
         db.session.execute(update(ForumThread).where(ForumThread.id == first).values(last_post_at=utcnow()))
         db.session.commit()
@@ -211,7 +211,7 @@ def test_an_archived_category_can_be_read_but_no_thread_started_in_it(app, world
 
         from portal.extensions import db
         from portal.forums.models import ForumCategory
-        from portal.model_base import utcnow
+        from portal.clock import utcnow
 
         db.session.execute(select(ForumCategory).where(ForumCategory.id == category_id)).scalar_one().archived_at = utcnow()
         db.session.commit()

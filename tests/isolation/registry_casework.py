@@ -43,7 +43,7 @@ def _ready_export(app, side):
     from portal.casework import files
     from portal.casework.models import ChronologyExport, ExportStatus
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from tenants import tenant_scope
     from tests.factories import make_pupil
 

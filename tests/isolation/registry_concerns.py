@@ -22,7 +22,7 @@ def _colleagues_concern(app, side):
     """A concern logged by another member of staff at school1 (not staff1)."""
     from portal.concerns.models import Concern
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from tenants import tenant_scope
     from tests.factories import make_pupil
     from tests.world import create_user

@@ -7,8 +7,9 @@ them; staff, the governor, the administrator and partners who were not invited a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from portal.clock import uk_today
 from tests.isolation.route import RouteIsolation
 
 #: People of the authority who may not plan a summit hosted by school1 that did not invite them.
@@ -43,7 +44,7 @@ def _invitation(app, side):
 
 
 def _due():
-    soon = date.today() + timedelta(days=14)
+    soon = uk_today() + timedelta(days=14)
     return [str(soon.day), str(soon.month), str(soon.year)]
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import time_machine
 from sqlalchemy import select
 
 from jobs.schedule import tick
+from portal.clock import travel
 from portal.partnership.models import PlanAction
-from portal.templating import UK
+from portal.clock import UK
 from tests.assessments.test_plan import make_action
 from tests.assessments.triangle_support import make_assessment
 from tests.meetings.support import rows
@@ -26,7 +26,7 @@ OVERDUE = "Overdue action"
 
 
 def _tick(app, moment):
-    with time_machine.travel(moment, tick=False), app.app_context():
+    with travel(moment), app.app_context():
         tick(moment)
 
 
@@ -81,7 +81,7 @@ def test_moving_the_due_date_on_the_plan_re_arms_the_reminder(app, world):
     new date has passed (and not before)?"""
     _assessment_id, person, _organisation, _done = _assessment_with_actions(app, world.a)
     _tick(app, LATER)
-    with time_machine.travel(LATER, tick=False):
+    with travel(LATER):
         response = signed_in_client(app, world.a.assessor).post(
             f"/school-assessments/actions/{person}",
             data={"owner": f"user:{world.a.dsl1.id}", "due_on": ["19", "3", "2027"], "status": "in_progress", "version": "1"},  # loaded before the job ran
@@ -108,7 +108,7 @@ def test_one_authoritys_run_never_touches_another_authoritys_assessment_actions(
     _b_assessment, b_person, _b_org, _b_done = _assessment_with_actions(app, world.b)
     before_b = len(audit_events(app, world.b.authority_id))
 
-    with time_machine.travel(LATER, tick=False), app.app_context():
+    with travel(LATER), app.app_context():
         with tenant_scope(world.a.authority_id):
             enqueue("partnership.overdue_actions")
             db.session.commit()

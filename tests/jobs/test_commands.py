@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-import time_machine
 
-from portal.model_base import utcnow
+from portal.clock import travel
+from portal.clock import utcnow
 from portal.notifications.mail import read_mailbox
 from tests.support import sign_in
 
@@ -37,7 +37,7 @@ def test_relay_and_status_commands(make_app, redis_app, world):
     _invite(down, world.a)
     status = redis_app.test_cli_runner().invoke(args=["jobs", "status"]).output
     assert "avonford: pending=1" in status and "brackley: none" in status
-    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
+    with travel(utcnow() + timedelta(minutes=1)):
         assert "Dispatched 1 job(s)." in redis_app.test_cli_runner().invoke(args=["jobs", "relay"]).output
     redis_app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert "avonford: done=1" in redis_app.test_cli_runner().invoke(args=["jobs", "status"]).output

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-import time_machine
 
 from jobs.schedule import SCHEDULE, tick
+from portal.clock import UK, travel
 from portal.forums.models import ForumDigest, ForumGuest
-from portal.templating import UK
 from tests.factories import _scope
 from tests.forums.support import invite_guest, make_category, make_post, make_thread, name_network_lead
 from tests.forums.test_subscriptions import follow
@@ -27,8 +26,16 @@ MORNING = datetime(2027, 6, 15, 6, 45, tzinfo=UK)
 SECRET = "Jordan in Year 6 was upset by what was said"
 
 
+@pytest.fixture(autouse=True)
+def _threads_started_in_january():
+    """The threads (and their opening posts) are made on 4 January 2027, before every day whose posts a
+    digest here counts, whatever the real date or the run's clock."""
+    with travel(datetime(2027, 1, 4, 9, 0, tzinfo=UK), tick=True):
+        yield
+
+
 def _tick(app, moment):
-    with time_machine.travel(moment, tick=False), app.app_context():
+    with travel(moment), app.app_context():
         tick(moment)
 
 
@@ -38,7 +45,7 @@ def _run_for(app, side, moment):
     from portal.extensions import db
     from tenants import tenant_scope
 
-    with time_machine.travel(moment, tick=False), app.app_context():
+    with travel(moment), app.app_context():
         with tenant_scope(side.authority_id):
             enqueue("forums.daily_digest")
             db.session.commit()
@@ -127,7 +134,7 @@ def test_the_day_is_the_uk_day_in_summer_time_and_when_the_clocks_change(app, wo
 def test_only_what_each_person_may_see_is_counted(app, world, mailbox):
     """A hidden post counts for the moderator only; a partner removed from the network gets nothing."""
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     a = world.a
     name_network_lead(app, a)
@@ -207,7 +214,7 @@ def test_an_email_that_fails_is_retried_and_sent_once(app, world, mailbox, monke
 
     _run_for(app, a, MORNING + timedelta(seconds=10))  # another run meanwhile makes no second email job
     assert len([j for j in detached_rows(app, OutboxJob, a.authority_id) if j.name == "forums.digest_email"]) == 1
-    with time_machine.travel(MORNING + timedelta(seconds=45), tick=False), app.app_context():
+    with travel(MORNING + timedelta(seconds=45)), app.app_context():
         relay()
     assert list(_emails(mailbox)) == [a.dsl1.email]
     [email_job] = [j for j in detached_rows(app, OutboxJob, a.authority_id) if j.name == "forums.digest_email"]

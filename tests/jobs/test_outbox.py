@@ -6,7 +6,6 @@ import zlib
 from datetime import timedelta
 
 import pytest
-import time_machine
 from redis import Redis
 from rq import SimpleWorker
 from rq.job import Job
@@ -20,8 +19,9 @@ from jobs.outbox import PayloadNotIds, enqueue
 from jobs.registry import job
 from jobs.runner import JobWithoutAuthority, run_outbox_job
 from jobs.schedule import SCHEDULE, tick
+from portal.clock import travel
 from portal.extensions import db
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.notifications.mail import read_mailbox
 from portal.notifications.models import Notification
 from portal.notifications.service import notify
@@ -81,7 +81,7 @@ def test_outbox_delivers_after_redis_was_down(make_app, redis_app, world):
     assert row.status == JobStatus.PENDING and row.name == "accounts.send_invitation"
     assert [m["Subject"] for m in read_mailbox(down.config["MAIL_FILE_PATH"])] == []
 
-    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):
+    with travel(utcnow() + timedelta(minutes=1)):
         with redis_app.app_context():
             assert relay() == 1
     _work(redis_app)
@@ -186,7 +186,7 @@ def test_a_failing_job_is_retried_with_back_off_then_given_up(app, world):
     """Does a failing job wait longer before each retry, and stop after its last attempt?"""
     FAILURES["count"] = 0
     start = utcnow()
-    with time_machine.travel(start, tick=False):
+    with travel(start):
         with app.app_context(), tenant_scope(world.a.authority_id):
             enqueue("tests.always_fails")
             db.session.commit()  # runs (and fails) in process when the app context ends
@@ -195,17 +195,17 @@ def test_a_failing_job_is_retried_with_back_off_then_given_up(app, world):
     assert row.available_at == start + timedelta(seconds=30)
     assert "the mail server said no" in row.last_error
 
-    with time_machine.travel(start + timedelta(seconds=20), tick=False), app.app_context():
+    with travel(start + timedelta(seconds=20)), app.app_context():
         assert relay() == 0  # not yet due
-    with time_machine.travel(start + timedelta(seconds=31), tick=False), app.app_context():
+    with travel(start + timedelta(seconds=31)), app.app_context():
         assert relay() == 1
     [row] = _outbox(app, world.a.authority_id)
     assert row.attempts == 2 and row.available_at == start + timedelta(seconds=31) + timedelta(minutes=2)
-    with time_machine.travel(start + timedelta(minutes=5), tick=False), app.app_context():
+    with travel(start + timedelta(minutes=5)), app.app_context():
         relay()
     [row] = _outbox(app, world.a.authority_id)
     assert (row.attempts, row.status, FAILURES["count"]) == (3, JobStatus.FAILED, 3)
-    with time_machine.travel(start + timedelta(hours=5), tick=False), app.app_context():
+    with travel(start + timedelta(hours=5)), app.app_context():
         assert relay() == 0  # given up: no more attempts
 
 
@@ -214,12 +214,12 @@ def test_the_schedule_runs_once_per_interval_for_each_authority(app, world):
     assert SCHEDULE, "the schedule is declared"
     entry = SCHEDULE[0]
     start = utcnow()
-    with time_machine.travel(start, tick=False), app.app_context():
+    with travel(start), app.app_context():
         first = tick()
         again = tick()
     per_tick = 2 * len(SCHEDULE)  # every entry, for each of the two authorities
     assert first["scheduled"] == per_tick and again["scheduled"] == 0
-    with time_machine.travel(start + entry.interval, tick=False), app.app_context():
+    with travel(start + entry.interval), app.app_context():
         assert tick()["scheduled"] >= 2
     for side in (world.a, world.b):
         rows = [r for r in _outbox(app, side.authority_id) if r.name == entry.job]

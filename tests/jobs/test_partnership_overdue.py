@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import time_machine
 
 from jobs.schedule import tick
+from portal.clock import travel
 from portal.partnership.models import PlanAction
-from portal.templating import UK
+from portal.clock import UK
 from tests.meetings.support import make_action, make_meeting, rows
 from tests.referrals.support import notifications
 from tests.support import audit_events, signed_in_client
@@ -23,7 +23,7 @@ OVERDUE = "Overdue action"
 
 
 def _tick(app, moment):
-    with time_machine.travel(moment, tick=False), app.app_context():
+    with travel(moment), app.app_context():
         tick(moment)
 
 
@@ -67,7 +67,7 @@ def test_moving_the_due_date_re_arms_the_reminder(app, world):
     note does not make their save stale."""
     meeting_id, person, _organisation, _done = _meeting_with_actions(app, world.a)
     _tick(app, LATER)
-    with time_machine.travel(LATER, tick=False):
+    with travel(LATER):
         response = signed_in_client(app, world.a.front_door).post(
             f"/meetings/{meeting_id}/actions/{person}/edit",
             data={"description": "Review the lunchtime supervision rota", "owner": f"user:{world.a.dsl1.id}", "due_on": ["19", "3", "2027"], "status": "in_progress", "version": "1"},
@@ -94,7 +94,7 @@ def test_one_authoritys_run_never_touches_another_authoritys_actions(app, world)
     _b_meeting, b_person, _b_org, _b_done = _meeting_with_actions(app, world.b)
     before_b = len(audit_events(app, world.b.authority_id))
 
-    with time_machine.travel(LATER, tick=False), app.app_context():
+    with travel(LATER), app.app_context():
         with tenant_scope(world.a.authority_id):
             enqueue("partnership.overdue_actions")
             db.session.commit()

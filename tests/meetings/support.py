@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 
 
 def _scope(app, side):

@@ -269,7 +269,7 @@ def test_an_action_of_another_meeting_is_not_found_through_this_one(app, world):
 
 def test_a_deactivated_person_is_not_offered(app, world):
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from tenants import tenant_scope
 
     leaver = create_user(app, world.a.authority_id, "leaver@avonford.example.org", "staff", world.a.school1)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from html import unescape
 
 from portal.meetings.models import MeetingReturn, PartnershipMeeting
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from portal.partnership.models import Participant
-from portal.templating import UK
+from portal.clock import UK
 from tests.admin.pages import page_text
 from tests.meetings.support import make_meeting, meeting, meeting_form, meeting_return, rows
 from tests.referrals.support import error_next_to, notifications

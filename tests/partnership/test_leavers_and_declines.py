@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 
+from portal.clock import utcnow
 from portal.accounts.models import Membership
 from portal.extensions import db
 from tests.meetings.support import make_meeting
@@ -64,10 +65,10 @@ def test_an_organisation_that_declined_a_meeting_no_longer_sees_it(app, world):
 
 
 def test_the_dashboard_lists_no_summit_an_organisation_declined_or_has_not_answered(app, world):
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     side = world.a
-    soon = datetime.now(timezone.utc) + timedelta(days=3)
+    soon = utcnow() + timedelta(days=3)
     declined = make_summit(app, side, title="Declined summit", starts_at=soon, ends_at=soon + timedelta(hours=3))
     waiting = make_summit(app, side, title="Waiting summit", starts_at=soon, ends_at=soon + timedelta(hours=3))
     accepted = make_summit(app, side, title="Accepted summit", starts_at=soon, ends_at=soon + timedelta(hours=3))

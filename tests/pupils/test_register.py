@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 
+from portal.clock import uk_today
 from tests.admin.pages import field_error, input_value, page_text, table_rows
 from tests.factories import make_concern, make_pupil, make_referral
 from tests.support import audit_events, page_queries
@@ -72,16 +73,17 @@ def test_missing_and_wrong_fields_are_shown_next_to_each_field(dsl, world, regis
     assert register(world.a) == []
 
 
-def test_date_of_birth_messages(dsl, world, register):
+def test_date_of_birth_messages(awkward_moment, dsl, world, register):
     """Is a date of birth that is missing, partial, in the future or outside school age refused with a
     message that says which?"""
-    today = date.today()
+    today = uk_today()
+    tomorrow = today + timedelta(days=1)  # not "the same day next year": there is no 29 February 2029
     cases = [
         (["", "", ""], "Enter the pupil's date of birth"),
         (["14", "", "2015"], "Date of birth must include a month"),
         (["", "", "2015"], "Date of birth must include a day and a month"),
         (["14", "3", "15"], "Date of birth must be a real date, like 14 3 2015"),
-        ([str(today.day), str(today.month), str(today.year + 1)], "Date of birth must be in the past"),
+        ([str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)], "Date of birth must be in the past"),
         (["1", "1", str(today.year - 1)], "Date of birth would make the pupil 1 year old: a pupil must be aged 2 to 25"),
         (["1", "1", str(today.year - 30)], "Date of birth would make the pupil 30 years old: a pupil must be aged 2 to 25"),
     ]
@@ -126,7 +128,7 @@ def test_a_upn_already_on_the_register_is_refused_next_to_the_upn(app, world, ds
 def test_register_shows_only_the_schools_pupils_on_roll_and_searches(app, world, dsl):
     """Does the register list the school's pupils on roll (not another school's, nor those who left
     unless asked), and find them by name or UPN?"""
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
 
     make_pupil(app, world.a, legal_forename="Jordan", legal_surname="Example", upn="A123456789012")
     make_pupil(app, world.a, legal_forename="Alexandra", legal_surname="Smith", preferred_name="Lexi")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-import time_machine
 
 from portal.casework.workingdays import WorkingCalendar
-from portal.templating import UK
+from portal.clock import UK, travel
 from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
+from tests.moments import AWKWARD_MOMENTS
 from tests.referrals.support import form, referral
 from tests.support import sign_in
 
@@ -89,7 +89,7 @@ def _calendar_day(app, side, day, is_working_day, label):
 def _submit_at(app, side, moment):
     """Submit a draft through the form at ``moment``; returns (the saved referral, the confirmation page)."""
     referral_id = make_referral(app, side, make_pupil(app, side))
-    with time_machine.travel(moment, tick=False):
+    with travel(moment):
         client = app.test_client()
         sign_in(client, side.dsl1)
         response = client.post(f"/referrals/{referral_id}/edit", data=form(submit_referral="Submit referral"))
@@ -147,7 +147,7 @@ def test_the_referrals_page_says_when_it_is_due_and_then_how_overdue_it_is(app, 
     saved, _ = _submit_at(app, world.a, uk(2026, 11, 27, 15, 15))
 
     def page_at(moment):
-        with time_machine.travel(moment, tick=False):
+        with travel(moment):
             client = app.test_client()
             sign_in(client, world.a.front_door)
             return client, page_text(client.get(f"/referrals/{saved.id}"))
@@ -158,8 +158,37 @@ def test_the_referrals_page_says_when_it_is_due_and_then_how_overdue_it_is(app, 
     assert "Due today by 3:15pm on Monday 30 November 2026 (6 hours 15 minutes left)." in page
     client, page = page_at(uk(2026, 11, 30, 17, 15))
     assert "Overdue by 2 hours: it was due by 3:15pm on Monday 30 November 2026." in page
-    with time_machine.travel(uk(2026, 11, 30, 17, 20), tick=False):
+    with travel(uk(2026, 11, 30, 17, 20)):
         client.post(f"/referrals/{saved.id}/acknowledge")
         client.post(f"/referrals/{saved.id}/decide", data={"decision": "no_further_action", "reason": "The school's support plan is enough."})
         page = page_text(client.get(f"/referrals/{saved.id}"))
     assert "Overdue" not in page and "Due by" not in page and "No further action" in page
+
+
+#: A referral submitted at each awkward moment (tests/moments.py) is due then, and the page says so.
+DUE_AT_AWKWARD_MOMENTS = {
+    # Tuesday 15 June 2027 at 00:30 BST, a working day: the same time the next working day.
+    "half-past-midnight": (uk(2027, 6, 16, 0, 30), "by 12:30am on Wednesday 16 June 2027"),
+    # Sunday 28 March 2027 (the clocks go forward); Easter Monday follows: the whole of Tuesday 30 March.
+    "clocks-go-forward": (uk(2027, 3, 31, 0, 0), "by the end of Tuesday 30 March 2027"),
+    # Sunday 31 October 2027 (the clocks go back): the whole of Monday 1 November.
+    "clocks-go-back": (uk(2027, 11, 2, 0, 0), "by the end of Monday 1 November 2027"),
+    # Thursday 31 December 2026 at 23:59, a working day; New Year's Day and the weekend are not.
+    "new-year": (uk(2027, 1, 4, 23, 59), "by 11:59pm on Monday 4 January 2027"),
+    # Tuesday 29 February 2028 at 9am: the next day is 1 March.
+    "leap-day": (uk(2028, 3, 1, 9, 0), "by 9am on Wednesday 1 March 2028"),
+    # The early May bank holiday, Monday 3 May 2027: the whole of Tuesday 4 May.
+    "bank-holiday-monday": (uk(2027, 5, 5, 0, 0), "by the end of Tuesday 4 May 2027"),
+}
+
+
+def test_a_referral_submitted_at_an_awkward_moment_is_due_one_working_day_later(awkward_moment, app, world):
+    """Submitted at 00:30 UK time in summer, as the clocks change, a minute before New Year, on 29 February
+    or on a bank holiday Monday: is it due when Working Together's one working day says, in UK time, and
+    does the confirmation say when?"""
+    [name] = [key for key, moment in AWKWARD_MOMENTS.items() if moment == awkward_moment]
+    due, words = DUE_AT_AWKWARD_MOMENTS[name]
+    saved, page = _submit_at(app, world.a, awkward_moment)
+    assert saved.submitted_at == awkward_moment
+    assert saved.due_at == due
+    assert f"decide on next steps {words}" in page

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import time_machine
 from sqlalchemy import select
 
 from jobs.schedule import tick
-from portal.templating import UK
+from portal.clock import travel
+from portal.clock import UK
 from tests.factories import make_pupil, make_referral
 from tests.referrals.support import notifications, referral
 from tests.support import audit_events
@@ -24,12 +24,12 @@ ESCALATION = "Overdue:"
 
 
 def _tick(app, moment):
-    with time_machine.travel(moment, tick=False), app.app_context():
+    with travel(moment), app.app_context():
         tick(moment)
 
 
 def _referral(app, side, steps=(("submit", "dsl1"),)):
-    with time_machine.travel(SUBMITTED_AT, tick=False):
+    with travel(SUBMITTED_AT):
         referral_id = make_referral(app, side, make_pupil(app, side), steps=steps)
     assert referral(app, side, referral_id).due_at == DUE_AT
     return referral_id

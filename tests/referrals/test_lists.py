@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import time_machine
 
-from portal.templating import UK
+from portal.clock import travel
+from portal.clock import UK
 from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
 from tests.support import page_queries, sign_in
@@ -66,7 +66,7 @@ def test_the_queue_puts_the_overdue_first_then_the_least_time_left(app, world):
     _submitted(app, world.a, [timedelta(hours=5), timedelta(hours=-2), timedelta(days=1, hours=3), timedelta(minutes=30)], names=["Amy", "Ben", "Cal", "Dee"])
     make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Drafty"))  # a draft: never in the queue
     _submitted(app, world.b, [timedelta(hours=-5)], names=["Zed"])  # another authority's: never in it either
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         client = _front_door(app, world)
         response = client.get("/front-door/referrals")
     html = response.get_data(as_text=True)
@@ -83,7 +83,7 @@ def test_the_queue_filters_by_school_and_status(app, world):
     _submitted(app, world.a, [timedelta(hours=1)], names=["Amy"])
     _submitted(app, world.a, [timedelta(hours=2)], school="school2", names=["Ben"])
     _submitted(app, world.a, [timedelta(hours=3)], status="acknowledged", names=["Cal"])
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         client = _front_door(app, world)
         assert _rows(client.get(f"/front-door/referrals?school={world.a.school2}").get_data(as_text=True)) == ["Ben Test"]
         by_status = client.get("/front-door/referrals?status=acknowledged")
@@ -97,7 +97,7 @@ def test_the_second_page_continues_without_repeats(app, world):
     """With 55 open referrals (some due at the same moment), does page two hold the last 5, none repeated?"""
     due_ins = [timedelta(hours=n // 2) for n in range(55)]  # pairs share a deadline: the id breaks ties
     ids = _submitted(app, world.a, due_ins)
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         client = _front_door(app, world)
         first = client.get("/front-door/referrals").get_data(as_text=True)
         second_url = _next_link(first)
@@ -128,7 +128,7 @@ def _queries(app, client, url) -> int:
 def test_the_queue_costs_the_same_with_3_or_40_referrals(app, world):
     """Is the number of queries for the queue the same for 3 referrals as for 40 (no query per row)?"""
     _submitted(app, world.a, [timedelta(hours=n) for n in range(3)])
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         client = _front_door(app, world)
         client.get("/front-door/referrals")  # warm up (first-request work)
         few = _queries(app, client, "/front-door/referrals")
@@ -140,7 +140,7 @@ def test_the_queue_costs_the_same_with_3_or_40_referrals(app, world):
 
 def test_the_schools_list_costs_the_same_with_3_or_40_referrals(app, world):
     _submitted(app, world.a, [timedelta(hours=n) for n in range(3)])
-    with time_machine.travel(NOW, tick=False):
+    with travel(NOW):
         client = app.test_client()
         sign_in(client, world.a.dsl1)
         client.get("/referrals")

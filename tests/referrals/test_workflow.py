@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.model_base import utcnow
+from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_advice, make_pupil, make_referral
 from tests.referrals.support import chronology_titles, error_next_to, form, notifications, referral, referrals, transitions

@@ -49,7 +49,7 @@ def make_action(
     from datetime import date
 
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.partnership.models import ActionStatus
     from portal.selfreview.models import DevelopmentAction
 

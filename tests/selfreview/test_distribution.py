@@ -31,7 +31,7 @@ def _today(monkeypatch):
 
 def review_of(app, side, organisation_id, *, year: int = 2026, framework: str = "practical-tips", completed: bool = False) -> uuid.UUID:
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.selfreview.models import ReviewStatus
 
     head = side.head1

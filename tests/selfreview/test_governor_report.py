@@ -254,3 +254,4 @@ def test_another_schools_figures_are_never_counted_and_its_report_is_not_found(a
     # School 2's 9 concerns and 4 referrals are in none of school 1's totals (15 and 8 above).
     assert table(client.get(url(a)), "Concerns logged, by category")["All concerns"] == "15"
     assert table(client.get(url(a)), "Referrals, by the level the school judged")["All referrals"] == "8"
+

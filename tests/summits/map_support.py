@@ -88,7 +88,7 @@ def make_marker(app, side, map_id, square: str = "B3", safety: str = "unsafe", *
 def make_link(app, side, map_id, group: str = "Group 3, Year 10", *, expires_in: timedelta = timedelta(hours=2), by: str = "dsl1") -> tuple[uuid.UUID, str]:
     """A tablet link and its secret (the secret is what the link's address carries)."""
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.summits.map_service import new_link
     from portal.summits.models import SafetyMap
 

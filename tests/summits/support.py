@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from portal.clock import uk_today
 from tests.factories import _scope
 
 
@@ -40,7 +41,7 @@ def make_summit(app, side, *, host: str = "school1", by: str = "front_door", sta
 def invite(app, side, summit_id, organisation: str, answer: str | None = None, by: str = "front_door") -> uuid.UUID:
     """Invite ``organisation`` (a side attribute: school2, police, health); ``answer`` accepted/declined."""
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.partnership.models import Invitation, InvitationStatus
 
     answerer = {"school2": "dsl2", "police": "partner", "health": "partner2", "school1": "dsl1"}[organisation]
@@ -90,7 +91,7 @@ def make_action(app, side, summit_id, *, owner: str | None = None, organisation:
             description="Ask the council to light the alley by the chip shop.",
             owner_user_id=side.people[owner].id if owner else None,
             owner_organisation_id=getattr(side, organisation) if organisation else None,
-            due_on=due_on or date.today() + timedelta(days=30),
+            due_on=due_on or uk_today() + timedelta(days=30),
             created_by_id=side.people[by].id,
         )
         db.session.add(row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from portal.clock import uk_today
 from portal.partnership.models import ActionStatus, PlanAction
 from portal.summits.models import SummitFinding, YouSaidWeDid
 from tests.admin.pages import field_error, page_text
@@ -48,7 +49,7 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
     invite(app, world.a, summit_id, "police", "accepted")
     add_person(app, world.a, summit_id, "partner")
     dsl1 = signed_in_client(app, world.a.dsl1)
-    due = date.today() + timedelta(days=21)
+    due = uk_today() + timedelta(days=21)
     page = page_text(dsl1.get(f"/summits/{summit_id}/actions/new"))
     assert "Partner" in page and "Avonford Police (organisation)" in page and "Avonford Primary School (organisation)" in page
     assert "Avonford High School" not in page
@@ -64,7 +65,7 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
 
     refused = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"organisation:{world.a.health}", "due_on": _date(due)})
     assert field_error(refused, "owner") == "Select who owns the action from the list"
-    past = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"user:{world.a.partner.id}", "due_on": _date(date.today() - timedelta(days=1))})
+    past = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"user:{world.a.partner.id}", "due_on": _date(uk_today() - timedelta(days=1))})
     assert field_error(past, "due_on") == "The due date must be today or in the future"
     assert len(rows(app, world.a, PlanAction, summit_id=summit_id)) == 2
 
@@ -90,7 +91,7 @@ def test_only_people_taking_part_and_organisations_that_accepted_may_own_an_acti
     activity_form = dsl1.get(f"/summits/{summit_id}/activities/new").get_data(as_text=True)
     assert str(a.partner.id) in activity_form and str(a.partner2.id) not in activity_form and str(a.dsl2.id) not in activity_form
 
-    due = _date(date.today() + timedelta(days=7))
+    due = _date(uk_today() + timedelta(days=7))
     for owner in (f"user:{a.partner2.id}", f"user:{a.dsl2.id}", f"organisation:{a.health}", f"organisation:{a.school2}"):
         refused = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "Walk the route to the bus station.", "owner": owner, "due_on": due})
         assert field_error(refused, "owner") == "Select who owns the action from the list"
@@ -107,7 +108,7 @@ def test_action_notifications_carry_a_title_only_never_the_actions_text(app, wor
     invite(app, a, summit_id, "police", "accepted")
     add_person(app, a, summit_id, "partner")
     dsl1, partner = signed_in_client(app, a.dsl1), signed_in_client(app, a.partner)
-    due = date.today() + timedelta(days=21)
+    due = uk_today() + timedelta(days=21)
     text = "Talk to the Year 9 pupils who wait in the alley by the chip shop."
     form = {"description": text, "due_on": _date(due)}
     assert dsl1.post(f"/summits/{summit_id}/actions/new", data=form | {"owner": f"user:{a.front_door.id}"}).status_code == 302
@@ -148,10 +149,10 @@ def test_the_owner_updates_status_and_progress_and_the_organiser_is_told(app, wo
 
 def test_an_overdue_action_is_tagged_overdue(app, world):
     summit_id = make_summit(app, world.a, status="held")
-    make_action(app, world.a, summit_id, owner="front_door", due_on=date.today() - timedelta(days=3))
-    done = make_action(app, world.a, summit_id, owner="front_door", due_on=date.today() - timedelta(days=3))
+    make_action(app, world.a, summit_id, owner="front_door", due_on=uk_today() - timedelta(days=3))
+    done = make_action(app, world.a, summit_id, owner="front_door", due_on=uk_today() - timedelta(days=3))
     signed_in_client(app, world.a.front_door).post(f"/summits/actions/{done}/edit", data={
-        "description": "Done already", "owner": f"user:{world.a.front_door.id}", "due_on": _date(date.today() - timedelta(days=3)), "status": "done", "version": "1",
+        "description": "Done already", "owner": f"user:{world.a.front_door.id}", "due_on": _date(uk_today() - timedelta(days=3)), "status": "done", "version": "1",
     })
     page = page_text(signed_in_client(app, world.a.dsl1).get(f"/summits/{summit_id}"))
     assert page.count("Not started Overdue") == 1 and "Done Overdue" not in page
@@ -160,7 +161,7 @@ def test_an_overdue_action_is_tagged_overdue(app, world):
 def test_two_people_update_an_action_the_second_is_refused_and_the_first_is_kept(app, world):
     summit_id = make_summit(app, world.a, status="held")
     action_id = make_action(app, world.a, summit_id, owner="front_door")
-    form = {"description": "Ask the council to light the alley by the chip shop.", "owner": f"user:{world.a.front_door.id}", "due_on": _date(date.today() + timedelta(days=30)), "version": "1"}
+    form = {"description": "Ask the council to light the alley by the chip shop.", "owner": f"user:{world.a.front_door.id}", "due_on": _date(uk_today() + timedelta(days=30)), "version": "1"}
     assert signed_in_client(app, world.a.front_door).post(f"/summits/actions/{action_id}/edit", data=form | {"status": "in_progress", "progress_note": "Emailed the council."}).status_code == 302
     response = signed_in_client(app, world.a.dsl1).post(f"/summits/actions/{action_id}/edit", data=form | {"status": "no_longer_needed"})
     page = page_text(response)
@@ -173,7 +174,7 @@ def test_you_said_we_did_is_saved_audited_and_shown(app, world):
     summit_id = make_summit(app, world.a, status="held")
     dsl1 = signed_in_client(app, world.a.dsl1)
     data = {"you_said": "The alley by the chip shop is dark.", "we_did": "The council put in two lights.", "told_on": ["20", "3", "2026"], "told_how": "A Year 9 assembly."}
-    future = date.today() + timedelta(days=2)
+    future = uk_today() + timedelta(days=2)
     response = dsl1.post(f"/summits/{summit_id}/you-said-we-did/new", data=data | {"told_on": _date(future)})
     assert field_error(response, "told_on") == "The date young people were told must be today or in the past"
     assert "The council put in two lights." in response.get_data(as_text=True)
@@ -186,3 +187,20 @@ def test_you_said_we_did_is_saved_audited_and_shown(app, world):
     assert event.object_id == str(row.id) and event.details == {"summit": str(summit_id)}
     page = page_text(dsl1.get(f"/summits/{summit_id}"))
     assert "The alley by the chip shop is dark. The council put in two lights. 20 March 2026: A Year 9 assembly." in page
+
+
+def test_an_action_due_today_is_accepted_and_one_due_yesterday_refused_at_any_moment(awkward_moment, app, world):
+    """"Today" is the UK's: at 00:30 BST (23:30 UTC the day before), as the clocks change, on New Year's
+    Eve, 29 February and a bank holiday, is an action due today accepted and one due yesterday refused?"""
+    summit_id = make_summit(app, world.a, status="held")
+    dsl1 = signed_in_client(app, world.a.dsl1)
+    today = uk_today()
+    url = f"/summits/{summit_id}/actions/new"
+    owner = f"organisation:{world.a.school1}"  # the host school
+    yesterday = dsl1.post(url, data={"description": "Due yesterday", "owner": owner, "due_on": _date(today - timedelta(days=1))})
+    assert field_error(yesterday, "due_on") == "The due date must be today or in the future"
+    response = dsl1.post(url, data={"description": "Due today", "owner": owner, "due_on": _date(today)})
+    assert response.status_code == 302, page_text(response)[:600]
+    [action] = rows(app, world.a, PlanAction, summit_id=summit_id)
+    assert (action.description, action.due_on) == ("Due today", today)
+    assert "Overdue" not in page_text(dsl1.get(f"/summits/{summit_id}"))

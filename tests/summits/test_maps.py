@@ -407,7 +407,7 @@ def test_a_facilitator_makes_a_tablet_link_shown_once_with_a_qr_code(app, world)
     """Does making a link show its address once, with a QR code, not cached; is only a keyed hash of the
     secret stored; and does the map page then list the link without its address?"""
     from portal.accounts.security import keyed_hash
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.summits.models import MapLink
 
     a = world.a
@@ -441,7 +441,7 @@ def test_a_facilitator_makes_a_tablet_link_shown_once_with_a_qr_code(app, world)
 def test_a_link_lasts_until_the_summit_ends_and_never_more_than_12_hours(app, world, ends_in, default, expected):
     """Is the default how long a link works until the summit ends (when later today), else 3 hours, never
     more than 12?"""
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.summits.models import MapLink
 
     a = world.a

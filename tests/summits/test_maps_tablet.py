@@ -174,7 +174,7 @@ def test_an_expired_link_says_so_and_saves_nothing(app, world):
     assert client.get(path).status_code == 200
 
     from portal.extensions import db
-    from portal.model_base import utcnow
+    from portal.clock import utcnow
     from portal.summits.models import MapLink
     from tenants import tenant_scope
 
