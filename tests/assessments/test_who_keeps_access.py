@@ -108,8 +108,8 @@ def test_an_organisations_action_is_told_only_to_its_people_on_the_assessment(ap
     a = world.a
     colleague = create_user(app, a.authority_id, "colleague@avonford.example.org", "partner", a.police)
     assessment_id = make_assessment(app, a, partners=("partner",))
-    assessor = signed_in_client(app, a.assessor)
-    with travel(ADDED, tick=True):
+    with travel(ADDED, tick=True):  # signed in then too: a session left idle for months has ended
+        assessor = signed_in_client(app, a.assessor)
         response = assessor.post(
             f"/school-assessments/{assessment_id}/actions",
             data={"description": "Patrol the bus stop at the end of the school day", "domain": "environment", "owner": f"organisation:{a.police}", "due_on": ["12", "3", "2027"]},
