@@ -22,16 +22,21 @@ SQLITE_CLOCK ?= daily
 POSTGRES_CLOCK ?= real
 E2E_CLOCK ?= daily:3
 
-.PHONY: help run test test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
+.PHONY: help run test lint lock test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:5000"
 	@echo "make test  - install and run every test (SQLite, PostgreSQL, end-to-end)"
+	@echo "make lint  - ruff, import contracts, mypy (also run by make test)"
 	@echo "make bench - benchmarks"
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the packages CI tested: requirements.lock pins every package, dependencies of dependencies
+# included, with their hashes (made from pyproject.toml by `make lock`). The portal itself is installed
+# on top, with nothing more.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 python-deps: $(BIN)/.installed
@@ -67,10 +72,23 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null
 
+# Lint and format (ruff), import contracts and cycles, types on the infrastructure packages.
+lint: python-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Make requirements.lock again from pyproject.toml (after changing a pin there).
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check pip-tools==7.7.0
+	PIP_FIND_LINKS= PIP_EXTRA_INDEX_URL= .venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
+		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+	rm -rf .venv-lock
+
 services-check: python-deps
 	$(BIN)/python -m tests.services
 
-test: deps chromium services-check test-sqlite test-postgres test-e2e
+test: deps chromium lint services-check test-sqlite test-postgres test-e2e
 
 test-sqlite: deps
 	PORTAL_TEST_CLOCK=$(SQLITE_CLOCK) PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests

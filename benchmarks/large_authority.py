@@ -118,7 +118,14 @@ def seed(db_info, authority_id, dsl, front_door) -> dict:
     """Bulk rows in SQL (as the owner, with the tenant set so row-level security's WITH CHECK passes)."""
     started = time.perf_counter()
     owner = db_info.owner_url.replace("postgresql+psycopg://", "postgresql://")
-    params = {"a": str(authority_id), "dsl": str(dsl.id), "fd": str(front_door.id), "per_school": PUPILS_PER_SCHOOL, "per_pupil": REFERRALS_PER_PUPIL, "audit": AUDIT_ROWS}
+    params = {
+        "a": str(authority_id),
+        "dsl": str(dsl.id),
+        "fd": str(front_door.id),
+        "per_school": PUPILS_PER_SCHOOL,
+        "per_pupil": REFERRALS_PER_PUPIL,
+        "audit": AUDIT_ROWS,
+    }
     with psycopg.connect(owner, autocommit=False) as conn:
         for statement in [s for s in SEED_SQL.split(";\n") if s.strip()]:
             conn.execute(statement, params)
@@ -135,15 +142,15 @@ def seed(db_info, authority_id, dsl, front_door) -> dict:
                WHERE p.id = %(p)s""",
             {**params, "p": pupil_id, "n": CHRONOLOGY_OF_ONE},
         )
-        referral_id = conn.execute(
-            "SELECT id FROM referrals WHERE status = 'acknowledged' ORDER BY due_at LIMIT 1"
-        ).fetchone()[0]
+        referral_id = conn.execute("SELECT id FROM referrals WHERE status = 'acknowledged' ORDER BY due_at LIMIT 1").fetchone()[0]
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
     with psycopg.connect(owner) as conn:
         conn.execute("SELECT set_config('app.authority_id', %s, false)", (str(authority_id),))
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("organisations", "pupils", "referrals", "chronology_entries", "audit_events")}
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("organisations", "pupils", "referrals", "chronology_entries", "audit_events")
+        }
         counts["chronology of the measured pupil"] = conn.execute("SELECT count(*) FROM chronology_entries WHERE pupil_id = %s", (pupil_id,)).fetchone()[0]
     return {"pupil_id": pupil_id, "referral_id": referral_id, "counts": counts, "seconds": round(time.perf_counter() - started, 1)}
 
@@ -297,7 +304,13 @@ def main() -> int:
             print(f"{r['page']:<40} {r['median_ms']:>7}ms {r['p95_ms']:>7}ms {r['median_ratio']:>16} {r['p95_ratio']:>13}")
         out = ROOT / "test-output" / "bench"
         out.mkdir(parents=True, exist_ok=True)
-        report = {"clients": args.clients, "requests_per_client": args.requests, "gunicorn_workers": args.workers, "seeded": {k: v for k, v in seeded.items() if k in ("counts", "seconds")}, "results": results}
+        report = {
+            "clients": args.clients,
+            "requests_per_client": args.requests,
+            "gunicorn_workers": args.workers,
+            "seeded": {k: v for k, v in seeded.items() if k in ("counts", "seconds")},
+            "results": results,
+        }
         (out / "large_authority.json").write_text(json.dumps(report, indent=2, default=str))
         failed = [r for r in results if r["errors"]]
         if failed:

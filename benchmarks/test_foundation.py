@@ -4,7 +4,8 @@ single milliseconds on SQLite."""
 
 from sqlalchemy import select
 
-from portal.audit.service import Action, record
+from portal.audit.actions import Action
+from portal.audit.service import record
 from portal.authorities.models import Organisation
 from portal.extensions import db
 from tenants import platform_scope, tenant_scope
@@ -26,6 +27,7 @@ def test_same_select_without_criteria(benchmark, app, world):
 def test_audited_write(benchmark, app, world):
     """Recording one audit event (lock, read the chain's end, hash, insert) and committing it."""
     with app.app_context(), tenant_scope(world.a.authority_id):
+
         def write():
             record(Action.RECORD_VIEWED, object_type="benchmark", object_id="1")
             db.session.commit()

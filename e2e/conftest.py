@@ -65,6 +65,7 @@ def pytest_report_header(config):
 
 # The portal, served ----------------------------------------------------------------------------------
 
+
 @dataclass
 class LiveServer:
     url: str
@@ -157,6 +158,7 @@ def seed(live_server) -> Seed:
 
 # The browser ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium. Missing is a failure, not a skip: the journeys are part of `make test`."""
@@ -203,6 +205,7 @@ def page(new_page):
 
 
 # Screenshots and accessibility ----------------------------------------------------------------------
+
 
 def _axe_violations(page) -> list[dict]:
     """Run axe-core on the page. The portal's Content-Security-Policy forbids inline script, so

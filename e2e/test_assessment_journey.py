@@ -23,10 +23,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.clock import uk_today
 from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
+from portal.clock import uk_today
 from tests.world import create_authority, create_organisation, create_user
 
 SCHOOL = "Larkfield High School"
@@ -71,7 +71,11 @@ def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page,
     go(manager, "Open a school assessment")
     choose(manager, manager.get_by_label("School", exact=True), SCHOOL)
     check(manager, manager.get_by_label("School assessment by children's social care"))
-    type_into(manager, manager.get_by_label("Why is the school being assessed?"), "Three reports of sexual harassment in corridors this term; staff responses inconsistent.")
+    type_into(
+        manager,
+        manager.get_by_label("Why is the school being assessed?"),
+        "Three reports of sexual harassment in corridors this term; staff responses inconsistent.",
+    )
     choose(manager, manager.get_by_label("Lead assessor (optional)"), "Ash Assessor")
     checkpoint(manager, "open an assessment")
     submit(manager, "Open the assessment")
@@ -177,7 +181,11 @@ def test_an_assessor_opens_an_assessment_gathers_evidence_agrees_a_plan_and_down
     go(assessor, "Open a school assessment")
     choose(assessor, assessor.get_by_label("School", exact=True), SECOND_SCHOOL)
     check(assessor, assessor.get_by_label("School assessment by children's social care"))
-    type_into(assessor, assessor.get_by_label("Why is the school being assessed?"), "Reports of harmful sexual behaviour between Year 10 students, at school and on the way home.")
+    type_into(
+        assessor,
+        assessor.get_by_label("Why is the school being assessed?"),
+        "Reports of harmful sexual behaviour between Year 10 students, at school and on the way home.",
+    )
     choose(assessor, assessor.get_by_label("Lead assessor (optional)"), "Pat Okafor")
     submit(assessor, "Open the assessment")
     expect(assessor.get_by_role("heading", name=SECOND_SCHOOL)).to_be_visible()

@@ -154,7 +154,11 @@ def test_context_referral_to_panel_to_safety_summit_with_a_safety_map(new_page, 
     type_into(officer, officer.get_by_label("Venue (optional)"), "The sports hall")
     type_into(officer, officer.get_by_label("Year 9", exact=True), "40")
     check(officer, officer.get_by_role("group", name="Has consent for the young people to take part been arranged?").get_by_label("Yes"))
-    type_into(officer, officer.get_by_label("How is taking part made inclusive and safe for the young people? (optional)"), "Small groups with a familiar adult; no names are written down.")
+    type_into(
+        officer,
+        officer.get_by_label("How is taking part made inclusive and safe for the young people? (optional)"),
+        "Small groups with a familiar adult; no names are written down.",
+    )
     checkpoint(officer, "summit plan")
     submit(officer, "Save the plan")
     expect(success_banner(officer)).to_be_visible()
@@ -180,7 +184,11 @@ def test_context_referral_to_panel_to_safety_summit_with_a_safety_map(new_page, 
     image = tmp_path / "neighbourhood.png"
     image.write_bytes(neighbourhood_map_png())
     officer.get_by_label("The map image").set_input_files(str(image))
-    type_into(officer, officer.get_by_label("Describe the map for people who cannot see it"), "Streets around the school: the park and retail park to the west, the bus station, the underpass and the canal to the east.")
+    type_into(
+        officer,
+        officer.get_by_label("Describe the map for people who cannot see it"),
+        "Streets around the school: the park and retail park to the west, the bus station, the underpass and the canal to the east.",
+    )
     checkpoint(officer, "map upload")
     submit(officer, "Upload the map")
     expect(success_banner(officer)).to_be_visible()

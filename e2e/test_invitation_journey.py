@@ -23,6 +23,7 @@ DSL_ROLE = "Designated safeguarding lead (or deputy)"
 
 # Keyboard helpers ------------------------------------------------------------------------------------
 
+
 def type_into(page: Page, field: Locator, text: str, *, replace: bool = False) -> None:
     """Focus a field and type into it (selecting what is there first, with ``replace``)."""
     field.focus()
@@ -107,6 +108,7 @@ def enrol_two_factor(page: Page, checkpoint, who: str) -> str:
 
 
 # The journey -------------------------------------------------------------------------------------------
+
 
 def test_admin_invites_a_dsl_who_sets_up_their_account_and_signs_in(new_page, live_server, seed, checkpoint):
     """Can an authority administrator require two-factor authentication and invite a DSL, and can that DSL

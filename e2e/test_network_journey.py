@@ -18,11 +18,11 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from portal.clock import uk_today
 from e2e.test_assessment_journey import _first_page_as_png
 from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
+from portal.clock import uk_today
 from tests.world import create_authority, create_organisation, create_user
 
 TITLE = "Group chats that start at home"
@@ -134,7 +134,10 @@ def test_a_head_completes_the_twelve_questions_with_two_actions(new_page, people
     follow(head, head.get_by_role("link", name="Rate and add evidence for question 1", exact=True))
     ratings = ["Green"] * 12
     ratings[3], ratings[7] = "Amber", "Red"
-    actions = {3: "Termly supervision for every member of staff with a safeguarding role.", 7: "Pupil voice group to report on how safe pupils feel, each half term."}
+    actions = {
+        3: "Termly supervision for every member of staff with a safeguarding role.",
+        7: "Pupil voice group to report on how safe pupils feel, each half term.",
+    }
     for number, rating in enumerate(ratings):
         check(head, head.get_by_role("radio", name=rating, exact=True))
         type_into(head, head.get_by_label("Evidence (optional)"), f"Evidence for question {number + 1}: policies, records and what staff say.")

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from portal.clock import UK, utcnow
 from e2e.test_invitation_journey import main_nav_link, press_enter_on, sign_in, sign_out, success_banner, type_into
+from portal.clock import UK, utcnow
 from tests.support import PASSWORD
 from tests.world import create_authority, create_organisation, create_user
 
@@ -114,7 +114,9 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     checkpoint(dsl, "dsl concern triaged")
     follow(dsl, dsl.get_by_role("link", name=f"Ask the front door for advice about {pupil_name}"))
     checkpoint(dsl, "dsl advice form")
-    type_into(dsl, dsl.get_by_label("What do you want to ask the front door?"), "Third neglect concern this month. Does this meet the threshold for a referral?")
+    type_into(
+        dsl, dsl.get_by_label("What do you want to ask the front door?"), "Third neglect concern this month. Does this meet the threshold for a referral?"
+    )
     check(dsl, dsl.get_by_label("Neglect", exact=True))
     check(dsl, dsl.get_by_label("Routine: within one working day"))
     press_enter_on(dsl, dsl.get_by_role("button", name="Send to the front door"))
@@ -188,7 +190,11 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     press_enter_on(officer, officer.get_by_role("button", name="Record the decision"))
     expect(officer.locator(".govuk-error-summary")).to_contain_text("Enter the reason for the decision")
     checkpoint(officer, "decision without a reason")
-    type_into(officer, officer.get_by_label("Reason for the decision"), "Pattern of neglect with the child's own account: a child-in-need assessment will start this week.")
+    type_into(
+        officer,
+        officer.get_by_label("Reason for the decision"),
+        "Pattern of neglect with the child's own account: a child-in-need assessment will start this week.",
+    )
     press_enter_on(officer, officer.get_by_role("button", name="Record the decision"))
     expect(success_banner(officer)).to_be_visible()
     checkpoint(officer, "decision recorded")

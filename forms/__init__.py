@@ -28,6 +28,8 @@ from wtforms import DateField, HiddenField, MultipleFileField, SubmitField, Text
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, StopValidation
 
+from portal.text import normalise_email
+
 __all__ = [
     "AttachmentsField",
     "BaseForm",
@@ -50,7 +52,6 @@ __all__ = [
     "Required",
     "VersionField",
     "choices",
-    "normalise_email",
     "text_limit",
 ]
 
@@ -85,19 +86,9 @@ class NotBlank:
             raise ValidationError(self.message)
 
 
-def clean_text(value: str | None) -> str | None:
-    """Typed text as saved: line endings as LF (browsers send a textarea's as CR LF), trimmed, and
-    ``None`` when nothing is left."""
-    return (value or "").replace("\r\n", "\n").strip() or None
-
-
 def text_limit(what: str, limit: int = 20000) -> Length:
     """At most ``limit`` characters, said as "<what> must be 20,000 characters or fewer"."""
     return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
-
-
-def normalise_email(value: str | None) -> str:
-    return (value or "").strip().lower()
 
 
 class EmailAddress:

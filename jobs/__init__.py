@@ -7,8 +7,11 @@
 * :mod:`jobs.runner` — ``tenant_job`` (the decorator opening the tenant context inside an app context)
   and ``run_outbox_job``, what a worker executes;
 * :mod:`jobs.schedule` — the declarative schedule and the scheduler loop;
-* :mod:`jobs.connection`, :mod:`jobs.queues` — Redis and the queues, named by purpose;
-* :mod:`jobs.accounts`, :mod:`jobs.notifications` — the jobs themselves, by domain.
+* :mod:`jobs.connection`, :mod:`jobs.queues` — Redis and the queues, named by purpose.
+
+This package is infrastructure: it imports no feature. The jobs themselves live in the features (each
+feature's ``jobs.py``, registered with ``@job`` when the app is built) and so does what each runs on the
+schedule (its descriptor's ``schedule``).
 """
 
 from jobs.outbox import enqueue  # noqa: F401

@@ -21,11 +21,9 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     from rq.serializers import JSONSerializer
 
     from jobs.connection import connect, rq_queue
-    from jobs.registry import _load_job_modules
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process.")
-    _load_job_modules()
     connection = connect()
     names = queues or tuple(PRIORITY)
     # SimpleWorker runs jobs in this process (no fork): the database pool and app are built once.
@@ -52,11 +50,11 @@ def relay_command() -> None:
 def status() -> None:
     """Count outbox jobs by status for each authority (no job contents are shown)."""
     from jobs.models import OutboxJob
-    from portal.authorities.models import Authority
     from portal.extensions import db
     from tenants.context import tenant_scope
+    from tenants.directory import authority_slugs
 
-    for authority_id, slug in db.session.execute(select(Authority.id, Authority.slug).order_by(Authority.slug)).all():
+    for authority_id, slug in authority_slugs(db.session):
         with tenant_scope(authority_id):
             counts = dict(db.session.execute(select(OutboxJob.status, func.count()).group_by(OutboxJob.status)).all())
             db.session.rollback()

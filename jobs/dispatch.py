@@ -14,22 +14,23 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g
 from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, or_, select
 
 from jobs.connection import rq_queue
 from jobs.models import JobStatus, OutboxJob
-from jobs.outbox import PENDING_KEY
-from portal.extensions import db
+from jobs.outbox import INLINE_KEY, PENDING_KEY
+from jobs.runner import run_inline_pending
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import tenant_scope
+from tenants.directory import authority_ids
 from tenants.orm import TenantSession
 
 log = logging.getLogger("portal.jobs")
 
-INLINE_KEY = "_portal_inline_jobs"
 #: A row newer than this is left to the push that followed its commit.
 RELAY_GRACE = timedelta(seconds=30)
 #: A row dispatched this long ago and still pending is dispatched again (a worker died, Redis lost it).
@@ -78,49 +79,27 @@ def push(authority_id: uuid.UUID, outbox_id: uuid.UUID, queue: str, dispatch_num
         return False
 
 
-def run_inline_pending() -> int:
-    """Run the rows kept for in-process execution in this app context. Returns how many ran."""
-    if not has_app_context():
-        return 0
-    from jobs.runner import run_outbox_job
-
-    if not g.get(INLINE_KEY):
-        return 0
-    # End whatever transaction the request (or command) still has open before the jobs start: its work
-    # is committed by now, and on SQLite an open transaction holds the write lock the jobs need.
-    db.session.rollback()
-    ran = 0
-    while g.get(INLINE_KEY):
-        authority_id, outbox_id, _queue = g.get(INLINE_KEY).pop(0)
-        try:
-            run_outbox_job(str(authority_id), str(outbox_id))
-        except Exception:  # recorded on the row by the runner; the relay retries it after its back-off
-            log.exception("In-process job %s failed", outbox_id)
-        ran += 1
-    return ran
-
-
 def relay(now: datetime | None = None) -> int:
     """Dispatch every pending row that is due and not already on its way. Returns how many."""
-    from portal.authorities.models import Authority
-
     now = now or utcnow()
-    authority_ids = db.session.execute(select(Authority.id)).scalars().all()
-    db.session.rollback()
     dispatched = 0
-    for authority_id in authority_ids:
+    for authority_id in authority_ids(db.session):
         with tenant_scope(authority_id):
-            rows = db.session.execute(
-                select(OutboxJob)
-                .where(
-                    OutboxJob.status == JobStatus.PENDING,
-                    OutboxJob.available_at <= now,
-                    OutboxJob.created_at <= now - RELAY_GRACE,
-                    or_(OutboxJob.dispatched_at.is_(None), OutboxJob.dispatched_at <= now - STUCK_AFTER),
+            rows = (
+                db.session.execute(
+                    select(OutboxJob)
+                    .where(
+                        OutboxJob.status == JobStatus.PENDING,
+                        OutboxJob.available_at <= now,
+                        OutboxJob.created_at <= now - RELAY_GRACE,
+                        or_(OutboxJob.dispatched_at.is_(None), OutboxJob.dispatched_at <= now - STUCK_AFTER),
+                    )
+                    .order_by(OutboxJob.created_at)
+                    .limit(500)
                 )
-                .order_by(OutboxJob.created_at)
-                .limit(500)
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             batch = []
             for row in rows:
                 row.dispatched_at = now

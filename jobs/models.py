@@ -8,16 +8,16 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from portal.clock import utcnow
 from tenants.orm import TenantOwned, tenant_table_args
 
 
 class JobStatus(enum.StrEnum):
-    PENDING = "pending"   # waiting to run, or queued on RQ
-    DONE = "done"         # ran to completion; running it again does nothing
-    FAILED = "failed"     # gave up after the last retry
+    PENDING = "pending"  # waiting to run, or queued on RQ
+    DONE = "done"  # ran to completion; running it again does nothing
+    FAILED = "failed"  # gave up after the last retry
 
 
 class OutboxJob(TenantOwned, HasUUID, HasCreatedAt, db.Model):

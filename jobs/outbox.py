@@ -6,11 +6,13 @@ import uuid
 
 from jobs.models import JobStatus, OutboxJob
 from jobs.registry import get as get_job
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import require_authority_id
 
 PENDING_KEY = "outbox_pending"
+#: In `flask.g`: rows committed in this app context, to run in process once it ends (no Redis).
+INLINE_KEY = "_portal_inline_jobs"
 
 
 class PayloadNotIds(ValueError):
@@ -25,9 +27,7 @@ def _as_id(key: str, value) -> str:
             return str(uuid.UUID(value))
         except ValueError:
             pass
-    raise PayloadNotIds(
-        f"Job payload {key}={value!r} is not an id. Jobs carry ids only, never details (they sit in Redis)."
-    )
+    raise PayloadNotIds(f"Job payload {key}={value!r} is not an id. Jobs carry ids only, never details (they sit in Redis).")
 
 
 def enqueue(name: str, *, dedupe_key: str | None = None, **ids) -> OutboxJob:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from jobs.queues import QUEUES
 
@@ -39,18 +39,6 @@ def job(name: str, *, queue: str, max_attempts: int = 5):
 
 
 def get(name: str) -> JobSpec:
-    """The job called ``name``; raises ``KeyError`` for an unknown job."""
-    _load_job_modules()
+    """The job called ``name``; raises ``KeyError`` for an unknown job. The features' handlers register
+    themselves when the app is built (each feature's ``jobs`` module)."""
     return JOBS[name]
-
-
-def _load_job_modules() -> None:
-    """Import the modules that define jobs, so the registry is complete wherever it is read."""
-    import jobs.accounts  # noqa: F401
-    import jobs.maintenance  # noqa: F401
-    import jobs.notifications  # noqa: F401
-    import jobs.referrals  # noqa: F401
-    import jobs.exports  # noqa: F401
-    import jobs.partnership  # noqa: F401
-    import jobs.assessment_reports  # noqa: F401
-    import jobs.forum_digest  # noqa: F401

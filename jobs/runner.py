@@ -7,14 +7,14 @@ import logging
 import uuid
 from datetime import timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from jobs import registry
-from jobs.dispatch import run_inline_pending
 from jobs.models import JobStatus, OutboxJob
-from portal.extensions import db
+from jobs.outbox import INLINE_KEY
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import tenant_scope
 
 log = logging.getLogger("portal.jobs")
@@ -28,6 +28,14 @@ class JobWithoutAuthority(RuntimeError):
 
 
 _worker_app = None
+_app_factory = None
+
+
+def use_app_factory(factory) -> None:
+    """The application factory, for a job that starts outside any app (create_app names itself here:
+    jobs are below the features and the factory, and never import them)."""
+    global _app_factory
+    _app_factory = factory
 
 
 def _job_app():
@@ -36,9 +44,9 @@ def _job_app():
     if has_app_context():
         return current_app._get_current_object()
     if _worker_app is None:
-        from portal import create_app
-
-        _worker_app = create_app()
+        if _app_factory is None:
+            raise RuntimeError("No app to run the job in: start workers with `flask jobs worker`.")
+        _worker_app = _app_factory()
     return _worker_app
 
 
@@ -102,3 +110,23 @@ def _record_failure(outbox_id: uuid.UUID, exc: Exception, max_attempts: int) -> 
     else:
         row.available_at = utcnow() + BACKOFF[min(row.attempts - 1, len(BACKOFF) - 1)]
     db.session.commit()
+
+
+def run_inline_pending() -> int:
+    """Run the rows kept for in-process execution in this app context. Returns how many ran."""
+    if not has_app_context():
+        return 0
+    if not g.get(INLINE_KEY):
+        return 0
+    # End whatever transaction the request (or command) still has open before the jobs start: its work
+    # is committed by now, and on SQLite an open transaction holds the write lock the jobs need.
+    db.session.rollback()
+    ran = 0
+    while g.get(INLINE_KEY):
+        authority_id, outbox_id, _queue = g.get(INLINE_KEY).pop(0)
+        try:
+            run_outbox_job(str(authority_id), str(outbox_id))
+        except Exception:  # recorded on the row by the runner; the relay retries it after its back-off
+            log.exception("In-process job %s failed", outbox_id)
+        ran += 1
+    return ran

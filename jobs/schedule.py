@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 
 from jobs.models import OutboxJob
 from jobs.outbox import enqueue
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import tenant_scope
+from tenants.directory import authority_ids
 
 log = logging.getLogger("portal.jobs.schedule")
 
@@ -40,14 +41,19 @@ class Every:
         return int(now.timestamp() // self.interval.total_seconds())
 
 
-#: What runs when, for every authority.
-SCHEDULE: list[Every] = [
-    Every("maintenance.purge_sign_in_records", timedelta(hours=6)),
-    Every("referrals.check_clock", timedelta(minutes=5)),
-    Every("partnership.overdue_actions", timedelta(hours=1)),
-    # Yesterday's posts in what each person follows, emailed before the school day starts.
-    Every("forums.daily_digest", timedelta(days=1), uk_time=time(6, 30)),
-]
+#: What runs when, for every authority: each feature declares its entries (its ``schedule``), and
+#: create_app adds them here.
+SCHEDULE: list[Every] = []
+
+
+def add(entry: Every) -> None:
+    """Add a feature's entry to the schedule (once, however many times the app is built)."""
+    known = next((e for e in SCHEDULE if e.job == entry.job), None)
+    if known is None:
+        SCHEDULE.append(entry)
+    elif known != entry:
+        raise ValueError(f"The job {entry.job!r} is on the schedule twice, differently: {known} and {entry}")
+
 
 TICK_SECONDS = 30
 
@@ -55,15 +61,13 @@ TICK_SECONDS = 30
 def tick(now: datetime | None = None) -> dict[str, int]:
     """Enqueue what is due for every authority, then relay the outbox. Returns counts, for the log."""
     from jobs.dispatch import relay
-    from portal.authorities.models import Authority
 
     now = now or utcnow()
-    authority_ids = db.session.execute(select(Authority.id)).scalars().all()
-    db.session.rollback()
+    authorities = authority_ids(db.session)
     scheduled = 0
     for entry in SCHEDULE:
         key = f"{entry.job}@{entry.slot(now)}"
-        for authority_id in authority_ids:
+        for authority_id in authorities:
             with tenant_scope(authority_id):
                 if db.session.execute(select(OutboxJob.id).where(OutboxJob.dedupe_key == key)).first():
                     db.session.rollback()

@@ -19,13 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     clock.configure(settings)
     configure_logging(app)
     register_extensions(app)
-    register_models()
-    register_blueprints(app)
-    register_request_hooks(app)
-    register_errorhandlers(app)
+    register_features(app)
+    register_govuk_assets(app)
     register_template_helpers(app)
-    register_commands(app)
-    start_in_process_scheduler(app)
+    register_jobs(app)
     return app
 
 
@@ -117,57 +114,7 @@ def _configure_engine(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def register_models() -> None:
-    """Import every model module so the mappers (and Alembic) see all tables."""
-    import jobs.models  # noqa: F401
-    import portal.accounts.models  # noqa: F401
-    import portal.audit.models  # noqa: F401
-    import portal.authorities.models  # noqa: F401
-    import portal.notifications.models  # noqa: F401
-    import portal.pupils.models  # noqa: F401
-    import portal.concerns.models  # noqa: F401
-    import portal.advice.models  # noqa: F401
-    import portal.referrals.models  # noqa: F401
-    import portal.casework.models  # noqa: F401
-    import portal.partnership.models  # noqa: F401
-    import portal.contexts.models  # noqa: F401
-    import portal.meetings.models  # noqa: F401
-    import portal.summits.models  # noqa: F401
-    import portal.assessments.models  # noqa: F401
-    import portal.forums.models  # noqa: F401
-    import portal.selfreview.models  # noqa: F401
-
-
-def register_blueprints(app: Flask) -> None:
-    from portal.accounts.views import bp as accounts_bp
-    from portal.admin.views import bp as admin_bp
-    from portal.dashboard.views import bp as dashboard_bp
-    from portal.notifications.views import bp as notifications_bp
-    from portal.pages.views import bp as pages_bp
-    from portal.pupils.views import bp as pupils_bp
-    from portal.concerns.views import bp as concerns_bp
-    from portal.advice.views import bp as advice_bp
-    from portal.referrals.views import bp as referrals_bp
-    from portal.casework.views import bp as casework_bp
-    from portal.contexts.views import bp as contexts_bp
-    from portal.meetings.views import bp as meetings_bp
-    from portal.summits.views import bp as summits_bp
-    from portal.summits.maps import bp as maps_bp
-    from portal.assessments.views import bp as assessments_bp
-    from portal.forums.routes import bp as forums_bp
-    from portal.selfreview.routes import bp as selfreview_bp
-
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(admin_bp)
-    for blueprint in (pupils_bp, concerns_bp, advice_bp, referrals_bp, casework_bp, contexts_bp, meetings_bp, summits_bp, maps_bp, assessments_bp, forums_bp, selfreview_bp):
-        app.register_blueprint(blueprint)
-    _register_govuk_assets(app)
-
-
-def _register_govuk_assets(app: Flask) -> None:
+def register_govuk_assets(app: Flask) -> None:
     """GOV.UK Frontend's compiled CSS refers to ``/assets/...``; serve the npm package's assets there."""
     from pathlib import Path
 
@@ -180,38 +127,29 @@ def _register_govuk_assets(app: Flask) -> None:
         return send_from_directory(assets, filename, max_age=3600)
 
 
-def register_request_hooks(app: Flask) -> None:
-    from portal.accounts.sessions import init_request_hooks
-
-    init_request_hooks(app)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from portal.pages.errors import init_error_handlers
-
-    init_error_handlers(app)
-
-
 def register_template_helpers(app: Flask) -> None:
     from portal.templating import init_templating
 
     init_templating(app)
 
 
-def register_commands(app: Flask) -> None:
+def register_features(app: Flask) -> None:
+    """Every feature of portal.features.FEATURES: its models, policies, jobs, audit actions, blueprints,
+    commands and set-up."""
+    from portal.features import register_features as register
+
+    register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The jobs' commands; jobs started outside any app are built with this factory; ``make run`` (no
+    Redis) runs the schedule in a background thread of the web process."""
+    import jobs.dispatch  # noqa: F401  (its commit hook hands each committed job to RQ or to this process)
     from jobs.cli import jobs_cli
-    from portal.audit.cli import audit_cli
-    from portal.demo.cli import demo_cli
-    from tenants.cli import tenants_cli
+    from jobs.runner import use_app_factory
 
-    app.cli.add_command(tenants_cli)
-    app.cli.add_command(audit_cli)
     app.cli.add_command(jobs_cli)
-    app.cli.add_command(demo_cli)
-
-
-def start_in_process_scheduler(app: Flask) -> None:
-    """``make run`` (no Redis) runs the schedule in a background thread of the web process."""
+    use_app_factory(create_app)
     if app.config.get("JOBS_RUN_SCHEDULER_IN_PROCESS"):
         from jobs.schedule import start_background_scheduler
 

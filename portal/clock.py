@@ -17,7 +17,7 @@ import time as _time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -44,7 +44,7 @@ def utcnow() -> datetime:
     """Now, as an aware UTC datetime."""
     setting = _setting
     if setting is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if not setting.ticking:
         return setting.anchor
     return setting.anchor + timedelta(seconds=_time.monotonic() - setting.started)
@@ -62,19 +62,19 @@ def uk_today(now: datetime | None = None) -> date:
 
 def uk_midnight(day: date) -> datetime:
     """The moment ``day`` begins in the UK, as an aware UTC datetime (23:00 UTC the day before in summer)."""
-    return datetime.combine(day, time(0, 0), tzinfo=UK).astimezone(timezone.utc)
+    return datetime.combine(day, time(0, 0), tzinfo=UK).astimezone(UTC)
 
 
 def uk_moment(day: date, at: time) -> datetime:
     """The moment a UK clock showed ``at`` on ``day``, as an aware UTC datetime. A time shown twice (the
     hour the clocks go back) is taken the first time; see ``missing_uk_time`` for the hour that never was."""
-    return datetime.combine(day, at, tzinfo=UK).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
 
 
 def missing_uk_time(day: date, at: time) -> bool:
     """Whether no UK clock showed ``at`` on ``day`` (the hour skipped when the clocks go forward)."""
     wall = datetime.combine(day, at, tzinfo=UK)
-    return wall.astimezone(timezone.utc).astimezone(UK).replace(tzinfo=None) != wall.replace(tzinfo=None)
+    return wall.astimezone(UTC).astimezone(UK).replace(tzinfo=None) != wall.replace(tzinfo=None)
 
 
 def uk_datetime(value: datetime | None, fmt: str = "%-d %B %Y at %-I:%M%p") -> str:
@@ -97,7 +97,7 @@ def uk_date(value: date | datetime | None) -> str:
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("The clock takes an aware datetime (with its time zone), not a naive one.")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def set_clock(moment: datetime, *, tick: bool = True) -> None:
@@ -149,7 +149,7 @@ def parse_moment(text: str) -> datetime:
         raise ClockSettingRefused(f"PORTAL_CLOCK must be an ISO 8601 moment such as 2027-03-28T00:59:00+00:00, not {text!r}") from exc
     if moment.tzinfo is None:
         raise ClockSettingRefused(f"PORTAL_CLOCK must say its offset from UTC (for example +00:00), not {text!r}")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def configure(settings: dict) -> None:

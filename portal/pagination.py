@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ def decode_cursor(cursor: str | None, arity: int, types: tuple[type, ...] | None
                 return None
         if len(values) != arity:
             return None
-        if types is not None and not all(isinstance(v, t) for v, t in zip(values, types)):
+        if types is not None and not all(isinstance(v, t) for v, t in zip(values, types, strict=True)):
             return None
         if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
             return None  # every cursor is made from an aware datetime: a naive one was tampered with

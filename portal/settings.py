@@ -41,9 +41,9 @@ def _int(name: str, default: int) -> int:
 def _database_url(raw: str) -> str:
     """Accept the common ``postgres://`` and ``postgresql://`` spellings and use psycopg 3."""
     if raw.startswith("postgres://"):
-        raw = "postgresql://" + raw[len("postgres://"):]
+        raw = "postgresql://" + raw[len("postgres://") :]
     if raw.startswith("postgresql://"):
-        raw = "postgresql+psycopg://" + raw[len("postgresql://"):]
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
     return raw
 
 
@@ -64,9 +64,7 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         missing = [name for name, value in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url)) if not value]
         if missing:
             raise ConfigurationError(
-                "The portal cannot start in production without "
-                + " and ".join(missing)
-                + ". Set them in the environment (see README.md, 'Configuration')."
+                "The portal cannot start in production without " + " and ".join(missing) + ". Set them in the environment (see README.md, 'Configuration')."
             )
         if len(secret_key) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long in production.")
@@ -159,7 +157,6 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         raise ConfigurationError("PORTAL_CLOCK sets the portal's clock for a test run; it is refused unless PORTAL_ENV=test.")
     if settings["REDIS_URL"] is None and production and not _bool(os.environ.get("ALLOW_IN_PROCESS_JOBS")):
         raise ConfigurationError(
-            "REDIS_URL is not set: in production jobs must run on RQ workers "
-            "(set ALLOW_IN_PROCESS_JOBS=1 to run them in the web process on purpose)."
+            "REDIS_URL is not set: in production jobs must run on RQ workers (set ALLOW_IN_PROCESS_JOBS=1 to run them in the web process on purpose)."
         )
     return settings

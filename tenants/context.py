@@ -14,10 +14,10 @@ even then PostgreSQL's row-level security still hides every tenant row (see ``te
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 
 class TenantContextMissing(RuntimeError):

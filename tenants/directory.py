@@ -27,15 +27,28 @@ def find_sign_in(session, email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         return None
     with platform_scope("sign-in directory: find the authority of an email address"):
         if session.get_bind().dialect.name == "postgresql":
-            row = session.execute(
-                text("SELECT authority_id, user_id FROM portal_login_lookup(:email)"), {"email": normalised}
-            ).first()
+            row = session.execute(text("SELECT authority_id, user_id FROM portal_login_lookup(:email)"), {"email": normalised}).first()
         else:
-            row = session.execute(
-                text("SELECT authority_id, id FROM users WHERE email = :email"), {"email": normalised}
-            ).first()
+            row = session.execute(text("SELECT authority_id, id FROM users WHERE email = :email"), {"email": normalised}).first()
         session.rollback()
     if row is None:
         return None
     authority_id, user_id = row
     return uuid.UUID(str(authority_id)), uuid.UUID(str(user_id))
+
+
+def authority_ids(session) -> list[uuid.UUID]:
+    """The id of every authority, in a stable order: for what runs for each of them (the schedule, the
+    outbox relay). Ids only; read in the platform scope."""
+    with platform_scope("every authority's id, for the schedule and the outbox relay"):
+        rows = session.execute(text("SELECT id FROM authorities ORDER BY id")).scalars().all()
+        session.rollback()
+    return [uuid.UUID(str(row)) for row in rows]
+
+
+def authority_slugs(session) -> list[tuple[uuid.UUID, str]]:
+    """Each authority's id and slug (its short name), by slug: for operators' commands."""
+    with platform_scope("every authority's id and slug, for an operator's command"):
+        rows = session.execute(text("SELECT id, slug FROM authorities ORDER BY slug")).all()
+        session.rollback()
+    return [(uuid.UUID(str(row[0])), row[1]) for row in rows]

@@ -19,10 +19,9 @@ from __future__ import annotations
 import uuid
 
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import ForeignKeyConstraint, UniqueConstraint, event, inspect, text
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint, Uuid, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
 from sqlalchemy.sql import util as sql_util
-from sqlalchemy import ForeignKey, Uuid
 
 from tenants import context as tenant_context
 from tenants.context import CrossTenantWrite, TenantContextMissing
@@ -95,9 +94,7 @@ def _scope_to_tenant(state) -> None:
         return  # explicit, and row-level security still applies on PostgreSQL
     if not state.is_orm_statement:
         # Core statements (select(table), text()) get no loader criteria: refuse them on tenant tables.
-        raise TenantContextMissing(
-            f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM."
-        )
+        raise TenantContextMissing(f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM.")
     authority_id = ctx.authority_id
     state.statement = state.statement.options(
         with_loader_criteria(

@@ -50,12 +50,7 @@ def enable_tenant_rls(bind, table: str) -> None:
     bind.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
     bind.execute(text(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY'))
     bind.execute(text(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"'))
-    bind.execute(
-        text(
-            f'CREATE POLICY tenant_isolation ON "{table}" '
-            f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
-        )
-    )
+    bind.execute(text(f'CREATE POLICY tenant_isolation ON "{table}" USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})'))
 
 
 def secure_tenant_tables(bind, tables, append_only=()) -> None:
@@ -89,8 +84,7 @@ def ensure_app_role_exists(bind) -> None:
     found = bind.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if found is None:
         raise RuntimeError(
-            f"The application database role {role!r} does not exist. Create it first "
-            f"(README.md, 'Running on PostgreSQL'): CREATE ROLE {role} LOGIN;"
+            f"The application database role {role!r} does not exist. Create it first (README.md, 'Running on PostgreSQL'): CREATE ROLE {role} LOGIN;"
         )
     if found.rolsuper or found.rolbypassrls:
         raise RuntimeError(f"The application role {role!r} must be neither superuser nor BYPASSRLS.")
@@ -108,11 +102,7 @@ def schema_problems(metadata: MetaData, tenant_tables: set[str]) -> list[str]:
         table = metadata.tables[name]
         if "authority_id" not in table.c or table.c.authority_id.nullable:
             problems.append(f"{name}: authority_id missing or nullable")
-        uniques = [
-            tuple(c.name for c in constraint.columns)
-            for constraint in table.constraints
-            if constraint.__class__.__name__ == "UniqueConstraint"
-        ]
+        uniques = [tuple(c.name for c in constraint.columns) for constraint in table.constraints if constraint.__class__.__name__ == "UniqueConstraint"]
         if ("authority_id", "id") not in uniques:
             problems.append(f"{name}: no UNIQUE (authority_id, id)")
         for fk in table.foreign_key_constraints:
@@ -166,4 +156,3 @@ def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's ``include_object`` for autogenerate and schema checks: everything but the hand-made
     PostgreSQL search indexes."""
     return not (type_ == "index" and reflected and compare_to is None and (name or "").startswith(HAND_MADE_INDEX_PREFIX))
-

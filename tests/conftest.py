@@ -35,7 +35,10 @@ def pytest_report_header(config):
     if not _RUN_CLOCK:
         return [_database_header(), "portal clock: the machine's (PORTAL_TEST_CLOCK=real)"]
     name, moment = _RUN_CLOCK
-    return [_database_header(), f"portal clock: starts at {name}, {moment.isoformat()} = {clock.uk_datetime(moment, '%A %-d %B %Y %H:%M %Z')} in the UK (PORTAL_TEST_CLOCK)"]
+    return [
+        _database_header(),
+        f"portal clock: starts at {name}, {moment.isoformat()} = {clock.uk_datetime(moment, '%A %-d %B %Y %H:%M %Z')} in the UK (PORTAL_TEST_CLOCK)",
+    ]
 
 
 @pytest.fixture(params=list(AWKWARD_MOMENTS))

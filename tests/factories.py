@@ -54,8 +54,13 @@ def make_concern(app, side, pupil_id, by: str = "staff1", school: str = "school1
         db.session.add(concern)
         db.session.flush()
         chronology.add(
-            pupil_id=pupil_id, organisation_id=concern.organisation_id, kind=EntryKind.CONCERN, title="Concern logged",
-            object_type="concern", object_id=concern.id, actor_id=author.id,
+            pupil_id=pupil_id,
+            organisation_id=concern.organisation_id,
+            kind=EntryKind.CONCERN,
+            title="Concern logged",
+            object_type="concern",
+            object_id=concern.id,
+            actor_id=author.id,
         )
         db.session.commit()
         return concern.id

@@ -15,23 +15,23 @@ every run (the ``awkward_moment`` fixture). Each is written in UTC, with what a 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portal.clock import parse_moment, uk_today
 
 AWKWARD_MOMENTS: dict[str, datetime] = {
     # 00:30 in the UK in summer: 23:30 UTC, so the UTC date is still the day before (Tuesday 15 June 2027).
-    "half-past-midnight": datetime(2027, 6, 14, 23, 30, tzinfo=timezone.utc),
+    "half-past-midnight": datetime(2027, 6, 14, 23, 30, tzinfo=UTC),
     # 00:59 GMT on the last Sunday of March; a minute later the clocks go forward to 02:00 BST.
-    "clocks-go-forward": datetime(2027, 3, 28, 0, 59, tzinfo=timezone.utc),
+    "clocks-go-forward": datetime(2027, 3, 28, 0, 59, tzinfo=UTC),
     # 01:59 BST on the last Sunday of October; a minute later it is 01:00 GMT and that hour comes again.
-    "clocks-go-back": datetime(2027, 10, 31, 0, 59, tzinfo=timezone.utc),
+    "clocks-go-back": datetime(2027, 10, 31, 0, 59, tzinfo=UTC),
     # A minute before midnight on 31 December (GMT): the date, the month and the year change together.
-    "new-year": datetime(2026, 12, 31, 23, 59, tzinfo=timezone.utc),
+    "new-year": datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
     # 29 February 2028 (a Tuesday, a school day), 09:00 GMT: a year later or earlier has no such day.
-    "leap-day": datetime(2028, 2, 29, 9, 0, tzinfo=timezone.utc),
+    "leap-day": datetime(2028, 2, 29, 9, 0, tzinfo=UTC),
     # 08:30 BST on Monday 3 May 2027, the early May bank holiday: a weekday that is not a working day.
-    "bank-holiday-monday": datetime(2027, 5, 3, 7, 30, tzinfo=timezone.utc),
+    "bank-holiday-monday": datetime(2027, 5, 3, 7, 30, tzinfo=UTC),
 }
 
 

@@ -84,8 +84,8 @@ def create_user(
     """A user with one membership. ``password=None`` leaves them invited (no password yet)."""
     from portal.accounts.models import Membership, Role, User
     from portal.accounts.security import hash_password
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from tenants.context import tenant_scope
 
     full_name = full_name or email.split("@")[0].replace(".", " ").title()

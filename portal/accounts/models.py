@@ -11,9 +11,9 @@ from sqlalchemy import CheckConstraint, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.authorities.models import OrganisationKind
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from portal.clock import utcnow
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

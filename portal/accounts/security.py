@@ -21,8 +21,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 
 TOTP_STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
@@ -89,8 +89,16 @@ def password_problem(password: str, *, email: str | None = None, name: str | Non
 
 
 _COMMON = {
-    "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "safeguarding",
-    "safeguarding1", "letmein12345", "welcome12345", "iloveyou1234", "changeme1234",
+    "password1234",
+    "123456789012",
+    "qwertyuiopas",
+    "passwordpassword",
+    "safeguarding",
+    "safeguarding1",
+    "letmein12345",
+    "welcome12345",
+    "iloveyou1234",
+    "changeme1234",
 }
 
 
@@ -102,6 +110,7 @@ def keyed_hash(value: str) -> str:
 
 
 # One-time tokens (invitation, password reset) -----------------------------------------------------
+
 
 def issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta) -> str:
     """Create a single-use token for ``user`` and return it. Earlier unused tokens of the same purpose
@@ -136,9 +145,7 @@ def split_token(raw: str) -> tuple[uuid.UUID, str] | None:
 
 def find_token(secret: str, purpose: TokenPurpose) -> tuple[AccountToken | None, str]:
     """The token for ``secret`` in the current authority and why it cannot be used (``""`` if it can)."""
-    token = db.session.execute(
-        select(AccountToken).where(AccountToken.token_hash == keyed_hash(secret), AccountToken.purpose == purpose)
-    ).scalar_one_or_none()
+    token = db.session.execute(select(AccountToken).where(AccountToken.token_hash == keyed_hash(secret), AccountToken.purpose == purpose)).scalar_one_or_none()
     if token is None:
         return None, "invalid"
     if token.used_at is not None:
@@ -149,6 +156,7 @@ def find_token(secret: str, purpose: TokenPurpose) -> tuple[AccountToken | None,
 
 
 # TOTP -------------------------------------------------------------------------------------------------
+
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()
@@ -189,6 +197,7 @@ def accept_totp(user: User, code: str, secret: str | None = None) -> bool:
 
 # Recovery codes -------------------------------------------------------------------------------------
 
+
 def _normalise_recovery(code: str) -> str:
     return "".join(ch for ch in (code or "").lower() if ch.isalnum())
 
@@ -208,9 +217,7 @@ def new_recovery_codes(user: User) -> list[str]:
 def use_recovery_code(user: User, code: str) -> int | None:
     """Spend a recovery code. Returns how many remain, or ``None`` if the code is not valid."""
     wanted = keyed_hash(_normalise_recovery(code))
-    unused = db.session.execute(
-        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    ).scalars().all()
+    unused = db.session.execute(select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).scalars().all()
     for candidate in unused:
         if hmac.compare_digest(candidate.code_hash, wanted):
             candidate.used_at = utcnow()

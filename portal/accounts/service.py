@@ -11,12 +11,13 @@ from datetime import timedelta
 from flask import current_app, session
 from sqlalchemy import select
 
+from portal.accounts.actions import Action
 from portal.accounts.models import User
 from portal.accounts.security import accept_totp, burn_password_check, check_password, use_recovery_code
 from portal.accounts.sessions import start_session
-from portal.audit.service import Action, record
-from portal.extensions import db
+from portal.audit.service import record
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import tenant_scope
 from tenants.directory import find_sign_in
 

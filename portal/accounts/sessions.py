@@ -19,10 +19,11 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from portal.accounts.actions import Action
 from portal.accounts.models import User, UserSession
-from portal.audit.service import Action, record
-from portal.extensions import db, login_manager
+from portal.audit.service import record
 from portal.clock import utcnow
+from portal.extensions import db, login_manager
 from tenants import context as tenant_context
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -66,9 +67,7 @@ def load_user(reference: str) -> User | None:
     from portal.accounts.security import keyed_hash
 
     _enter(authority_id)
-    user_session = db.session.execute(
-        select(UserSession).where(UserSession.secret_hash == keyed_hash(secret))
-    ).scalar_one_or_none()
+    user_session = db.session.execute(select(UserSession).where(UserSession.secret_hash == keyed_hash(secret))).scalar_one_or_none()
     if user_session is None or user_session.revoked_at is not None:
         _leave_all()  # an anonymous request carries no tenant context
         return None
@@ -139,9 +138,7 @@ def revoke_sessions(user: User, reason: str, *, keep_current: bool = False) -> i
     """Revoke every live session of ``user`` (but the current one, with ``keep_current``)."""
     keep = g.get("user_session_id") if keep_current else None
     count = 0
-    for user_session in db.session.execute(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-    ).scalars():
+    for user_session in db.session.execute(select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))).scalars():
         if user_session.id == keep:
             continue
         user_session.revoked_at = utcnow()

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.accounts import service
+from portal.accounts.actions import Action
 from portal.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -32,14 +33,14 @@ from portal.accounts.security import (
     totp_uri,
 )
 from portal.accounts.sessions import SESSION_EXPIRED, current_authority, end_session, revoke_sessions, start_session
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.authorities.models import Authority
-from forms import normalise_email
-from portal.extensions import db, limiter
 from portal.clock import utcnow
+from portal.extensions import db, limiter
+from portal.text import normalise_email
 from tenants.context import tenant_scope
 
-bp = Blueprint("accounts", __name__)
+bp = Blueprint("accounts", __name__, template_folder="templates")
 
 TOTP_SETUP_SECRET = "totp_setup_secret"
 
@@ -71,13 +72,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after sign-in. Control characters are refused: browsers (and
     Werkzeug, writing the Location header) drop tabs and newlines, so ``/<TAB>/evil.example`` would
     become ``//evil.example``, another site."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not any(ch < " " or ch == "\x7f" for ch in target)
-    ):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and not any(ch < " " or ch == "\x7f" for ch in target):
         return target
     return url_for("dashboard.home")
 
@@ -133,7 +128,11 @@ def _second_factor(recovery: bool):
         if outcome.status == "locked":
             form.code.errors.append(f"You have entered the wrong details too many times. Try again in {_minutes(outcome.locked_minutes)}.")
         else:
-            form.code.errors.append("The recovery code is not right, or has been used" if recovery else "The security code is not right, or has been used already. Wait for a new code and try again")
+            form.code.errors.append(
+                "The recovery code is not right, or has been used"
+                if recovery
+                else "The security code is not right, or has been used already. Wait for a new code and try again"
+            )
         form.code.data = ""
     return render_template("accounts/two_factor.html", form=form, recovery=recovery)
 
@@ -165,11 +164,13 @@ def sign_out():
 @bp.route("/account")
 @login_required
 def account():
-    sessions = db.session.execute(
-        select(UserSession)
-        .where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None))
-        .order_by(UserSession.last_seen_at.desc())
-    ).scalars().all()
+    sessions = (
+        db.session.execute(
+            select(UserSession).where(UserSession.user_id == current_user.id, UserSession.revoked_at.is_(None)).order_by(UserSession.last_seen_at.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template("accounts/account.html", sessions=sessions, current_session_id=g.get("user_session_id"))
 
 

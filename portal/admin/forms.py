@@ -131,7 +131,9 @@ class InviteUserForm(MembershipFields, BaseForm):
         widget=GovTextInput(),
         validators=[Required("Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")],
     )
-    job_title = StringField("Job title (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200, message="Job title must be 200 characters or fewer")])
+    job_title = StringField(
+        "Job title (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200, message="Job title must be 200 characters or fewer")]
+    )
     organisation = SelectField("Organisation", widget=GovSelect(), validators=[Required("Select the organisation this role is in")], validate_choice=False)
     role = RadioField("Role", widget=GovRadioInput(), choices=_role_choices(), validators=[Required("Select their role")])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
@@ -168,7 +170,9 @@ class AuditFilterForm(BaseForm):
         csrf = False  # a GET filter: nothing changes
 
     actor = SelectField("Done by", widget=GovSelect(), validators=[Optional()], validate_choice=False)
-    object_type = StringField("Type of record", widget=GovTextInput(), description="For example user, organisation, membership", validators=[Optional(), Length(max=64)])
+    object_type = StringField(
+        "Type of record", widget=GovTextInput(), description="For example user, organisation, membership", validators=[Optional(), Length(max=64)]
+    )
     object_id = StringField("Record id", widget=GovTextInput(), validators=[Optional(), Length(max=64)])
     date_from = IsoDateField("From (date)", widget=GovTextInput(), description="For example 2026-11-01", validators=[Optional()], format="%Y-%m-%d")
     date_to = IsoDateField("To (date)", widget=GovTextInput(), description="For example 2026-11-30", validators=[Optional()], format="%Y-%m-%d")

@@ -11,6 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from forms import choices
+from portal.accounts.actions import Action as AccountAction
 from portal.accounts.models import Membership, RecoveryCode, Role, User
 from portal.accounts.service import invite_user
 from portal.accounts.sessions import current_authority, revoke_sessions
@@ -24,24 +26,24 @@ from portal.admin.forms import (
     SettingsForm,
 )
 from portal.audit.models import AuditEvent
-from portal.audit.service import Action, record
+from portal.audit.service import record
+from portal.authorities.actions import Action
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind, SchoolPhase
-from forms import choices
+from portal.clock import UK, utcnow
 from portal.extensions import db
 from portal.forums import guests
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.notifications.service import notify
 from portal.policies import get_or_404, roles_required, visible_query
-from portal.clock import UK
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 admin_only = roles_required(Role.AUTHORITY_ADMIN)
 PAGE_SIZE = 50
 
 
 # Organisations --------------------------------------------------------------------------------------
+
 
 @bp.route("/organisations")
 @admin_only
@@ -86,7 +88,13 @@ def organisation_new():
         _apply_organisation_form(form, organisation)
         db.session.add(organisation)
         db.session.flush()
-        record(Action.ORGANISATION_CREATED, object_type="organisation", object_id=organisation.id, organisation_id=organisation.id, details={"kind": organisation.kind.value})
+        record(
+            Action.ORGANISATION_CREATED,
+            object_type="organisation",
+            object_id=organisation.id,
+            organisation_id=organisation.id,
+            details={"kind": organisation.kind.value},
+        )
         db.session.commit()
         flash(f"{organisation.name} has been added.", "success")
         return redirect(url_for("admin.organisations"))
@@ -150,10 +158,11 @@ def organisation_restore(organisation_id):
 
 # Users and memberships -----------------------------------------------------------------------------
 
+
 def _organisation_choices() -> tuple[list, dict[str, Organisation]]:
-    organisations = db.session.execute(
-        visible_query(Organisation).where(Organisation.archived_at.is_(None)).order_by(Organisation.kind, Organisation.name)
-    ).scalars().all()
+    organisations = (
+        db.session.execute(visible_query(Organisation).where(Organisation.archived_at.is_(None)).order_by(Organisation.kind, Organisation.name)).scalars().all()
+    )
     pairs = [("", "Select an organisation"), (AUTHORITY_LEVEL, "The authority itself (authority administrators only)")]
     pairs += [(str(o.id), f"{o.name} ({o.kind.label})") for o in organisations]
     return choices(pairs), {str(o.id): o for o in organisations}
@@ -205,8 +214,17 @@ def users():
     organisations = db.session.execute(visible_query(Organisation).order_by(Organisation.name)).scalars().all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "admin/users.html", items=items, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), args=args,
-        status=status, search=search, organisation_id=organisation_id, organisations=organisations, now=utcnow(),
+        "admin/users.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        args=args,
+        status=status,
+        search=search,
+        organisation_id=organisation_id,
+        organisations=organisations,
+        now=utcnow(),
     )
 
 
@@ -220,7 +238,9 @@ def user_invite():
     if request.method == "GET" and request.args.get("organisation") in organisations_by_id:
         form.organisation.data = request.args["organisation"]
     if form.validate_on_submit():
-        user = User(email=form.email.data, full_name=form.full_name.data.strip(), job_title=(form.job_title.data or "").strip() or None, invited_by_id=current_user.id)
+        user = User(
+            email=form.email.data, full_name=form.full_name.data.strip(), job_title=(form.job_title.data or "").strip() or None, invited_by_id=current_user.id
+        )
         membership = _membership_from(form, user, organisations_by_id)
         if membership is not None:
             db.session.add(user)
@@ -315,7 +335,7 @@ def user_deactivate(user_id):
     if user.deactivated_at is None:
         user.deactivated_at = utcnow()
         ended = revoke_sessions(user, "deactivated")
-        record(Action.USER_DEACTIVATED, object_type="user", object_id=user.id, details={"sessions_ended": ended})
+        record(AccountAction.USER_DEACTIVATED, object_type="user", object_id=user.id, details={"sessions_ended": ended})
         guests.withdraw_if_no_longer_partner(user, because="account deactivated")
         db.session.commit()
         flash(f"{user.full_name} has been deactivated and signed out everywhere.", "success")
@@ -328,7 +348,7 @@ def user_reactivate(user_id):
     user = get_or_404(User, user_id, action="reactivate")
     if user.deactivated_at is not None:
         user.deactivated_at = None
-        record(Action.USER_REACTIVATED, object_type="user", object_id=user.id)
+        record(AccountAction.USER_REACTIVATED, object_type="user", object_id=user.id)
         db.session.commit()
         flash(f"{user.full_name} can sign in again.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -358,8 +378,13 @@ def user_reset_two_factor(user_id):
         for code in db.session.execute(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).scalars():
             db.session.delete(code)
         ended = revoke_sessions(user, "two_factor_reset")
-        record(Action.TWO_FACTOR_RESET, object_type="user", object_id=user.id, details={"sessions_ended": ended})
-        notify(user.id, "Your two-factor authentication was reset by an administrator", body="Set it up again the next time you sign in.", link=url_for("accounts.two_factor_setup"))
+        record(AccountAction.TWO_FACTOR_RESET, object_type="user", object_id=user.id, details={"sessions_ended": ended})
+        notify(
+            user.id,
+            "Your two-factor authentication was reset by an administrator",
+            body="Set it up again the next time you sign in.",
+            link=url_for("accounts.two_factor_setup"),
+        )
         db.session.commit()
         flash(f"{user.full_name}'s two-factor authentication has been reset. They will set it up again when they next sign in.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -372,13 +397,14 @@ def user_unlock(user_id):
     if user.locked_until is not None:
         user.locked_until = None
         user.failed_sign_ins = 0
-        record(Action.USER_UPDATED, object_type="user", object_id=user.id, details={"change": "unlocked"})
+        record(AccountAction.USER_UPDATED, object_type="user", object_id=user.id, details={"change": "unlocked"})
         db.session.commit()
         flash(f"{user.full_name} can try to sign in again.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 # Settings and duties ---------------------------------------------------------------------------------
+
 
 def _duty_form() -> DutyForm:
     form = DutyForm(prefix="duty")
@@ -455,7 +481,9 @@ def duty_add():
 @admin_only
 def duty_remove(duty_id):
     assignment = get_or_404(AuthorityDuty, duty_id, action="remove")
-    record(Action.DUTY_REMOVED, object_type="authority_duty", object_id=assignment.id, details={"user_id": str(assignment.user_id), "duty": assignment.duty.value})
+    record(
+        Action.DUTY_REMOVED, object_type="authority_duty", object_id=assignment.id, details={"user_id": str(assignment.user_id), "duty": assignment.duty.value}
+    )
     db.session.delete(assignment)
     db.session.commit()
     flash("The duty has been removed.", "success")
@@ -463,6 +491,7 @@ def duty_remove(duty_id):
 
 
 # Audit log -----------------------------------------------------------------------------------------
+
 
 @bp.route("/audit")
 @admin_only
@@ -488,7 +517,11 @@ def audit_log():
     has_next = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
     names = {u.id: u for u in people}
-    record(Action.AUDIT_VIEWED, object_type="audit_log", details={k: v for k, v in request.args.items() if k in {"actor", "object_type", "object_id", "date_from", "date_to", "page"}})
+    record(
+        Action.AUDIT_VIEWED,
+        object_type="audit_log",
+        details={k: v for k, v in request.args.items() if k in {"actor", "object_type", "object_id", "date_from", "date_to", "page"}},
+    )
     db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("admin/audit_log.html", form=form, events=events, names=names, page=page, has_next=has_next, args=args)

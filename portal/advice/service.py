@@ -9,14 +9,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from portal.advice.actions import Action
 from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import attachments, chronology
 from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.vocabulary import Urgency
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.service import page_path
 
 

@@ -12,23 +12,24 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from forms import MessageForm, choices
 from portal.accounts.models import Role
 from portal.advice import service
 from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm
 from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
-from portal.audit.service import Action, record, render_audited
+from portal.audit.actions import Action
+from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil, name_contains
-from forms import MessageForm, choices
 
-bp = Blueprint("advice", __name__)
+bp = Blueprint("advice", __name__, template_folder="templates")
 
 school_casework = roles_required(Role.DSL, Role.HEAD)
 front_door_only = roles_required(Role.FRONT_DOOR)
@@ -38,23 +39,18 @@ SEARCH_LIMIT = 20
 
 # The school's list -----------------------------------------------------------------------------------
 
+
 @bp.route("/advice")
 @login_required
 @school_casework
 def index():
     schools = casework_organisations()
     school = next((s for s in schools if str(s.id) == request.args.get("school")), schools[0] if schools else None)
-    query = (
-        visible_query(AdviceRequest)
-        .where(AdviceRequest.organisation_id == (school.id if school else None))
-        .options(joinedload(AdviceRequest.requested_by))
-    )
+    query = visible_query(AdviceRequest).where(AdviceRequest.organisation_id == (school.id if school else None)).options(joinedload(AdviceRequest.requested_by))
     after = request_cursor(2, datetime, uuid.UUID)
     if after:
         moment, last_id = after
-        query = query.where(
-            or_(AdviceRequest.created_at < moment, and_(AdviceRequest.created_at == moment, AdviceRequest.id < last_id))
-        )
+        query = query.where(or_(AdviceRequest.created_at < moment, and_(AdviceRequest.created_at == moment, AdviceRequest.id < last_id)))
     query = query.order_by(AdviceRequest.created_at.desc(), AdviceRequest.id.desc())
     page = fetch_page(db.session, query, PAGE_SIZE, lambda a: (a.created_at, a.id))
     if school is not None:  # the list names children: the read is audited
@@ -63,6 +59,7 @@ def index():
 
 
 # Asking ----------------------------------------------------------------------------------------------
+
 
 def _pupil_query(schools: list[Organisation]):
     """Pupils of the DSL's own schools (a DSL may name only a child of a school whose casework they hold)."""
@@ -171,14 +168,21 @@ def _check_school_and_pupil(form, schools, chosen, results) -> bool:
 
 # One request -----------------------------------------------------------------------------------------
 
+
 def _render_detail(advice: AdviceRequest, reply_form: MessageForm | None = None):
     """The request page; the caller has audited the view, and it is committed once the page is drawn."""
-    messages = db.session.execute(
-        visible_query(AdviceMessage).where(AdviceMessage.advice_request_id == advice.id).order_by(AdviceMessage.created_at, AdviceMessage.id)
-    ).scalars().all()
-    files = db.session.execute(
-        visible_query(Attachment).where(Attachment.advice_request_id == advice.id).order_by(Attachment.created_at, Attachment.id)
-    ).scalars().all()
+    messages = (
+        db.session.execute(
+            visible_query(AdviceMessage).where(AdviceMessage.advice_request_id == advice.id).order_by(AdviceMessage.created_at, AdviceMessage.id)
+        )
+        .scalars()
+        .all()
+    )
+    files = (
+        db.session.execute(visible_query(Attachment).where(Attachment.advice_request_id == advice.id).order_by(Attachment.created_at, Attachment.id))
+        .scalars()
+        .all()
+    )
     school = advice.organisation_id in casework_schools(current_user)
     page = render_template(
         "advice/detail.html",
@@ -293,9 +297,7 @@ def queue():
     tab = request.args.get("status") if request.args.get("status") in QUEUES else "waiting"
     status = QUEUES[tab][1]
     base = visible_query(AdviceRequest).where(AdviceRequest.status == status)
-    counts = dict(
-        db.session.execute(visible_query(AdviceRequest).with_only_columns(AdviceRequest.status, func.count()).group_by(AdviceRequest.status)).all()
-    )
+    counts = dict(db.session.execute(visible_query(AdviceRequest).with_only_columns(AdviceRequest.status, func.count()).group_by(AdviceRequest.status)).all())
     query = base.options(joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by))
     if status == AdviceStatus.ANSWERED:
         # Most recently answered first.
@@ -332,4 +334,3 @@ def queue():
         asked_ago=service.asked_ago,
         now=utcnow(),
     )
-

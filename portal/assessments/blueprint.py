@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("assessments", __name__)
+bp = Blueprint("assessments", __name__, template_folder="templates")

@@ -22,11 +22,13 @@ from portal.accounts.models import Role
 from portal.assessments import service
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMember, AssessmentMemberRole, AssessmentReview, AssessmentStage, AssessmentTransition, SchoolAssessment
-from portal.audit.service import Action, record_now
+from portal.assessments.policy import oversees_assessments
+from portal.audit.actions import Action
+from portal.audit.service import record_now
+from portal.clock import UK, uk_today
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
-from portal.policies import oversees_assessments, visible_query
-from portal.clock import UK, uk_today
+from portal.policies import visible_query
 
 #: Actions due within this many days (or overdue) are listed.
 ACTIONS_WITHIN_DAYS = 14
@@ -98,8 +100,10 @@ class Dashboard:
 def _mine_ids(user) -> set:
     """The visible assessments ``user`` runs: as lead, or as an assessor member."""
     assessor_member = select(AssessmentMember.assessment_id).where(AssessmentMember.user_id == user.id, AssessmentMember.role == AssessmentMemberRole.ASSESSOR)
-    query = visible_query(SchoolAssessment, user).with_only_columns(SchoolAssessment.id).where(
-        or_(SchoolAssessment.lead_id == user.id, SchoolAssessment.id.in_(assessor_member))
+    query = (
+        visible_query(SchoolAssessment, user)
+        .with_only_columns(SchoolAssessment.id)
+        .where(or_(SchoolAssessment.lead_id == user.id, SchoolAssessment.id.in_(assessor_member)))
     )
     return set(db.session.execute(query).scalars().all())
 
@@ -121,9 +125,14 @@ def _days_in_stage(today: date, assessments, user) -> dict:
 
 
 def build(user, show: str | None, today: date) -> Dashboard:
-    assessments = db.session.execute(
-        visible_query(SchoolAssessment, user).options(selectinload(SchoolAssessment.lead)).order_by(SchoolAssessment.created_at, SchoolAssessment.id)
-    ).unique().scalars().all()
+    assessments = (
+        db.session.execute(
+            visible_query(SchoolAssessment, user).options(selectinload(SchoolAssessment.lead)).order_by(SchoolAssessment.created_at, SchoolAssessment.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     mine = _mine_ids(user)
     if show not in (MINE, ALL):
         show = MINE if mine else ALL
@@ -132,11 +141,16 @@ def build(user, show: str | None, today: date) -> Dashboard:
     board = Dashboard(today=today, show=show, mine_count=len(mine), all_count=len(assessments), schools={a.id: a for a in shown})
 
     # Open actions of the assessments' plans: counts for every assessment, and those due soon listed.
-    actions = db.session.execute(
-        visible_query(PlanAction, user)
-        .where(PlanAction.assessment_id.is_not(None), PlanAction.status.in_(OPEN_ACTION_STATUSES))
-        .order_by(PlanAction.due_on, PlanAction.created_at, PlanAction.id)
-    ).unique().scalars().all()
+    actions = (
+        db.session.execute(
+            visible_query(PlanAction, user)
+            .where(PlanAction.assessment_id.is_not(None), PlanAction.status.in_(OPEN_ACTION_STATUSES))
+            .order_by(PlanAction.due_on, PlanAction.created_at, PlanAction.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     actions = [a for a in actions if a.assessment_id in ids]
     board.actions_until = today + timedelta(days=ACTIONS_WITHIN_DAYS)
     board.actions_due = [a for a in actions if a.due_on <= board.actions_until]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from portal.assessments.models import AssessmentFinding, AssessmentMethod, Domain, MethodFinding
+from portal.clock import uk_date
 from portal.extensions import db
 from portal.policies import visible_query
-from portal.clock import uk_date
 
 _DOMAIN_ORDER = {domain: n for n, domain in enumerate(Domain)}
 

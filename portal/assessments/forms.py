@@ -64,7 +64,9 @@ class NoteForm(BaseForm):
         widget=GovTextArea(),
         validators=[Required("Enter the note"), NotBlank("Enter the note"), text_limit("The note")],
     )
-    assessor_only = BooleanField("Assessor-only: never shown to the school", widget=GovCheckboxInput(), description="Only children's social care sees this note.")
+    assessor_only = BooleanField(
+        "Assessor-only: never shown to the school", widget=GovCheckboxInput(), description="Only children's social care sees this note."
+    )
     submit = SubmitField("Add the note", widget=GovSubmitInput())
 
 

@@ -14,15 +14,17 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import User
-from portal.assessments.method_forms import METHOD_LABELS, MethodForm
-from portal.assessments.models import AssessmentMethod, MethodFinding, MethodKind, SchoolAssessment
+from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.evidence import assessment_findings, finding_links
-from portal.audit.service import Action, record, render_audited
+from portal.assessments.method_forms import METHOD_LABELS, MethodForm
+from portal.assessments.models import AssessmentMethod, MethodFinding, MethodKind, SchoolAssessment
+from portal.audit.service import record, render_audited
+from portal.clock import uk_date, uk_today
 from portal.extensions import db
 from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
-from portal.clock import uk_date, uk_today
+
 
 @bp.route("/school-assessments/<uuid:assessment_id>/methods")
 @login_required
@@ -39,7 +41,9 @@ def methods(assessment_id):
     allows = policy_for(AssessmentMethod).allows
     editable = {m.id for m in rows if allows(current_user, "edit", m)}
     can_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
-    return render_audited("assessments/methods.html", assessment=assessment, methods=rows, supports=supports, authors=authors, editable=editable, can_add=can_add)
+    return render_audited(
+        "assessments/methods.html", assessment=assessment, methods=rows, supports=supports, authors=authors, editable=editable, can_add=can_add
+    )
 
 
 def _saved(method: AssessmentMethod, finding_ids) -> dict:
@@ -82,7 +86,13 @@ def _shown(values: dict, findings) -> dict:
 
 
 def _audit(action: str, method: AssessmentMethod, assessment: SchoolAssessment, **details) -> None:
-    record(action, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"assessment": str(assessment.id), **details})
+    record(
+        action,
+        object_type="assessment_method",
+        object_id=method.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id), **details},
+    )
 
 
 @bp.route("/school-assessments/<uuid:assessment_id>/methods/new", methods=["GET", "POST"])
@@ -144,7 +154,15 @@ def method_edit(method_id):
 
 
 def _page(form: MethodForm, assessment, findings, method=None, changes=None) -> str:
-    return render_template("assessments/method.html", form=form, assessment=assessment, findings=findings, method=method, changes=changes, finding_hints=[{"hint": {"text": f.rating.label}} for f in findings])
+    return render_template(
+        "assessments/method.html",
+        form=form,
+        assessment=assessment,
+        findings=findings,
+        method=method,
+        changes=changes,
+        finding_hints=[{"hint": {"text": f.rating.label}} for f in findings],
+    )
 
 
 def _conflict(method: AssessmentMethod, saved: dict, yours: dict, form: MethodForm, findings) -> list[service.Change]:

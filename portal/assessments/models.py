@@ -11,13 +11,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-
 from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.casework.models import ExportStatus
 from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
-from portal.casework.models import ExportStatus
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 

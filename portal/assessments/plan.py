@@ -17,24 +17,29 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import choices, clean_text
+from forms import choices
 from portal.accounts.models import Membership, Role
-from portal.assessments import planning, service as assessments
+from portal.assessments import planning
+from portal.assessments import service as assessments
+from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMemberRole, AssessmentReview, AssessmentStage, AssessmentTransition, Domain, SchoolAssessment
 from portal.assessments.plan_forms import ACTION_LABELS, REVIEW_LABELS, REVIEW_TEXTS, ActionUpdateForm, NewActionForm, ReviewForm
-from portal.assessments.triangle_forms import DOMAIN_HINTS
-from portal.audit.service import Action, record, record_now, render_audited
-from portal.authorities.models import Organisation, OrganisationKind
+from portal.assessments.policy import assessment_assessor
 from portal.assessments.service import audience as service_audience
+from portal.assessments.triangle_forms import DOMAIN_HINTS
+from portal.audit.service import record, record_now, render_audited
+from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.people import notify_all
+from portal.clock import uk_today
 from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.partnership import service
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, PlanAction
-from portal.policies import action_owner, assessment_assessor, get_or_404, policy_for, require, visible_query
-from portal.clock import uk_today
+from portal.partnership.policy import action_owner
+from portal.policies import get_or_404, policy_for, require, visible_query
+from portal.text import clean_text
 
 CLOSED = "The assessment is closed: actions can no longer be added to its plan"
 
@@ -71,11 +76,17 @@ def _owner_options(assessment: SchoolAssessment, current: PlanAction | None = No
     if assessor_ids:
         social_care = select(Organisation.id).where(Organisation.kind == OrganisationKind.SOCIAL_CARE)
         organisation_ids |= set(
-            db.session.execute(select(Membership.organisation_id).where(Membership.user_id.in_(assessor_ids), Membership.organisation_id.in_(social_care))).scalars()
+            db.session.execute(
+                select(Membership.organisation_id).where(Membership.user_id.in_(assessor_ids), Membership.organisation_id.in_(social_care))
+            ).scalars()
         )
-    organisations = db.session.execute(
-        visible_query(Organisation).where(Organisation.id.in_(organisation_ids - {None}), Organisation.archived_at.is_(None)).order_by(Organisation.name)
-    ).scalars().all()
+    organisations = (
+        db.session.execute(
+            visible_query(Organisation).where(Organisation.id.in_(organisation_ids - {None}), Organisation.archived_at.is_(None)).order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
     organisations = sorted(organisations, key=lambda o: o.id != assessment.organisation_id)  # the school first
     ordered_people = sorted(people.items(), key=lambda pair: (pair[1], str(pair[0])))
     return dict(owner_choices(ordered_people, [(o.id, o.name) for o in organisations], current))
@@ -111,9 +122,14 @@ def _new_form(assessment: SchoolAssessment, options: dict[str, str]) -> NewActio
 
 
 def _render_plan(assessment: SchoolAssessment, form: NewActionForm | None = None, *, refused: str | None = None, status: int = 200):
-    actions = db.session.execute(
-        visible_query(PlanAction).where(PlanAction.assessment_id == assessment.id).order_by(PlanAction.due_on, PlanAction.created_at, PlanAction.id)
-    ).unique().scalars().all()
+    actions = (
+        db.session.execute(
+            visible_query(PlanAction).where(PlanAction.assessment_id == assessment.id).order_by(PlanAction.due_on, PlanAction.created_at, PlanAction.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     runs_it = assessment_assessor(current_user, assessment)
     by_domain = [(domain, DOMAIN_HINTS[domain], [a for a in actions if a.domain == domain]) for domain in Domain]
     may_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
@@ -237,7 +253,12 @@ def _tell(assessment: SchoolAssessment, row: PlanAction, *, new_owner: bool, sta
     """Titles only: the action's text stays behind the assessment's own access rules."""
     link = _plan_path(assessment.id)
     if new_owner:
-        notify_all(service_audience(assessment.id, _owners_told(row)), f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=link, exclude={current_user.id})
+        notify_all(
+            service_audience(assessment.id, _owners_told(row)),
+            f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}",
+            link=link,
+            exclude={current_user.id},
+        )
     if status_changed:
         told = ([] if new_owner else _owners_told(row)) + ([assessment.lead_id] if assessment.lead_id else [])
         title = f"An action of the school assessment of {assessment.organisation.name} is now {row.status.label.lower()}"
@@ -303,7 +324,12 @@ def review(assessment_id):
                         details={"assessment": str(assessment.id), "fields": fields},
                     )
                     members = [m.user_id for m in assessments.members(assessment)] + ([assessment.lead_id] if assessment.lead_id else [])
-                    notify_all(service_audience(assessment.id, members), f"The review of the school assessment of {assessment.organisation.name} has been updated", link=_plan_path(assessment.id), exclude={current_user.id})
+                    notify_all(
+                        service_audience(assessment.id, members),
+                        f"The review of the school assessment of {assessment.organisation.name} has been updated",
+                        link=_plan_path(assessment.id),
+                        exclude={current_user.id},
+                    )
                 db.session.commit()
             except (StaleDataError, IntegrityError):  # changed, or created, by someone else meanwhile
                 db.session.rollback()
@@ -322,4 +348,3 @@ def _review_conflict(assessment: SchoolAssessment, row: AssessmentReview | None,
         service.stale_refused("school_assessment", assessment.id)
     form.version.data = str(row.version if row is not None else 0)
     return service.what_changed(_review_values(row), yours, REVIEW_LABELS)
-

@@ -150,7 +150,9 @@ class ReviewForm(BaseForm):
     )
     told_young_people = _text("How young people have been told (optional)", "told_young_people", "For example, an assembly, a poster or their form tutors.")
     told_parents = _text("How parents and carers have been told (optional)", "told_parents", "For example, a letter home or a parents' evening.")
-    told_school_community = _text("How the school community has been told (optional)", "told_school_community", "Staff, governors and the wider school community.")
+    told_school_community = _text(
+        "How the school community has been told (optional)", "told_school_community", "Staff, governors and the wider school community."
+    )
     sustaining_safety = _text("How the safety will be sustained (optional)", "sustaining_safety", "Who will keep it going, and how it will be checked.")
     version = VersionField()
     submit = SubmitField("Save the review", widget=GovSubmitInput())

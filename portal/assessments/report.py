@@ -1,7 +1,7 @@
 """The PDF report of an assessment, built by a job.
 
 Anyone who may see the assessment asks for one (the school included: it is their assessment too); a job
-builds it (``jobs.assessment_reports``) while the person's page shows its progress; only the person who
+builds it (``portal.assessments.jobs``) while the person's page shows its progress; only the person who
 asked downloads it, and only while they may still see the assessment. Each step is audited. The report
 holds no notes: it is for everyone on the assessment.
 """
@@ -13,18 +13,18 @@ from io import BytesIO
 from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
-from jobs import assessment_reports
 from jobs.outbox import enqueue
+from portal.assessments import jobs as assessment_reports
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentReport, SchoolAssessment
-from portal.pdf import filename_slug
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import files
+from portal.casework.actions import Action
 from portal.casework.models import ExportStatus
+from portal.clock import UK, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
+from portal.pdf import filename_slug
 from portal.policies import get_or_404, visible_query
-from portal.clock import UK
 
 
 @bp.route("/school-assessments/<uuid:assessment_id>/reports")
@@ -32,9 +32,15 @@ from portal.clock import UK
 def reports(assessment_id):
     """The person's own PDF reports of the assessment, and the button to ask for a new one."""
     assessment = get_or_404(SchoolAssessment, assessment_id)
-    rows = db.session.execute(
-        visible_query(AssessmentReport).where(AssessmentReport.assessment_id == assessment.id).order_by(AssessmentReport.created_at.desc(), AssessmentReport.id)
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            visible_query(AssessmentReport)
+            .where(AssessmentReport.assessment_id == assessment.id)
+            .order_by(AssessmentReport.created_at.desc(), AssessmentReport.id)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("assessments/reports.html", assessment=assessment, reports=rows)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from portal.accounts.models import Membership, Role, User
+from portal.assessments.actions import Action
 from portal.assessments.models import (
     AssessmentKind,
     AssessmentMember,
@@ -25,11 +26,12 @@ from portal.assessments.models import (
     AssessmentTrigger,
     SchoolAssessment,
 )
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.authorities.models import Organisation
 from portal.casework.people import notify_all, school_casework_ids
 from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.partnership.actions import Action as WorkspaceAction
 
 STAGES: tuple[AssessmentStage, ...] = tuple(AssessmentStage)
 
@@ -82,7 +84,7 @@ def open_assessment(
     db.session.add(AssessmentTransition(assessment_id=assessment.id, actor_id=actor_id, from_stage=None, to_stage=AssessmentStage.PLANNING, comment=None))
     db.session.flush()
     record(
-        Action.WORKSPACE_OPENED,
+        WorkspaceAction.WORKSPACE_OPENED,
         object_type="school_assessment",
         object_id=assessment.id,
         organisation_id=school.id,
@@ -139,13 +141,15 @@ def add_member(assessment: SchoolAssessment, candidate: Candidate, *, actor_id) 
     db.session.add(row)
     db.session.flush()
     record(
-        Action.PARTICIPANT_ADDED,
+        WorkspaceAction.PARTICIPANT_ADDED,
         object_type="school_assessment",
         object_id=assessment.id,
         organisation_id=assessment.organisation_id,
         details={"user": str(candidate.user_id), "role": candidate.role.value},
     )
-    notify_all([candidate.user_id], f"You have been added to the school assessment of {assessment.organisation.name}", link=link(assessment), exclude={actor_id})
+    notify_all(
+        [candidate.user_id], f"You have been added to the school assessment of {assessment.organisation.name}", link=link(assessment), exclude={actor_id}
+    )
     return row
 
 
@@ -153,7 +157,7 @@ def remove_member(assessment: SchoolAssessment, row: AssessmentMember, *, actor_
     if row.role == AssessmentMemberRole.ASSESSOR and sum(1 for m in members(assessment) if m.role == AssessmentMemberRole.ASSESSOR) == 1:
         raise Refused("The assessment needs at least one assessor: add another assessor before removing this one")
     record(
-        Action.PARTICIPANT_REMOVED,
+        WorkspaceAction.PARTICIPANT_REMOVED,
         object_type="school_assessment",
         object_id=assessment.id,
         organisation_id=assessment.organisation_id,
@@ -192,7 +196,11 @@ def move(assessment: SchoolAssessment, to_stage: AssessmentStage, *, actor_id, c
 
 
 def transitions(assessment: SchoolAssessment) -> list[AssessmentTransition]:
-    query = select(AssessmentTransition).where(AssessmentTransition.assessment_id == assessment.id).order_by(AssessmentTransition.created_at, AssessmentTransition.id)
+    query = (
+        select(AssessmentTransition)
+        .where(AssessmentTransition.assessment_id == assessment.id)
+        .order_by(AssessmentTransition.created_at, AssessmentTransition.id)
+    )
     return db.session.execute(query).unique().scalars().all()
 
 
@@ -213,7 +221,9 @@ def add_note(assessment: SchoolAssessment, *, body: str, assessor_only: bool, au
 def tell_opened(assessment: SchoolAssessment, *, actor_id) -> None:
     """The school (its DSLs and head) and the lead hear that the assessment was opened."""
     school = assessment.organisation
-    notify_all(school_casework_ids(school.id), f"A school assessment of {school.name} has been opened, to work on with you", link=link(assessment), exclude={actor_id})
+    notify_all(
+        school_casework_ids(school.id), f"A school assessment of {school.name} has been opened, to work on with you", link=link(assessment), exclude={actor_id}
+    )
     if assessment.lead_id is not None:
         notify_all([assessment.lead_id], f"You are the lead assessor of the school assessment of {school.name}", link=link(assessment), exclude={actor_id})
 
@@ -223,7 +233,7 @@ def audience(assessment_id, user_ids) -> list:
     an organisation's contacts, its members) hears only while they may open it. Someone removed from it,
     moved to another school, or an organisation's contact who is not on it, is not told — a title naming
     the school would tell them the school is being assessed."""
-    from portal.policies import assessment_visible
+    from portal.assessments.policy import assessment_visible
 
     ids = sorted({u for u in user_ids if u is not None})
     if not ids:
@@ -231,4 +241,3 @@ def audience(assessment_id, user_ids) -> list:
     users = db.session.execute(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None))).unique().scalars().all()
     query = select(SchoolAssessment.id).where(SchoolAssessment.id == assessment_id)
     return [u.id for u in users if db.session.execute(query.where(assessment_visible(u))).first() is not None]
-

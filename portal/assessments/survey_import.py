@@ -39,13 +39,34 @@ MAX_QUESTION = 1000
 #: Columns survey tools add that are not questions (compared in lower case): ignored.
 METADATA = frozenset({"timestamp", "id", "start time", "completion time", "last modified time"})
 #: Column headings that identify who answered (compared in lower case, punctuation removed): refused.
-IDENTIFYING = frozenset({
-    "name", "first name", "surname", "last name", "full name",
-    "email", "e mail", "email address", "e mail address",
-    "upn", "date of birth", "dob", "student id", "pupil id",
-    "address", "postcode", "post code", "phone", "phone number", "telephone", "telephone number",
-    "mobile", "mobile number", "d o b",
-})
+IDENTIFYING = frozenset(
+    {
+        "name",
+        "first name",
+        "surname",
+        "last name",
+        "full name",
+        "email",
+        "e mail",
+        "email address",
+        "e mail address",
+        "upn",
+        "date of birth",
+        "dob",
+        "student id",
+        "pupil id",
+        "address",
+        "postcode",
+        "post code",
+        "phone",
+        "phone number",
+        "telephone",
+        "telephone number",
+        "mobile",
+        "mobile number",
+        "d o b",
+    }
+)
 #: Words before a heading that still make it identifying ("Your name", "Pupil's email").
 _OWNERS = ("your ", "student ", "students ", "pupil ", "pupils ", "child ", "childs ", "respondent ", "respondents ")
 
@@ -129,8 +150,21 @@ def _heading(text: str) -> str:
 #: Words that make any heading identifying wherever they appear ("What is your name?", "Name of pupil",
 #: "Username", "Candidate number"): the column is refused, even if it is a question about something else
 #: ("Can you name an adult you trust?") — remove it, and summarise what it asked in what was found.
-IDENTIFYING_WORDS = frozenset({"name", "names", "forename", "surname", "username", "email", "upn", "dob", "postcode", "address", "phone", "mobile", "telephone"})
-IDENTIFYING_PHRASES = ("e mail", "date of birth", "student id", "pupil id", "student number", "pupil number", "candidate number", "admission number", "post code", "d o b")
+IDENTIFYING_WORDS = frozenset(
+    {"name", "names", "forename", "surname", "username", "email", "upn", "dob", "postcode", "address", "phone", "mobile", "telephone"}
+)
+IDENTIFYING_PHRASES = (
+    "e mail",
+    "date of birth",
+    "student id",
+    "pupil id",
+    "student number",
+    "pupil number",
+    "candidate number",
+    "admission number",
+    "post code",
+    "d o b",
+)
 
 
 def identifies(heading: str) -> bool:
@@ -138,7 +172,7 @@ def identifies(heading: str) -> bool:
     text = _heading(re.sub(r"\([^)]*\)", " ", heading.replace("'", "").replace("\u2019", "")))
     if text in IDENTIFYING:
         return True
-    if any(text.startswith(owner) and text[len(owner):] in IDENTIFYING for owner in _OWNERS):
+    if any(text.startswith(owner) and text[len(owner) :] in IDENTIFYING for owner in _OWNERS):
         return True
     words = text.split()
     padded = f" {text} "
@@ -205,7 +239,13 @@ def read_survey(data: bytes, filename: str | None = None) -> Result:
     rows = []  # the rows with the header's number of columns
     for line, cells in responses:
         if len(cells) != width:
-            result.errors.append(Problem(line, "", f"Line {line} has {len(cells)} column{'' if len(cells) == 1 else 's'} but the header row has {width}: every response needs a cell for each column, even if it is empty"))
+            result.errors.append(
+                Problem(
+                    line,
+                    "",
+                    f"Line {line} has {len(cells)} column{'' if len(cells) == 1 else 's'} but the header row has {width}: every response needs a cell for each column, even if it is empty",
+                )
+            )
         else:
             rows.append((line, cells))
 
@@ -235,18 +275,24 @@ def _question_columns(header: list[str], line: int, rows, result: Result) -> lis
                 result.errors.append(Problem(line, letter, f"Column {letter} has answers but no question in the header row: add the question as its heading"))
             continue  # an empty column, as spreadsheets sometimes add at the end: ignored
         if identifies(text):
-            result.errors.append(Problem(line, where, f'Column {letter}, "{text}", looks like it identifies who answered: remove it from the file and import it again'))
+            result.errors.append(
+                Problem(line, where, f'Column {letter}, "{text}", looks like it identifies who answered: remove it from the file and import it again')
+            )
             continue
         if is_metadata(text):
             result.ignored.append(text)
             continue
         key = text.casefold()
         if key in seen:
-            result.errors.append(Problem(line, where, f'Column {letter} has the same question as column {seen[key]}, "{text}": each question must be in the file once'))
+            result.errors.append(
+                Problem(line, where, f'Column {letter} has the same question as column {seen[key]}, "{text}": each question must be in the file once')
+            )
             continue
         seen[key] = letter
         if len(text) > MAX_QUESTION:
-            result.errors.append(Problem(line, letter, f"Column {letter}'s question is longer than {_number(MAX_QUESTION)} characters: shorten it in the header row"))
+            result.errors.append(
+                Problem(line, letter, f"Column {letter}'s question is longer than {_number(MAX_QUESTION)} characters: shorten it in the header row")
+            )
             continue
         columns.append((index, Question(position=len(columns) + 1, column=letter, text=text)))
     if not columns and not result.errors:
@@ -272,7 +318,13 @@ def _tally(index: int, question: Question, rows, result: Result) -> None:
         return
     for line, answer in answers:
         if len(answer) > MAX_ANSWER:
-            result.errors.append(Problem(line, f'{question.column} ("{question.text}")', f"The answer in column {question.column} is {len(answer)} characters long: an answer must be {MAX_ANSWER} characters or fewer"))
+            result.errors.append(
+                Problem(
+                    line,
+                    f'{question.column} ("{question.text}")',
+                    f"The answer in column {question.column} is {len(answer)} characters long: an answer must be {MAX_ANSWER} characters or fewer",
+                )
+            )
     kept = {answer: count for answer, count in counts.items() if count >= MIN_COUNT}
     rare = sum(count for count in counts.values() if count < MIN_COUNT)
     question.answers = sorted(kept.items(), key=lambda item: (-item[1], item[0].casefold(), item[0])) + ([(OTHER, rare)] if rare else [])
@@ -294,7 +346,7 @@ EXAMPLE_CSV = (
     "04/03/2026 09:20:38,Strongly agree,Yes,The toilets,The new CCTV helps\r\n"
     "04/03/2026 09:21:52,Agree,Not sure,The corridor by the sports hall,Year 11s push in the lunch queue\r\n"
     "04/03/2026 09:23:09,Disagree,Yes,The bus stop,I don't like walking home in the dark\r\n"
-    "04/03/2026 09:24:30,Agree,Yes,The field at lunchtime,\"Teachers listen, but nothing changes\"\r\n"
+    '04/03/2026 09:24:30,Agree,Yes,The field at lunchtime,"Teachers listen, but nothing changes"\r\n'
     "04/03/2026 09:25:47,Agree,Yes,The park next to school,The park is scary after school\r\n"
     "04/03/2026 09:26:15,Strongly agree,Yes,Nowhere,Thank you for asking us\r\n"
     "04/03/2026 09:27:58,Not sure,No,The toilets,Some people say horrible things online\r\n"

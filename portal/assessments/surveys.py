@@ -21,9 +21,10 @@ from wtforms import HiddenField, SubmitField, ValidationError
 from forms import BaseForm, GovFileInput, GovSubmitInput
 from portal.accounts.models import Role
 from portal.assessments import survey_import
+from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import record, record_now, render_audited
 from portal.extensions import db
 from portal.partnership.service import stale_refused
 from portal.policies import get_or_404, policy_for, require, roles_required, visible_query
@@ -64,9 +65,9 @@ def _saved(method_id):
     imported = db.session.execute(visible_query(SurveyImport).where(SurveyImport.method_id == method_id)).unique().scalar_one_or_none()
     if imported is None:
         return None, []
-    questions = db.session.execute(
-        visible_query(SurveyQuestion).where(SurveyQuestion.import_id == imported.id).order_by(SurveyQuestion.position)
-    ).scalars().all()
+    questions = (
+        db.session.execute(visible_query(SurveyQuestion).where(SurveyQuestion.import_id == imported.id).order_by(SurveyQuestion.position)).scalars().all()
+    )
     answers = defaultdict(list)
     rows = db.session.execute(
         visible_query(SurveyAnswer)
@@ -119,19 +120,35 @@ def survey(method_id):
                 try:
                     _replace(method, result)
                     record(
-                        Action.ASSESSMENT_SURVEY_IMPORTED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id,
-                        details={"assessment": str(assessment.id), "respondents": result.respondents, "questions": len(result.questions), "free_text_questions": result.free_text_questions},
+                        Action.ASSESSMENT_SURVEY_IMPORTED,
+                        object_type="assessment_method",
+                        object_id=method.id,
+                        organisation_id=assessment.organisation_id,
+                        details={
+                            "assessment": str(assessment.id),
+                            "respondents": result.respondents,
+                            "questions": len(result.questions),
+                            "free_text_questions": result.free_text_questions,
+                        },
                     )
                     db.session.commit()
                 except IntegrityError:  # someone else imported results for this survey at the same moment
                     db.session.rollback()
-                    form.file.errors.append("Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again")
+                    form.file.errors.append(
+                        "Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again"
+                    )
                 else:
-                    flash(f"The survey results have been imported: {_plural(result.respondents, 'response')} to {_plural(len(result.questions), 'question')}.", "success")
+                    flash(
+                        f"The survey results have been imported: {_plural(result.respondents, 'response')} to {_plural(len(result.questions), 'question')}.",
+                        "success",
+                    )
                     return redirect(url_for("assessments.survey", method_id=method.id))
             else:
                 record_now(
-                    Action.ASSESSMENT_SURVEY_IMPORT_REFUSED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id,
+                    Action.ASSESSMENT_SURVEY_IMPORT_REFUSED,
+                    object_type="assessment_method",
+                    object_id=method.id,
+                    organisation_id=assessment.organisation_id,
                     details={"assessment": str(assessment.id), "errors": result.error_count},
                 )
                 if result.problem:
@@ -139,11 +156,15 @@ def survey(method_id):
                 else:
                     problems = result.errors
                     count = len(problems)
-                    form.file.errors.append(f"The file has {_plural(count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again")
+                    form.file.errors.append(
+                        f"The file has {_plural(count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again"
+                    )
     imported, questions = _saved(method.id)
     form.replaces.data = str(imported.id) if imported else "none"  # what an upload from this page replaces
     if request.method == "GET":
-        record(Action.RECORD_VIEWED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"page": "survey"})
+        record(
+            Action.RECORD_VIEWED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"page": "survey"}
+        )
     return render_audited(
         "assessments/survey.html",
         assessment=assessment,
@@ -173,5 +194,7 @@ def survey_respondents(methods) -> dict:
     ids = [m.id for m in methods if m.kind == MethodKind.SURVEY]
     if not ids:
         return {}
-    rows = db.session.execute(select(SurveyImport.method_id, SurveyImport.respondents).where(SurveyImport.method_id.in_(ids), policy_for(SurveyImport).visible(current_user)))
+    rows = db.session.execute(
+        select(SurveyImport.method_id, SurveyImport.respondents).where(SurveyImport.method_id.in_(ids), policy_for(SurveyImport).visible(current_user))
+    )
     return {method_id: respondents for method_id, respondents in rows}

@@ -12,16 +12,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
-from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
+from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.evidence import supported_by
-from portal.audit.service import Action, record, render_audited
+from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
+from portal.assessments.policy import assessment_assessor
+from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
+from portal.audit.service import record, render_audited
 from portal.casework.people import notify_all
 from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.partnership import service
-from portal.policies import assessment_assessor, get_or_404, policy_for, visible_query
+from portal.policies import get_or_404, policy_for, visible_query
 
 
 @dataclass
@@ -66,7 +68,12 @@ def triangle(assessment_id):
     editable = {f.id for f in findings if allows(current_user, "edit", f)}
     can_add = policy_for(SchoolAssessment).allows(current_user, "add_finding", assessment)
     return render_audited(
-        "assessments/triangle.html", assessment=assessment, balances=balances(findings), editable=editable, can_add=can_add, supported_by=supported_by(assessment.id)
+        "assessments/triangle.html",
+        assessment=assessment,
+        balances=balances(findings),
+        editable=editable,
+        can_add=can_add,
+        supported_by=supported_by(assessment.id),
     )
 
 
@@ -118,7 +125,9 @@ def finding_new(assessment_id):
 def finding_edit(finding_id):
     finding = get_or_404(AssessmentFinding, finding_id, action="edit")
     assessment = get_or_404(SchoolAssessment, finding.assessment_id)
-    form = FindingForm(data={**{k: getattr(v, "value", v) for k, v in _saved(finding).items()}, "version": str(finding.version)} if request.method == "GET" else None)
+    form = FindingForm(
+        data={**{k: getattr(v, "value", v) for k, v in _saved(finding).items()}, "version": str(finding.version)} if request.method == "GET" else None
+    )
     changes = None
     if form.validate_on_submit():
         yours = _typed(form)

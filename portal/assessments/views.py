@@ -18,15 +18,24 @@ from portal.accounts.models import Membership, Role, User
 from portal.assessments import planning, service
 from portal.assessments.blueprint import bp
 from portal.assessments.forms import MemberForm, MoveForm, NewAssessmentForm, NoteForm, PlanningForm
-from portal.assessments.models import AssessmentKind, AssessmentMember, AssessmentMemberRole, AssessmentNote, AssessmentStage, AssessmentTrigger, SchoolAssessment
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.assessments.models import (
+    AssessmentKind,
+    AssessmentMember,
+    AssessmentMemberRole,
+    AssessmentNote,
+    AssessmentStage,
+    AssessmentTrigger,
+    SchoolAssessment,
+)
+from portal.assessments.policy import oversees_assessments
+from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
 from portal.model_base import as_uuid
+from portal.partnership.actions import Action
 from portal.partnership.service import stale_refused, what_changed
-from portal.policies import deny_page, get_or_404, oversees_assessments, policy_for, require, roles_required, visible_query
-
+from portal.policies import deny_page, get_or_404, policy_for, require, roles_required, visible_query
 
 
 def _may(action: str, assessment: SchoolAssessment) -> bool:
@@ -56,20 +65,28 @@ def new():
     """A direct request: a front-door manager or a context panel member opens an assessment."""
     if not oversees_assessments(current_user):
         deny_page()
-    schools = db.session.execute(
-        visible_query(Organisation)
-        .where(Organisation.kind.in_([k for k in OrganisationKind if k.is_education]), Organisation.archived_at.is_(None))
-        .order_by(Organisation.name)
-    ).scalars().all()
-    assessors = db.session.execute(
-        select(User)
-        .where(
-            User.id.in_(select(Membership.user_id).where(Membership.role == Role.ASSESSOR)),
-            User.deactivated_at.is_(None),
-            User.password_hash.is_not(None),
+    schools = (
+        db.session.execute(
+            visible_query(Organisation)
+            .where(Organisation.kind.in_([k for k in OrganisationKind if k.is_education]), Organisation.archived_at.is_(None))
+            .order_by(Organisation.name)
         )
-        .order_by(User.full_name, User.id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
+    assessors = (
+        db.session.execute(
+            select(User)
+            .where(
+                User.id.in_(select(Membership.user_id).where(Membership.role == Role.ASSESSOR)),
+                User.deactivated_at.is_(None),
+                User.password_hash.is_not(None),
+            )
+            .order_by(User.full_name, User.id)
+        )
+        .scalars()
+        .all()
+    )
     form = NewAssessmentForm()
     form.school.choices = choices([("", "Select a school")] + [(s.id, s.name) for s in schools])
     form.lead.choices = choices([("", "Not named yet")] + [(u.id, u.full_name) for u in assessors])
@@ -102,9 +119,14 @@ def _render_detail(assessment: SchoolAssessment, *, move_form=None, member_form=
     member_form = member_form or MemberForm(formdata=None)
     if may_manage:
         member_form.person.choices = choices([("", "Select a person")] + [(c.user_id, c.label) for c in service.candidates(assessment)])
-    notes = db.session.execute(
-        visible_query(AssessmentNote).where(AssessmentNote.assessment_id == assessment.id).order_by(AssessmentNote.created_at.desc(), AssessmentNote.id)
-    ).unique().scalars().all()
+    notes = (
+        db.session.execute(
+            visible_query(AssessmentNote).where(AssessmentNote.assessment_id == assessment.id).order_by(AssessmentNote.created_at.desc(), AssessmentNote.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     members = db.session.execute(visible_query(AssessmentMember).where(AssessmentMember.assessment_id == assessment.id)).unique().scalars().all()
     roles = list(AssessmentMemberRole)
     members = sorted(members, key=lambda m: (roles.index(m.role), m.user.full_name if m.user else ""))
@@ -247,9 +269,5 @@ def planning_edit(assessment_id):
     return render_template("assessments/planning.html", form=form, assessment=assessment, questions=planning.QUESTIONS, conflict=conflict)
 
 
-from portal.assessments import triangle  # noqa: E402,F401  (its pages are on this blueprint)
-from portal.assessments import methods  # noqa: E402,F401
-from portal.assessments import surveys  # noqa: E402,F401
-from portal.assessments import plan  # noqa: E402,F401
-from portal.assessments import report  # noqa: E402,F401
-from portal.assessments import dashboard  # noqa: E402,F401
+# The other pages of the workspace are on this blueprint too.
+from portal.assessments import dashboard, methods, plan, report, surveys, triangle  # noqa: E402, F401, I001

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import HasUUID, UTCDateTime
-from portal.clock import utcnow
 from tenants.orm import TenantOwned, tenant_table_args
 
 

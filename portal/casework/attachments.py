@@ -19,8 +19,9 @@ import filetype
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import files
+from portal.casework.actions import Action
 from portal.casework.models import Attachment
 from portal.extensions import db
 

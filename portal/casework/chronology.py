@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Select, and_, or_, select
 
 from portal.casework.models import ChronologyEntry, EntryKind
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from tenants.context import current as current_tenant
 
 
@@ -56,7 +56,5 @@ def page_query(pupil_id: uuid.UUID, kinds: list[EntryKind] | None = None, *, bef
         query = query.where(ChronologyEntry.kind.in_(kinds))
     if before is not None:
         moment, last_id = before
-        query = query.where(
-            or_(ChronologyEntry.occurred_at < moment, and_(ChronologyEntry.occurred_at == moment, ChronologyEntry.id < last_id))
-        )
+        query = query.where(or_(ChronologyEntry.occurred_at < moment, and_(ChronologyEntry.occurred_at == moment, ChronologyEntry.id < last_id)))
     return query.order_by(ChronologyEntry.occurred_at.desc(), ChronologyEntry.id.desc())

@@ -20,9 +20,7 @@ def _active(query) -> list[uuid.UUID]:
 
 def school_casework_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:
     """The school's DSLs, deputies and head: who is alerted to a concern."""
-    return _active(
-        select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.role.in_([Role.DSL, Role.HEAD]))
-    )
+    return _active(select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.role.in_([Role.DSL, Role.HEAD])))
 
 
 def front_door_ids() -> list[uuid.UUID]:

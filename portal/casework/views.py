@@ -15,24 +15,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 
-from jobs import exports
 from jobs.outbox import enqueue
 from portal.accounts.models import Role
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import chronology as chronology_service
 from portal.casework import files
+from portal.casework import jobs as exports
+from portal.casework.actions import Action
 from portal.casework.attachments import parent_of
 from portal.casework.forms import CalendarDayForm, ChronologyFilterForm, entry_kinds
 from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ExportStatus
 from portal.casework.workingdays import ENGLAND_BANK_HOLIDAYS, WorkingCalendar
+from portal.clock import UK, uk_date, uk_today, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, policy_for, roles_required, visible_query
 from portal.pupils.models import Pupil
-from portal.clock import UK, uk_date, uk_today
 
-bp = Blueprint("casework", __name__)
+bp = Blueprint("casework", __name__, template_folder="templates")
 
 admin_only = roles_required(Role.AUTHORITY_ADMIN)
 
@@ -125,6 +125,7 @@ def chronology(pupil_id):
 
 
 # Chronology PDFs ------------------------------------------------------------------------------------
+
 
 @bp.route("/pupils/<uuid:pupil_id>/chronology/export", methods=["POST"])
 @login_required
@@ -231,10 +232,11 @@ def _calendar_page(form: CalendarDayForm, today: date, status: int = 200):
     # The authority's own changes to the bank holidays are shown beside them (one query, not one a day).
     until = _months_later(today, BANK_HOLIDAYS_AHEAD)
     holidays = [(day, name) for day, name in sorted(ENGLAND_BANK_HOLIDAYS.items()) if today <= day <= until]
-    changes = {
-        row.day: row
-        for row in db.session.execute(visible_query(CalendarDay).where(CalendarDay.day.in_([day for day, _ in holidays]))).scalars()
-    } if holidays else {}
+    changes = (
+        {row.day: row for row in db.session.execute(visible_query(CalendarDay).where(CalendarDay.day.in_([day for day, _ in holidays]))).scalars()}
+        if holidays
+        else {}
+    )
     return render_template(
         "casework/calendar.html",
         form=form,

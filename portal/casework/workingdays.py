@@ -13,8 +13,8 @@ due at the start of the working day after that (so it has a whole working day).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Mapping
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.clock import UK
 
@@ -85,8 +85,7 @@ class WorkingCalendar:
             start_day, start_time = self.next_working_day(local.date()), time(0, 0)
         due_day = self.next_working_day(start_day)
         due = datetime.combine(due_day, start_time, tzinfo=UK)
-        return due.astimezone(timezone.utc)
-
+        return due.astimezone(UTC)
 
 
 def authority_calendar() -> WorkingCalendar:

@@ -23,8 +23,8 @@ from forms import (
     VersionField,
     choices,
 )
-from portal.concerns.models import ConcernOutcome
 from portal.clock import UK, missing_uk_time, uk_date, uk_moment, utcnow
+from portal.concerns.models import ConcernOutcome
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 

@@ -15,13 +15,14 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
 
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import attachments, chronology
 from portal.casework.models import EntryKind
 from portal.casework.people import notify_all, school_casework_ids
+from portal.clock import utcnow
+from portal.concerns.actions import Action
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernLink, ConcernOutcome, ConcernStatus
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.policies import visible_query
 
@@ -182,10 +183,7 @@ def linked_concerns(concern: Concern) -> list[Concern]:
     if not ids:
         return []
     query = (
-        visible_query(Concern)
-        .options(joinedload(Concern.raised_by))
-        .where(Concern.id.in_(sorted(ids)))
-        .order_by(Concern.created_at.desc(), Concern.id.desc())
+        visible_query(Concern).options(joinedload(Concern.raised_by)).where(Concern.id.in_(sorted(ids))).order_by(Concern.created_at.desc(), Concern.id.desc())
     )
     return db.session.execute(query).unique().scalars().all()
 

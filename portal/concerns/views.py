@@ -19,9 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal.accounts.models import Role
-from portal.audit.service import Action, record, render_audited
+from portal.audit.actions import Action
+from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
+from portal.clock import uk_date
 from portal.concerns import service
 from portal.concerns.forms import CategoryForm, ConcernForm, TriageForm
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernOutcome, ConcernStatus
@@ -29,9 +31,8 @@ from portal.extensions import db
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
-from portal.clock import uk_date
 
-bp = Blueprint("concerns", __name__)
+bp = Blueprint("concerns", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 school_staff = roles_required(Role.STAFF, Role.DSL, Role.HEAD)
@@ -100,6 +101,7 @@ def index():
 
 # Logging a concern --------------------------------------------------------------------------------------
 
+
 def _choose_pupil():
     """Step 1: find the child on the register of a school where the user works (names only, never flags)."""
     search = (request.args.get("q") or "").strip()[:100]
@@ -162,6 +164,7 @@ def new():
 
 
 # One concern ---------------------------------------------------------------------------------------------
+
 
 @bp.route("/concerns/<uuid:concern_id>")
 @login_required
@@ -238,6 +241,7 @@ def triage(concern_id):
 
 # The authority's categories ----------------------------------------------------------------------------
 
+
 @bp.route("/concerns/categories", methods=["GET", "POST"])
 @login_required
 @admin_only
@@ -253,9 +257,9 @@ def categories():
             db.session.commit()
             flash(f"‘{category.label}’ has been added. Schools can now choose it when they log a concern.", "success")
             return redirect(url_for("concerns.categories"))
-    own = db.session.execute(
-        visible_query(ConcernCategory).order_by(ConcernCategory.archived_at.is_not(None), func.lower(ConcernCategory.label))
-    ).scalars().all()
+    own = (
+        db.session.execute(visible_query(ConcernCategory).order_by(ConcernCategory.archived_at.is_not(None), func.lower(ConcernCategory.label))).scalars().all()
+    )
     return render_template("concerns/categories.html", form=form, built_in=BUILT_IN_CATEGORIES, own=own)
 
 

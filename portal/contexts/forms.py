@@ -29,11 +29,11 @@ from forms import (
     text_limit,
 )
 from portal.casework.vocabulary import Level
+from portal.clock import UK
 from portal.contexts.models import ContextSubject, PanelDecision
 from portal.partnership.forms import invite_form, respond_form
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, OptionalRadioField
-from portal.clock import UK
 
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
 #: The levels a panel can give an assessment decision.
@@ -57,7 +57,9 @@ class ContextReferralForm(BaseForm):
         description="What the young people said at the summit, and the places they marked unsafe on the safety maps. Change it if you need to.",
         validators=[text_limit("The evidence from the summit")],
     )
-    organisation = SelectField("Which school is it about?", widget=GovSelect(), validators=[Required("Select the school the referral is about")], validate_choice=False)
+    organisation = SelectField(
+        "Which school is it about?", widget=GovSelect(), validators=[Required("Select the school the referral is about")], validate_choice=False
+    )
     subject = RadioField(
         "What are you referring?",
         widget=GovRadioInput(),
@@ -150,7 +152,9 @@ class ContextReferralForm(BaseForm):
 class DecisionForm(BaseForm):
     """The panel's decision on a context referral (the conditional questions are checked in ``validate``)."""
 
-    panel_meeting = SelectField("At which panel meeting was this decided?", widget=GovSelect(), validators=[Required("Select the panel meeting where this was decided")])
+    panel_meeting = SelectField(
+        "At which panel meeting was this decided?", widget=GovSelect(), validators=[Required("Select the panel meeting where this was decided")]
+    )
     decision = RadioField(
         "What is the panel's decision?",
         widget=GovRadioInput(),
@@ -212,7 +216,11 @@ class PanelMeetingForm(BaseForm):
         "Where is it?",
         widget=GovTextInput(),
         description="A room and building, or say it is online.",
-        validators=[Required("Enter where the panel meets"), NotBlank("Enter where the panel meets"), Length(max=200, message="Where the panel meets must be 200 characters or fewer")],
+        validators=[
+            Required("Enter where the panel meets"),
+            NotBlank("Enter where the panel meets"),
+            Length(max=200, message="Where the panel meets must be 200 characters or fewer"),
+        ],
     )
     chair = SelectField("Chair (optional)", widget=GovSelect(), validate_choice=False)
     notes = TextAreaField("Notes (optional)", widget=GovTextArea(), description="For example, how to join online.", validators=[text_limit("The notes", 5000)])
@@ -270,7 +278,9 @@ class ThresholdsForm(BaseForm):
     """The authority's school threshold indicators, one indicator a line per level."""
 
     universal = TextAreaField("Universal", widget=GovTextArea(), description="One indicator a line.", validators=_text("at least one universal indicator"))
-    child_in_need = TextAreaField("Child in need", widget=GovTextArea(), description="One indicator a line.", validators=_text("at least one child in need indicator"))
+    child_in_need = TextAreaField(
+        "Child in need", widget=GovTextArea(), description="One indicator a line.", validators=_text("at least one child in need indicator")
+    )
     child_protection = TextAreaField(
         "Child protection", widget=GovTextArea(), description="One indicator a line.", validators=_text("at least one child protection indicator")
     )
@@ -285,4 +295,7 @@ class ThresholdsForm(BaseForm):
     submit = SubmitField("Save as a new version", widget=GovSubmitInput())
 
     def indicators(self) -> dict[Level, list[str]]:
-        return {level: [line.strip() for line in (self[level.value].data or "").splitlines() if line.strip()] for level in (Level.UNIVERSAL, Level.CHILD_IN_NEED, Level.CHILD_PROTECTION)}
+        return {
+            level: [line.strip() for line in (self[level.value].data or "").splitlines() if line.strip()]
+            for level in (Level.UNIVERSAL, Level.CHILD_IN_NEED, Level.CHILD_PROTECTION)
+        }

@@ -169,9 +169,7 @@ class ContextReferral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     source_summit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     summit_evidence: Mapped[str | None] = mapped_column(Text)
 
-    status: Mapped[ContextReferralStatus] = mapped_column(
-        enum_column(ContextReferralStatus), nullable=False, default=ContextReferralStatus.AWAITING_DECISION
-    )
+    status: Mapped[ContextReferralStatus] = mapped_column(enum_column(ContextReferralStatus), nullable=False, default=ContextReferralStatus.AWAITING_DECISION)
     #: The panel meeting it is listed for (and where it was decided).
     panel_meeting_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     decision: Mapped[PanelDecision | None] = mapped_column(enum_column(PanelDecision))

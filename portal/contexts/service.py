@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from portal.assessments.models import AssessmentKind, AssessmentTrigger, SchoolAssessment
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework.people import notify_all, school_casework_ids
 from portal.casework.vocabulary import Level
+from portal.clock import utcnow
+from portal.contexts.actions import Action
 from portal.contexts.models import (
     DECISION_LEVEL,
     ContextReferral,
@@ -30,8 +32,8 @@ from portal.contexts.models import (
 )
 from portal.extensions import db
 from portal.meetings.models import MeetingReturn, PartnershipMeeting
-from portal.clock import utcnow
 from portal.notifications.service import page_path
+from portal.partnership.actions import Action as WorkspaceAction
 from portal.partnership.models import Participant, ParticipantRole
 from portal.summits.models import SafetySummit
 
@@ -194,7 +196,7 @@ def _open_workspace(referral: ContextReferral, decision: Decision, reason: str, 
         )
     db.session.flush()
     record(
-        Action.WORKSPACE_OPENED,
+        WorkspaceAction.WORKSPACE_OPENED,
         object_type=kind,
         object_id=workspace.id,
         organisation_id=school.id,
@@ -220,4 +222,9 @@ def _tell(referral: ContextReferral, workspace) -> None:
     link = page_path("contexts.detail", context_referral_id=referral.id)
     title = f"Context panel decision: {referral.decision.label}"
     notify_all([referral.raised_by_id], title, link=link)
-    notify_all(school_casework_ids(referral.organisation_id), f"Context panel decision about {referral.organisation.name}: {referral.decision.label}", link=link, exclude={referral.raised_by_id})
+    notify_all(
+        school_casework_ids(referral.organisation_id),
+        f"Context panel decision about {referral.organisation.name}: {referral.decision.label}",
+        link=link,
+        exclude={referral.raised_by_id},
+    )

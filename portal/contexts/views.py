@@ -24,11 +24,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from forms import choices
 from portal.accounts.models import Membership, Role, User
 from portal.assessments.models import SchoolAssessment
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind
 from portal.casework.people import front_door_ids, notify_all, school_casework_ids
 from portal.casework.vocabulary import Level, harm_labels
+from portal.clock import UK, uk_date, uk_datetime, utcnow
 from portal.contexts import service
+from portal.contexts.actions import Action
 from portal.contexts.forms import AttendanceForm, ContextReferralForm, DecisionForm, InviteForm, ListForm, PanelMeetingForm, RespondForm, ThresholdsForm
 from portal.contexts.models import (
     ContextReferral,
@@ -44,7 +46,6 @@ from portal.contexts.service import THRESHOLD_HEADINGS, THRESHOLD_LEVELS, curren
 from portal.extensions import db
 from portal.meetings.models import PartnershipMeeting
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service as partnership
 from portal.partnership.models import Invitation, InvitationStatus, ParticipantRole
@@ -63,9 +64,8 @@ from portal.policies import (
 from portal.pupils.models import YEAR_GROUPS, Pupil, name_contains, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS
 from portal.summits.models import MapMarker, Safety, SafetyMap, SafetySummit, SummitFinding
-from portal.clock import UK, uk_date, uk_datetime
 
-bp = Blueprint("contexts", __name__)
+bp = Blueprint("contexts", __name__, template_folder="templates")
 
 AWAITING = ContextReferralStatus.AWAITING_DECISION
 STATUS_TAG_CLASSES = {AWAITING: "govuk-tag--blue", ContextReferralStatus.DECIDED: "govuk-tag--green"}
@@ -126,6 +126,7 @@ def _template_helpers() -> dict:
 
 # People ---------------------------------------------------------------------------------------------
 
+
 def _people(*conditions) -> list[User]:
     """Active accounts of the authority matching any of ``conditions`` (for choosing and listing people:
     names are not sensitive to those who work with them)."""
@@ -152,6 +153,7 @@ def panel_people() -> list[User]:
 
 
 # Raising a context referral -------------------------------------------------------------------------
+
 
 def _organisations(*conditions) -> list[Organisation]:
     return db.session.execute(visible_query(Organisation).where(*conditions).order_by(Organisation.name)).scalars().all()
@@ -190,34 +192,48 @@ def square_label(column: int, row: int) -> str:
 
 def summit_evidence(summit: SafetySummit) -> str:
     """The summit's findings and, for each of its safety maps, the squares marked unsafe (most first)."""
-    lines = [f"From the safety summit \"{summit.title}\"" + (f" on {uk_date(summit.starts_at)}" if summit.starts_at else "") + "."]
-    findings = db.session.execute(
-        visible_query(SummitFinding).where(SummitFinding.summit_id == summit.id).order_by(SummitFinding.created_at, SummitFinding.id)
-    ).scalars().all()
+    lines = [f'From the safety summit "{summit.title}"' + (f" on {uk_date(summit.starts_at)}" if summit.starts_at else "") + "."]
+    findings = (
+        db.session.execute(visible_query(SummitFinding).where(SummitFinding.summit_id == summit.id).order_by(SummitFinding.created_at, SummitFinding.id))
+        .scalars()
+        .all()
+    )
     if findings:
         lines += ["", "Findings:"] + [f"- {' '.join(f.text.split())}" for f in findings]
     maps = db.session.execute(visible_query(SafetyMap).where(SafetyMap.summit_id == summit.id).order_by(SafetyMap.created_at, SafetyMap.id)).scalars().all()
     unsafe = (MapMarker.map_id.in_([m.id for m in maps]), MapMarker.safety == Safety.UNSAFE, policy_for(MapMarker).visible(current_user))
-    counts = db.session.execute(
-        select(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row, func.count(MapMarker.id))
-        .where(*unsafe)
-        .group_by(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row)
-        .order_by(func.count(MapMarker.id).desc(), MapMarker.grid_column, MapMarker.grid_row)
-    ).all() if maps else []
+    counts = (
+        db.session.execute(
+            select(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row, func.count(MapMarker.id))
+            .where(*unsafe)
+            .group_by(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row)
+            .order_by(func.count(MapMarker.id).desc(), MapMarker.grid_column, MapMarker.grid_row)
+        ).all()
+        if maps
+        else []
+    )
     places: dict[tuple, list[str]] = {}
-    for map_id, column, row, place in db.session.execute(
-        select(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row, MapMarker.place).where(*unsafe, MapMarker.place.is_not(None)).order_by(MapMarker.created_at)
-    ).all() if counts else []:
+    for map_id, column, row, place in (
+        db.session.execute(
+            select(MapMarker.map_id, MapMarker.grid_column, MapMarker.grid_row, MapMarker.place)
+            .where(*unsafe, MapMarker.place.is_not(None))
+            .order_by(MapMarker.created_at)
+        ).all()
+        if counts
+        else []
+    ):
         names = places.setdefault((map_id, column, row), [])
         if place.strip() and place.strip() not in names:
             names.append(place.strip())
     for safety_map in maps:
         squares = [(c, r, n) for map_id, c, r, n in counts if map_id == safety_map.id]
         if squares:
-            lines += ["", f"Unsafe markers per grid square on the map \"{safety_map.title}\":"]
+            lines += ["", f'Unsafe markers per grid square on the map "{safety_map.title}":']
             for column, row, n in squares:
                 named = places.get((safety_map.id, column, row))
-                lines.append(f"- Square {square_label(column, row)}: {n} unsafe {'marker' if n == 1 else 'markers'}" + (f" ({'; '.join(named)})" if named else ""))
+                lines.append(
+                    f"- Square {square_label(column, row)}: {n} unsafe {'marker' if n == 1 else 'markers'}" + (f" ({'; '.join(named)})" if named else "")
+                )
     if len(lines) == 1:
         lines += ["", "No findings or unsafe places have been recorded for this summit yet."]
     return "\n".join(lines)
@@ -228,7 +244,9 @@ def _checked_indicators(form: ContextReferralForm, thresholds: ThresholdSet) -> 
     posted = list(dict.fromkeys(form.indicators.data or []))
     if any(value not in by_id for value in posted):
         form.indicators.data = [value for value in posted if value in by_id]
-        form.indicators.errors = list(form.indicators.errors) + ["The school threshold indicators were changed while you were writing. Check the indicators again."]
+        form.indicators.errors = list(form.indicators.errors) + [
+            "The school threshold indicators were changed while you were writing. Check the indicators again."
+        ]
     return [by_id[value] for value in form.indicators.data or [] if value in by_id]
 
 
@@ -239,14 +257,26 @@ def _chosen_pupils(form: ContextReferralForm, school: Organisation | None, may_n
         return []
     if not may_name or school is None:
         form.pupils.data = []
-        form.pupils.errors = list(form.pupils.errors) + ["Only the school's DSL or head can name pupils on a context referral. Give the number of young people and their year groups instead."]
+        form.pupils.errors = list(form.pupils.errors) + [
+            "Only the school's DSL or head can name pupils on a context referral. Give the number of young people and their year groups instead."
+        ]
         return []
     uuids = [u for u in (as_uuid(i) for i in ids) if u is not None]
-    found = db.session.execute(
-        visible_query(Pupil).where(Pupil.id.in_(uuids), Pupil.organisation_id == school.id, Pupil.left_at.is_(None)).order_by(Pupil.legal_surname, Pupil.legal_forename)
-    ).scalars().all() if uuids else []
+    found = (
+        db.session.execute(
+            visible_query(Pupil)
+            .where(Pupil.id.in_(uuids), Pupil.organisation_id == school.id, Pupil.left_at.is_(None))
+            .order_by(Pupil.legal_surname, Pupil.legal_forename)
+        )
+        .scalars()
+        .all()
+        if uuids
+        else []
+    )
     if len(found) != len(ids):
-        form.pupils.errors = list(form.pupils.errors) + [f"Only pupils on the register of {school.name} can be named. Remove the others, or describe them without names."]
+        form.pupils.errors = list(form.pupils.errors) + [
+            f"Only pupils on the register of {school.name} can be named. Remove the others, or describe them without names."
+        ]
     form.pupils.data = [str(p.id) for p in found]
     return found
 
@@ -298,7 +328,9 @@ def new():
             suggestion = suggest_level(checked)
             if final and valid:
                 if form.suggested.data != suggestion.value:
-                    form.agrees.errors = list(form.agrees.errors) + [f"The indicators you checked now suggest: {THRESHOLD_HEADINGS[suggestion]}. Say again whether you agree"]
+                    form.agrees.errors = list(form.agrees.errors) + [
+                        f"The indicators you checked now suggest: {THRESHOLD_HEADINGS[suggestion]}. Say again whether you agree"
+                    ]
                 else:
                     return _raise(form, school, summit, thresholds, checked, pupils, suggestion)
         if suggestion is not None:
@@ -372,17 +404,29 @@ def _raise(form, school, summit, thresholds, checked, pupils, suggestion):
 
 # Lists and the referral's page ----------------------------------------------------------------------
 
+
 @bp.route("/context-referrals")
 @_gate(works_on_contexts)
 def index():
     """The context referrals this person may see: those awaiting a decision (oldest first), then the
     newest decisions."""
-    awaiting = db.session.execute(
-        visible_query(ContextReferral).where(ContextReferral.status == AWAITING).order_by(ContextReferral.created_at, ContextReferral.id)
-    ).unique().scalars().all()
-    decided = db.session.execute(
-        visible_query(ContextReferral).where(ContextReferral.status == ContextReferralStatus.DECIDED).order_by(ContextReferral.decided_at.desc(), ContextReferral.id).limit(DECIDED_SHOWN)
-    ).unique().scalars().all()
+    awaiting = (
+        db.session.execute(visible_query(ContextReferral).where(ContextReferral.status == AWAITING).order_by(ContextReferral.created_at, ContextReferral.id))
+        .unique()
+        .scalars()
+        .all()
+    )
+    decided = (
+        db.session.execute(
+            visible_query(ContextReferral)
+            .where(ContextReferral.status == ContextReferralStatus.DECIDED)
+            .order_by(ContextReferral.decided_at.desc(), ContextReferral.id)
+            .limit(DECIDED_SHOWN)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     record(Action.RECORD_VIEWED, object_type="context_referral_list", details={"shown": len(awaiting) + len(decided)})
     may_raise = bool(casework_schools(current_user)) or is_social_care(current_user)
     return render_audited("contexts/index.html", awaiting=awaiting, decided=decided, decided_shown=DECIDED_SHOWN, may_raise=may_raise, now=utcnow())
@@ -407,13 +451,11 @@ def detail(context_referral_id):
     """Everything on the referral, the indicators checked (and their version), the pupils named (only for
     those who may see them), the panel and its decision, and the workspace it opened."""
     referral = get_or_404(ContextReferral, context_referral_id)
-    rows = db.session.execute(
-        visible_query(ContextReferralIndicator).where(ContextReferralIndicator.context_referral_id == referral.id)
-    ).unique().scalars().all()
+    rows = (
+        db.session.execute(visible_query(ContextReferralIndicator).where(ContextReferralIndicator.context_referral_id == referral.id)).unique().scalars().all()
+    )
     indicators = sorted((r.indicator for r in rows), key=lambda i: (THRESHOLD_LEVELS.index(i.level), i.position))
-    pupils = db.session.execute(
-        visible_query(ContextReferralPupil).where(ContextReferralPupil.context_referral_id == referral.id)
-    ).unique().scalars().all()
+    pupils = db.session.execute(visible_query(ContextReferralPupil).where(ContextReferralPupil.context_referral_id == referral.id)).unique().scalars().all()
     open_and_member = referral.is_open and is_panel_member(current_user)
     return render_audited(
         "contexts/detail.html",
@@ -421,7 +463,9 @@ def detail(context_referral_id):
         indicators=indicators,
         pupils=sorted((row.pupil for row in pupils), key=lambda p: (p.legal_surname, p.legal_forename)),
         version=_one(visible_query(ThresholdSet).where(ThresholdSet.id == referral.threshold_set_id)),
-        decision_version=_one(visible_query(ThresholdSet).where(ThresholdSet.id == referral.decision_threshold_set_id)) if referral.decision_threshold_set_id else None,
+        decision_version=_one(visible_query(ThresholdSet).where(ThresholdSet.id == referral.decision_threshold_set_id))
+        if referral.decision_threshold_set_id
+        else None,
         panel_meeting=_one(visible_query(PanelMeeting).where(PanelMeeting.id == referral.panel_meeting_id)) if referral.panel_meeting_id else None,
         source_summit=_one(visible_query(SafetySummit).where(SafetySummit.id == referral.source_summit_id)) if referral.source_summit_id else None,
         workspace=service.workspace_link(referral),
@@ -433,6 +477,7 @@ def detail(context_referral_id):
 
 
 # The context panel ----------------------------------------------------------------------------------
+
 
 def _start_of_today():
     return datetime.combine(utcnow().astimezone(UK).date(), time(0, 0), tzinfo=UK)
@@ -449,9 +494,17 @@ def panel():
     """The panel meetings this person may see: upcoming (soonest first), then past (newest first)."""
     today = _start_of_today()
     upcoming = _upcoming_meetings()
-    past = db.session.execute(
-        visible_query(PanelMeeting).where(PanelMeeting.meets_at < today).options(selectinload(PanelMeeting.chair)).order_by(PanelMeeting.meets_at.desc(), PanelMeeting.id).limit(50)
-    ).scalars().all()
+    past = (
+        db.session.execute(
+            visible_query(PanelMeeting)
+            .where(PanelMeeting.meets_at < today)
+            .options(selectinload(PanelMeeting.chair))
+            .order_by(PanelMeeting.meets_at.desc(), PanelMeeting.id)
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
     on_agenda = dict(
         db.session.execute(
             select(ContextReferral.panel_meeting_id, func.count(ContextReferral.id))
@@ -461,7 +514,9 @@ def panel():
     )
     waiting = None
     if is_panel_member(current_user):
-        waiting = db.session.execute(select(func.count(ContextReferral.id)).where(ContextReferral.status == AWAITING, ContextReferral.panel_meeting_id.is_(None))).scalar()
+        waiting = db.session.execute(
+            select(func.count(ContextReferral.id)).where(ContextReferral.status == AWAITING, ContextReferral.panel_meeting_id.is_(None))
+        ).scalar()
     return render_template("contexts/panel.html", upcoming=upcoming, past=past, on_agenda=on_agenda, waiting=waiting)
 
 
@@ -541,16 +596,26 @@ def _invitable_partners(meeting: PanelMeeting, invitations) -> list[Organisation
 
 def _render_panel(meeting: PanelMeeting, invite_form: InviteForm | None = None):
     member = is_panel_member(current_user)
-    agenda = db.session.execute(
-        visible_query(ContextReferral).where(ContextReferral.panel_meeting_id == meeting.id).order_by(ContextReferral.created_at, ContextReferral.id)
-    ).unique().scalars().all()
+    agenda = (
+        db.session.execute(
+            visible_query(ContextReferral).where(ContextReferral.panel_meeting_id == meeting.id).order_by(ContextReferral.created_at, ContextReferral.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     waiting = []
     if member:
-        waiting = db.session.execute(
-            visible_query(ContextReferral)
-            .where(ContextReferral.status == AWAITING, or_(ContextReferral.panel_meeting_id.is_(None), ContextReferral.panel_meeting_id != meeting.id))
-            .order_by(ContextReferral.created_at, ContextReferral.id)
-        ).unique().scalars().all()
+        waiting = (
+            db.session.execute(
+                visible_query(ContextReferral)
+                .where(ContextReferral.status == AWAITING, or_(ContextReferral.panel_meeting_id.is_(None), ContextReferral.panel_meeting_id != meeting.id))
+                .order_by(ContextReferral.created_at, ContextReferral.id)
+            )
+            .unique()
+            .scalars()
+            .all()
+        )
     invitations = partnership.invitations(meeting)
     if member and invite_form is None:
         invite_form = InviteForm(formdata=None)
@@ -558,7 +623,9 @@ def _render_panel(meeting: PanelMeeting, invite_form: InviteForm | None = None):
         invite_form.organisation.choices = choices([("", "Choose an organisation")] + [(o.id, o.name) for o in _invitable_partners(meeting, invitations)])
     mine = invitable_organisations(current_user)
     others_listed = {r.panel_meeting_id for r in waiting if r.panel_meeting_id}
-    listed_at = {m.id: m for m in db.session.execute(visible_query(PanelMeeting).where(PanelMeeting.id.in_(sorted(others_listed)))).scalars()} if others_listed else {}
+    listed_at = (
+        {m.id: m for m in db.session.execute(visible_query(PanelMeeting).where(PanelMeeting.id.in_(sorted(others_listed)))).scalars()} if others_listed else {}
+    )
     return render_template(
         "contexts/panel_detail.html",
         meeting=meeting,
@@ -629,7 +696,9 @@ def _list_refused(referral_id) -> None:
     now = f"It is now listed for the panel meeting on {uk_datetime(listed.meets_at)}." if listed else "It is not listed for a panel meeting now."
     if not referral.is_open:
         now = "It has been decided."
-    flash(f"Someone else changed this context referral after you opened the page, so it has not been listed. {now} Check it, then list it again if you need to.")
+    flash(
+        f"Someone else changed this context referral after you opened the page, so it has not been listed. {now} Check it, then list it again if you need to."
+    )
 
 
 @bp.route("/context-panel/<uuid:panel_meeting_id>/invite", methods=["POST"])
@@ -734,7 +803,12 @@ def panel_attendance(panel_meeting_id):
             flag_modified(meeting, "other_attendees")  # a new version, even when only the ticks changed
             try:
                 db.session.flush()
-                record(Action.PANEL_ATTENDANCE_RECORDED, object_type="panel_meeting", object_id=meeting.id, details={"attended": len(chosen), "others": bool(others)})
+                record(
+                    Action.PANEL_ATTENDANCE_RECORDED,
+                    object_type="panel_meeting",
+                    object_id=meeting.id,
+                    details={"attended": len(chosen), "others": bool(others)},
+                )
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
@@ -760,6 +834,7 @@ def _attendance_conflict(meeting, chosen, others, people):
 
 
 # The panel's decision -------------------------------------------------------------------------------
+
 
 def _workspace_name(workspace) -> str:
     title = getattr(workspace, "title", None)
@@ -830,6 +905,7 @@ def decide(context_referral_id):
 
 
 # Threshold indicators (the authority's settings) ----------------------------------------------------
+
 
 @bp.route("/admin/settings/threshold-indicators")
 @admin_only

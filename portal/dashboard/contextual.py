@@ -8,15 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-
 from portal.casework.vocabulary import Level
+from portal.clock import uk_today
 from portal.contexts.models import ContextReferral, ContextReferralStatus
 from portal.extensions import db
 from portal.meetings.models import MeetingStatus, PartnershipMeeting
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
-from portal.policies import summit_content, visible_query
+from portal.policies import visible_query
 from portal.summits.models import SafetySummit, SummitStatus
-from portal.clock import uk_today
+from portal.summits.policy import summit_content
 
 #: Age bands of an open context referral (days since it was raised).
 AGE_BANDS = (("Under 1 week", 0, 7), ("1 to 4 weeks", 7, 28), ("Over 4 weeks", 28, None))
@@ -74,18 +74,28 @@ def contextual_figures(user, now: datetime) -> ContextualFigures:
     figures.by_level = [(level.label, grid[level], sum(grid[level])) for level in LEVELS]
     figures.level_chart = [(level.label, sum(grid[level])) for level in LEVELS if sum(grid[level])]
 
-    summits = db.session.execute(
-        visible_query(SafetySummit, user)
-        .where(summit_content(user), SafetySummit.starts_at >= now, SafetySummit.status == SummitStatus.PLANNING)
-        .order_by(SafetySummit.starts_at)
-        .limit(UPCOMING)
-    ).unique().scalars().all()
-    meetings = db.session.execute(
-        visible_query(PartnershipMeeting, user)
-        .where(PartnershipMeeting.meets_at >= now, PartnershipMeeting.status == MeetingStatus.PLANNED)
-        .order_by(PartnershipMeeting.meets_at)
-        .limit(UPCOMING)
-    ).unique().scalars().all()
+    summits = (
+        db.session.execute(
+            visible_query(SafetySummit, user)
+            .where(summit_content(user), SafetySummit.starts_at >= now, SafetySummit.status == SummitStatus.PLANNING)
+            .order_by(SafetySummit.starts_at)
+            .limit(UPCOMING)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+    meetings = (
+        db.session.execute(
+            visible_query(PartnershipMeeting, user)
+            .where(PartnershipMeeting.meets_at >= now, PartnershipMeeting.status == MeetingStatus.PLANNED)
+            .order_by(PartnershipMeeting.meets_at)
+            .limit(UPCOMING)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     figures.upcoming = sorted(
         [Upcoming("Safety summit", s.title, s.starts_at, s.host.name, "summits.detail", {"summit_id": s.id}) for s in summits]
         + [Upcoming("School partnership meeting", m.title, m.meets_at, m.organisation.name, "meetings.detail", {"meeting_id": m.id}) for m in meetings],
@@ -93,9 +103,12 @@ def contextual_figures(user, now: datetime) -> ContextualFigures:
     )[:UPCOMING]
 
     today = uk_today(now)
-    overdue = db.session.execute(
-        visible_query(PlanAction, user).where(PlanAction.status.in_(OPEN_ACTION_STATUSES), PlanAction.due_on < today)
-    ).unique().scalars().all()
+    overdue = (
+        db.session.execute(visible_query(PlanAction, user).where(PlanAction.status.in_(OPEN_ACTION_STATUSES), PlanAction.due_on < today))
+        .unique()
+        .scalars()
+        .all()
+    )
     counts: Counter = Counter()
     oldest: dict[str, date] = {}
     for action in overdue:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
 from sqlalchemy import and_, case, func, select
@@ -27,12 +27,12 @@ from portal.advice.models import AdviceRequest, AdviceStatus
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.vocabulary import Level, harm_labels
 from portal.casework.workingdays import WorkingCalendar, authority_calendar
+from portal.clock import UK, uk_midnight
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernStatus
 from portal.extensions import db
 from portal.policies import policy_for
 from portal.pupils.models import Pupil
 from portal.referrals.models import AWAITING_DECISION, Referral, ReferralDecision, ReferralStatus
-from portal.clock import UK, uk_midnight
 
 #: Decisions below the threshold of children's social care (seed 1: "plot the cases that do not meet
 #: the threshold ... look for patterns").
@@ -64,6 +64,7 @@ def _sum(condition):
 
 
 # Time -------------------------------------------------------------------------------------------
+
 
 def period_start(period: str, now: datetime) -> datetime:
     """The start of a period ending ``now``: 30 or 90 days, or 12 months, back to midnight UK time."""
@@ -106,7 +107,7 @@ def one_working_day_ago(calendar: WorkingCalendar, now: datetime) -> datetime:
     else:
         # Only what fell due on the last working day or before has run out.
         moment = datetime.combine(_previous_working_day(calendar, previous) + timedelta(days=1), time(0), tzinfo=UK)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def working_hours(calendar: WorkingCalendar, start: datetime, end: datetime) -> float:
@@ -139,6 +140,7 @@ def elapsed(delta: timedelta) -> str:
 
 
 # School -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class OpenReferral:
@@ -189,14 +191,10 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
     advice = and_(policy_for(AdviceRequest).visible(user), AdviceRequest.organisation_id == school_id)
     waiting_for_dsl = Concern.status == ConcernStatus.NEW
 
-    open_concerns, urgent = db.session.execute(
-        select(func.count(), _sum(Concern.urgent.is_(True))).where(concerns, waiting_for_dsl)
-    ).one()
+    open_concerns, urgent = db.session.execute(select(func.count(), _sum(Concern.urgent.is_(True))).where(concerns, waiting_for_dsl)).one()
 
     since = now - timedelta(days=CONCERN_DAYS)
-    by_category = db.session.execute(
-        select(Concern.category, func.count()).where(concerns, Concern.created_at >= since).group_by(Concern.category)
-    ).all()
+    by_category = db.session.execute(select(Concern.category, func.count()).where(concerns, Concern.created_at >= since).group_by(Concern.category)).all()
     labels = concern_labels()
     concerns_by_category = sorted(((labels.get(key, key), count) for key, count in by_category), key=lambda row: (-row[1], row[0]))
 
@@ -206,14 +204,17 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
     calendar = authority_calendar()
     last_heard = func.coalesce(Referral.last_feedback_at, Referral.submitted_at)
     is_open = Referral.status.in_(AWAITING_DECISION)
-    not_heard = db.session.execute(
-        select(func.count()).where(referrals, is_open, last_heard < one_working_day_ago(calendar, now))
-    ).scalar_one()
+    not_heard = db.session.execute(select(func.count()).where(referrals, is_open, last_heard < one_working_day_ago(calendar, now))).scalar_one()
 
     rows = db.session.execute(
         select(
-            Referral.id, Referral.status, Referral.submitted_at, Referral.last_feedback_at,
-            Pupil.legal_forename, Pupil.legal_surname, Pupil.preferred_name,
+            Referral.id,
+            Referral.status,
+            Referral.submitted_at,
+            Referral.last_feedback_at,
+            Pupil.legal_forename,
+            Pupil.legal_surname,
+            Pupil.preferred_name,
         )
         .join(Pupil, and_(Pupil.id == Referral.pupil_id, Pupil.authority_id == Referral.authority_id))
         .where(referrals, is_open)
@@ -235,9 +236,7 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
             )
         )
 
-    advice_waiting = db.session.execute(
-        select(func.count()).where(advice, AdviceRequest.status.in_([AdviceStatus.WAITING, AdviceStatus.TAKEN]))
-    ).scalar_one()
+    advice_waiting = db.session.execute(select(func.count()).where(advice, AdviceRequest.status.in_([AdviceStatus.WAITING, AdviceStatus.TAKEN]))).scalar_one()
 
     return SchoolFigures(
         school_id=school_id,
@@ -254,6 +253,7 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
 
 
 # Front door -------------------------------------------------------------------------------------
+
 
 @dataclass
 class FrontDoorFigures:
@@ -305,6 +305,7 @@ def front_door_figures(user, now: datetime) -> FrontDoorFigures:
 
 
 # Authority --------------------------------------------------------------------------------------
+
 
 @dataclass
 class SchoolRow:
@@ -377,9 +378,7 @@ def authority_figures(period: str, now: datetime) -> AuthorityFigures:
     below = and_(decided, Referral.decision.in_(BELOW_THRESHOLD))
 
     referrals = _counts(select(Referral.organisation_id, func.count()).where(sent).group_by(Referral.organisation_id))
-    advice = _counts(
-        select(AdviceRequest.organisation_id, func.count()).where(AdviceRequest.created_at >= since).group_by(AdviceRequest.organisation_id)
-    )
+    advice = _counts(select(AdviceRequest.organisation_id, func.count()).where(AdviceRequest.created_at >= since).group_by(AdviceRequest.organisation_id))
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.archived_at).where(Organisation.kind == OrganisationKind.SCHOOL)
     ).all()

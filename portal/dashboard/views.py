@@ -7,17 +7,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
-from portal.audit.service import Action, record, record_now
+from portal.audit.actions import Action
+from portal.audit.service import record, record_now
 from portal.authorities.models import Organisation
 from portal.casework.people import front_door_manager_ids
+from portal.clock import utcnow
 from portal.dashboard import figures as queries
 from portal.dashboard.contextual import AGE_BANDS, contextual_figures
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.notifications.models import Notification
 from portal.policies import casework_schools, is_admin, roles_required, visible_query
 
-bp = Blueprint("dashboard", __name__)
+bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 #: Roles that take part in contextual safeguarding (an administrator alone sees none of it).
 CONTEXTUAL_ROLES = (Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER)
@@ -31,9 +32,7 @@ def index():
 def _admin_figures() -> dict:
     users = db.session.execute(visible_query(User)).scalars().all()
     now = utcnow()
-    organisations = db.session.execute(
-        select(Organisation.kind, func.count()).where(Organisation.archived_at.is_(None)).group_by(Organisation.kind)
-    ).all()
+    organisations = db.session.execute(select(Organisation.kind, func.count()).where(Organisation.archived_at.is_(None)).group_by(Organisation.kind)).all()
     return {
         "active_users": sum(1 for u in users if u.status == "active"),
         "invited_users": sum(1 for u in users if u.status == "invited"),
@@ -48,9 +47,9 @@ def _admin_figures() -> dict:
 @login_required
 def home():
     memberships = sorted(current_user.memberships, key=lambda m: (list(Role).index(m.role), m.organisation.name if m.organisation else ""))
-    latest = db.session.execute(
-        visible_query(Notification).where(Notification.read_at.is_(None)).order_by(Notification.created_at.desc()).limit(5)
-    ).scalars().all()
+    latest = (
+        db.session.execute(visible_query(Notification).where(Notification.read_at.is_(None)).order_by(Notification.created_at.desc()).limit(5)).scalars().all()
+    )
     return render_template(
         "dashboard/home.html",
         memberships=memberships,

@@ -31,9 +31,9 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
         SurveyImport,
         SurveyQuestion,
     )
+    from portal.clock import uk_today
     from portal.extensions import db
     from portal.partnership.models import PlanAction
-    from portal.clock import uk_today
 
     if db.session.execute(select(func.count()).select_from(SchoolAssessment)).scalar_one():
         return False
@@ -67,12 +67,54 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
 
     findings = {}
     for key, domain, rating, text, evidence, by in (
-        ("bystanders", Domain.PUPIL_DEVELOPMENT, Rating.CONCERN, "Students see harassment as 'banter' and rarely step in.", "Student focus groups; survey answers.", assessor),
-        ("mentors", Domain.PUPIL_DEVELOPMENT, Rating.STRENGTH, "A peer mentoring scheme that Year 7 and 8 students trust.", "Student focus groups.", users["dsl.riverside"]),
-        ("reporting", Domain.GUARDIANSHIP, Rating.SIGNIFICANT_CONCERN, "Students do not trust staff to act when they report harassment.", "Survey: 41 of 96 disagree that staff act.", assessor),
-        ("dsl", Domain.GUARDIANSHIP, Rating.STRENGTH, "Staff know who the designated safeguarding lead is and how to pass on a worry.", "Staff focus group.", assessor),
-        ("bus", Domain.ENVIRONMENT, Rating.CONCERN, "The walk to the bus station after school is unsupervised and students avoid it.", "Student mapping; police patrol records.", police),
-        ("parents", Domain.ENVIRONMENT, Rating.STRENGTH, "Parents support the school's behaviour policy and want to help.", "Parents' evening session.", users["dsl.riverside"]),
+        (
+            "bystanders",
+            Domain.PUPIL_DEVELOPMENT,
+            Rating.CONCERN,
+            "Students see harassment as 'banter' and rarely step in.",
+            "Student focus groups; survey answers.",
+            assessor,
+        ),
+        (
+            "mentors",
+            Domain.PUPIL_DEVELOPMENT,
+            Rating.STRENGTH,
+            "A peer mentoring scheme that Year 7 and 8 students trust.",
+            "Student focus groups.",
+            users["dsl.riverside"],
+        ),
+        (
+            "reporting",
+            Domain.GUARDIANSHIP,
+            Rating.SIGNIFICANT_CONCERN,
+            "Students do not trust staff to act when they report harassment.",
+            "Survey: 41 of 96 disagree that staff act.",
+            assessor,
+        ),
+        (
+            "dsl",
+            Domain.GUARDIANSHIP,
+            Rating.STRENGTH,
+            "Staff know who the designated safeguarding lead is and how to pass on a worry.",
+            "Staff focus group.",
+            assessor,
+        ),
+        (
+            "bus",
+            Domain.ENVIRONMENT,
+            Rating.CONCERN,
+            "The walk to the bus station after school is unsupervised and students avoid it.",
+            "Student mapping; police patrol records.",
+            police,
+        ),
+        (
+            "parents",
+            Domain.ENVIRONMENT,
+            Rating.STRENGTH,
+            "Parents support the school's behaviour policy and want to help.",
+            "Parents' evening session.",
+            users["dsl.riverside"],
+        ),
     ):
         row = AssessmentFinding(assessment_id=assessment.id, domain=domain, rating=rating, text=text, evidence=evidence, author_id=by.id)
         db.session.add(row)
@@ -81,7 +123,13 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
 
     def method(kind, days_ago, participants, who, found, supports):
         row = AssessmentMethod(
-            assessment_id=assessment.id, kind=kind, held_on=today - timedelta(days=days_ago), participants=participants, who_took_part=who, found=found, author_id=assessor.id
+            assessment_id=assessment.id,
+            kind=kind,
+            held_on=today - timedelta(days=days_ago),
+            participants=participants,
+            who_took_part=who,
+            found=found,
+            author_id=assessor.id,
         )
         db.session.add(row)
         db.session.flush()
@@ -89,10 +137,38 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
             db.session.add(MethodFinding(method_id=row.id, finding_id=findings[key].id))
         return row
 
-    method(MethodKind.FOCUS_GROUP_STUDENTS, 30, 14, "Year 9 and 10 students, girls and boys", "Harassment in corridors is common and seen as normal; peer mentors are trusted.", ["bystanders", "mentors"])
-    method(MethodKind.FOCUS_GROUP_STAFF, 28, 11, "Teachers and teaching assistants", "Staff know the DSL and the procedure, but are unsure what counts as harassment.", ["dsl"])
-    method(MethodKind.OBSERVATION, 21, None, "Two assessors at the end of the school day", "No staff on the route to the bus station; groups gather at the underpass.", ["bus"])
-    survey = method(MethodKind.SURVEY, 25, 96, "Year 9 and 10 students (anonymous online survey)", "Most feel safe in lessons, far fewer in corridors and on the way home.", ["reporting", "bystanders"])
+    method(
+        MethodKind.FOCUS_GROUP_STUDENTS,
+        30,
+        14,
+        "Year 9 and 10 students, girls and boys",
+        "Harassment in corridors is common and seen as normal; peer mentors are trusted.",
+        ["bystanders", "mentors"],
+    )
+    method(
+        MethodKind.FOCUS_GROUP_STAFF,
+        28,
+        11,
+        "Teachers and teaching assistants",
+        "Staff know the DSL and the procedure, but are unsure what counts as harassment.",
+        ["dsl"],
+    )
+    method(
+        MethodKind.OBSERVATION,
+        21,
+        None,
+        "Two assessors at the end of the school day",
+        "No staff on the route to the bus station; groups gather at the underpass.",
+        ["bus"],
+    )
+    survey = method(
+        MethodKind.SURVEY,
+        25,
+        96,
+        "Year 9 and 10 students (anonymous online survey)",
+        "Most feel safe in lessons, far fewer in corridors and on the way home.",
+        ["reporting", "bystanders"],
+    )
     imported = SurveyImport(method_id=survey.id, respondents=96, filename="student-safety-survey.csv", imported_by_id=assessor.id)
     db.session.add(imported)
     db.session.flush()
@@ -127,7 +203,14 @@ def seed_assessment(organisations: dict, users: dict) -> bool:
             )
         )
     db.session.add(AssessmentReview(assessment_id=assessment.id, review_due_on=today + timedelta(days=42), updated_by_id=assessor.id))
-    service.add_note(assessment, body="The DSL has been open and keen to work together; the head wants the plan shared with governors.", assessor_only=False, author_id=assessor.id)
-    service.add_note(assessment, body="Assessor view: check whether the behaviour log under-records incidents in Year 10.", assessor_only=True, author_id=assessor.id)
+    service.add_note(
+        assessment,
+        body="The DSL has been open and keen to work together; the head wants the plan shared with governors.",
+        assessor_only=False,
+        author_id=assessor.id,
+    )
+    service.add_note(
+        assessment, body="Assessor view: check whether the behaviour log under-records incidents in Year 10.", assessor_only=True, author_id=assessor.id
+    )
     db.session.flush()
     return True

@@ -15,13 +15,13 @@ SURNAMES = ["Ashdown", "Brightwell", "Calloway", "Dunmore", "Ellery", "Fairbairn
 def seed_casework(organisations: dict, users: dict) -> int:
     """Add demo casework for one authority (in its tenant scope) if its schools have no pupils yet.
     ``organisations``: key -> Organisation; ``users``: local part -> User. Returns pupils created."""
+    from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
     from portal.casework import chronology
     from portal.casework.models import EntryKind
     from portal.casework.vocabulary import HarmCategory, Level, Urgency
-    from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
-    from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
+    from portal.extensions import db
     from portal.pupils.models import Pupil
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition
@@ -62,14 +62,29 @@ def seed_casework(organisations: dict, users: dict) -> int:
 
     def concern(pupil, category, text, words, days_ago, *, triaged=False, urgent=False):
         item = Concern(
-            organisation_id=oakfield.id, pupil_id=pupil.id, raised_by_id=staff.id, category=category, seen_or_heard=text,
-            child_words=words, occurred_at=now - timedelta(days=days_ago, hours=2), location="Classroom", urgent=urgent,
+            organisation_id=oakfield.id,
+            pupil_id=pupil.id,
+            raised_by_id=staff.id,
+            category=category,
+            seen_or_heard=text,
+            child_words=words,
+            occurred_at=now - timedelta(days=days_ago, hours=2),
+            location="Classroom",
+            urgent=urgent,
         )
         item.created_at = now - timedelta(days=days_ago, hours=1)
         db.session.add(item)
         db.session.flush()
-        chronology.add(pupil_id=pupil.id, organisation_id=oakfield.id, kind=EntryKind.CONCERN, title="Concern logged: Neglect" if category == "neglect" else "Concern logged",
-                       object_type="concern", object_id=item.id, occurred_at=item.created_at, actor_id=staff.id)
+        chronology.add(
+            pupil_id=pupil.id,
+            organisation_id=oakfield.id,
+            kind=EntryKind.CONCERN,
+            title="Concern logged: Neglect" if category == "neglect" else "Concern logged",
+            object_type="concern",
+            object_id=item.id,
+            occurred_at=item.created_at,
+            actor_id=staff.id,
+        )
         if triaged:
             item.status = ConcernStatus.TRIAGED
             item.triaged_by_id = dsl.id
@@ -77,33 +92,86 @@ def seed_casework(organisations: dict, users: dict) -> int:
             item.action_taken = "Spoke with the class teacher; breakfast club place offered; will monitor."
             item.outcome = ConcernOutcome.MONITOR
             item.response_to_reporter = "Thank you. Please keep noting anything you see."
-            chronology.add(pupil_id=pupil.id, organisation_id=oakfield.id, kind=EntryKind.TRIAGE, title="DSL triage: Keep monitoring in school",
-                           object_type="concern", object_id=item.id, occurred_at=item.triaged_at, actor_id=dsl.id)
+            chronology.add(
+                pupil_id=pupil.id,
+                organisation_id=oakfield.id,
+                kind=EntryKind.TRIAGE,
+                title="DSL triage: Keep monitoring in school",
+                object_type="concern",
+                object_id=item.id,
+                occurred_at=item.triaged_at,
+                actor_id=dsl.id,
+            )
         return item
 
-    concern(first, "neglect", "Arrived without a coat in the rain and ate two breakfasts at breakfast club.", "Mum was asleep so I got myself ready.", 20, triaged=True)
+    concern(
+        first,
+        "neglect",
+        "Arrived without a coat in the rain and ate two breakfasts at breakfast club.",
+        "Mum was asleep so I got myself ready.",
+        20,
+        triaged=True,
+    )
     concern(first, "neglect", "Same uniform all week, unwashed; fell asleep in the afternoon.", None, 9, triaged=True)
     concern(first, "neglect", "Said there was no tea last night and asked to take fruit home.", "There's nothing in the cupboards.", 2)
-    concern(pupils_by_school["oakfield"][4], "child_on_child", "Older pupils took a phone from the child at the gate and filmed them.", "They said they'd post it if I told.", 1, urgent=True)
+    concern(
+        pupils_by_school["oakfield"][4],
+        "child_on_child",
+        "Older pupils took a phone from the child at the gate and filmed them.",
+        "They said they'd post it if I told.",
+        1,
+        urgent=True,
+    )
 
     advice = AdviceRequest(
-        organisation_id=oakfield.id, pupil_id=first.id, requested_by_id=dsl.id,
+        organisation_id=oakfield.id,
+        pupil_id=first.id,
+        requested_by_id=dsl.id,
         question="Three neglect concerns in three weeks; mum says she is working nights. Does this meet the threshold for a referral, or is early help the right route?",
-        categories=[HarmCategory.NEGLECT.value], urgency=Urgency.ROUTINE, status=AdviceStatus.ANSWERED,
-        taken_by_id=front_door.id, taken_at=now - timedelta(days=1, hours=4), outcome=AdviceOutcome.PROCEED_TO_REFERRAL,
+        categories=[HarmCategory.NEGLECT.value],
+        urgency=Urgency.ROUTINE,
+        status=AdviceStatus.ANSWERED,
+        taken_by_id=front_door.id,
+        taken_at=now - timedelta(days=1, hours=4),
+        outcome=AdviceOutcome.PROCEED_TO_REFERRAL,
         answer="With the child's own account of no food at home and the pattern over three weeks, please refer so we can consider a child-in-need assessment.",
-        answered_by_id=front_door.id, answered_at=now - timedelta(days=1, hours=3),
+        answered_by_id=front_door.id,
+        answered_at=now - timedelta(days=1, hours=3),
     )
     advice.created_at = now - timedelta(days=1, hours=6)
     db.session.add(advice)
     db.session.flush()
-    chronology.add(pupil_id=first.id, organisation_id=oakfield.id, kind=EntryKind.ADVICE, title="Advice asked of the front door", object_type="advice_request", object_id=advice.id, occurred_at=advice.created_at, actor_id=dsl.id)
-    chronology.add(pupil_id=first.id, organisation_id=oakfield.id, kind=EntryKind.ADVICE, title="Front-door advice: Proceed to a referral", object_type="advice_request", object_id=advice.id, occurred_at=advice.answered_at, actor_id=front_door.id)
+    chronology.add(
+        pupil_id=first.id,
+        organisation_id=oakfield.id,
+        kind=EntryKind.ADVICE,
+        title="Advice asked of the front door",
+        object_type="advice_request",
+        object_id=advice.id,
+        occurred_at=advice.created_at,
+        actor_id=dsl.id,
+    )
+    chronology.add(
+        pupil_id=first.id,
+        organisation_id=oakfield.id,
+        kind=EntryKind.ADVICE,
+        title="Front-door advice: Proceed to a referral",
+        object_type="advice_request",
+        object_id=advice.id,
+        occurred_at=advice.answered_at,
+        actor_id=front_door.id,
+    )
 
     def referral(pupil, categories, text, level, steps):
         item = Referral(
-            organisation_id=oakfield.id, pupil_id=pupil.id, created_by_id=dsl.id, categories=categories, what_happened=text,
-            child_voice="There's never anything to eat.", parents_aware=ParentsAware.YES, school_view_level=level,
+            organisation_id=oakfield.id,
+            pupil_id=pupil.id,
+            created_by_id=dsl.id,
+            categories=categories,
+            what_happened=text,
+            child_voice="There's never anything to eat.",
+            parents_aware=ParentsAware.YES,
+            school_view_level=level,
         )
         db.session.add(item)
         db.session.flush()
@@ -111,10 +179,26 @@ def seed_casework(organisations: dict, users: dict) -> int:
             transition(item, action, actor_id=actor.id, **extra)
         return item
 
-    referral(first, [HarmCategory.NEGLECT.value], "A pattern of neglect over three weeks (see chronology); the front door advised a referral.", Level.CHILD_IN_NEED,
-             [("submit", dsl, {})])
-    referral(pupils_by_school["oakfield"][4], [HarmCategory.CHILD_ON_CHILD.value, HarmCategory.ONLINE_HARM.value],
-             "Filmed by older pupils and threatened with the film being shared.", Level.EARLY_HELP,
-             [("submit", dsl, {}), ("acknowledge", front_door, {}),
-              ("decide", front_door, {"decision": ReferralDecision.EARLY_HELP, "comment": "Early help assessment with the school; police informed about the film."})])
+    referral(
+        first,
+        [HarmCategory.NEGLECT.value],
+        "A pattern of neglect over three weeks (see chronology); the front door advised a referral.",
+        Level.CHILD_IN_NEED,
+        [("submit", dsl, {})],
+    )
+    referral(
+        pupils_by_school["oakfield"][4],
+        [HarmCategory.CHILD_ON_CHILD.value, HarmCategory.ONLINE_HARM.value],
+        "Filmed by older pupils and threatened with the film being shared.",
+        Level.EARLY_HELP,
+        [
+            ("submit", dsl, {}),
+            ("acknowledge", front_door, {}),
+            (
+                "decide",
+                front_door,
+                {"decision": ReferralDecision.EARLY_HELP, "comment": "Early help assessment with the school; police informed about the film."},
+            ),
+        ],
+    )
     return created

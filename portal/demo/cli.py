@@ -79,15 +79,16 @@ def seed() -> None:
     """Create the demo authorities, organisations and users (safe to run again)."""
     from portal.accounts.models import Membership, Role, User
     from portal.accounts.security import hash_password
-    from portal.audit.service import Action, record
+    from portal.audit.service import record
+    from portal.authorities.actions import Action
     from portal.authorities.models import Authority, Organisation, OrganisationKind, SchoolPhase
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from tenants.context import tenant_scope
 
     _refuse_in_production()
-    from portal.demo.casework import seed_casework
     from portal.demo.assessment import seed_assessment
+    from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
     from portal.demo.selfreview import seed_self_review
 
@@ -121,20 +122,34 @@ def seed() -> None:
                 if db.session.execute(select(User.id).where(User.email == email)).first():
                     continue
                 now = utcnow()
-                user = User(email=email, full_name=person.full_name, job_title=person.job_title, password_hash=password_hash, password_changed_at=now, invited_at=now, activated_at=now)
+                user = User(
+                    email=email,
+                    full_name=person.full_name,
+                    job_title=person.job_title,
+                    password_hash=password_hash,
+                    password_changed_at=now,
+                    invited_at=now,
+                    activated_at=now,
+                )
                 db.session.add(user)
                 db.session.flush()
-                membership = Membership(user_id=user.id, role=Role(person.role), organisation_id=organisations[person.organisation].id if person.organisation else None)
+                membership = Membership(
+                    user_id=user.id, role=Role(person.role), organisation_id=organisations[person.organisation].id if person.organisation else None
+                )
                 db.session.add(membership)
                 db.session.flush()
-                record(Action.MEMBERSHIP_ADDED, object_type="membership", object_id=membership.id, actor_id=None, details={"user_id": str(user.id), "role": person.role, "by": "demo seed"})
+                record(
+                    Action.MEMBERSHIP_ADDED,
+                    object_type="membership",
+                    object_id=membership.id,
+                    actor_id=None,
+                    details={"user_id": str(user.id), "role": person.role, "by": "demo seed"},
+                )
                 created += 1
             db.session.commit()
             users = {
                 email.split("@")[0]: user
-                for email, user in (
-                    (u.email, u) for u in db.session.execute(select(User).where(User.email.like(f"%@{spec.domain}"))).unique().scalars()
-                )
+                for email, user in ((u.email, u) for u in db.session.execute(select(User).where(User.email.like(f"%@{spec.domain}"))).unique().scalars())
             }
             _name_front_door_manager(users["frontdoor"])
             pupils += seed_casework(organisations, users)

@@ -13,15 +13,14 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
     """Add the demo contextual work for one authority (in its tenant scope) once. Returns whether it did."""
     from portal.authorities.models import AuthorityDuty, Duty
     from portal.casework.vocabulary import HarmCategory
-    from portal.contexts.models import ContextReferral, ContextReferralIndicator, ContextSubject, PanelMeeting
+    from portal.clock import uk_today, utcnow
+    from portal.contexts.models import ContextReferral, ContextReferralIndicator, ContextSubject, PanelDecision, PanelMeeting
     from portal.contexts.service import Decision, current_thresholds, decide, suggest_level
     from portal.extensions import db
     from portal.meetings.models import MeetingFormat
-    from portal.clock import uk_today, utcnow
     from portal.notifications.service import page_path
     from portal.partnership import service as partnership
     from portal.partnership.models import ParticipantRole
-    from portal.contexts.models import PanelDecision
 
     if db.session.execute(select(func.count()).select_from(ContextReferral)).scalar_one():
         return False
@@ -127,7 +126,15 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
 
 #: Markers the demo groups placed: (x, y, safe?, place, note, suggestion, group).
 MARKERS = (
-    (0.82, 0.55, False, "The underpass", "Older boys wait there after school", "A light and a camera, and staff on the bus station side at 3.30", "Group 1, Year 9"),
+    (
+        0.82,
+        0.55,
+        False,
+        "The underpass",
+        "Older boys wait there after school",
+        "A light and a camera, and staff on the bus station side at 3.30",
+        "Group 1, Year 9",
+    ),
     (0.86, 0.53, False, "The underpass", "You get asked to carry stuff", "Police to walk through at home time", "Group 2, Year 10"),
     (0.79, 0.56, False, "The underpass", "Dark even in the day", "Better lighting", "Group 3, Year 9"),
     (0.95, 0.60, False, "Canal towpath", "Nobody can see you there", "Youth workers on Friday evenings", "Group 1, Year 9"),
@@ -175,8 +182,13 @@ def _summit(organisations: dict, users: dict, now) -> None:
         invitation = partnership.invite(summit, organisation.id, actor_id=assessor.id, title=summit.title, link=link)
         if answerer is not None:
             partnership.respond(invitation, accept=True, actor_id=answerer.id, note=None, inviter_title=summit.title, link=link)
-    activity = SummitActivity(summit_id=summit.id, kind=ActivityKind.NEIGHBOURHOOD, title="Mapping the way home", facilitator_id=dsl.id,
-                              notes="Three groups; most unsafe markers cluster around the underpass.")
+    activity = SummitActivity(
+        summit_id=summit.id,
+        kind=ActivityKind.NEIGHBOURHOOD,
+        title="Mapping the way home",
+        facilitator_id=dsl.id,
+        notes="Three groups; most unsafe markers cluster around the underpass.",
+    )
     db.session.add(activity)
     db.session.flush()
     image = neighbourhood_map_png()
@@ -200,14 +212,50 @@ def _summit(organisations: dict, users: dict, now) -> None:
     grid = Grid.of(safety_map)
     for x, y, safe, place, note, suggestion, group in MARKERS:
         column, row = grid.square_at(x, y)
-        db.session.add(new_marker(safety_map, Position(x, y, column, row, MarkerMethod.POINTER), safety="safe" if safe else "unsafe",
-                                  place=place, note=note, suggestion=suggestion, group_label=group, placed_by_id=dsl.id))
-    db.session.add(SummitFinding(summit_id=summit.id, activity_id=activity.id, created_by_id=assessor.id,
-                                 text="Students in Years 9 and 10 feel unsafe in the underpass on the way to the bus station after school."))
-    partnership.add_action(summit, description="Ask the council for lighting and a camera in the underpass", due_on=(now + timedelta(days=21)).date(),
-                           owner_user_id=assessor.id, actor_id=assessor.id, link=link)
-    partnership.add_action(summit, description="Police patrol through the underpass at home time for four weeks", due_on=(now - timedelta(days=1)).date(),
-                           owner_organisation_id=police.id, actor_id=assessor.id, link=link)
-    db.session.add(YouSaidWeDid(summit_id=summit.id, created_by_id=assessor.id, told_on=now.date(), told_how="Year assemblies and the student council",
-                                you_said="The underpass feels unsafe after school.", we_did="Police now walk through it between 3.15 and 4pm."))
+        db.session.add(
+            new_marker(
+                safety_map,
+                Position(x, y, column, row, MarkerMethod.POINTER),
+                safety="safe" if safe else "unsafe",
+                place=place,
+                note=note,
+                suggestion=suggestion,
+                group_label=group,
+                placed_by_id=dsl.id,
+            )
+        )
+    db.session.add(
+        SummitFinding(
+            summit_id=summit.id,
+            activity_id=activity.id,
+            created_by_id=assessor.id,
+            text="Students in Years 9 and 10 feel unsafe in the underpass on the way to the bus station after school.",
+        )
+    )
+    partnership.add_action(
+        summit,
+        description="Ask the council for lighting and a camera in the underpass",
+        due_on=(now + timedelta(days=21)).date(),
+        owner_user_id=assessor.id,
+        actor_id=assessor.id,
+        link=link,
+    )
+    partnership.add_action(
+        summit,
+        description="Police patrol through the underpass at home time for four weeks",
+        due_on=(now - timedelta(days=1)).date(),
+        owner_organisation_id=police.id,
+        actor_id=assessor.id,
+        link=link,
+    )
+    db.session.add(
+        YouSaidWeDid(
+            summit_id=summit.id,
+            created_by_id=assessor.id,
+            told_on=now.date(),
+            told_how="Year assemblies and the student council",
+            you_said="The underpass feels unsafe after school.",
+            we_did="Police now walk through it between 3.15 and 4pm.",
+        )
+    )
     db.session.flush()

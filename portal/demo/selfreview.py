@@ -23,11 +23,11 @@ RATINGS = (
 
 def seed_self_review(organisations: dict, users: dict) -> bool:
     """Add the demo self-review and dates for one authority (in its tenant scope) once. Returns whether it did."""
+    from portal.clock import uk_today
     from portal.extensions import db
     from portal.partnership.models import ActionStatus
     from portal.selfreview import frameworks, service
     from portal.selfreview.models import DevelopmentAction, Rag, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
-    from portal.clock import uk_today
 
     if db.session.execute(select(func.count()).select_from(SelfReview)).scalar_one():
         return False
@@ -35,7 +35,13 @@ def seed_self_review(organisations: dict, users: dict) -> bool:
     head = users["head.oakfield"]
     today = uk_today()
     framework = frameworks.get("practical-tips")
-    review = SelfReview(organisation_id=school.id, framework=framework.key, framework_version=framework.version, academic_year=service.academic_year(today), started_by_id=head.id)
+    review = SelfReview(
+        organisation_id=school.id,
+        framework=framework.key,
+        framework_version=framework.version,
+        academic_year=service.academic_year(today),
+        started_by_id=head.id,
+    )
     db.session.add(review)
     db.session.flush()
     for key, rating, evidence in RATINGS:

@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("forums", __name__)
+bp = Blueprint("forums", __name__, template_folder="templates")

@@ -31,10 +31,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 
+from portal.clock import uk_today, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.pupils.models import Pupil, age_on
-from portal.clock import uk_today
 
 NAME_REASON = "Matches the name of a pupil on your school's register."
 NEAR_NAME_REASON = "Looks like the name of a pupil on your school's register."
@@ -138,7 +137,7 @@ def _within_one(a: str, b: str) -> bool:
     i = 0
     while i < len(short) and short[i] == long_[i]:
         i += 1
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 class _Register:
@@ -171,7 +170,7 @@ class _Register:
         self._near: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def load(cls, school_ids) -> "_Register":
+    def load(cls, school_ids) -> _Register:
         ids = [s if isinstance(s, uuid.UUID) else uuid.UUID(str(s)) for s in school_ids]
         left_since = utcnow() - LEAVERS_FOR
         rows = db.session.execute(
@@ -215,9 +214,9 @@ def _is_initial(text: str, token: _Token) -> bool:
     abbreviation such as "e.g." is not an initial."""
     if len(token.typed) != 1:
         return False
-    if token.key in "ai" and text[token.end: token.end + 1] != ".":
+    if token.key in "ai" and text[token.end : token.end + 1] != ".":
         return False
-    before = text[max(0, token.start - 2): token.start]
+    before = text[max(0, token.start - 2) : token.start]
     return not (len(before) == 2 and before[1] == "." and before[0].isalpha())
 
 
@@ -247,7 +246,7 @@ def _name_matches(text: str, register: _Register) -> list[tuple[int, Match]]:
         for forenames, surname in variants(register.by_surname, token):
             after = i + len(surname)
             typos = _run(register, tokens, i, surname)
-            if typos is None or after >= len(tokens) or "," not in text[tokens[after - 1].end: tokens[after].start]:
+            if typos is None or after >= len(tokens) or "," not in text[tokens[after - 1].end : tokens[after].start]:
                 continue
             add(i, after + len(forenames) - 1, typos, _run(register, tokens, after, forenames))
         # Initial and surname: "J. Example", "J Example". Never exact: other pupils share the initial.
@@ -261,10 +260,22 @@ def _name_matches(text: str, register: _Register) -> list[tuple[int, Match]]:
 # ---------------------------------------------------------------------------------------------- dates
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR4 = r"(?P<year>\d{4})(?!\d)"
 #: Digits of a date must not run on from, or into, other digits, words or separators (1.2.3.2014, A12/03/2014).
@@ -298,7 +309,7 @@ def _year(digits: str, today: date) -> int:
 
 def _date_matches(text: str, today: date) -> list[tuple[int, Match]]:
     spans: list[tuple[int, int, date]] = []
-    for kind, pattern in _DATE_PATTERNS:
+    for _kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             month = m.group("month")
             month_number = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
@@ -313,7 +324,7 @@ def _date_matches(text: str, today: date) -> list[tuple[int, Match]]:
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         taken.append((start, end))
-        if _BORN.search(text[max(0, start - 40): start]):
+        if _BORN.search(text[max(0, start - 40) : start]):
             out.append((start, Match("date_of_birth", text[start:end], BORN_REASON)))
         elif when <= today and YOUNGEST <= age_on(when, today) <= OLDEST:
             out.append((start, Match("date_of_birth", text[start:end], DATE_REASON)))

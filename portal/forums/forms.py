@@ -108,7 +108,9 @@ class HideForm(_ReasonForm):
 
 
 class LockForm(_ReasonForm):
-    reason = _reason("Why are you locking this thread?", "Enter why you are locking this thread", "Only moderators see the reason. No one can reply to a locked thread.")
+    reason = _reason(
+        "Why are you locking this thread?", "Enter why you are locking this thread", "Only moderators see the reason. No one can reply to a locked thread."
+    )
     submit = SubmitField("Lock the thread", widget=GovSubmitInput())
 
 

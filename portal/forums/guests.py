@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.extensions import db
+from portal.forums.actions import Action
 from portal.forums.models import ForumGuest
 
 

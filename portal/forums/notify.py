@@ -2,7 +2,7 @@
 
 In-app notifications only, each a fixed title and a link to the thread: never the text of a post (a
 notification is also shown in lists, and may be read over someone's shoulder). The email is the daily
-digest (``jobs.forum_digest``).
+digest (``portal.forums.jobs``).
 
 * The author of a post follows its thread from then on (whoever starts a thread, and whoever replies).
 * Followers of the thread, and of its category, are told, if they are still in the network (a partner
@@ -29,8 +29,8 @@ from portal.authorities.models import AuthorityDuty, Duty
 from portal.casework.people import notify_all
 from portal.extensions import db
 from portal.forums.models import ForumGuest, ForumPost, ForumSubscription, ForumThread
+from portal.forums.policy import NETWORK_ROLES, forum_opening_hidden
 from portal.notifications.service import page_path
-from portal.policies import NETWORK_ROLES, forum_opening_hidden
 
 NEW_THREAD = "New thread in a category you follow"
 NEW_REPLY = "New reply in a thread you follow"
@@ -82,7 +82,7 @@ def mentioned(text: str, members: dict[uuid.UUID, str]) -> set[uuid.UUID]:
     own_lines = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
     found: set[uuid.UUID] = set()
     for match in re.finditer(r"(?<![\w@.])@", own_lines):  # not an email address (jo@school.org)
-        after = own_lines[match.end():match.end() + 300]
+        after = own_lines[match.end() : match.end() + 300]
         if not after[:1] or after[:1].isspace():
             continue
         rest = _squash(after)

@@ -24,22 +24,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 
-from forms import BaseForm, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, NotBlank, Required, VersionField, clean_text, text_limit
+from forms import BaseForm, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, NotBlank, Required, VersionField, text_limit
 from portal.accounts.models import User
-from portal.audit.service import Action, record, record_now
+from portal.audit.service import record, record_now
 from portal.casework import files
 from portal.casework.attachments import _max_label, check_upload, read_upload, safe_filename
+from portal.clock import uk_datetime, utcnow
 from portal.extensions import db
+from portal.forums.actions import Action
 from portal.forums.blueprint import bp
-from portal.forums.service import match_summary
-from portal.forums.views import check_child
 from portal.forums.forms import ChildCheckFields
 from portal.forums.models import ForumCategory, ForumResource, ForumResourceVersion
+from portal.forums.policy import forum_member
+from portal.forums.service import match_summary
+from portal.forums.views import check_child
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.partnership import service
-from portal.policies import forum_member, get_or_404, policy_for, visible_query
-from portal.clock import uk_datetime
+from portal.policies import get_or_404, policy_for, visible_query
+from portal.text import clean_text
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."
@@ -142,9 +144,11 @@ class ArchiveForm(BaseForm):
 
 def _categories() -> list[ForumCategory]:
     """The network's open categories, in the lead's order."""
-    return db.session.execute(
-        visible_query(ForumCategory).where(ForumCategory.archived_at.is_(None)).order_by(ForumCategory.position, ForumCategory.name)
-    ).scalars().all()
+    return (
+        db.session.execute(visible_query(ForumCategory).where(ForumCategory.archived_at.is_(None)).order_by(ForumCategory.position, ForumCategory.name))
+        .scalars()
+        .all()
+    )
 
 
 def _category_choices(form: DetailsFields, categories, current=None) -> None:
@@ -198,9 +202,13 @@ def _latest(resource_id) -> ForumResourceVersion | None:
 
 
 def _versions(resource_id) -> list[ForumResourceVersion]:
-    return db.session.execute(
-        visible_query(ForumResourceVersion).where(ForumResourceVersion.resource_id == resource_id).order_by(ForumResourceVersion.number.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            visible_query(ForumResourceVersion).where(ForumResourceVersion.resource_id == resource_id).order_by(ForumResourceVersion.number.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _checked_text(*parts, filename: str | None = None) -> str:
@@ -248,16 +256,22 @@ def resources():
             .group_by(ForumResourceVersion.resource_id)
             .subquery()
         )
-        versions = db.session.execute(
-            visible_query(ForumResourceVersion).join(
-                newest, (newest.c.resource_id == ForumResourceVersion.resource_id) & (newest.c.number == ForumResourceVersion.number)
+        versions = (
+            db.session.execute(
+                visible_query(ForumResourceVersion).join(
+                    newest, (newest.c.resource_id == ForumResourceVersion.resource_id) & (newest.c.number == ForumResourceVersion.number)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         latest = {v.resource_id: v for v in versions}
     names = _names(v.uploaded_by_id for v in latest.values())
     shown = {r.category_id for r in rows if r.category_id}
     category_names = {c.id: c.name for c in categories} | (
-        dict(db.session.execute(visible_query(ForumCategory).where(ForumCategory.id.in_(shown)).with_only_columns(ForumCategory.id, ForumCategory.name)).all()) if shown else {}
+        dict(db.session.execute(visible_query(ForumCategory).where(ForumCategory.id.in_(shown)).with_only_columns(ForumCategory.id, ForumCategory.name)).all())
+        if shown
+        else {}
     )  # an archived category still names its resources
     return render_template(
         "forums/resources.html",
@@ -297,7 +311,9 @@ def resource_new():
             db.session.commit()
             flash(f"{resource.title} has been added to the shared resources.", "success")
             return redirect(url_for("forums.resource", resource_id=resource.id))
-    return render_template("forums/resource_new.html", form=form, file_hint=_file_hint(), matches=matches, file_again=FILE_AGAIN.format(button=form.submit.label.text))
+    return render_template(
+        "forums/resource_new.html", form=form, file_hint=_file_hint(), matches=matches, file_again=FILE_AGAIN.format(button=form.submit.label.text)
+    )
 
 
 def _page(resource: ForumResource, *, version_form: VersionForm | None = None, changes=None, archive_stale: bool = False, matches=None):

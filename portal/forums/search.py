@@ -71,8 +71,8 @@ def highlight(text: str, terms: list[str]) -> Markup:
         return escape(text)
     out, position = [], 0
     for match in pattern.finditer(text):
-        out.append(escape(text[position:match.start()]))
-        out.append(Markup("<mark>%s</mark>") % text[match.start():match.end()])
+        out.append(escape(text[position : match.start()]))
+        out.append(Markup("<mark>%s</mark>") % text[match.start() : match.end()])
         position = match.end()
     out.append(escape(text[position:]))
     return Markup("").join(out)
@@ -184,7 +184,9 @@ def _count(query) -> int:
 def _keys(model, query, limit: int) -> list[tuple[datetime, object, str]]:
     """(created at, id, kind) of the newest ``limit`` rows of ``query``."""
     kind = {ForumPost: "post", ForumThread: "thread", ForumResource: "resource"}[model]
-    rows = db.session.execute(query.with_only_columns(model.created_at, model.id, maintain_column_froms=True).order_by(model.created_at.desc(), model.id.desc()).limit(limit)).all()
+    rows = db.session.execute(
+        query.with_only_columns(model.created_at, model.id, maintain_column_froms=True).order_by(model.created_at.desc(), model.id.desc()).limit(limit)
+    ).all()
     return [(row[0], row[1], kind) for row in rows]
 
 
@@ -199,7 +201,7 @@ def run(query: str, page: int) -> tuple[list[Result], int, int]:
         return [], 0, 1
     wanted = page * PAGE_SIZE
     keys = sorted((key for model, q in queries.items() for key in _keys(model, q, wanted)), key=lambda k: (k[0], str(k[1])), reverse=True)
-    keys = keys[(page - 1) * PAGE_SIZE:wanted]
+    keys = keys[(page - 1) * PAGE_SIZE : wanted]
     return _results(keys, terms), total, pages
 
 
@@ -208,9 +210,19 @@ def _results(keys, terms: list[str]) -> list[Result]:
     posts = {p.id: p for p in db.session.execute(visible_query(ForumPost).where(ForumPost.id.in_(ids["post"]))).scalars()} if ids["post"] else {}
     thread_ids = set(ids["thread"]) | {p.thread_id for p in posts.values()}
     threads = {t.id: t for t in db.session.execute(visible_query(ForumThread).where(ForumThread.id.in_(thread_ids))).scalars()} if thread_ids else {}
-    resources = {r.id: r for r in db.session.execute(visible_query(ForumResource).where(ForumResource.id.in_(ids["resource"]))).scalars()} if ids["resource"] else {}
+    resources = (
+        {r.id: r for r in db.session.execute(visible_query(ForumResource).where(ForumResource.id.in_(ids["resource"]))).scalars()} if ids["resource"] else {}
+    )
     category_ids = {t.category_id for t in threads.values()} | {r.category_id for r in resources.values() if r.category_id}
-    categories = dict(db.session.execute(visible_query(ForumCategory).where(ForumCategory.id.in_(category_ids)).with_only_columns(ForumCategory.id, ForumCategory.name)).all()) if category_ids else {}
+    categories = (
+        dict(
+            db.session.execute(
+                visible_query(ForumCategory).where(ForumCategory.id.in_(category_ids)).with_only_columns(ForumCategory.id, ForumCategory.name)
+            ).all()
+        )
+        if category_ids
+        else {}
+    )
     people = {r.created_by_id for r in resources.values()}
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(people))).all()) if people else {}
 
@@ -219,23 +231,48 @@ def _results(keys, terms: list[str]) -> list[Result]:
         if kind == "post" and object_id in posts and posts[object_id].thread_id in threads:
             post = posts[object_id]
             thread = threads[post.thread_id]
-            results.append(Result(
-                "post", post.id, at, thread.title, escape(thread.title), _thread_url(thread.id, post.id), categories.get(thread.category_id),
-                post.author.full_name if post.author else "Unknown", snippet(plain_text(post.body_html), terms),
-            ))
+            results.append(
+                Result(
+                    "post",
+                    post.id,
+                    at,
+                    thread.title,
+                    escape(thread.title),
+                    _thread_url(thread.id, post.id),
+                    categories.get(thread.category_id),
+                    post.author.full_name if post.author else "Unknown",
+                    snippet(plain_text(post.body_html), terms),
+                )
+            )
         elif kind == "thread" and object_id in threads:
             thread = threads[object_id]
-            results.append(Result(
-                "thread", thread.id, at, thread.title, highlight(thread.title, terms), _thread_url(thread.id), categories.get(thread.category_id),
-                thread.author.full_name if thread.author else "Unknown",
-            ))
+            results.append(
+                Result(
+                    "thread",
+                    thread.id,
+                    at,
+                    thread.title,
+                    highlight(thread.title, terms),
+                    _thread_url(thread.id),
+                    categories.get(thread.category_id),
+                    thread.author.full_name if thread.author else "Unknown",
+                )
+            )
         elif kind == "resource" and object_id in resources:
             resource = resources[object_id]
-            results.append(Result(
-                "resource", resource.id, at, resource.title, highlight(resource.title, terms), url_for("forums.resource", resource_id=resource.id),
-                categories.get(resource.category_id), names.get(resource.created_by_id, "Unknown"),
-                snippet(resource.description, terms) if resource.description else None,
-            ))
+            results.append(
+                Result(
+                    "resource",
+                    resource.id,
+                    at,
+                    resource.title,
+                    highlight(resource.title, terms),
+                    url_for("forums.resource", resource_id=resource.id),
+                    categories.get(resource.category_id),
+                    names.get(resource.created_by_id, "Unknown"),
+                    snippet(resource.description, terms) if resource.description else None,
+                )
+            )
     return results
 
 
@@ -255,4 +292,13 @@ def search():
         else:
             results, total, pages = run(query, page)
             page = min(max(1, page), pages)
-    return render_template("forums/search.html", query=query, searched="q" in request.args and message is None, results=results, total=total, page=page, pages=pages, message=message)
+    return render_template(
+        "forums/search.html",
+        query=query,
+        searched="q" in request.args and message is None,
+        results=results,
+        total=total,
+        page=page,
+        pages=pages,
+        message=message,
+    )

@@ -19,13 +19,14 @@ from flask import current_app, url_for
 from sqlalchemy import and_, func, or_, select, update
 
 from portal.accounts.models import Membership, Role, User
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.authorities.models import AuthorityDuty, Duty, Organisation
 from portal.casework.people import notify_all
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.forums import markdown
+from portal.forums.actions import Action
 from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import encode_cursor
 from portal.policies import casework_schools, policy_for, visible_query
@@ -74,7 +75,9 @@ def signature_matches(matches, user, submitted: str | None) -> bool:
 def _confirmed(post: ForumPost, matches) -> None:
     post.child_check_confirmed = bool(matches)
     if matches:
-        record(Action.FORUM_CHILD_CHECK_CONFIRMED, object_type="forum_post", object_id=post.id, details={"thread": str(post.thread_id), **match_summary(matches)})
+        record(
+            Action.FORUM_CHILD_CHECK_CONFIRMED, object_type="forum_post", object_id=post.id, details={"thread": str(post.thread_id), **match_summary(matches)}
+        )
 
 
 # People -----------------------------------------------------------------------------------------------
@@ -156,7 +159,11 @@ def category_summaries(categories, user) -> dict[uuid.UUID, CategorySummary]:
     if not ids:
         return {}
     visible = policy_for(ForumThread).visible(user)
-    counts = dict(db.session.execute(select(ForumThread.category_id, func.count()).where(visible, ForumThread.category_id.in_(ids)).group_by(ForumThread.category_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(ForumThread.category_id, func.count()).where(visible, ForumThread.category_id.in_(ids)).group_by(ForumThread.category_id)
+        ).all()
+    )
     newest = (
         select(ForumThread.category_id.label("category_id"), func.max(ForumThread.last_post_at).label("at"))
         .where(visible, ForumThread.category_id.in_(ids))
@@ -164,9 +171,15 @@ def category_summaries(categories, user) -> dict[uuid.UUID, CategorySummary]:
         .subquery()
     )
     latest: dict[uuid.UUID, ForumThread] = {}
-    for thread in db.session.execute(
-        visible_query(ForumThread, user).join(newest, and_(ForumThread.category_id == newest.c.category_id, ForumThread.last_post_at == newest.c.at)).order_by(ForumThread.id)
-    ).unique().scalars():
+    for thread in (
+        db.session.execute(
+            visible_query(ForumThread, user)
+            .join(newest, and_(ForumThread.category_id == newest.c.category_id, ForumThread.last_post_at == newest.c.at))
+            .order_by(ForumThread.id)
+        )
+        .unique()
+        .scalars()
+    ):
         latest.setdefault(thread.category_id, thread)
     return {i: CategorySummary(counts.get(i, 0), latest.get(i)) for i in ids}
 
@@ -176,7 +189,9 @@ def reply_counts(thread_ids, user) -> dict[uuid.UUID, int]:
     if not thread_ids:
         return {}
     rows = db.session.execute(
-        select(ForumPost.thread_id, func.count()).where(policy_for(ForumPost).visible(user), ForumPost.thread_id.in_(list(thread_ids))).group_by(ForumPost.thread_id)
+        select(ForumPost.thread_id, func.count())
+        .where(policy_for(ForumPost).visible(user), ForumPost.thread_id.in_(list(thread_ids)))
+        .group_by(ForumPost.thread_id)
     ).all()
     return {thread_id: max(count - 1, 0) for thread_id, count in rows}
 
@@ -314,16 +329,20 @@ def name_taken(name: str, except_id=None) -> bool:
 
 def invitable_partners() -> list[User]:
     """Active people of the authority's partner agencies not in the network yet."""
-    return db.session.execute(
-        select(User)
-        .where(
-            User.id.in_(select(Membership.user_id).where(Membership.role == Role.PARTNER)),
-            User.id.not_in(select(ForumGuest.user_id)),
-            User.deactivated_at.is_(None),
-            User.password_hash.is_not(None),
+    return (
+        db.session.execute(
+            select(User)
+            .where(
+                User.id.in_(select(Membership.user_id).where(Membership.role == Role.PARTNER)),
+                User.id.not_in(select(ForumGuest.user_id)),
+                User.deactivated_at.is_(None),
+                User.password_hash.is_not(None),
+            )
+            .order_by(User.full_name, User.id)
         )
-        .order_by(User.full_name, User.id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
 
 
 def invite_guest(user: User, *, by_id) -> ForumGuest:

@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.extensions import db
+from portal.forums.actions import Action
 from portal.forums.blueprint import bp
 from portal.forums.models import ForumCategory, ForumSubscription, ForumThread
 from portal.forums.resources import members_only
@@ -92,8 +93,12 @@ def subscription_delete(subscription_id):
 
 def _name_of(subscription: ForumSubscription) -> str | None:
     if subscription.category_id is not None:
-        return db.session.execute(visible_query(ForumCategory).where(ForumCategory.id == subscription.category_id).with_only_columns(ForumCategory.name)).scalar_one_or_none()
-    return db.session.execute(visible_query(ForumThread).where(ForumThread.id == subscription.thread_id).with_only_columns(ForumThread.title)).scalar_one_or_none()
+        return db.session.execute(
+            visible_query(ForumCategory).where(ForumCategory.id == subscription.category_id).with_only_columns(ForumCategory.name)
+        ).scalar_one_or_none()
+    return db.session.execute(
+        visible_query(ForumThread).where(ForumThread.id == subscription.thread_id).with_only_columns(ForumThread.title)
+    ).scalar_one_or_none()
 
 
 @bp.route("/network/subscriptions")
@@ -103,14 +108,23 @@ def subscriptions():
     categories = db.session.execute(
         visible_query(ForumSubscription)
         .join(ForumCategory, ForumCategory.id == ForumSubscription.category_id)
-        .with_only_columns(ForumSubscription.id, ForumCategory.id.label("category_id"), ForumCategory.name, ForumCategory.archived_at, maintain_column_froms=True)
+        .with_only_columns(
+            ForumSubscription.id, ForumCategory.id.label("category_id"), ForumCategory.name, ForumCategory.archived_at, maintain_column_froms=True
+        )
         .order_by(ForumCategory.position, func.lower(ForumCategory.name))
     ).all()
     threads = db.session.execute(
         visible_query(ForumSubscription)
         .join(ForumThread, ForumThread.id == ForumSubscription.thread_id)
         .join(ForumCategory, ForumCategory.id == ForumThread.category_id)
-        .with_only_columns(ForumSubscription.id, ForumThread.id.label("thread_id"), ForumThread.title, ForumThread.last_post_at, ForumCategory.name.label("category"), maintain_column_froms=True)
+        .with_only_columns(
+            ForumSubscription.id,
+            ForumThread.id.label("thread_id"),
+            ForumThread.title,
+            ForumThread.last_post_at,
+            ForumCategory.name.label("category"),
+            maintain_column_froms=True,
+        )
         .order_by(ForumThread.last_post_at.desc())
     ).all()
     return render_template("forums/subscriptions.html", categories=categories, threads=threads)

@@ -22,9 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
-from portal.audit.service import Action, record, render_audited
+from portal.audit.service import record, render_audited
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.forums import markdown, service
+from portal.forums.actions import Action
 from portal.forums.blueprint import bp
 from portal.forums.forms import (
     CATEGORY_LABELS,
@@ -40,11 +42,11 @@ from portal.forums.forms import (
     ThreadForm,
 )
 from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
+from portal.forums.policy import forum_member, network_lead
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.pagination import fetch_page, request_cursor
 from portal.partnership.service import stale_refused, what_changed
-from portal.policies import deny_page, forum_member, get_or_404, network_lead, policy_for, visible_query
+from portal.policies import deny_page, get_or_404, policy_for, visible_query
 
 QUOTE_REFUSED = "The post you chose to quote cannot be quoted: it is not in this thread, or it is no longer shown. Post your reply without it, or choose another post to quote"
 
@@ -77,14 +79,20 @@ def check_child(form, text: str):
 def index():
     if not forum_member(current_user):
         deny_page()
-    categories = db.session.execute(
-        visible_query(ForumCategory).where(ForumCategory.archived_at.is_(None)).order_by(ForumCategory.position, ForumCategory.name, ForumCategory.id)
-    ).scalars().all()
+    categories = (
+        db.session.execute(
+            visible_query(ForumCategory).where(ForumCategory.archived_at.is_(None)).order_by(ForumCategory.position, ForumCategory.name, ForumCategory.id)
+        )
+        .scalars()
+        .all()
+    )
     lead = network_lead(current_user)
     open_reports = (
         db.session.execute(visible_query(ForumReport).where(ForumReport.resolved_at.is_(None)).with_only_columns(func.count())).scalar_one() if lead else 0
     )
-    return render_template("forums/index.html", categories=categories, summaries=service.category_summaries(categories, current_user), lead=lead, open_reports=open_reports)
+    return render_template(
+        "forums/index.html", categories=categories, summaries=service.category_summaries(categories, current_user), lead=lead, open_reports=open_reports
+    )
 
 
 @bp.route("/network/categories/<uuid:category_id>")
@@ -136,7 +144,9 @@ def _quotable(thread: ForumThread, raw_id) -> ForumPost | None:
     return post if post is not None and _may(ForumPost, "quote", post) else None
 
 
-def _thread_page(thread: ForumThread, *, reply_form: ReplyForm | None = None, lock_form: LockForm | None = None, preview=None, matches=None, refused_text: str | None = None):
+def _thread_page(
+    thread: ForumThread, *, reply_form: ReplyForm | None = None, lock_form: LockForm | None = None, preview=None, matches=None, refused_text: str | None = None
+):
     category = db.session.execute(visible_query(ForumCategory).where(ForumCategory.id == thread.category_id)).scalar_one()
     after = request_cursor(2, datetime, uuid.UUID)
     query = service.posts_after(visible_query(ForumPost).where(ForumPost.thread_id == thread.id), after)
@@ -276,9 +286,15 @@ def post_edit(post_id):
 def post_history(post_id):
     post = get_or_404(ForumPost, post_id, action="history")
     thread = get_or_404(ForumThread, post.thread_id)
-    revisions = db.session.execute(
-        visible_query(ForumPostRevision).where(ForumPostRevision.post_id == post.id).order_by(ForumPostRevision.created_at.desc(), ForumPostRevision.id.desc())
-    ).scalars().all()
+    revisions = (
+        db.session.execute(
+            visible_query(ForumPostRevision)
+            .where(ForumPostRevision.post_id == post.id)
+            .order_by(ForumPostRevision.created_at.desc(), ForumPostRevision.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     # The history may hold text its author took out (a name typed by mistake): who read it is recorded.
     record(Action.RECORD_VIEWED, object_type="forum_post", object_id=post.id, details={"page": "history"})
     return render_audited(
@@ -313,7 +329,15 @@ def post_report(post_id):
         else:
             flash("Thank you. The post has been reported and the network lead will look at it.", "success")
             return redirect(service.post_url(post))
-    return render_template("forums/post_report.html", post=post, thread=thread, form=form, existing=existing, organisations=service.organisations_of({post.author_id}), post_url=service.post_url(post))
+    return render_template(
+        "forums/post_report.html",
+        post=post,
+        thread=thread,
+        form=form,
+        existing=existing,
+        organisations=service.organisations_of({post.author_id}),
+        post_url=service.post_url(post),
+    )
 
 
 @bp.route("/network/posts/<uuid:post_id>/hide", methods=["GET", "POST"])
@@ -410,9 +434,17 @@ def thread_unlock(thread_id):
 def reports():
     if not network_lead(current_user):
         deny_page()
-    rows = db.session.execute(visible_query(ForumReport).where(ForumReport.resolved_at.is_(None)).order_by(ForumReport.created_at, ForumReport.id)).scalars().all()
-    posts = {p.id: p for p in db.session.execute(visible_query(ForumPost).where(ForumPost.id.in_({r.post_id for r in rows}))).unique().scalars()} if rows else {}
-    threads = {t.id: t for t in db.session.execute(visible_query(ForumThread).where(ForumThread.id.in_({p.thread_id for p in posts.values()}))).unique().scalars()} if posts else {}
+    rows = (
+        db.session.execute(visible_query(ForumReport).where(ForumReport.resolved_at.is_(None)).order_by(ForumReport.created_at, ForumReport.id)).scalars().all()
+    )
+    posts = (
+        {p.id: p for p in db.session.execute(visible_query(ForumPost).where(ForumPost.id.in_({r.post_id for r in rows}))).unique().scalars()} if rows else {}
+    )
+    threads = (
+        {t.id: t for t in db.session.execute(visible_query(ForumThread).where(ForumThread.id.in_({p.thread_id for p in posts.values()}))).unique().scalars()}
+        if posts
+        else {}
+    )
     return render_template(
         "forums/reports.html",
         reports=[r for r in rows if r.post_id in posts],
@@ -469,7 +501,13 @@ def categories_manage():
             else:
                 flash(f"The category {values['name']} has been added.", "success")
                 return redirect(url_for("forums.categories_manage"))
-    categories = db.session.execute(visible_query(ForumCategory).order_by(ForumCategory.archived_at.is_not(None), ForumCategory.position, ForumCategory.name, ForumCategory.id)).scalars().all()
+    categories = (
+        db.session.execute(
+            visible_query(ForumCategory).order_by(ForumCategory.archived_at.is_not(None), ForumCategory.position, ForumCategory.name, ForumCategory.id)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("forums/categories_manage.html", form=form, categories=categories, summaries=service.category_summaries(categories, current_user))
 
 

@@ -29,10 +29,10 @@ from forms import (
     choices,
     text_limit,
 )
+from portal.clock import UK
 from portal.meetings.models import MeetingFormat, MeetingStatus
 from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
-from portal.clock import UK
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 
@@ -54,7 +54,11 @@ class _WhenAndWhere(BaseForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
-        validators=[Required("Enter a title for the meeting"), NotBlank("Enter a title for the meeting"), Length(max=200, message="The title must be 200 characters or fewer")],
+        validators=[
+            Required("Enter a title for the meeting"),
+            NotBlank("Enter a title for the meeting"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
     )
     meets_on = _date("Date of the meeting", "The date of the meeting", description="For example, 14 3 2027. Leave it empty if the date is not agreed yet.")
     meets_time = StringField(
@@ -261,6 +265,8 @@ class ActionForm(BaseForm):
     )
     due_on = _date("Due date", "The due date", description="For example, 14 3 2027.", required="Enter the due date")
     status = RadioField("Status", widget=GovRadioInput(), choices=choices(ActionStatus.pairs()), validators=[Required("Select the status of the action")])
-    progress_note = TextAreaField("Progress (optional)", widget=GovTextArea(), description="What has been done so far.", validators=[text_limit("The progress note", 5000)])
+    progress_note = TextAreaField(
+        "Progress (optional)", widget=GovTextArea(), description="What has been done so far.", validators=[text_limit("The progress note", 5000)]
+    )
     version = VersionField()
     submit = SubmitField("Save the action", widget=GovSubmitInput())

@@ -18,13 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import choices, clean_text
+from forms import choices
 from portal.accounts.models import Membership, Role, User
-from portal.audit.service import Action, record, record_now, render_audited
+from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.people import notify_all, school_casework_ids
+from portal.clock import uk_datetime, uk_today, utcnow
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
+from portal.meetings.actions import Action
 from portal.meetings.forms import (
     ActionForm,
     AgreementForm,
@@ -39,15 +41,15 @@ from portal.meetings.forms import (
 )
 from portal.meetings.models import MeetingFormat, MeetingReturn, MeetingStatus, PartnershipMeeting
 from portal.meetings.texts import default_information_sharing_agreement, default_terms_of_reference
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
+from portal.partnership.actions import Action as WorkspaceAction
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
 from portal.policies import get_or_404, invitable_organisations, policy_for, roles_required, visible_query
-from portal.clock import uk_datetime, uk_today
+from portal.text import clean_text
 
-bp = Blueprint("meetings", __name__)
+bp = Blueprint("meetings", __name__, template_folder="templates")
 
 social_care_only = roles_required(Role.FRONT_DOOR, Role.ASSESSOR)
 
@@ -77,6 +79,7 @@ ACTION_LABELS = {"description": "What needs to be done", "owner": "Owner", "due_
 
 
 # Small helpers -------------------------------------------------------------------------------------
+
 
 def _meeting(meeting_id, action: str = "view") -> PartnershipMeeting:
     return get_or_404(PartnershipMeeting, meeting_id, action=action)
@@ -134,6 +137,7 @@ def _my_invitations(meeting: PartnershipMeeting) -> list[Invitation]:
 
 # The list ------------------------------------------------------------------------------------------
 
+
 @bp.route("/meetings")
 @login_required
 def index():
@@ -163,6 +167,7 @@ def index():
 
 # Opening a meeting ---------------------------------------------------------------------------------
 
+
 def open_meeting(school: Organisation, *, title: str | None, actor_id) -> PartnershipMeeting:
     """A new meeting with the school: the default terms of reference and agreement, an empty return,
     the person opening it as its organiser. Audited; the school's DSLs and head are told."""
@@ -177,7 +182,7 @@ def open_meeting(school: Organisation, *, title: str | None, actor_id) -> Partne
     db.session.flush()
     db.session.add(MeetingReturn(meeting_id=meeting.id))
     service.add_participant(meeting, actor_id, ParticipantRole.ORGANISER, actor_id=actor_id)
-    record(Action.WORKSPACE_OPENED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=school.id)
+    record(WorkspaceAction.WORKSPACE_OPENED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=school.id)
     notify_all(
         school_casework_ids(school.id),
         f"School partnership meeting with {school.name}: please complete the pre-meeting return",
@@ -190,11 +195,15 @@ def open_meeting(school: Organisation, *, title: str | None, actor_id) -> Partne
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @social_care_only
 def new():
-    schools = db.session.execute(
-        visible_query(Organisation)
-        .where(Organisation.kind.in_([k for k in OrganisationKind if k.is_education]), Organisation.archived_at.is_(None))
-        .order_by(Organisation.name)
-    ).scalars().all()
+    schools = (
+        db.session.execute(
+            visible_query(Organisation)
+            .where(Organisation.kind.in_([k for k in OrganisationKind if k.is_education]), Organisation.archived_at.is_(None))
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
     form = NewMeetingForm()
     form.school.choices = choices([("", "Select a school")] + [(s.id, s.name) for s in schools])
     if request.method == "GET":
@@ -213,6 +222,7 @@ def new():
 
 
 # The meeting's page --------------------------------------------------------------------------------
+
 
 def _render_detail(meeting: PartnershipMeeting, *, agreement_form: AgreementForm | None = None, respond_form: RespondForm | None = None):
     papers = _may("read_papers", meeting)
@@ -241,7 +251,9 @@ def _render_detail(meeting: PartnershipMeeting, *, agreement_form: AgreementForm
             today=uk_today(),
         )
         # The papers may name young people: who read them is recorded.
-        record(Action.RECORD_VIEWED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details={"page": "papers"})
+        record(
+            Action.RECORD_VIEWED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details={"page": "papers"}
+        )
     return render_audited("meetings/detail.html", **context)
 
 
@@ -294,6 +306,7 @@ def respond(invitation_id):
 
 
 # Editing the meeting -------------------------------------------------------------------------------
+
 
 def _meeting_values(meeting: PartnershipMeeting) -> dict:
     values = {name: getattr(meeting, name) for name in MEETING_LABELS}
@@ -356,7 +369,7 @@ def edit(meeting_id):
                     setattr(meeting, name, form.meets_at if name == "meets_at" else typed[name])
                 reset = _reset_acceptances(meeting) if "information_sharing_agreement" in changed else 0
                 record(
-                    Action.WORKSPACE_UPDATED,
+                    WorkspaceAction.WORKSPACE_UPDATED,
                     object_type="partnership_meeting",
                     object_id=meeting.id,
                     organisation_id=meeting.organisation_id,
@@ -398,9 +411,20 @@ def minutes(meeting_id):
             first = not meeting.minutes and typed["minutes"]
             try:
                 meeting.minutes = typed["minutes"]
-                record(Action.WORKSPACE_UPDATED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details={"fields": ["minutes"]})
+                record(
+                    WorkspaceAction.WORKSPACE_UPDATED,
+                    object_type="partnership_meeting",
+                    object_id=meeting.id,
+                    organisation_id=meeting.organisation_id,
+                    details={"fields": ["minutes"]},
+                )
                 if first:
-                    notify_all([p.user_id for p in service.participants(meeting)], f"Minutes of {meeting.title} are ready", link=_link(meeting), exclude={current_user.id})
+                    notify_all(
+                        [p.user_id for p in service.participants(meeting)],
+                        f"Minutes of {meeting.title} are ready",
+                        link=_link(meeting),
+                        exclude={current_user.id},
+                    )
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
@@ -415,6 +439,7 @@ def minutes(meeting_id):
 
 
 # The school's pre-meeting return -------------------------------------------------------------------
+
 
 @bp.route("/meetings/<uuid:meeting_id>/return", methods=["GET", "POST"])
 @login_required
@@ -451,8 +476,19 @@ def return_edit(meeting_id):
                 record(Action.MEETING_RETURN_SAVED, object_type="meeting_return", object_id=row.id, organisation_id=meeting.organisation_id, details=details)
                 if form.sending:
                     row.submitted_at, row.submitted_by_id = utcnow(), current_user.id
-                    record(Action.MEETING_RETURN_SUBMITTED, object_type="meeting_return", object_id=row.id, organisation_id=meeting.organisation_id, details=details)
-                    notify_all(_leads(meeting), f"{meeting.organisation.name} has sent its pre-meeting return: {meeting.title}", link=_link(meeting), exclude={current_user.id})
+                    record(
+                        Action.MEETING_RETURN_SUBMITTED,
+                        object_type="meeting_return",
+                        object_id=row.id,
+                        organisation_id=meeting.organisation_id,
+                        details=details,
+                    )
+                    notify_all(
+                        _leads(meeting),
+                        f"{meeting.organisation.name} has sent its pre-meeting return: {meeting.title}",
+                        link=_link(meeting),
+                        exclude={current_user.id},
+                    )
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
@@ -461,7 +497,12 @@ def return_edit(meeting_id):
                 if form.sending:
                     flash("The pre-meeting return has been sent to the meeting. The lead has been told.", "success")
                     return _detail_redirect(meeting.id, "return")
-                flash("The pre-meeting return has been saved. It has not been sent to the meeting yet." if row.submitted_at is None else "The pre-meeting return has been saved.", "success")
+                flash(
+                    "The pre-meeting return has been saved. It has not been sent to the meeting yet."
+                    if row.submitted_at is None
+                    else "The pre-meeting return has been saved.",
+                    "success",
+                )
                 return redirect(url_for("meetings.return_edit", meeting_id=meeting.id))
     if conflict is not None:
         service.stale_refused("meeting_return", row.id)
@@ -470,6 +511,7 @@ def return_edit(meeting_id):
 
 
 # Invitations and attendees -------------------------------------------------------------------------
+
 
 def _invitable(meeting: PartnershipMeeting) -> list[Organisation]:
     """Organisations that may still be invited: any but the meeting's school and those invited already."""
@@ -565,7 +607,13 @@ def _save_attendance(meeting: PartnershipMeeting):
                 row.attended = str(row.id) in ticked
             flag_modified(meeting, "status")  # the meeting's version moves on: attendance is part of it
             details = {"fields": ["attendance"], "attended": len(ticked)}
-            record(Action.WORKSPACE_UPDATED, object_type="partnership_meeting", object_id=meeting.id, organisation_id=meeting.organisation_id, details=details)
+            record(
+                WorkspaceAction.WORKSPACE_UPDATED,
+                object_type="partnership_meeting",
+                object_id=meeting.id,
+                organisation_id=meeting.organisation_id,
+                details=details,
+            )
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
@@ -638,6 +686,7 @@ def attendees(meeting_id):
 
 
 # Actions -------------------------------------------------------------------------------------------
+
 
 def _owner_choices(meeting: PartnershipMeeting, current: PlanAction | None = None) -> list[tuple[str, str]]:
     """Who may own an action (and so is told of it): people who accepted the information-sharing

@@ -11,8 +11,8 @@ from pathlib import Path
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.models import OutboundEmail
 
 
@@ -75,3 +75,10 @@ def read_mailbox(folder: str | Path) -> list[EmailMessage]:
 
     paths = sorted(Path(folder).glob("*.eml"))
     return [BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in paths]
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The full address of a page, for an email. Built from the URL map, not from a (fake) request:
+    a job has no request, and pushing one would run the request hooks on the job's session."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + current_app.url_map.bind("portal.invalid").build(endpoint, values)

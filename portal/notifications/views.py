@@ -6,12 +6,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.policies import get_or_404, visible_query
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 
 PAGE_SIZE = 25
 
@@ -21,9 +21,9 @@ PAGE_SIZE = 25
 def index():
     page = max(1, request.args.get("page", 1, type=int))
     total = db.session.execute(select(func.count()).select_from(visible_query(Notification).subquery())).scalar_one()
-    items = db.session.execute(
-        visible_query(Notification).order_by(Notification.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).scalars().all()
+    items = (
+        db.session.execute(visible_query(Notification).order_by(Notification.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()
+    )
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     return render_template("notifications/index.html", items=items, page=page, pages=pages, total=total)
 
@@ -45,10 +45,6 @@ def open_notification(notification_id):
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
+    db.session.execute(update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
     db.session.commit()
     return redirect(url_for("notifications.index"))

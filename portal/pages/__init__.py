@@ -1,1 +1,11 @@
 """Public pages (accessibility statement, privacy notice, cookies) and the error pages."""
+
+from __future__ import annotations
+
+from portal.features import Feature
+
+FEATURE = Feature(
+    name="pages",
+    blueprints=("portal.pages.views:bp",),
+    setup=("portal.pages.errors:init_error_handlers",),
+)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("pages", __name__, template_folder="templates")
 
 
 @bp.route("/accessibility")

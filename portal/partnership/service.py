@@ -12,11 +12,12 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.accounts.models import Membership, Role, User
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework.people import notify_all, school_casework_ids
-from portal.extensions import db
 from portal.clock import utcnow
-from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction, WORKSPACE_COLUMNS
+from portal.extensions import db
+from portal.partnership.actions import Action
+from portal.partnership.models import WORKSPACE_COLUMNS, ActionStatus, Invitation, InvitationStatus, Participant, ParticipantRole, PlanAction
 
 #: The workspace models, by their column name on the shared tables (filled lazily: no import cycle).
 _KINDS = {"summit_id": "safety_summit", "meeting_id": "partnership_meeting", "panel_meeting_id": "panel_meeting", "assessment_id": "school_assessment"}
@@ -70,9 +71,7 @@ def invitations(workspace) -> list[Invitation]:
 def invite(workspace, organisation_id, *, actor_id, title: str, link: str) -> Invitation | None:
     """Invite an organisation (once: a second invitation of the same one returns ``None``)."""
     column = workspace_column(workspace)
-    existing = db.session.execute(
-        select(Invitation).where(_of(Invitation, workspace), Invitation.organisation_id == organisation_id)
-    ).scalar_one_or_none()
+    existing = db.session.execute(select(Invitation).where(_of(Invitation, workspace), Invitation.organisation_id == organisation_id)).scalar_one_or_none()
     if existing is not None:
         return None
     invitation = Invitation(organisation_id=organisation_id, invited_by_id=actor_id, **{column: workspace.id})
@@ -106,10 +105,7 @@ def respond(invitation: Invitation, *, accept: bool, actor_id, note: str | None,
 
 def participants(workspace) -> list[Participant]:
     return (
-        db.session.execute(select(Participant).where(_of(Participant, workspace)).order_by(Participant.role, Participant.created_at))
-        .unique()
-        .scalars()
-        .all()
+        db.session.execute(select(Participant).where(_of(Participant, workspace)).order_by(Participant.role, Participant.created_at)).unique().scalars().all()
     )
 
 
@@ -155,17 +151,10 @@ def accept_agreement(workspace, user_id) -> Participant:
 
 
 def actions(workspace) -> list[PlanAction]:
-    return (
-        db.session.execute(select(PlanAction).where(_of(PlanAction, workspace)).order_by(PlanAction.due_on, PlanAction.created_at))
-        .unique()
-        .scalars()
-        .all()
-    )
+    return db.session.execute(select(PlanAction).where(_of(PlanAction, workspace)).order_by(PlanAction.due_on, PlanAction.created_at)).unique().scalars().all()
 
 
-def add_action(
-    workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str, domain=None
-) -> PlanAction:
+def add_action(workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str, domain=None) -> PlanAction:
     """Add an action to a workspace's plan (``domain``: the triangle's domain, for a school assessment)."""
     column = workspace_column(workspace)
     row = PlanAction(

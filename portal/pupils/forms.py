@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError

@@ -54,6 +54,7 @@ def upn_problem(upn: str) -> str | None:
 
 # Dates of birth ----------------------------------------------------------------------------------------
 
+
 def date_of_birth_problem(born: date, today: date) -> str | None:
     """Why ``born`` cannot be a pupil's date of birth (the end of a sentence), or ``None``."""
     if born >= today:
@@ -65,6 +66,7 @@ def date_of_birth_problem(born: date, today: date) -> str | None:
 
 
 # The file ---------------------------------------------------------------------------------------------
+
 
 class FileProblem(ValueError):
     """Something wrong with the file as a whole: one message, shown next to the file field."""
@@ -116,7 +118,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "eal": ("eal", "first language", "home language"),
 }
 REQUIRED = {"legal_surname": "surname", "legal_forename": "forename", "date_of_birth": "date of birth"}
-EXAMPLE_HEADINGS = {"legal_surname": "Legal Surname or Surname", "legal_forename": "Legal Forename, Forename or First Name", "date_of_birth": "Date of Birth or DOB"}
+EXAMPLE_HEADINGS = {
+    "legal_surname": "Legal Surname or Surname",
+    "legal_forename": "Legal Forename, Forename or First Name",
+    "date_of_birth": "Date of Birth or DOB",
+}
 
 
 def _heading(text: str) -> str:
@@ -202,7 +208,11 @@ def _duplicates(rows: list[Row], bad_lines) -> list[RowError]:
             seen_upn.setdefault(row.upn, row.line)
         else:
             if row.name_key in seen_name:
-                errors.append(RowError(row.line, "", f"the same pupil (name and date of birth) is also on line {seen_name[row.name_key]}: each pupil must be in the file once"))
+                errors.append(
+                    RowError(
+                        row.line, "", f"the same pupil (name and date of birth) is also on line {seen_name[row.name_key]}: each pupil must be in the file once"
+                    )
+                )
             seen_name.setdefault(row.name_key, row.line)
     return errors
 
@@ -350,6 +360,7 @@ def parse_first_language(value: str) -> bool:
 
 # Matching rows to the register --------------------------------------------------------------------------
 
+
 @dataclass
 class Plan:
     creates: list[Row] = field(default_factory=list)
@@ -374,12 +385,16 @@ def plan(rows: list[Row], existing) -> Plan:
         if pupil is None:
             candidates = by_name.get(row.name_key, [])
             if len(candidates) > 1:
-                result.errors.append(RowError(row.line, "", "more than one pupil on the register has this name and date of birth: add the pupil's UPN so we know which one"))
+                result.errors.append(
+                    RowError(row.line, "", "more than one pupil on the register has this name and date of birth: add the pupil's UPN so we know which one")
+                )
                 continue
             if candidates:
                 pupil = candidates[0]
                 if row.upn and pupil.upn and pupil.upn != row.upn:
-                    result.errors.append(RowError(row.line, "", f"a pupil with this name and date of birth is on the register with a different UPN ({pupil.upn}): check the UPN"))
+                    result.errors.append(
+                        RowError(row.line, "", f"a pupil with this name and date of birth is on the register with a different UPN ({pupil.upn}): check the UPN")
+                    )
                     continue
         if pupil is None:
             result.creates.append(row)

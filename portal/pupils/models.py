@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, Uuid, and_, func, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.clock import uk_today, utcnow
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime
-from portal.clock import uk_today, utcnow
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 #: Year groups as a school MIS writes them: nursery, reception, then 1 to 14.

@@ -7,7 +7,6 @@ are for the school's casework roles. Every page is scoped to one school the user
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
@@ -15,19 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.authorities.models import Organisation
+from portal.clock import uk_today, utcnow
 from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
-from portal.clock import uk_today, utcnow
 from portal.pagination import fetch_page
 from portal.policies import casework_organisations, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer
+from portal.pupils.actions import Action
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.models import Referral, ReferralStatus
 
-bp = Blueprint("pupils", __name__)
+bp = Blueprint("pupils", __name__, template_folder="templates")
 
 casework_only = roles_required(Role.DSL, Role.HEAD)
 PAGE_SIZE = 50
@@ -53,6 +53,7 @@ def _schools() -> tuple[Organisation, list[Organisation]]:
 
 
 # The register ---------------------------------------------------------------------------------------
+
 
 def _search(text: str):
     """Pupils whose UPN is ``text``, or whose names contain every word of it."""
@@ -82,8 +83,16 @@ def index():
     args = {"school": school.id if len(schools) > 1 else None, "q": search or None, "left": "1" if include_left else None}
     args = {key: value for key, value in args.items() if value}
     page_html = render_template(
-        "pupils/index.html", school=school, schools=schools, pupils=page.items, next_cursor=page.next_cursor,
-        first_page=after is None, total=total, search=search, include_left=include_left, args=args,
+        "pupils/index.html",
+        school=school,
+        schools=schools,
+        pupils=page.items,
+        next_cursor=page.next_cursor,
+        first_page=after is None,
+        total=total,
+        search=search,
+        include_left=include_left,
+        args=args,
     )
     # Committed after rendering: a commit expires the rows, and reloading them would cost a query each.
     record(Action.RECORD_VIEWED, object_type="pupil_register", object_id=school.id, organisation_id=school.id, details={"searched": bool(search)})
@@ -92,6 +101,7 @@ def index():
 
 
 # One pupil ---------------------------------------------------------------------------------------------
+
 
 @bp.route("/pupils/<uuid:pupil_id>")
 @login_required
@@ -171,7 +181,9 @@ def edit(pupil_id):
                 flash("No changes were made.")
                 return redirect(url_for("pupils.detail", pupil_id=pupil.id))
             try:
-                record(Action.PUPIL_UPDATED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"fields": sorted(changed)})
+                record(
+                    Action.PUPIL_UPDATED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"fields": sorted(changed)}
+                )
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
@@ -190,6 +202,7 @@ def edit(pupil_id):
 
 
 # Import from a school MIS ---------------------------------------------------------------------------------
+
 
 def _read_upload(upload) -> bytes:
     """At most one byte more than the limit (enough to know the file is too large)."""
@@ -211,7 +224,10 @@ def _import(school, rows) -> importer.Plan:
             setattr(pupil, name, row.values[name])
     db.session.flush()
     record(
-        Action.PUPILS_IMPORTED, object_type="organisation", object_id=school.id, organisation_id=school.id,
+        Action.PUPILS_IMPORTED,
+        object_type="organisation",
+        object_id=school.id,
+        organisation_id=school.id,
         details={"added": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged},
     )
     return plan
@@ -246,10 +262,16 @@ def import_csv():
                 return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
             db.session.rollback()
             count = len(row_errors)
-            form.file.errors.append(f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again")
+            form.file.errors.append(
+                f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again"
+            )
     return render_template(
-        "pupils/import.html", form=form, school=school, several_schools=len(schools) > 1,
-        row_errors=row_errors[:500], more_errors=max(0, len(row_errors) - 500),
+        "pupils/import.html",
+        form=form,
+        school=school,
+        several_schools=len(schools) > 1,
+        row_errors=row_errors[:500],
+        more_errors=max(0, len(row_errors) - 500),
     )
 
 

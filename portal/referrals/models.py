@@ -93,7 +93,10 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         ),
         Index("ix_referrals_school", "authority_id", "organisation_id", "created_at", "id"),
         Index("ix_referrals_pupil", "authority_id", "pupil_id"),
-        CheckConstraint("status NOT IN ('decided', 'closed') OR (decision IS NOT NULL AND decision_reason IS NOT NULL AND decided_at IS NOT NULL)", name="decision_has_reason"),
+        CheckConstraint(
+            "status NOT IN ('decided', 'closed') OR (decision IS NOT NULL AND decision_reason IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decision_has_reason",
+        ),
         CheckConstraint("status = 'draft' OR (submitted_at IS NOT NULL AND due_at IS NOT NULL)", name="submitted_has_clock"),
         CheckConstraint("NOT immediate_danger OR status = 'draft' OR police_called", name="police_called_first"),
     )

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import chronology
 from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.workingdays import authority_calendar
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.referrals.actions import Action
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus, ReferralTransition
 
 S = ReferralStatus
@@ -44,9 +45,7 @@ STEPS: dict[str, Step] = {
         "request_information", (S.ACKNOWLEDGED, S.INFORMATION_PROVIDED), S.INFORMATION_REQUESTED, True, True, "More information requested"
     ),
     "provide_information": Step("provide_information", (S.INFORMATION_REQUESTED,), S.INFORMATION_PROVIDED, False, True, "Information provided by the school"),
-    "decide": Step(
-        "decide", (S.ACKNOWLEDGED, S.INFORMATION_REQUESTED, S.INFORMATION_PROVIDED), S.DECIDED, True, True, "Decision made"
-    ),
+    "decide": Step("decide", (S.ACKNOWLEDGED, S.INFORMATION_REQUESTED, S.INFORMATION_PROVIDED), S.DECIDED, True, True, "Decision made"),
     "close": Step("close", (S.DECIDED,), S.CLOSED, True, label="Closed"),
 }
 

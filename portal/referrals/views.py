@@ -11,29 +11,30 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import MessageForm, clean_text
+from forms import MessageForm
 from portal.accounts.models import Role
 from portal.advice.models import AdviceRequest
-from portal.audit.service import Action, record, render_audited
+from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework import attachments, chronology, files
 from portal.casework.models import Attachment, EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.vocabulary import HarmCategory, Level, harm_labels
+from portal.clock import UK, uk_date, utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
 from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
+from portal.referrals.actions import Action
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, ReferralForm, StartReferralForm
 from portal.referrals.models import (
     AWAITING_DECISION,
@@ -45,9 +46,9 @@ from portal.referrals.models import (
     ReferralTransition,
 )
 from portal.referrals.service import STEPS, TransitionRefused, available_steps, missing_for_submission, transition
-from portal.clock import UK, uk_date
+from portal.text import clean_text
 
-bp = Blueprint("referrals", __name__)
+bp = Blueprint("referrals", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 S = ReferralStatus
@@ -70,6 +71,7 @@ _EDUCATION = [k for k in OrganisationKind if k.is_education]
 
 
 # Words for times and durations ---------------------------------------------------------------------
+
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
@@ -153,6 +155,7 @@ def _template_helpers() -> dict:
 
 # Small helpers -------------------------------------------------------------------------------------
 
+
 def _is_school_side(referral: Referral) -> bool:
     return referral.organisation_id in casework_schools(current_user)
 
@@ -185,6 +188,7 @@ def _stale(referral_id):
 
 # The school's list ---------------------------------------------------------------------------------
 
+
 @bp.route("/referrals")
 @school_casework
 def index():
@@ -214,6 +218,7 @@ def index():
 
 
 # Starting a referral -------------------------------------------------------------------------------
+
 
 def _from_advice(advice: AdviceRequest) -> str:
     text = f"Our question to the front door ({uk_date(advice.created_at)}):\n{advice.question.strip()}"
@@ -288,15 +293,19 @@ def new():
         )
         db.session.commit()
         return redirect(url_for("referrals.edit", referral_id=referral.id))
-    drafts = db.session.execute(
-        visible_query(Referral).where(Referral.pupil_id == pupil.id, Referral.status == S.DRAFT).order_by(Referral.created_at.desc())
-    ).unique().scalars().all()
+    drafts = (
+        db.session.execute(visible_query(Referral).where(Referral.pupil_id == pupil.id, Referral.status == S.DRAFT).order_by(Referral.created_at.desc()))
+        .unique()
+        .scalars()
+        .all()
+    )
     record(Action.RECORD_VIEWED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"page": "referrals.new"})
     db.session.commit()
     return render_template("referrals/start.html", form=form, pupil=pupil, advice=advice, drafts=drafts)
 
 
 # The referral form (drafts) ------------------------------------------------------------------------
+
 
 def _fill(form: ReferralForm, referral: Referral) -> None:
     form.categories.data = list(referral.categories or [])
@@ -311,7 +320,6 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     form.parents_not_aware_reason.data = referral.parents_not_aware_reason
     form.school_view_level.data = referral.school_view_level.value if referral.school_view_level else None
     form.version.data = str(referral.version)
-
 
 
 def _apply(form: ReferralForm, referral: Referral) -> None:
@@ -338,9 +346,11 @@ def _submission_problems(form: ReferralForm, referral: Referral) -> dict[str, st
 
 
 def _referral_attachments(referral_id) -> list[Attachment]:
-    return db.session.execute(
-        visible_query(Attachment).where(Attachment.referral_id == referral_id).order_by(Attachment.created_at, Attachment.id)
-    ).scalars().all()
+    return (
+        db.session.execute(visible_query(Attachment).where(Attachment.referral_id == referral_id).order_by(Attachment.created_at, Attachment.id))
+        .scalars()
+        .all()
+    )
 
 
 @bp.route("/referrals/<uuid:referral_id>/edit", methods=["GET", "POST"])
@@ -369,7 +379,13 @@ def edit(referral_id):
                     stored.append(
                         attachments.save(upload, organisation_id=referral.organisation_id, referral_id=referral.id, uploaded_by_id=current_user.id).storage_key
                     )
-                record(Action.REFERRAL_UPDATED, object_type="referral", object_id=referral.id, organisation_id=referral.organisation_id, details={"files_added": len(stored)})
+                record(
+                    Action.REFERRAL_UPDATED,
+                    object_type="referral",
+                    object_id=referral.id,
+                    organisation_id=referral.organisation_id,
+                    details={"files_added": len(stored)},
+                )
                 problems = _submission_problems(form, referral) if form.submitting else {}
                 if form.submitting and not problems:
                     try:
@@ -462,6 +478,7 @@ def delete(referral_id):
 
 # The referral page ---------------------------------------------------------------------------------
 
+
 def _front_door_name() -> str:
     """The front door's name for the time line (the authority's social care organisation, if it has one)."""
     names = [
@@ -481,7 +498,11 @@ def _last_question(transitions: list[ReferralTransition]) -> ReferralTransition 
 def _actions(referral: Referral) -> list[str]:
     """The workflow steps this user may take now (the service's steps, filtered by the policy)."""
     allows = policy_for(Referral).allows
-    return [step for step in available_steps(referral, front_door=is_front_door(current_user) and not _is_school_side(referral)) if allows(current_user, step, referral)]
+    return [
+        step
+        for step in available_steps(referral, front_door=is_front_door(current_user) and not _is_school_side(referral))
+        if allows(current_user, step, referral)
+    ]
 
 
 def _render_detail(referral: Referral, *, message_form: MessageForm | None = None, status: int = 200):
@@ -518,6 +539,7 @@ def detail(referral_id):
 
 
 # The workflow's steps ------------------------------------------------------------------------------
+
 
 def _button_step(referral_id, action: str, success: str):
     referral = get_or_404(Referral, referral_id, action=action)
@@ -700,6 +722,7 @@ def message(referral_id):
 
 # The front door's queue ----------------------------------------------------------------------------
 
+
 @bp.route("/front-door/referrals")
 @front_door_only
 def queue():
@@ -723,7 +746,7 @@ def queue():
 
     summary = None
     if view == "open":
-        end_of_today = datetime.combine(now.astimezone(UK).date() + timedelta(days=1), time(0, 0), tzinfo=UK).astimezone(timezone.utc)
+        end_of_today = datetime.combine(now.astimezone(UK).date() + timedelta(days=1), time(0, 0), tzinfo=UK).astimezone(UTC)
         total, overdue, due_today = db.session.execute(
             select(
                 func.count(Referral.id),

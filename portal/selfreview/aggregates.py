@@ -24,9 +24,9 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 
 from portal.casework.vocabulary import HarmCategory, Level
+from portal.clock import uk_midnight
 from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
 from portal.dashboard.figures import concern_labels
-from portal.clock import uk_midnight
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus
@@ -159,9 +159,7 @@ def casework_figures(organisation_id: uuid.UUID, year: int) -> CaseworkFigures:
     category_order = [(key, labels.get(key, key)) for key in labels if key in by_category]
     category_order += [(key, key) for key in sorted(by_category) if key not in labels]
     outcome_counts = dict(
-        db.session.execute(
-            select(Concern.outcome, func.count()).where(*concerns, Concern.status != ConcernStatus.NEW).group_by(Concern.outcome)
-        ).all()
+        db.session.execute(select(Concern.outcome, func.count()).where(*concerns, Concern.status != ConcernStatus.NEW).group_by(Concern.outcome)).all()
     )
     not_triaged = db.session.execute(select(func.count()).where(*concerns, Concern.status == ConcernStatus.NEW)).scalar_one()
     outcome_rows = _rows(outcome_counts, [(outcome, outcome.label) for outcome in ConcernOutcome]) + [("Not yet looked at by the DSL", not_triaged)]
@@ -181,7 +179,9 @@ def casework_figures(organisation_id: uuid.UUID, year: int) -> CaseworkFigures:
 
     return CaseworkFigures(
         concerns_total=concerns_total,
-        concerns_by_category=suppress("Concerns logged, by category", "Category", _rows(by_category, category_order), concerns_total, total_label="All concerns"),
+        concerns_by_category=suppress(
+            "Concerns logged, by category", "Category", _rows(by_category, category_order), concerns_total, total_label="All concerns"
+        ),
         concerns_by_outcome=suppress("Concerns logged, by what the DSL did", "Outcome", outcome_rows, concerns_total, total_label="All concerns"),
         referrals_total=referrals_total,
         referrals_by_category=suppress(
@@ -278,7 +278,12 @@ class ReviewRatings:
     def totals(self) -> ThemeRatings:
         out = ThemeRatings("All questions")
         for theme in self.themes:
-            out.red, out.amber, out.green, out.not_rated = out.red + theme.red, out.amber + theme.amber, out.green + theme.green, out.not_rated + theme.not_rated
+            out.red, out.amber, out.green, out.not_rated = (
+                out.red + theme.red,
+                out.amber + theme.amber,
+                out.green + theme.green,
+                out.not_rated + theme.not_rated,
+            )
         return out
 
 
@@ -286,12 +291,16 @@ def review_ratings(organisation_id: uuid.UUID, year: int, today: date) -> list[R
     """The school's self-reviews of ``year``: how many questions of each theme are rated red, amber and
     green, and the development plan's actions by status. Counts only: no evidence, note or action text.
     (Ratings are about the school, not a child: they are not suppressed.)"""
-    reviews = db.session.execute(select(SelfReview).where(SelfReview.organisation_id == organisation_id, SelfReview.academic_year == year)).unique().scalars().all()
+    reviews = (
+        db.session.execute(select(SelfReview).where(SelfReview.organisation_id == organisation_id, SelfReview.academic_year == year)).unique().scalars().all()
+    )
     if not reviews:
         return []
     ids = [review.id for review in reviews]
     ratings: dict = {}
-    for review_id, key, rating in db.session.execute(select(SelfReviewAnswer.review_id, SelfReviewAnswer.question_key, SelfReviewAnswer.rating).where(SelfReviewAnswer.review_id.in_(ids))):
+    for review_id, key, rating in db.session.execute(
+        select(SelfReviewAnswer.review_id, SelfReviewAnswer.question_key, SelfReviewAnswer.rating).where(SelfReviewAnswer.review_id.in_(ids))
+    ):
         ratings[(review_id, key)] = rating
     action_counts: dict = {}
     overdue: Counter = Counter()

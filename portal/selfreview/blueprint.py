@@ -2,4 +2,4 @@
 
 from flask import Blueprint
 
-bp = Blueprint("selfreview", __name__)
+bp = Blueprint("selfreview", __name__, template_folder="templates")

@@ -8,22 +8,10 @@ from datetime import date
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import Optional
 
-from forms import (
-    BaseForm,
-    DayMonthYearField,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-    Required,
-    VersionField,
-    choices,
-    clean_text,
-    text_limit,
-)
+from forms import BaseForm, DayMonthYearField, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, Required, VersionField, choices, text_limit
 from portal.partnership.models import ActionStatus
 from portal.selfreview.models import Rag
+from portal.text import clean_text
 
 #: The answer's fields a stale save compares, with their labels.
 ANSWER_LABELS = {"rating": "Rating", "evidence": "Evidence", "notes": "Notes"}

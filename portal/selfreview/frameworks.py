@@ -71,7 +71,12 @@ def _load(path: Path) -> Framework:
     if len(set(keys)) != len(keys):
         raise ValueError(f"{path.name}: question keys must be unique")
     return Framework(
-        key=data["key"], version=int(data["version"]), title=data["title"], source=data["source"], completed_by=tuple(data["completed_by"]), questions=tuple(questions)
+        key=data["key"],
+        version=int(data["version"]),
+        title=data["title"],
+        source=data["source"],
+        completed_by=tuple(data["completed_by"]),
+        questions=tuple(questions),
     )
 
 

@@ -18,18 +18,19 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.audit.service import Action, record, render_audited
+from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
+from portal.clock import uk_today, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.partnership import service as partnership
 from portal.pdf import filename_slug, render_pdf
-from portal.policies import deny_page, not_found, policy_for, self_review_schools, visible_query
+from portal.policies import deny_page, not_found, policy_for, visible_query
 from portal.selfreview import aggregates, service
+from portal.selfreview.actions import Action
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import AssuranceDatesForm
 from portal.selfreview.models import SchoolAssuranceRecord
-from portal.clock import uk_today
+from portal.selfreview.policy import self_review_schools
 
 #: How many school years back the report can be asked for.
 YEARS_BACK = 5
@@ -107,7 +108,13 @@ def governor_report_pdf(organisation_id):
     year = _year()
     context = _report(school, year)
     data = render_pdf(render_template("selfreview/governor_pdf.html", generated_at=utcnow(), **context))
-    record(Action.GOVERNOR_REPORT_DOWNLOADED, object_type="governor_report", object_id=school.id, organisation_id=school.id, details={"year": year, "bytes": len(data)})
+    record(
+        Action.GOVERNOR_REPORT_DOWNLOADED,
+        object_type="governor_report",
+        object_id=school.id,
+        organisation_id=school.id,
+        details={"year": year, "bytes": len(data)},
+    )
     db.session.commit()
     filename = f"governor-report-{filename_slug(school.name)}-{year}-to-{year + 1}.pdf"
     response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0)
@@ -177,4 +184,3 @@ def _conflict(row: SchoolAssuranceRecord | None, yours: dict, form: AssuranceDat
     partnership.stale_refused("school_assurance_record", row.id if row is not None else None)
     form.version.data = str(row.version if row is not None else 0)
     return partnership.what_changed(_values(row), yours, DATE_LABELS)
-

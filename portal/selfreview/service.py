@@ -18,15 +18,15 @@ from sqlalchemy import case, distinct, func, select
 
 from portal.accounts.models import Membership, Role, User
 from portal.audit.models import AuditEvent
-from portal.audit.service import Action, record
+from portal.audit.service import record
+from portal.clock import uk_today, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.policies import visible_query
 from portal.selfreview import frameworks
+from portal.selfreview.actions import Action
 from portal.selfreview.frameworks import Framework
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview, SelfReviewAnswer
-from portal.clock import uk_today
 
 #: Ratings from worst to best (a comparison says "improved" when a rating moves right).
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -170,21 +170,27 @@ def _audit(action: str, review: SelfReview, **details) -> None:
 
 
 def existing(organisation_id, framework_key: str, year: int) -> SelfReview | None:
-    query = visible_query(SelfReview).where(SelfReview.organisation_id == organisation_id, SelfReview.framework == framework_key, SelfReview.academic_year == year)
+    query = visible_query(SelfReview).where(
+        SelfReview.organisation_id == organisation_id, SelfReview.framework == framework_key, SelfReview.academic_year == year
+    )
     return db.session.execute(query).scalar_one_or_none()
 
 
 def start(organisation_id, framework: Framework, *, actor_id, year: int) -> SelfReview:
     """A new review at the framework's version; the caller commits (and, on a unique-constraint race,
     opens the one started at the same time)."""
-    review = SelfReview(organisation_id=organisation_id, framework=framework.key, framework_version=framework.version, academic_year=year, started_by_id=actor_id)
+    review = SelfReview(
+        organisation_id=organisation_id, framework=framework.key, framework_version=framework.version, academic_year=year, started_by_id=actor_id
+    )
     db.session.add(review)
     db.session.flush()
     _audit(Action.SELF_REVIEW_STARTED, review, framework=framework.key, version=framework.version, year=year)
     return review
 
 
-def save_answer(review: SelfReview, row: SelfReviewAnswer | None, question_key: str, *, rating: Rag, evidence: str | None, notes: str | None, actor_id) -> SelfReviewAnswer | None:
+def save_answer(
+    review: SelfReview, row: SelfReviewAnswer | None, question_key: str, *, rating: Rag, evidence: str | None, notes: str | None, actor_id
+) -> SelfReviewAnswer | None:
     """Create or change an answer (``None`` when nothing changed). Audited with the question and rating
     only, never the notes or evidence. The caller commits and handles a stale save."""
     if row is None:
@@ -285,9 +291,16 @@ class ComparedQuestion:
 def comparison(organisation_id, framework_key: str, *, years: int = 3) -> tuple[list[int], list[ComparedQuestion]]:
     """The school's ratings of each question (by key, across versions of the framework) in the last
     ``years`` academic years that have a review, oldest first."""
-    reviews = db.session.execute(
-        visible_query(SelfReview).where(SelfReview.organisation_id == organisation_id, SelfReview.framework == framework_key).order_by(SelfReview.academic_year.desc()).limit(years)
-    ).scalars().all()
+    reviews = (
+        db.session.execute(
+            visible_query(SelfReview)
+            .where(SelfReview.organisation_id == organisation_id, SelfReview.framework == framework_key)
+            .order_by(SelfReview.academic_year.desc())
+            .limit(years)
+        )
+        .scalars()
+        .all()
+    )
     reviews = list(reversed(reviews))
     if not reviews:
         return [], []
@@ -310,7 +323,7 @@ def comparison(organisation_id, framework_key: str, *, years: int = 3) -> tuple[
     out = []
     for key, (number, text) in questions.items():
         row = [ratings.get((r.id, key)) for r in reviews]
-        rated = [(year, rating) for year, rating in zip((r.academic_year for r in reviews), row) if rating is not None]
+        rated = [(year, rating) for year, rating in zip((r.academic_year for r in reviews), row, strict=True) if rating is not None]
         change, since = None, None
         if len(rated) >= 2:
             (since, before), now = rated[-2], rated[-1][1]
@@ -337,7 +350,11 @@ class Distribution:
 
 def distribution_years(framework_key: str) -> list[int]:
     """The academic years in which any school of the authority has a review of this framework."""
-    return list(db.session.execute(select(SelfReview.academic_year).where(SelfReview.framework == framework_key).distinct().order_by(SelfReview.academic_year.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(SelfReview.academic_year).where(SelfReview.framework == framework_key).distinct().order_by(SelfReview.academic_year.desc())
+        ).scalars()
+    )
 
 
 def distribution(framework: Framework, year: int) -> tuple[int, int, list[Distribution]]:

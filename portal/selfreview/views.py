@@ -16,20 +16,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import choices, clean_text
+from forms import choices
 from portal.accounts.models import Role, User
-from portal.audit.service import Action, record, render_audited
+from portal.audit.actions import Action
+from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
+from portal.clock import uk_today
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership import service as partnership
 from portal.partnership.models import ActionStatus
-from portal.policies import deny_page, get_or_404, not_found, policy_for, roles_required, self_review_schools, visible_query
+from portal.policies import deny_page, get_or_404, not_found, policy_for, roles_required, visible_query
 from portal.selfreview import frameworks, service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview
-from portal.clock import uk_today
+from portal.selfreview.policy import self_review_schools
+from portal.text import clean_text
 
 
 def _schools() -> set:
@@ -73,7 +76,14 @@ def index():
             review = next((r for r in own if r.framework == framework.key and r.academic_year == year), None)
             # Who may start one: the roles the framework names (asked of a review not yet saved).
             probe = review or SelfReview(organisation_id=organisation.id, framework=framework.key, framework_version=framework.version)
-            current.append({"framework": framework, "review": review, "may_edit": allows(current_user, "edit", probe), "compare": any(r.framework == framework.key for r in own)})
+            current.append(
+                {
+                    "framework": framework,
+                    "review": review,
+                    "may_edit": allows(current_user, "edit", probe),
+                    "compare": any(r.framework == framework.key for r in own),
+                }
+            )
         earlier = [r for r in own if r.academic_year != year]
         blocks.append({"school": organisation, "current": current, "earlier": earlier})
     return render_audited(
@@ -324,7 +334,9 @@ def action_edit(action_id):
     review = get_or_404(SelfReview, row.review_id)
     framework = service.framework_of(review)
     question = framework.question(row.question_key)
-    data = {"status": row.status.value, "progress_note": row.progress_note, "due_on": row.due_on, "version": str(row.version)} if request.method == "GET" else None
+    data = (
+        {"status": row.status.value, "progress_note": row.progress_note, "due_on": row.due_on, "version": str(row.version)} if request.method == "GET" else None
+    )
     form = ActionForm(data=data)
     form.today, form.current_due = uk_today(), row.due_on
     if request.method == "GET":
@@ -389,7 +401,13 @@ def compare():
         abort(404)
     years, rows = service.comparison(organisation_id, framework.key)
     school = _school(organisation_id)
-    record(Action.RECORD_VIEWED, object_type="self_review_comparison", object_id=organisation_id, organisation_id=organisation_id, details={"framework": framework.key})
+    record(
+        Action.RECORD_VIEWED,
+        object_type="self_review_comparison",
+        object_id=organisation_id,
+        organisation_id=organisation_id,
+        details={"framework": framework.key},
+    )
     return render_audited(
         "selfreview/compare.html",
         school=school,

@@ -4,7 +4,7 @@ taking part, the activities on the day, and what comes after (findings, actions,
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
@@ -24,11 +24,11 @@ from forms import (
     choices,
     text_limit,
 )
+from portal.clock import UK, uk_today
 from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.summits import checklist
 from portal.summits.models import ActivityKind
-from portal.clock import UK, uk_today
 
 #: The year groups young people may come from (primary Year 5 to sixth form Year 13).
 YEAR_GROUPS = tuple(f"Year {n}" for n in range(5, 14))
@@ -74,7 +74,9 @@ class CountField(IntegerField):
 
 
 class NewSummitForm(BaseForm):
-    host = SelectField("Which school is hosting the summit?", widget=GovSelect(), validators=[Required("Select the school hosting the summit")], validate_choice=False)
+    host = SelectField(
+        "Which school is hosting the summit?", widget=GovSelect(), validators=[Required("Select the school hosting the summit")], validate_choice=False
+    )
     title = StringField(
         "Name of the summit (optional)",
         widget=GovTextInput(),
@@ -88,7 +90,11 @@ class _PlanWhenAndWhere(BaseForm):
     title = StringField(
         "Name of the summit",
         widget=GovTextInput(),
-        validators=[Required("Enter the name of the summit"), NotBlank("Enter the name of the summit"), Length(max=200, message="The name must be 200 characters or fewer")],
+        validators=[
+            Required("Enter the name of the summit"),
+            NotBlank("Enter the name of the summit"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
     )
     day = _date_field("Date of the summit (optional until you know it)", subject="The date of the summit")
     start_time = StringField("Start time", widget=GovTextInput(), description="Use the 24-hour clock, for example 09:00")
@@ -114,7 +120,11 @@ class PlanForm(_PlanWhenAndWhere):
         choices=choices([("yes", "Yes"), ("no", "No")]),
         validators=[Required("Select whether consent has been arranged")],
     )
-    consent_notes = _text("How consent is arranged (optional)", "How consent is arranged", description="For example, letters to parents and carers, and how young people agree themselves.")
+    consent_notes = _text(
+        "How consent is arranged (optional)",
+        "How consent is arranged",
+        description="For example, letters to parents and carers, and how young people agree themselves.",
+    )
     inclusion_and_safety = _text(
         "How is taking part made inclusive and safe for the young people? (optional)",
         "How it is made inclusive and safe",
@@ -151,7 +161,7 @@ class PlanForm(_PlanWhenAndWhere):
         t = self._time(field)
         if self.day.data is None or t is None:
             return None
-        return datetime.combine(self.day.data, t, tzinfo=UK).astimezone(timezone.utc)
+        return datetime.combine(self.day.data, t, tzinfo=UK).astimezone(UTC)
 
     @property
     def starts_at(self) -> datetime | None:
@@ -269,7 +279,12 @@ class ActionForm(BaseForm):
 
 
 class YouSaidForm(BaseForm):
-    you_said = _text("You said", "What young people said", required="Enter what young people said", description="What young people told the summit, in their words where you can.")
+    you_said = _text(
+        "You said",
+        "What young people said",
+        required="Enter what young people said",
+        description="What young people told the summit, in their words where you can.",
+    )
     we_did = _text("We did", "What was done", required="Enter what was done", description="What changed because of it.")
     told_on = _date_field("When were young people told?", required="Enter the date young people were told", subject="The date young people were told")
     told_how = _text(

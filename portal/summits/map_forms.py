@@ -52,7 +52,11 @@ class MapUploadForm(BaseForm):
         "Title of the map",
         widget=GovTextInput(),
         description="For example, “Streets around Avonford High School” or “Main building, ground floor”.",
-        validators=[Required("Enter a title for the map"), NotBlank("Enter a title for the map"), Length(max=200, message="The title must be 200 characters or fewer")],
+        validators=[
+            Required("Enter a title for the map"),
+            NotBlank("Enter a title for the map"),
+            Length(max=200, message="The title must be 200 characters or fewer"),
+        ],
     )
     kind = RadioField(
         "What does the map show?",

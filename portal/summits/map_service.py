@@ -23,12 +23,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from forms import clean_text
 from portal.accounts.security import keyed_hash
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework import attachments
 from portal.extensions import db
+from portal.summits.actions import Action
 from portal.summits.models import MapLink, MapMarker, MarkerMethod, Safety, SafetyMap
+from portal.text import clean_text
 
 LETTERS = string.ascii_uppercase
 
@@ -45,13 +46,14 @@ LINK_DEFAULT = timedelta(hours=3)
 
 # The grid ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Grid:
     columns: int
     rows: int
 
     @classmethod
-    def of(cls, safety_map) -> "Grid":
+    def of(cls, safety_map) -> Grid:
         return cls(safety_map.grid_columns, safety_map.grid_rows)
 
     def label(self, column: int, row: int) -> str:
@@ -117,8 +119,18 @@ def resolve_position(grid: Grid, square: str | None, x, y, method: str | None) -
     return Position(*grid.centre(*chosen), chosen[0], chosen[1], MarkerMethod.GRID)
 
 
-def new_marker(safety_map, position: Position, *, safety: str, place: str | None, note: str | None, suggestion: str | None,
-               group_label: str | None, placed_by_id=None, link_id=None) -> MapMarker:
+def new_marker(
+    safety_map,
+    position: Position,
+    *,
+    safety: str,
+    place: str | None,
+    note: str | None,
+    suggestion: str | None,
+    group_label: str | None,
+    placed_by_id=None,
+    link_id=None,
+) -> MapMarker:
     return MapMarker(
         map_id=safety_map.id,
         x=position.x,
@@ -136,8 +148,8 @@ def new_marker(safety_map, position: Position, *, safety: str, place: str | None
     )
 
 
-
 # The summary ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Area:
@@ -170,6 +182,7 @@ def unsafe_areas(grid: Grid, markers: list[MapMarker]) -> list[Area]:
 
 
 # The uploaded image -----------------------------------------------------------------------------------
+
 
 class MapImageRejected(ValueError):
     """The file cannot be used as a map; the message says why, for the person who chose it."""
@@ -226,6 +239,7 @@ def clean_image(upload: FileStorage) -> MapImage:
 
 # Tablet links -----------------------------------------------------------------------------------------
 
+
 def expiry_choices(summit_ends_at: datetime | None, now: datetime) -> tuple[list[tuple[str, str]], str]:
     """The choices for how long a new link works, and the default: until the summit ends (when that is
     later today, within the longest a link may last), else 3 hours."""
@@ -277,14 +291,18 @@ def revoke_link(link: MapLink, now: datetime, **details) -> None:
 def revoke_links_made_by(summit_id, user_id, now: datetime) -> int:
     """Turn off the working links ``user_id`` made for the summit's maps (they no longer take part in it,
     so links they handed out must not outlive them). Returns how many."""
-    links = db.session.execute(
-        select(MapLink).where(
-            MapLink.created_by_id == user_id,
-            MapLink.revoked_at.is_(None),
-            MapLink.expires_at > now,
-            MapLink.map_id.in_(select(SafetyMap.id).where(SafetyMap.summit_id == summit_id)),
+    links = (
+        db.session.execute(
+            select(MapLink).where(
+                MapLink.created_by_id == user_id,
+                MapLink.revoked_at.is_(None),
+                MapLink.expires_at > now,
+                MapLink.map_id.in_(select(SafetyMap.id).where(SafetyMap.summit_id == summit_id)),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     for link in links:
         revoke_link(link, now, reason="maker_removed")
     return len(links)

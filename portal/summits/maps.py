@@ -28,19 +28,21 @@ from sqlalchemy import select, update
 
 from portal.accounts.security import keyed_hash
 from portal.accounts.sessions import current_authority
-from portal.audit.service import Action, record, record_now
+from portal.audit.service import record, record_now
 from portal.authorities.models import Authority
 from portal.casework import files
+from portal.clock import utcnow
 from portal.extensions import db, limiter
 from portal.model_base import as_uuid
-from portal.clock import utcnow
-from portal.policies import get_or_404, summit_facilitator, summit_organiser, visible_query
+from portal.policies import get_or_404, visible_query
+from portal.summits.actions import Action
 from portal.summits.map_forms import LinkForm, MapUploadForm, MarkerForm, TabletMarkerForm
 from portal.summits.map_service import Grid, expiry_choices, expiry_from, link_state, new_link, new_marker, revoke_link, unsafe_areas
 from portal.summits.models import MapKind, MapLink, MapMarker, SafetyMap, SafetySummit, SummitActivity, SummitStatus
+from portal.summits.policy import summit_facilitator, summit_organiser
 from tenants.context import platform_scope, tenant_scope
 
-bp = Blueprint("maps", __name__)
+bp = Blueprint("maps", __name__, template_folder="templates")
 
 #: The cookie that says which browser claimed a tablet link (its value is stored only as a keyed hash).
 DEVICE_COOKIE = "map_device"
@@ -73,14 +75,18 @@ def _markers(query) -> list[MapMarker]:
 
 # Uploading a map ----------------------------------------------------------------------------------------
 
+
 @bp.route("/summits/<uuid:summit_id>/maps/new", methods=["GET", "POST"])
 @login_required
 def upload(summit_id):
     """An organiser uploads a map of the local area or a school floor plan."""
     summit = get_or_404(SafetySummit, summit_id, action="upload_map")
-    activities = db.session.execute(
-        visible_query(SummitActivity).where(SummitActivity.summit_id == summit.id).order_by(SummitActivity.created_at)
-    ).unique().scalars().all()
+    activities = (
+        db.session.execute(visible_query(SummitActivity).where(SummitActivity.summit_id == summit.id).order_by(SummitActivity.created_at))
+        .unique()
+        .scalars()
+        .all()
+    )
     form = MapUploadForm(activities)
     if form.validate_on_submit():
         image = form.cleaned_image
@@ -125,6 +131,7 @@ def image(map_id):
 
 # The map page -------------------------------------------------------------------------------------------
 
+
 def _link_form(summit: SafetySummit, **kwargs) -> LinkForm:
     options, default = expiry_choices(summit.ends_at, utcnow())
     return LinkForm(options, default, prefix="link", **kwargs)
@@ -139,9 +146,7 @@ def _detail_page(safety_map: SafetyMap, *, marker_form: MarkerForm | None = None
     if facilitator:
         marker_form = marker_form or MarkerForm(grid, formdata=None)
         link_form = link_form or _link_form(summit, formdata=None)
-        links = db.session.execute(
-            visible_query(MapLink).where(MapLink.map_id == safety_map.id).order_by(MapLink.created_at.desc())
-        ).scalars().all()
+        links = db.session.execute(visible_query(MapLink).where(MapLink.map_id == safety_map.id).order_by(MapLink.created_at.desc())).scalars().all()
     activity = None
     if safety_map.activity_id:
         activity = db.session.execute(visible_query(SummitActivity).where(SummitActivity.id == safety_map.activity_id)).unique().scalar_one_or_none()
@@ -226,6 +231,7 @@ def marker_delete(marker_id):
 
 
 # Tablet links (made by facilitators) ----------------------------------------------------------------------
+
 
 @bp.route("/maps/<uuid:map_id>/links", methods=["POST"])
 @login_required
@@ -324,7 +330,9 @@ def _open_link(secret: str, *, claim: bool) -> tuple[MapLink, str | None]:
     link. Returns the link and, when it was claimed just now, the key to set."""
     link = db.session.execute(select(MapLink).where(MapLink.token_hash == keyed_hash(secret))).scalar_one_or_none()
     if link is None:
-        current_app.logger.warning("Tablet map link refused: no such link in authority %s (from %s)", request.view_args.get("authority_slug"), request.remote_addr)
+        current_app.logger.warning(
+            "Tablet map link refused: no such link in authority %s (from %s)", request.view_args.get("authority_slug"), request.remote_addr
+        )
         abort(404)
     if current_user.is_authenticated:
         _refuse(link, "signed_in", 403)

@@ -19,32 +19,23 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms import clean_text
 from portal.accounts.models import Membership, Role, User
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework.people import notify_all, school_casework_ids
+from portal.clock import UK, uk_today, utcnow
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.clock import utcnow
 from portal.notifications.service import page_path
 from portal.partnership import service
+from portal.partnership.actions import Action as WorkspaceAction
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, Invitation, InvitationStatus, ParticipantRole, PlanAction
-from portal.policies import (
-    action_owner,
-    casework_organisations,
-    get_or_404,
-    not_found,
-    invitable_organisations,
-    is_social_care,
-    policy_for,
-    roles_required,
-    summit_content_ids,
-    visible_query,
-)
+from portal.partnership.policy import action_owner
+from portal.policies import casework_organisations, get_or_404, invitable_organisations, is_social_care, not_found, policy_for, roles_required, visible_query
 from portal.summits import checklist
+from portal.summits.actions import Action
 from portal.summits.forms import (
     YEAR_GROUPS,
     ActionForm,
@@ -63,9 +54,10 @@ from portal.summits.forms import (
 )
 from portal.summits.map_service import revoke_links_made_by
 from portal.summits.models import ActivityKind, SafetyMap, SafetySummit, SummitActivity, SummitFinding, SummitStatus, YouSaidWeDid
-from portal.clock import UK, uk_today
+from portal.summits.policy import summit_content_ids
+from portal.text import clean_text
 
-bp = Blueprint("summits", __name__)
+bp = Blueprint("summits", __name__, template_folder="templates")
 
 S = SummitStatus
 
@@ -93,6 +85,7 @@ ACTION_LABELS = {"description": "What needs to be done", "owner": "Who owns it",
 
 
 # Words ---------------------------------------------------------------------------------------------
+
 
 def when_text(starts_at: datetime | None, ends_at: datetime | None) -> str:
     """``Tuesday 17 March 2026, 09:00 to 12:30`` in UK time, or '' when not set."""
@@ -122,6 +115,7 @@ def _template_helpers() -> dict:
 
 # Small helpers -------------------------------------------------------------------------------------
 
+
 def _may(action: str, obj) -> bool:
     return policy_for(type(obj)).allows(current_user, action, obj)
 
@@ -138,9 +132,14 @@ def _rows(model, summit, *order):
     return db.session.execute(visible_query(model).where(model.summit_id == summit.id).order_by(*order)).unique().scalars().all()
 
 
-
 def _audit_change(summit, what: str, **details) -> None:
-    record(Action.WORKSPACE_UPDATED, object_type="safety_summit", object_id=summit.id, organisation_id=summit.host_organisation_id, details={"change": what, **details})
+    record(
+        WorkspaceAction.WORKSPACE_UPDATED,
+        object_type="safety_summit",
+        object_id=summit.id,
+        organisation_id=summit.host_organisation_id,
+        details={"change": what, **details},
+    )
 
 
 def _after_the_summit(summit):
@@ -206,14 +205,18 @@ def _select(field, options: dict[str, str], empty: str) -> None:
 
 # The list ------------------------------------------------------------------------------------------
 
+
 @bp.route("/summits")
 @roles_required(*_PRACTITIONER_ROLES)
 def index():
     """Summits the person may see: invitations waiting for their organisation first, then upcoming,
     being followed up and closed."""
-    summits = db.session.execute(
-        visible_query(SafetySummit).order_by(SafetySummit.starts_at.is_(None), SafetySummit.starts_at, SafetySummit.created_at)
-    ).unique().scalars().all()
+    summits = (
+        db.session.execute(visible_query(SafetySummit).order_by(SafetySummit.starts_at.is_(None), SafetySummit.starts_at, SafetySummit.created_at))
+        .unique()
+        .scalars()
+        .all()
+    )
     ids = [s.id for s in summits]
     content = set(db.session.execute(summit_content_ids(current_user).where(SafetySummit.id.in_(ids))).scalars()) if ids else set()
     mine = sorted(invitable_organisations(current_user))
@@ -238,6 +241,7 @@ def index():
 
 
 # A new summit --------------------------------------------------------------------------------------
+
 
 def _hosts() -> list[Organisation]:
     """Schools the person may plan a summit for: any (children's social care), or their own."""
@@ -270,7 +274,7 @@ def new():
             )
             db.session.add(summit)
             db.session.flush()
-            record(Action.WORKSPACE_OPENED, object_type="safety_summit", object_id=summit.id, organisation_id=host.id)
+            record(WorkspaceAction.WORKSPACE_OPENED, object_type="safety_summit", object_id=summit.id, organisation_id=host.id)
             service.add_participant(summit, current_user.id, ParticipantRole.ORGANISER, actor_id=current_user.id)
             notify_all(school_casework_ids(host.id), f"A safety summit is being planned at {host.name}", link=_path(summit), exclude={current_user.id})
             db.session.commit()
@@ -281,12 +285,17 @@ def new():
 
 # The summit's page ---------------------------------------------------------------------------------
 
+
 def _invitable(summit) -> list[Organisation]:
-    return db.session.execute(
-        visible_query(Organisation)
-        .where(Organisation.kind.in_(_INVITABLE), Organisation.archived_at.is_(None), Organisation.id != summit.host_organisation_id)
-        .order_by(Organisation.name)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            visible_query(Organisation)
+            .where(Organisation.kind.in_(_INVITABLE), Organisation.archived_at.is_(None), Organisation.id != summit.host_organisation_id)
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _invite_form(summit, invitations, form: InviteForm | None = None) -> InviteForm:
@@ -300,9 +309,14 @@ def _my_invitations(summit) -> list[Invitation]:
     mine = sorted(invitable_organisations(current_user))
     if not mine:
         return []
-    return db.session.execute(
-        visible_query(Invitation).where(Invitation.summit_id == summit.id, Invitation.organisation_id.in_(mine)).order_by(Invitation.created_at)
-    ).unique().scalars().all()
+    return (
+        db.session.execute(
+            visible_query(Invitation).where(Invitation.summit_id == summit.id, Invitation.organisation_id.in_(mine)).order_by(Invitation.created_at)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
 
 
 def _render_invitation(summit, form: RespondForm | None = None, status: int = 200):
@@ -311,7 +325,13 @@ def _render_invitation(summit, form: RespondForm | None = None, status: int = 20
     if not invitations:  # visible only through an invitation: cannot happen, but never show more
         abort(404)
     waiting = [i for i in invitations if i.status == InvitationStatus.INVITED]
-    page = render_template("summits/invitation.html", summit=summit, waiting=waiting, declined=[i for i in invitations if i.status == InvitationStatus.DECLINED], form=form or RespondForm(formdata=None))
+    page = render_template(
+        "summits/invitation.html",
+        summit=summit,
+        waiting=waiting,
+        declined=[i for i in invitations if i.status == InvitationStatus.DECLINED],
+        form=form or RespondForm(formdata=None),
+    )
     return page, status
 
 
@@ -339,7 +359,10 @@ def _render_detail(summit, *, invite_form=None, checklist_form=None, checklist_c
         you_said=_rows(YouSaidWeDid, summit, YouSaidWeDid.told_on, YouSaidWeDid.created_at),
         context_referrals=db.session.execute(
             visible_query(ContextReferral).where(or_(ContextReferral.summit_id == summit.id, ContextReferral.source_summit_id == summit.id))
-        ).unique().scalars().all(),
+        )
+        .unique()
+        .scalars()
+        .all(),
         invite_form=_invite_form(summit, invitations, invite_form) if organiser else None,
         checklist_form=checklist_form,
         checklist_changes=checklist_changes,
@@ -360,6 +383,7 @@ def detail(summit_id):
 
 
 # Invitations and answers ---------------------------------------------------------------------------
+
 
 @bp.route("/summits/<uuid:summit_id>/invite", methods=["POST"])
 @login_required
@@ -410,6 +434,7 @@ def respond(invitation_id):
 
 
 # The plan ------------------------------------------------------------------------------------------
+
 
 def _plan_values(summit) -> dict:
     return {
@@ -546,6 +571,7 @@ def status(summit_id):
 
 # The people taking part ----------------------------------------------------------------------------
 
+
 @bp.route("/summits/<uuid:summit_id>/participants", methods=["GET", "POST"])
 @login_required
 def participants(summit_id):
@@ -564,7 +590,9 @@ def participants(summit_id):
             service.remove_participant(summit, row, actor_id=current_user.id)
             revoked = revoke_links_made_by(summit.id, user_id, utcnow())
             db.session.commit()
-            turned_off = {0: "", 1: " The tablet link they made has been turned off."}.get(revoked, f" The {revoked} tablet links they made have been turned off.")
+            turned_off = {0: "", 1: " The tablet link they made has been turned off."}.get(
+                revoked, f" The {revoked} tablet links they made have been turned off."
+            )
             flash(f"{name} is no longer taking part.{turned_off}", "success")
         else:
             flash("That person is not taking part in this summit.")
@@ -584,6 +612,7 @@ def participants(summit_id):
 
 
 # Activities on the day -----------------------------------------------------------------------------
+
 
 def _facilitator(form: ActivityForm, choices: dict[str, str]):
     """The facilitator chosen (a participant), or ``...`` when the choice is not one of them."""
@@ -617,7 +646,11 @@ def activity_new(summit_id):
         if facilitator_id is not ...:
             kind = ActivityKind(form.kind.data)
             activity = SummitActivity(
-                summit_id=summit.id, kind=kind, title=clean_text(form.title.data) or kind.label, facilitator_id=facilitator_id, notes=clean_text(form.notes.data)
+                summit_id=summit.id,
+                kind=kind,
+                title=clean_text(form.title.data) or kind.label,
+                facilitator_id=facilitator_id,
+                notes=clean_text(form.notes.data),
             )
             db.session.add(activity)
             db.session.flush()
@@ -666,7 +699,11 @@ def activity_edit(activity_id):
             yours = {"notes": clean_text(form.notes.data)}
             if organiser:
                 kind = ActivityKind(form.kind.data)
-                yours |= {"kind": kind, "title": clean_text(form.title.data) or kind.label, "facilitator": options.get(form.facilitator.data, "").split(" (")[0] or None}
+                yours |= {
+                    "kind": kind,
+                    "title": clean_text(form.title.data) or kind.label,
+                    "facilitator": options.get(form.facilitator.data, "").split(" (")[0] or None,
+                }
             if form.version.version != activity.version:
                 changes = _conflict("summit_activity", activity, _activity_values(activity), yours, labels, form)
             else:
@@ -692,6 +729,7 @@ def activity_edit(activity_id):
 
 # After the summit ----------------------------------------------------------------------------------
 
+
 @bp.route("/summits/<uuid:summit_id>/findings/new", methods=["GET", "POST"])
 @login_required
 def finding_new(summit_id):
@@ -710,7 +748,13 @@ def finding_new(summit_id):
             finding = SummitFinding(summit_id=summit.id, activity_id=activity_id, text=form.text.data.strip(), created_by_id=current_user.id)
             db.session.add(finding)
             db.session.flush()
-            record(Action.SUMMIT_FINDING_ADDED, object_type="summit_finding", object_id=finding.id, organisation_id=summit.host_organisation_id, details={"summit": str(summit.id)})
+            record(
+                Action.SUMMIT_FINDING_ADDED,
+                object_type="summit_finding",
+                object_id=finding.id,
+                organisation_id=summit.host_organisation_id,
+                details={"summit": str(summit.id)},
+            )
             db.session.commit()
             flash("The finding has been saved.", "success")
             return _to_detail(summit.id, "findings")
@@ -787,7 +831,11 @@ def action_edit(action_id):
             labels = {k: v for k, v in ACTION_LABELS.items() if k in form}
             yours = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data)}
             if organiser:
-                yours |= {"description": form.description.data.strip(), "owner": options[form.owner.data].removesuffix(" (organisation)"), "due_on": form.due_on.data}
+                yours |= {
+                    "description": form.description.data.strip(),
+                    "owner": options[form.owner.data].removesuffix(" (organisation)"),
+                    "due_on": form.due_on.data,
+                }
             if form.version.version != row.version:
                 changes = _conflict("plan_action", row, _action_values(row), yours, labels, form)
             else:
@@ -802,7 +850,9 @@ def action_edit(action_id):
                         owners = [row.owner_user_id] if row.owner_user_id else service.organisation_contacts(row.owner_organisation_id)
                         notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=_path(summit), exclude={current_user.id})
                     if not organiser:
-                        notify_all([row.created_by_id], f"Action updated ({row.status.label.lower()}): {summit.title}", link=_path(summit), exclude={current_user.id})
+                        notify_all(
+                            [row.created_by_id], f"Action updated ({row.status.label.lower()}): {summit.title}", link=_path(summit), exclude={current_user.id}
+                        )
                     db.session.commit()
                 except StaleDataError:
                     db.session.rollback()
@@ -817,7 +867,7 @@ def action_edit(action_id):
 @bp.route("/summits/<uuid:summit_id>/you-said-we-did/new", methods=["GET", "POST"])
 @login_required
 def you_said_new(summit_id):
-    """"You said, we did": what young people said, what was done, and when and how they were told."""
+    """ "You said, we did": what young people said, what was done, and when and how they were told."""
     summit = get_or_404(SafetySummit, summit_id, action="record_you_said")
     early = _after_the_summit(summit)
     if early:
@@ -834,7 +884,13 @@ def you_said_new(summit_id):
         )
         db.session.add(row)
         db.session.flush()
-        record(Action.YOU_SAID_WE_DID_ADDED, object_type="you_said_we_did", object_id=row.id, organisation_id=summit.host_organisation_id, details={"summit": str(summit.id)})
+        record(
+            Action.YOU_SAID_WE_DID_ADDED,
+            object_type="you_said_we_did",
+            object_id=row.id,
+            organisation_id=summit.host_organisation_id,
+            details={"summit": str(summit.id)},
+        )
         db.session.commit()
         flash("You said, we did has been saved.", "success")
         return _to_detail(summit.id, "you-said-we-did")

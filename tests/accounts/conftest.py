@@ -4,7 +4,7 @@ browser, frozen time, and a few changes made through the admin screens."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pyotp
@@ -78,7 +78,7 @@ def frozen():
     """Time stands still at the portal's present moment until the test moves it with
     ``frozen.shift(timedelta)``. The rate limiter keeps its window by the machine's clock, which
     time-machine holds still and moves by the same amount."""
-    with travel(utcnow()) as portal_clock, time_machine.travel(datetime.now(timezone.utc), tick=False) as machine:
+    with travel(utcnow()) as portal_clock, time_machine.travel(datetime.now(UTC), tick=False) as machine:
         yield _Frozen(portal_clock, machine)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from portal.audit.service import Action
+from portal.accounts.actions import Action
 from tests.accounts.conftest import emails_to, is_signed_in, link_in, wrong_code
 from tests.support import audit_events, next_totp, sign_in, text_of
 from tests.world import create_user

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 
-from portal.audit.service import Action
+from portal.accounts.actions import Action
 from portal.clock import utcnow
 from tests.accounts.conftest import browser_with_cookie, is_signed_in, session_cookie
 from tests.support import PASSWORD, audit_events, sign_in, text_of

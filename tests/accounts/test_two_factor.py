@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 
-from portal.audit.service import Action
+from portal.accounts.actions import Action
 from portal.clock import utcnow
 from tests.accounts.conftest import is_signed_in, set_require_two_factor, wrong_code
 from tests.support import PASSWORD, audit_events, sign_in, text_of

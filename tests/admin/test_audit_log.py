@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 
 from portal.clock import travel
 from tests.admin.pages import field_error, page_text, table_rows
@@ -74,8 +73,8 @@ def test_filter_by_record_type_and_id(admin, world):
 
 def test_filter_by_date_range(app, admin, world):
     """Does a date range show the entries made on those days (both days included) and no others?"""
-    _record_at(app, world.a.authority_id, datetime(2025, 1, 10, 12, tzinfo=timezone.utc), "organisation.updated", "organisation", world.a.school1)
-    _record_at(app, world.a.authority_id, datetime(2025, 1, 20, 12, tzinfo=timezone.utc), "organisation.updated", "organisation", world.a.school2)
+    _record_at(app, world.a.authority_id, datetime(2025, 1, 10, 12, tzinfo=UTC), "organisation.updated", "organisation", world.a.school1)
+    _record_at(app, world.a.authority_id, datetime(2025, 1, 20, 12, tzinfo=UTC), "organisation.updated", "organisation", world.a.school2)
 
     rows = _rows(admin.get("/admin/audit?date_from=2025-01-11&date_to=2025-01-20"))
     assert [r["record"] for r in rows] == [f"organisation {world.a.school2}"]

@@ -103,7 +103,12 @@ def test_edit_saves_and_is_audited(app, admin, world):
     url = f"/admin/organisations/{world.a.school2}/edit"
     form = admin.get(url)
     assert form.status_code == 200
-    data = _edit_fields(form) | {"kind": "school", "phase": "secondary", "name": "Avonford Academy", "contact_email": "Safeguarding@Avonford-Academy.example.org"}
+    data = _edit_fields(form) | {
+        "kind": "school",
+        "phase": "secondary",
+        "name": "Avonford Academy",
+        "contact_email": "Safeguarding@Avonford-Academy.example.org",
+    }
     response = admin.post(url, data=data)
     assert response.status_code == 302
     listing = admin.get("/admin/organisations")
@@ -151,7 +156,12 @@ def test_second_save_on_a_stale_version_is_refused_then_succeeds(app, admin, adm
     first = _edit_fields(first_form) | {"kind": "school", "phase": "primary", "name": "Avonford Primary Academy"}
     assert admin2.post(url, data=first).status_code == 302
 
-    second = _edit_fields(second_form) | {"kind": "school", "phase": "primary", "name": "Avonford Primary and Nursery", "contact_email": "dsl@avonford-primary.example.org"}
+    second = _edit_fields(second_form) | {
+        "kind": "school",
+        "phase": "primary",
+        "name": "Avonford Primary and Nursery",
+        "contact_email": "dsl@avonford-primary.example.org",
+    }
     refused = admin.post(url, data=second)
     assert refused.status_code == 200
     text = page_text(refused)

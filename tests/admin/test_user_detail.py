@@ -60,7 +60,9 @@ def test_add_a_role_in_the_wrong_kind_of_organisation(app, admin, world):
     """Is a role that cannot be held at the chosen organisation refused next to the organisation, and nothing added?"""
     response = admin.post(f"/admin/users/{world.a.dsl1.id}/roles/new", data={"organisation": str(world.a.police), "role": "governor"})
     assert response.status_code == 200
-    assert "Avonford Police is not a school, early years setting or college. Choose a school, early years setting or college for a governor" in page_text(response)
+    assert "Avonford Police is not a school, early years setting or college. Choose a school, early years setting or college for a governor" in page_text(
+        response
+    )
     assert _roles(_detail(admin, world.a.dsl1)) == [("Designated safeguarding lead (or deputy)", "Avonford Primary School")]
     assert audit_events(app, world.a.authority_id, "membership.added") == []
 

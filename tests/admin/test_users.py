@@ -156,7 +156,11 @@ def test_invite_an_email_that_already_has_an_account(app, admin, world, mailbox,
 @pytest.mark.parametrize(
     "role, where, message",
     [
-        ("dsl", "police", "Avonford Police is not a school, early years setting or college. Choose a school, early years setting or college for a designated safeguarding lead (or deputy)"),
+        (
+            "dsl",
+            "police",
+            "Avonford Police is not a school, early years setting or college. Choose a school, early years setting or college for a designated safeguarding lead (or deputy)",
+        ),
         ("front_door", "school1", "Avonford Primary School is not a children's social care. Choose a children's social care for a front-door officer"),
         ("authority_admin", "school1", "An authority administrator belongs to the authority, not to an organisation"),
     ],

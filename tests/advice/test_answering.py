@@ -95,12 +95,18 @@ def test_front_door_answers_with_each_outcome(app, world, signed_in, titles, nam
 
 
 def _chronology(app, world, pupil_id):
-    from portal.extensions import db
     from sqlalchemy import select
+
+    from portal.extensions import db
     from tenants.context import tenant_scope
 
     with app.app_context(), tenant_scope(world.a.authority_id):
-        lines = db.session.execute(select(ChronologyEntry).where(ChronologyEntry.pupil_id == pupil_id).order_by(ChronologyEntry.occurred_at)).unique().scalars().all()
+        lines = (
+            db.session.execute(select(ChronologyEntry).where(ChronologyEntry.pupil_id == pupil_id).order_by(ChronologyEntry.occurred_at))
+            .unique()
+            .scalars()
+            .all()
+        )
         db.session.expunge_all()
         return lines
 

@@ -67,12 +67,16 @@ def test_waiting_queue_is_urgent_first_then_oldest_first(app, world, signed_in):
     """Are waiting requests of every school listed urgent first, then by how long they have waited, with
     their school, whether a child is named, the kinds of harm and their age?"""
     pupil_id = make_pupil(app, world.a)
-    routine_old, urgent_new, routine_new, urgent_old = _add(app, world.a, [
-        {"ago": 180},
-        {"ago": 10, "urgency": Urgency.TODAY, "school": "school2"},
-        {"ago": 60, "pupil_id": pupil_id},
-        {"ago": 120, "urgency": Urgency.TODAY, "categories": ["online_harm", "child_on_child"]},
-    ])
+    routine_old, urgent_new, routine_new, urgent_old = _add(
+        app,
+        world.a,
+        [
+            {"ago": 180},
+            {"ago": 10, "urgency": Urgency.TODAY, "school": "school2"},
+            {"ago": 60, "pupil_id": pupil_id},
+            {"ago": 120, "urgency": Urgency.TODAY, "categories": ["online_harm", "child_on_child"]},
+        ],
+    )
     response = signed_in(world.a.front_door).get(QUEUE)
     assert _listed(response) == [str(urgent_old), str(urgent_new), str(routine_old), str(routine_new)]
     text = page_text(response)
@@ -88,11 +92,27 @@ def test_taken_and_answered_tabs(app, world, signed_in, front_door2):
     """Does the "being looked at" tab say who has each request, and the answered tab the outcome, most
     recently answered first?"""
     now = utcnow()
-    taken, first, second = _add(app, world.a, [
-        {"status": AdviceStatus.TAKEN, "taken_by_id": front_door2.id, "taken_at": now},
-        {"status": AdviceStatus.ANSWERED, "outcome": AdviceOutcome.EARLY_HELP, "answer": "Early help.", "answered_at": now - timedelta(hours=2), "answered_by_id": front_door2.id},
-        {"status": AdviceStatus.ANSWERED, "outcome": AdviceOutcome.ADVICE_GIVEN, "answer": "Advice.", "answered_at": now - timedelta(hours=1), "answered_by_id": world.a.front_door.id},
-    ])
+    taken, first, second = _add(
+        app,
+        world.a,
+        [
+            {"status": AdviceStatus.TAKEN, "taken_by_id": front_door2.id, "taken_at": now},
+            {
+                "status": AdviceStatus.ANSWERED,
+                "outcome": AdviceOutcome.EARLY_HELP,
+                "answer": "Early help.",
+                "answered_at": now - timedelta(hours=2),
+                "answered_by_id": front_door2.id,
+            },
+            {
+                "status": AdviceStatus.ANSWERED,
+                "outcome": AdviceOutcome.ADVICE_GIVEN,
+                "answer": "Advice.",
+                "answered_at": now - timedelta(hours=1),
+                "answered_by_id": world.a.front_door.id,
+            },
+        ],
+    )
     officer = signed_in(world.a.front_door)
     being_looked_at = officer.get(f"{QUEUE}?status=taken")
     assert _listed(being_looked_at) == [str(taken)]
@@ -123,7 +143,9 @@ def test_queue_pages_by_keyset_across_urgency_and_equal_times(app, world, signed
 def test_school_list_is_newest_first_paged_and_only_its_own(app, world, signed_in):
     """Does the DSL's list show only their school's requests, newest first, page by page, with status and outcome?"""
     ours = _add(app, world.a, [{"ago": 1000 - i} for i in range(PAGE_SIZE + 3)])
-    answered = _add(app, world.a, [{"ago": 1, "status": AdviceStatus.ANSWERED, "outcome": AdviceOutcome.NO_FURTHER_ACTION, "answer": "NFA", "answered_at": utcnow()}])
+    answered = _add(
+        app, world.a, [{"ago": 1, "status": AdviceStatus.ANSWERED, "outcome": AdviceOutcome.NO_FURTHER_ACTION, "answer": "NFA", "answered_at": utcnow()}]
+    )
     theirs = _add(app, world.a, [{"ago": 5, "school": "school2"}])
     dsl = signed_in(world.a.dsl1)
     first = dsl.get("/advice")

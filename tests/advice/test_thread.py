@@ -16,7 +16,7 @@ FRONT_DOOR_SAYS = "Thank you. Please ring the front door now on the number in yo
 def _thread(response) -> list[str]:
     """The messages as shown: "<side>: <author>, <time> <text>", oldest first."""
     markup = response.get_data(as_text=True)
-    section = markup[markup.index('id="thread"'):markup.index('action="/advice/')]
+    section = markup[markup.index('id="thread"') : markup.index('action="/advice/')]
     blocks = re.findall(r'<div class="govuk-!-margin-bottom-6">(.*?)</div>', section, re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", b)).strip() for b in blocks]
 

@@ -12,7 +12,16 @@ from tests.factories import _scope
 from tests.support import detached_rows
 
 
-def make_assessment(app, side, *, lead: str | None = "assessor", opened_by: str = "front_door", school: str = "school1", members: dict[str, str] | None = None, stage: str | None = None) -> uuid.UUID:
+def make_assessment(
+    app,
+    side,
+    *,
+    lead: str | None = "assessor",
+    opened_by: str = "front_door",
+    school: str = "school1",
+    members: dict[str, str] | None = None,
+    stage: str | None = None,
+) -> uuid.UUID:
     """An assessment; ``members`` maps person keys to extra member roles (``assessor``, ``partner``...)."""
     from portal.assessments.models import AssessmentKind, AssessmentMember, AssessmentMemberRole, AssessmentStage, AssessmentTrigger
     from portal.assessments.service import open_assessment

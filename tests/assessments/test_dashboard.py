@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -31,7 +31,7 @@ def _frozen_today(monkeypatch):
 def _uk(day: date, hour: int = 10) -> datetime:
     from portal.clock import UK
 
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UK).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UK).astimezone(UTC)
 
 
 # Factories (through the models, inside the authority) -------------------------------------------------
@@ -42,7 +42,9 @@ def second_assessor(app, side):
     return create_user(app, side.authority_id, f"assessor2@{side.slug}.example.org", "assessor", side.social_care, full_name="Robin Second")
 
 
-def make_assessment(app, side, *, stage: str, moved_on: date, moved_hour: int = 10, lead=None, school: str = "school1", opened_by=None, assessor_members=()) -> uuid.UUID:
+def make_assessment(
+    app, side, *, stage: str, moved_on: date, moved_hour: int = 10, lead=None, school: str = "school1", opened_by=None, assessor_members=()
+) -> uuid.UUID:
     """An assessment at ``stage``, moved into it on ``moved_on`` (opened a month before), with its lead
     and ``assessor_members`` as assessor members and the school's DSL as a collaborating member."""
     from portal.assessments.models import (
@@ -77,21 +79,38 @@ def make_assessment(app, side, *, stage: str, moved_on: date, moved_hour: int = 
             db.session.add(AssessmentMember(assessment_id=assessment.id, user_id=person.id, role=AssessmentMemberRole.ASSESSOR))
         dsl = side.dsl1 if school == "school1" else side.dsl2
         db.session.add(AssessmentMember(assessment_id=assessment.id, user_id=dsl.id, role=AssessmentMemberRole.SCHOOL))
-        db.session.add(AssessmentTransition(assessment_id=assessment.id, actor_id=opened_by.id, from_stage=None, to_stage=AssessmentStage.PLANNING, created_at=opened_at))
+        db.session.add(
+            AssessmentTransition(assessment_id=assessment.id, actor_id=opened_by.id, from_stage=None, to_stage=AssessmentStage.PLANNING, created_at=opened_at)
+        )
         if stage != "planning":
             db.session.add(
                 AssessmentTransition(
-                    assessment_id=assessment.id, actor_id=lead.id, from_stage=AssessmentStage.PLANNING, to_stage=AssessmentStage(stage), created_at=_uk(moved_on, moved_hour)
+                    assessment_id=assessment.id,
+                    actor_id=lead.id,
+                    from_stage=AssessmentStage.PLANNING,
+                    to_stage=AssessmentStage(stage),
+                    created_at=_uk(moved_on, moved_hour),
                 )
             )
         db.session.commit()
         return assessment.id
 
 
-def make_action(app, side, assessment_id, description: str, due_on: date, *, status: str = "not_started", domain: str | None = "guardianship", owner=None, owner_organisation=None) -> uuid.UUID:
+def make_action(
+    app,
+    side,
+    assessment_id,
+    description: str,
+    due_on: date,
+    *,
+    status: str = "not_started",
+    domain: str | None = "guardianship",
+    owner=None,
+    owner_organisation=None,
+) -> uuid.UUID:
     from portal.assessments.models import Domain
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.partnership.models import ActionStatus, PlanAction
 
     with _scope(app, side, side.assessor):
@@ -151,11 +170,26 @@ def _scenario(app, world) -> dict:
     ids["a5"] = make_assessment(app, a, stage="planning", moved_on=TODAY + timedelta(days=30), lead=other, assessor_members=(a.assessor,))
 
     # Actions: overdue, due today, due soon, due later, done and no longer needed (the last two never count).
-    make_action(app, a, ids["a1"], "Run the staff training on harmful sexual behaviour and how to challenge sexualised language", date(2026, 5, 8), owner=a.dsl1, status="in_progress")
+    make_action(
+        app,
+        a,
+        ids["a1"],
+        "Run the staff training on harmful sexual behaviour and how to challenge sexualised language",
+        date(2026, 5, 8),
+        owner=a.dsl1,
+        status="in_progress",
+    )
     make_action(app, a, ids["a1"], "Review the behaviour policy with the governors", date(2026, 6, 30))
     make_action(app, a, ids["a1"], "Share the survey results with the school council", date(2026, 5, 1), status="done")
     make_action(app, a, ids["a2"], "Patrol the bus stop by the school gates after school", date(2026, 5, 20), domain="environment", owner_organisation=a.police)
-    make_action(app, a, ids["a2"], "Agree with Year 9 pupils where they feel unsafe " + "and why, in small groups led by trusted staff " * 4, TODAY, domain="pupil_development")
+    make_action(
+        app,
+        a,
+        ids["a2"],
+        "Agree with Year 9 pupils where they feel unsafe " + "and why, in small groups led by trusted staff " * 4,
+        TODAY,
+        domain="pupil_development",
+    )
     make_action(app, a, ids["a2"], "Write to parents about the bus stop", date(2026, 5, 2), status="no_longer_needed")
     make_action(app, a, ids["a3"], "Map the places pupils go after school", date(2026, 5, 1), domain=None)
     make_action(app, a, ids["a6"], "Observe the lunch queue", date(2026, 5, 15), domain="environment")
@@ -239,9 +273,15 @@ def test_the_assessors_own_assessments_by_stage_actions_due_and_reviews_due(app,
     assert _stage_counts(markup) == {"Planning": "1", "Fieldwork": "1", "Analysis": "0", "Plan agreed": "1", "Review": "1", "Closed": "1"}
 
     # Each open assessment under its stage: school, lead, time in the stage, open and overdue actions, review due.
-    assert _stage_rows(markup, "planning") == [("Avonford Primary School School assessment by children's social care", "Robin Second", "Since today", "0", "0", "31 July 2026")]
-    assert _stage_rows(markup, "fieldwork") == [("Avonford Primary School School assessment by children's social care", "Assessor", "12 days", "2", "1", "10 May 2026")]
-    assert _stage_rows(markup, "plan_agreed") == [("Avonford High School School assessment by children's social care", "Assessor", "7 days", "2", "0", "5 June 2026")]
+    assert _stage_rows(markup, "planning") == [
+        ("Avonford Primary School School assessment by children's social care", "Robin Second", "Since today", "0", "0", "31 July 2026")
+    ]
+    assert _stage_rows(markup, "fieldwork") == [
+        ("Avonford Primary School School assessment by children's social care", "Assessor", "12 days", "2", "1", "10 May 2026")
+    ]
+    assert _stage_rows(markup, "plan_agreed") == [
+        ("Avonford High School School assessment by children's social care", "Assessor", "7 days", "2", "0", "5 June 2026")
+    ]
     assert _stage_rows(markup, "review") == [("Avonford High School School assessment by children's social care", "Assessor", "10 days", "0", "0", "Not set")]
     assert _stage_rows(markup, "analysis") == [] and _stage_rows(markup, "closed") == []
     assert f'href="/school-assessments/{ids["a1"]}">Avonford Primary School</a>' in markup
@@ -276,13 +316,15 @@ def test_the_assessors_own_assessments_by_stage_actions_due_and_reviews_due(app,
 
 
 def test_all_i_can_see_adds_the_assessment_the_assessor_opened_but_does_not_run(app, world):
-    """"All I can see" adds a6 (opened by the assessor, led by assessor 2): its stage, its action due on
+    """ "All I can see" adds a6 (opened by the assessor, led by assessor 2): its stage, its action due on
     15 May between the others, and its review held on its date (so not due)."""
     ids = _scenario(app, world)
     markup = _page(app, world.a.assessor, "?show=all")
     assert re.search(r'<input[^>]*value="all"[^>]*checked', markup)
     assert _stage_counts(markup) == {"Planning": "1", "Fieldwork": "1", "Analysis": "1", "Plan agreed": "1", "Review": "1", "Closed": "1"}
-    assert _stage_rows(markup, "analysis") == [("Avonford High School School assessment by children's social care", "Robin Second", "1 day", "1", "0", "11 May 2026")]
+    assert _stage_rows(markup, "analysis") == [
+        ("Avonford High School School assessment by children's social care", "Robin Second", "1 day", "1", "0", "11 May 2026")
+    ]
     actions = _section(markup, "actions-heading")
     assert [r[3] for r in _rows(actions)] == ["8 May 2026 Overdue", "13 May 2026 Due today", "15 May 2026", "20 May 2026"]
     assert "Observe the lunch queue" in actions and f'href="{_plan_href(app, ids["a6"])}"' in actions
@@ -378,7 +420,7 @@ def test_a_context_panel_member_may_open_it_and_is_offered_it(app, world):
     assert f'href="{URL}"' in index
     assert "Your assessor&#39;s dashboard" in index or "Your assessor's dashboard" in index
     # In the navigation, the dashboard (not the list of assessments) is the current page.
-    nav = re.search(r'<nav[^>]*service-navigation.*?</nav>', response.get_data(as_text=True), re.S).group(0)
+    nav = re.search(r"<nav[^>]*service-navigation.*?</nav>", response.get_data(as_text=True), re.S).group(0)
     active = re.findall(r'<li class="govuk-service-navigation__item govuk-service-navigation__item--active">\s*<a[^>]*href="([^"]+)"', nav)
     assert active == [URL]
     assert 'href="/school-assessments"' in nav
@@ -399,7 +441,15 @@ def test_the_page_costs_the_same_number_of_queries_with_more_assessments_actions
     for i, stage in enumerate(["planning", "analysis", "plan_agreed", "review", "review", "fieldwork", "closed"]):
         assessment_id = make_assessment(app, a, stage=stage, moved_on=date(2026, 4, 1 + i), school="school2" if i % 2 else "school1")
         for d in range(3):
-            make_action(app, a, assessment_id, f"Action {i}.{d}", date(2026, 5, 5 + 3 * d), owner_organisation=a.police if d == 1 else None, owner=a.dsl1 if d == 2 else None)
+            make_action(
+                app,
+                a,
+                assessment_id,
+                f"Action {i}.{d}",
+                date(2026, 5, 5 + 3 * d),
+                owner_organisation=a.police if d == 1 else None,
+                owner=a.dsl1 if d == 2 else None,
+            )
         if stage != "review":
             make_review(app, a, assessment_id, due_on=date(2026, 5, 10 + i))
     large, response = page_queries(app, client, URL)

@@ -40,7 +40,16 @@ def test_the_author_edits_their_finding_and_another_school_member_may_not_edit_t
 
     page = dsl.get(f"/school-assessments/findings/{own}/edit")
     assert page.status_code == 200 and 'name="version" type="hidden" value="1"' in page.get_data(as_text=True)
-    response = dsl.post(f"/school-assessments/findings/{own}/edit", data=finding_form(domain="guardianship", rating="significant_strength", text="Name-calling in corridors goes unchallenged.", evidence="Staff focus group and the behaviour log.", version="1"))
+    response = dsl.post(
+        f"/school-assessments/findings/{own}/edit",
+        data=finding_form(
+            domain="guardianship",
+            rating="significant_strength",
+            text="Name-calling in corridors goes unchallenged.",
+            evidence="Staff focus group and the behaviour log.",
+            version="1",
+        ),
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#domain-guardianship")
     saved = load(app, AssessmentFinding, own, a.authority_id)
     assert (saved.rating, saved.evidence, saved.version) == (Rating.SIGNIFICANT_STRENGTH, "Staff focus group and the behaviour log.", 2)
@@ -54,7 +63,16 @@ def test_the_author_edits_their_finding_and_another_school_member_may_not_edit_t
     assert [e.actor_id for e in audit_events(app, a.authority_id, "access.denied")][-4:] == [a.dsl1.id, a.dsl1.id, a.head1.id, a.head1.id]
 
     # The assessor may edit the school's finding.
-    response = signed_in_client(app, a.assessor).post(f"/school-assessments/findings/{own}/edit", data=finding_form(domain="environment", rating="significant_strength", text="Name-calling in corridors goes unchallenged.", evidence="Staff focus group and the behaviour log.", version="2"))
+    response = signed_in_client(app, a.assessor).post(
+        f"/school-assessments/findings/{own}/edit",
+        data=finding_form(
+            domain="environment",
+            rating="significant_strength",
+            text="Name-calling in corridors goes unchallenged.",
+            evidence="Staff focus group and the behaviour log.",
+            version="2",
+        ),
+    )
     assert response.status_code == 302
     assert load(app, AssessmentFinding, own, a.authority_id).domain == Domain.ENVIRONMENT
 
@@ -62,15 +80,36 @@ def test_the_author_edits_their_finding_and_another_school_member_may_not_edit_t
 def test_two_editors_the_second_is_refused_with_what_changed_and_the_first_is_kept(app, world):
     a = world.a
     assessment_id = make_assessment(app, a)
-    finding_id = make_finding(app, a, assessment_id, by="dsl1", domain="pupil_development", rating="concern", text="Name-calling in corridors goes unchallenged.", evidence="Student survey, 120 replies.")
+    finding_id = make_finding(
+        app,
+        a,
+        assessment_id,
+        by="dsl1",
+        domain="pupil_development",
+        rating="concern",
+        text="Name-calling in corridors goes unchallenged.",
+        evidence="Student survey, 120 replies.",
+    )
     dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
     url = f"/school-assessments/findings/{finding_id}/edit"
     for client in (dsl, assessor):
         assert 'value="1"' in client.get(url).get_data(as_text=True)
 
-    first = finding_form(domain="pupil_development", rating="significant_concern", text="Name-calling in corridors goes unchallenged.", evidence="Student survey, 120 replies, and two staff interviews.", version="1")
+    first = finding_form(
+        domain="pupil_development",
+        rating="significant_concern",
+        text="Name-calling in corridors goes unchallenged.",
+        evidence="Student survey, 120 replies, and two staff interviews.",
+        version="1",
+    )
     assert dsl.post(url, data=first).status_code == 302
-    second = finding_form(domain="pupil_development", rating="concern", text="Homophobic name-calling in corridors goes unchallenged.", evidence="Student survey, 120 replies.", version="1")
+    second = finding_form(
+        domain="pupil_development",
+        rating="concern",
+        text="Homophobic name-calling in corridors goes unchallenged.",
+        evidence="Student survey, 120 replies.",
+        version="1",
+    )
     response = assessor.post(url, data=second)
 
     assert response.status_code == 200
@@ -83,7 +122,12 @@ def test_two_editors_the_second_is_refused_with_what_changed_and_the_first_is_ke
     assert "Homophobic name-calling in corridors goes unchallenged." in html.split("<form", 1)[1]
     assert '<input id="version" name="version" type="hidden" value="2">' in html
     saved = load(app, AssessmentFinding, finding_id, a.authority_id)
-    assert (saved.rating, saved.text, saved.evidence, saved.version) == (Rating.SIGNIFICANT_CONCERN, "Name-calling in corridors goes unchallenged.", "Student survey, 120 replies, and two staff interviews.", 2)
+    assert (saved.rating, saved.text, saved.evidence, saved.version) == (
+        Rating.SIGNIFICANT_CONCERN,
+        "Name-calling in corridors goes unchallenged.",
+        "Student survey, 120 replies, and two staff interviews.",
+        2,
+    )
     refused = audit_events(app, a.authority_id, "record.stale_save_refused")
     assert [(e.object_type, e.object_id, e.actor_id) for e in refused] == [("assessment_finding", str(finding_id), a.assessor.id)]
     assert len(audit_events(app, a.authority_id, "assessment.finding_updated")) == 1

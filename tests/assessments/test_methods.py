@@ -28,11 +28,28 @@ def method_form(**changes) -> dict:
     return {**METHOD, **changes}
 
 
-def make_method(app, side, assessment_id, *, by: str = "assessor", kind: str = "survey", found: str = "Most students feel safe in lessons, fewer at the bus stop.", findings=()) -> uuid.UUID:
+def make_method(
+    app,
+    side,
+    assessment_id,
+    *,
+    by: str = "assessor",
+    kind: str = "survey",
+    found: str = "Most students feel safe in lessons, fewer at the bus stop.",
+    findings=(),
+) -> uuid.UUID:
     with _scope(app, side, side.people[by]):
         from portal.extensions import db
 
-        method = AssessmentMethod(assessment_id=assessment_id, kind=MethodKind(kind), held_on=date(2026, 2, 10), participants=120, who_took_part="Years 8 to 10", found=found, author_id=side.people[by].id)
+        method = AssessmentMethod(
+            assessment_id=assessment_id,
+            kind=MethodKind(kind),
+            held_on=date(2026, 2, 10),
+            participants=120,
+            who_took_part="Years 8 to 10",
+            found=found,
+            author_id=side.people[by].id,
+        )
         db.session.add(method)
         db.session.flush()
         db.session.add_all(MethodFinding(method_id=method.id, finding_id=f) for f in findings)
@@ -46,7 +63,10 @@ def _three_findings(app, side, assessment_id) -> dict[str, uuid.UUID]:
         "guardianship": "Staff know who the designated safeguarding lead is.",
         "environment": "Older men wait at the bus stop by the school gates.",
     }
-    return {domain: make_finding(app, side, assessment_id, domain=domain, text=text, rating="strength" if domain == "guardianship" else "concern") for domain, text in texts.items()}
+    return {
+        domain: make_finding(app, side, assessment_id, domain=domain, text=text, rating="strength" if domain == "guardianship" else "concern")
+        for domain, text in texts.items()
+    }
 
 
 def test_a_focus_group_linked_to_a_finding_in_each_domain_shows_on_the_methods_page_and_the_triangle(app, world):
@@ -128,7 +148,10 @@ def test_bad_input_is_explained_next_to_each_field_and_what_was_typed_is_kept(ap
     assert "Year 11 girls" in response.get_data(as_text=True)
     assert "The assessment has no findings yet." in page_text(response)
 
-    for held_on, participants, message in ((["4", "3", "2999"], "-3", "The date must be today or in the past"), (["31", "2", "2026"], "12", "The date must be a real date, like 4 3 2026")):
+    for held_on, participants, message in (
+        (["4", "3", "2999"], "-3", "The date must be today or in the past"),
+        (["31", "2", "2026"], "12", "The date must be a real date, like 4 3 2026"),
+    ):
         response = assessor.post(url, data=method_form(held_on=held_on, participants=participants))
         assert field_error(response, "held_on") == message
     assert field_error(assessor.post(url, data=method_form(participants="-3")), "participants") is not None
@@ -148,14 +171,24 @@ def test_two_editors_the_second_is_refused_with_what_changed_and_the_first_is_ke
         assert 'name="version" type="hidden" value="1"' in html and 'value="120"' in html and 'value="2026"' in html
         assert f'value="{first_finding}" checked' in html and f'value="{second_finding}" checked' not in html
 
-    mine = {"kind": "survey", "held_on": ["10", "2", "2026"], "participants": "120", "who_took_part": "Years 8 to 10", "found": "Most students feel safe in lessons, fewer at the bus stop.", "version": "1"}
+    mine = {
+        "kind": "survey",
+        "held_on": ["10", "2", "2026"],
+        "participants": "120",
+        "who_took_part": "Years 8 to 10",
+        "found": "Most students feel safe in lessons, fewer at the bus stop.",
+        "version": "1",
+    }
     assert dsl.post(url, data=mine | {"findings": [str(first_finding), str(second_finding)]}).status_code == 302
     response = assessor.post(url, data=mine | {"participants": "118", "findings": [str(first_finding)]})
 
     assert response.status_code == 200
     text = page_text(response)
     assert "Someone else changed this method while you were editing" in text
-    assert "Findings it supports Guardianship capacity: Students trust their form tutors.; Environmental and family factors: The bus stop is unsupervised. Guardianship capacity: Students trust their form tutors." in text
+    assert (
+        "Findings it supports Guardianship capacity: Students trust their form tutors.; Environmental and family factors: The bus stop is unsupervised. Guardianship capacity: Students trust their form tutors."
+        in text
+    )
     assert "How many took part 120 118" in text
     html = response.get_data(as_text=True)
     assert 'value="118"' in html.split("<form", 1)[1]
@@ -169,4 +202,7 @@ def test_two_editors_the_second_is_refused_with_what_changed_and_the_first_is_ke
 
     # Saving again against the version now replaces the set of findings.
     assert assessor.post(url, data=mine | {"participants": "118", "findings": [str(second_finding)], "version": "2"}).status_code == 302
-    assert (load(app, AssessmentMethod, method_id, a.authority_id).participants, [link.finding_id for link in detached_rows(app, MethodFinding, a.authority_id)]) == (118, [second_finding])
+    assert (
+        load(app, AssessmentMethod, method_id, a.authority_id).participants,
+        [link.finding_id for link in detached_rows(app, MethodFinding, a.authority_id)],
+    ) == (118, [second_finding])

@@ -26,7 +26,12 @@ def test_a_front_door_manager_opens_an_assessment_with_the_school(app, world):
     [made] = rows(app, world.a, SchoolAssessment)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/school-assessments/{made.id}")
     assert (made.trigger.value, made.kind.value, made.reason, made.lead_id, made.opened_by_id, made.stage.value) == (
-        "direct_request", "school_assessment", REASON, world.a.assessor.id, world.a.front_door.id, "planning",
+        "direct_request",
+        "school_assessment",
+        REASON,
+        world.a.assessor.id,
+        world.a.front_door.id,
+        "planning",
     )
     members = {(m.user_id, m.role.value) for m in rows(app, world.a, AssessmentMember, assessment_id=made.id)}
     assert members == {(world.a.assessor.id, "assessor"), (world.a.dsl1.id, "school"), (world.a.head1.id, "school")}

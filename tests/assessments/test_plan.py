@@ -13,8 +13,8 @@ from datetime import date, datetime
 import pytest
 
 from portal.assessments.models import AssessmentStage, AssessmentTransition, Domain, SchoolAssessment
-from portal.partnership.models import ActionStatus, PlanAction
 from portal.clock import UK, travel
+from portal.partnership.models import ActionStatus, PlanAction
 from tests.admin.pages import field_error, page_text
 from tests.assessments.triangle_support import make_assessment
 from tests.factories import _scope
@@ -24,7 +24,6 @@ from tests.world import load
 
 #: A Monday in the UK, after the actions' due dates below.
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UK)
-
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +55,8 @@ def make_action(
 ) -> uuid.UUID:
     """An action of the assessment's plan owned by a person (a key of ``side.people``) or an organisation
     (a key like ``police`` or ``school1``)."""
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
 
     with _scope(app, side):
         row = PlanAction(
@@ -82,7 +81,9 @@ def set_stage(app, side, assessment_id, stage: str, *, by: str = "assessor") -> 
 
     with _scope(app, side):
         assessment = db.session.get(SchoolAssessment, assessment_id)
-        db.session.add(AssessmentTransition(assessment_id=assessment_id, actor_id=side.people[by].id, from_stage=assessment.stage, to_stage=AssessmentStage(stage)))
+        db.session.add(
+            AssessmentTransition(assessment_id=assessment_id, actor_id=side.people[by].id, from_stage=assessment.stage, to_stage=AssessmentStage(stage))
+        )
         assessment.stage = AssessmentStage(stage)
         db.session.commit()
 
@@ -90,7 +91,10 @@ def set_stage(app, side, assessment_id, stage: str, *, by: str = "assessor") -> 
 def _options(response) -> dict[str, str]:
     select = re.search(r'<select[^>]*name="owner"[^>]*>(.*?)</select>', response.get_data(as_text=True), re.S)
     assert select is not None, "no owner select"
-    return {value: markup.unescape(re.sub(r"\s+", " ", label).strip()) for value, label in re.findall(r'<option[^>]*value="([^"]*)"[^>]*>(.*?)</option>', select.group(1), re.S)}
+    return {
+        value: markup.unescape(re.sub(r"\s+", " ", label).strip())
+        for value, label in re.findall(r'<option[^>]*value="([^"]*)"[^>]*>(.*?)</option>', select.group(1), re.S)
+    }
 
 
 def _section(response, domain: str) -> str:
@@ -125,7 +129,12 @@ def test_everyone_working_on_it_adds_actions_and_the_owner_is_told(app, world):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/school-assessments/{assessment_id}/plan#domain-guardianship")
     [row] = detached_rows(app, PlanAction, a.authority_id)
     assert (row.assessment_id, row.domain, row.owner_user_id, row.due_on, row.status, row.created_by_id) == (
-        assessment_id, Domain.GUARDIANSHIP, a.dsl1.id, date(2027, 4, 30), ActionStatus.NOT_STARTED, a.assessor.id
+        assessment_id,
+        Domain.GUARDIANSHIP,
+        a.dsl1.id,
+        date(2027, 4, 30),
+        ActionStatus.NOT_STARTED,
+        a.assessor.id,
     )
     assert notifications(app, a, a.dsl1, "An action is yours") == ["An action is yours, due 30 April 2027"]
     [event] = audit_events(app, a.authority_id, "plan_action.added")
@@ -201,10 +210,32 @@ def test_a_closed_assessment_refuses_new_actions(app, world):
 def test_the_plan_page_shows_actions_by_domain_overdue_ones_tagged_and_who_agreed_it(app, world):
     a = world.a
     assessment_id = make_assessment(app, a)
-    make_action(app, a, assessment_id, owner="dsl1", domain="pupil_development", due_on=date(2027, 3, 12), description="Lessons on healthy relationships for Year 9")
-    make_action(app, a, assessment_id, owner="assessor", domain="guardianship", due_on=date(2027, 3, 20), status="in_progress", description="Training for lunchtime supervisors")
-    make_action(app, a, assessment_id, organisation="school1", domain="environment", due_on=date(2027, 3, 1), status="done", description="Lights on the path to the car park")
-    make_action(app, a, assessment_id, organisation="school1", domain="environment", due_on=date(2027, 3, 14), status="no_longer_needed", description="A second gate")
+    make_action(
+        app, a, assessment_id, owner="dsl1", domain="pupil_development", due_on=date(2027, 3, 12), description="Lessons on healthy relationships for Year 9"
+    )
+    make_action(
+        app,
+        a,
+        assessment_id,
+        owner="assessor",
+        domain="guardianship",
+        due_on=date(2027, 3, 20),
+        status="in_progress",
+        description="Training for lunchtime supervisors",
+    )
+    make_action(
+        app,
+        a,
+        assessment_id,
+        organisation="school1",
+        domain="environment",
+        due_on=date(2027, 3, 1),
+        status="done",
+        description="Lights on the path to the car park",
+    )
+    make_action(
+        app, a, assessment_id, organisation="school1", domain="environment", due_on=date(2027, 3, 14), status="no_longer_needed", description="A second gate"
+    )
     with travel(NOW, tick=True):
         page = signed_in_client(app, a.dsl1).get(f"/school-assessments/{assessment_id}/plan")
     text = page_text(page)
@@ -268,7 +299,13 @@ def test_the_owner_and_the_assessor_update_an_action_and_the_lead_and_owner_are_
         response = assessor.post(url, data=_update(status="done", owner=f"organisation:{a.police}", due_on=["1", "3", "2027"], version="3"))
         assert field_error(response, "due_on") == "The due date must be today or in the future"
     row = load(app, PlanAction, action_id, a.authority_id)
-    assert (row.status, row.owner_user_id, row.owner_organisation_id, row.due_on, row.completed_at is not None) == (ActionStatus.DONE, None, a.police, date(2027, 3, 20), True)
+    assert (row.status, row.owner_user_id, row.owner_organisation_id, row.due_on, row.completed_at is not None) == (
+        ActionStatus.DONE,
+        None,
+        a.police,
+        date(2027, 3, 20),
+        True,
+    )
     assert notifications(app, a, a.partner, "An action") == ["An action is yours, due 20 March 2027"]
     assert notifications(app, a, a.dsl1, "is now") == []
 
@@ -327,12 +364,16 @@ def test_a_stale_update_is_refused_with_what_changed_and_audited(app, world):
     assert [(e.object_type, e.object_id, e.actor_id) for e in refused] == [("plan_action", str(action_id), a.assessor.id)]
 
     # Saving again against the version now is accepted.
-    assert assessor.post(url, data=_update(owner=f"user:{a.dsl1.id}", due_on=["1", "6", "2099"], progress_note="Half the staff trained", version="2")).status_code == 302
+    assert (
+        assessor.post(url, data=_update(owner=f"user:{a.dsl1.id}", due_on=["1", "6", "2099"], progress_note="Half the staff trained", version="2")).status_code
+        == 302
+    )
     assert load(app, PlanAction, action_id, a.authority_id).status == ActionStatus.IN_PROGRESS
 
 
 def test_a_summits_or_meetings_action_is_not_found_here(app, world):
-    from tests.meetings.support import make_action as make_meeting_action, make_meeting
+    from tests.meetings.support import make_action as make_meeting_action
+    from tests.meetings.support import make_meeting
 
     a = world.a
     meeting_id = make_meeting(app, a, accepted=("front_door", "dsl1"))

@@ -16,8 +16,7 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from portal.clock import utcnow
-from portal.clock import UK
+from portal.clock import UK, utcnow
 from tests.admin.pages import page_text
 from tests.assessments.support import make_assessment, make_note
 from tests.assessments.test_methods import make_method
@@ -29,7 +28,11 @@ from tests.support import audit_events, signed_in_client
 JOB = "exports.assessment_report_pdf"
 
 FINDINGS = {
-    "pupil_development": ("concern", "Sexualised name-calling between Year 9 pupils is seen as banter.", "Student focus group: eight of ten described it as normal."),
+    "pupil_development": (
+        "concern",
+        "Sexualised name-calling between Year 9 pupils is seen as banter.",
+        "Student focus group: eight of ten described it as normal.",
+    ),
     "guardianship": ("strength", "Staff know who the designated safeguarding lead is.", "Staff focus group, twelve staff, 4 March."),
     "environment": ("significant_concern", "Older men wait at the bus stop by the school gates.", "Observation at home time on three days."),
 }
@@ -62,20 +65,40 @@ def make_rich_assessment(app, side) -> uuid.UUID:
         db.session.add_all([question, free])
         db.session.flush()
         db.session.add_all([SurveyAnswer(question_id=question.id, answer="Yes", count=47), SurveyAnswer(question_id=question.id, answer="No", count=71)])
-        db.session.add(PlanAction(
-            assessment_id=assessment_id, domain=Domain.ENVIRONMENT, description=ACTION, owner_organisation_id=side.police,
-            due_on=date(2026, 5, 1), status=ActionStatus.IN_PROGRESS, created_by_id=side.assessor.id,
-        ))
-        db.session.add(AssessmentReview(
-            assessment_id=assessment_id, review_due_on=date(2026, 7, 1), reviewed_on=date(2026, 6, 30), what_changed=REVIEW_TEXT,
-            young_people_say="Year 9 say staff step in now.", told_young_people="Assemblies for each year group.",
-            told_parents="A letter home.", told_school_community="The governors' meeting in July.",
-            sustaining_safety="The DSL checks the bus stop each term.", updated_by_id=side.assessor.id,
-        ))
-        db.session.add(AssessmentTransition(
-            assessment_id=assessment_id, actor_id=side.assessor.id, from_stage=AssessmentStage.PLANNING, to_stage=AssessmentStage.FIELDWORK,
-            comment="The school agreed the planning.",
-        ))
+        db.session.add(
+            PlanAction(
+                assessment_id=assessment_id,
+                domain=Domain.ENVIRONMENT,
+                description=ACTION,
+                owner_organisation_id=side.police,
+                due_on=date(2026, 5, 1),
+                status=ActionStatus.IN_PROGRESS,
+                created_by_id=side.assessor.id,
+            )
+        )
+        db.session.add(
+            AssessmentReview(
+                assessment_id=assessment_id,
+                review_due_on=date(2026, 7, 1),
+                reviewed_on=date(2026, 6, 30),
+                what_changed=REVIEW_TEXT,
+                young_people_say="Year 9 say staff step in now.",
+                told_young_people="Assemblies for each year group.",
+                told_parents="A letter home.",
+                told_school_community="The governors' meeting in July.",
+                sustaining_safety="The DSL checks the bus stop each term.",
+                updated_by_id=side.assessor.id,
+            )
+        )
+        db.session.add(
+            AssessmentTransition(
+                assessment_id=assessment_id,
+                actor_id=side.assessor.id,
+                from_stage=AssessmentStage.PLANNING,
+                to_stage=AssessmentStage.FIELDWORK,
+                comment="The school agreed the planning.",
+            )
+        )
         db.session.commit()
     make_note(app, side, assessment_id, SHARED_NOTE, by="head1")
     make_note(app, side, assessment_id, ASSESSOR_NOTE, assessor_only=True)
@@ -198,15 +221,29 @@ def test_the_report_holds_the_assessment_and_no_note_of_any_kind(app, world, per
         "Several Year 9 girls are being groomed by older men who wait at the gates.",
         "A direct request",
         f"Lead assessor {a.assessor.full_name}",
-        a.dsl1.full_name, a.head1.full_name, a.partner.full_name,
-        "Generated", f"for {a.people[person].full_name}",
-        "Pupil development needs", "Guardianship capacity", "Environmental and family factors",
+        a.dsl1.full_name,
+        a.head1.full_name,
+        a.partner.full_name,
+        "Generated",
+        f"for {a.people[person].full_name}",
+        "Pupil development needs",
+        "Guardianship capacity",
+        "Environmental and family factors",
         "Significant concern",
         "Survey, 10 February 2026",
-        "Do you feel safe at the bus stop? (118 answered)", "Yes 47", "No 71", "120 responses",
-        ACTION, "Avonford Police", "1 May 2026", "In progress",
-        REVIEW_TEXT, "The DSL checks the bus stop each term.", "30 June 2026",
-        "Planning to Fieldwork", "The school agreed the planning.",
+        "Do you feel safe at the bus stop? (118 answered)",
+        "Yes 47",
+        "No 71",
+        "120 responses",
+        ACTION,
+        "Avonford Police",
+        "1 May 2026",
+        "In progress",
+        REVIEW_TEXT,
+        "The DSL checks the bus stop each term.",
+        "30 June 2026",
+        "Planning to Fieldwork",
+        "The school agreed the planning.",
     ):
         assert expected in text, expected
     for _domain, (_rating, finding, evidence) in FINDINGS.items():
@@ -329,9 +366,9 @@ def test_a_requester_no_longer_on_the_assessment_cannot_download_and_nothing_is_
 def test_a_failed_build_is_retried_without_a_second_file(app, world, monkeypatch):
     """When the build fails once, does the page show the progress while it waits (refreshing itself, nothing
     to download yet), and does the retry leave exactly one file and the report ready?"""
-    import jobs.assessment_reports
+    import portal.assessments.jobs
 
-    real_render = jobs.assessment_reports.render_assessment_report_pdf
+    real_render = portal.assessments.jobs.render_assessment_report_pdf
     calls = {"n": 0}
 
     def flaky_render(*args, **kwargs):
@@ -340,7 +377,7 @@ def test_a_failed_build_is_retried_without_a_second_file(app, world, monkeypatch
             raise RuntimeError("WeasyPrint ran out of memory")
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(jobs.assessment_reports, "render_assessment_report_pdf", flaky_render)
+    monkeypatch.setattr(portal.assessments.jobs, "render_assessment_report_pdf", flaky_render)
     a = world.a
     assessment_id = make_rich_assessment(app, a)
     client = signed_in_client(app, a.dsl1)
@@ -370,9 +407,9 @@ def test_a_failed_build_is_retried_without_a_second_file(app, world, monkeypatch
 def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, monkeypatch):
     """If the job dies after the file was written (its transaction rolled back), does the retry write over the
     same file rather than leave an orphan?"""
-    import jobs.assessment_reports
+    import portal.assessments.jobs
 
-    real_notify = jobs.assessment_reports.notify
+    real_notify = portal.assessments.jobs.notify
     calls = {"n": 0}
 
     def flaky_notify(*args, **kwargs):
@@ -381,7 +418,7 @@ def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, m
             raise RuntimeError("database went away")
         return real_notify(*args, **kwargs)
 
-    monkeypatch.setattr(jobs.assessment_reports, "notify", flaky_notify)
+    monkeypatch.setattr(portal.assessments.jobs, "notify", flaky_notify)
     a = world.a
     assessment_id = make_rich_assessment(app, a)
     before = len(_stored_files(app, a))
@@ -399,7 +436,7 @@ def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, m
 
 def test_the_job_run_twice_builds_one_file(app, world):
     """Does a job delivered twice, or called twice, leave one file, one ready report and one "built" event?"""
-    from jobs.assessment_reports import assessment_report_pdf
+    from portal.assessments.jobs import assessment_report_pdf
     from portal.extensions import db
     from tenants.context import tenant_scope
 
@@ -421,12 +458,12 @@ def test_the_job_run_twice_builds_one_file(app, world):
 def test_after_the_last_attempt_the_requester_is_told_and_can_try_again(app, world, monkeypatch):
     """When every attempt fails, is the report marked failed, the requester told, the page no longer waiting
     but saying so with "Try again", which asks for a new report?"""
-    import jobs.assessment_reports
+    import portal.assessments.jobs
 
     def broken_render(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(jobs.assessment_reports, "render_assessment_report_pdf", broken_render)
+    monkeypatch.setattr(portal.assessments.jobs, "render_assessment_report_pdf", broken_render)
     a = world.a
     assessment_id = make_rich_assessment(app, a)
     client = signed_in_client(app, a.dsl1)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
-from portal.clock import travel
 from portal.assessments.models import AssessmentReview
-from portal.clock import UK
+from portal.clock import UK, travel
 from tests.admin.pages import field_error, page_text
 from tests.assessments.triangle_support import make_assessment
 from tests.referrals.support import notifications
@@ -54,7 +52,14 @@ def test_the_review_is_saved_shown_on_the_plan_and_the_members_told(app, world):
         form = assessor.get(url)
         assert form.status_code == 200
         assert '<input id="version" name="version" type="hidden" value="0">' in form.get_data(as_text=True)
-        for label in ("What has changed", "What young people now say about their safety", "How young people have been told", "How parents and carers have been told", "How the school community has been told", "How the safety will be sustained"):
+        for label in (
+            "What has changed",
+            "What young people now say about their safety",
+            "How young people have been told",
+            "How parents and carers have been told",
+            "How the school community has been told",
+            "How the safety will be sustained",
+        ):
             assert label in page_text(form), label
 
         # First only the date it is due.
@@ -132,7 +137,11 @@ def test_a_stale_save_is_refused_with_what_changed_and_what_was_typed_kept(app, 
     assert "The governors check the rota each term." in html.split("<form", 1)[1]
     assert '<input id="version" name="version" type="hidden" value="2">' in html
     row = _review(app, a)
-    assert (row.told_parents, row.sustaining_safety, row.version) == ("A letter home and a parents' evening", "The DSL checks the break rota every half term.", 2)
+    assert (row.told_parents, row.sustaining_safety, row.version) == (
+        "A letter home and a parents' evening",
+        "The DSL checks the break rota every half term.",
+        2,
+    )
     refused = audit_events(app, a.authority_id, "record.stale_save_refused")
     assert [(e.object_type, e.object_id, e.actor_id) for e in refused] == [("assessment_review", str(row.id), a.assessor.id)]
 

@@ -33,7 +33,13 @@ def _csv(header: str, rows: list[str]) -> bytes:
 
 
 def test_a_good_file_is_tallied_and_metadata_columns_are_ignored():
-    result = read_survey(("ID,Start time,Completion time,Last modified time,How safe do you feel?,Year group\n" + "1,a,b,c,Very safe,Year 9\n2,a,b,c, Very safe ,Year 10\n3,a,b,c,,Year 9\n").encode(), "C:\\Users\\dsl\\Year 9 survey.csv")
+    result = read_survey(
+        (
+            "ID,Start time,Completion time,Last modified time,How safe do you feel?,Year group\n"
+            + "1,a,b,c,Very safe,Year 9\n2,a,b,c, Very safe ,Year 10\n3,a,b,c,,Year 9\n"
+        ).encode(),
+        "C:\\Users\\dsl\\Year 9 survey.csv",
+    )
     assert result.ok
     assert result.filename == "Year 9 survey.csv"
     assert result.respondents == 3
@@ -89,17 +95,48 @@ def test_an_answer_given_by_fewer_than_three_people_is_not_kept_as_itself():
     assert "Jake" not in repr(result)
 
 
-@pytest.mark.parametrize("heading", ["Name", "email", "E-mail", "Email address", "UPN", "Date of birth", "DOB", "Student ID", "Pupil ID", "Full name", "Surname", "Postcode", "Phone", "Your name (optional)", "Pupil's name"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Name",
+        "email",
+        "E-mail",
+        "Email address",
+        "UPN",
+        "Date of birth",
+        "DOB",
+        "Student ID",
+        "Pupil ID",
+        "Full name",
+        "Surname",
+        "Postcode",
+        "Phone",
+        "Your name (optional)",
+        "Pupil's name",
+    ],
+)
 def test_columns_that_identify_who_answered_are_refused(heading):
     result = read_survey(_csv(f"Timestamp,Q1,{heading},Q2", ["t,Yes,someone,No"]))
     assert not result.ok
-    assert result.errors == [Problem(1, f'C ("{heading}")', f'Column C, "{heading}", looks like it identifies who answered: remove it from the file and import it again')]
+    assert result.errors == [
+        Problem(1, f'C ("{heading}")', f'Column C, "{heading}", looks like it identifies who answered: remove it from the file and import it again')
+    ]
 
 
 def test_a_heading_that_asks_for_a_name_is_refused_wherever_the_word_is_and_other_questions_are_not():
     """A question asking for a name collects names, whoever it means: the column is refused (remove it and
     summarise it in what was found)."""
-    for heading in ("What is your name?", "Name of pupil", "First and last name", "Your name and form", "Username", "Student number", "Candidate number", "Mobile phone", "Do you know the name of the DSL?"):
+    for heading in (
+        "What is your name?",
+        "Name of pupil",
+        "First and last name",
+        "Your name and form",
+        "Username",
+        "Student number",
+        "Candidate number",
+        "Mobile phone",
+        "Do you know the name of the DSL?",
+    ):
         result = read_survey(_csv(f"{heading},Do you feel safe?", ["x,Yes"]))
         assert not result.ok and "looks like it identifies who answered" in result.errors[0].message, heading
     assert read_survey(_csv("Where do you feel least safe?,Do you know who to talk to?", ["The bus stop,Yes"])).ok
@@ -146,7 +183,10 @@ def test_an_empty_trailing_column_is_ignored():
         ("Q\u00e9,Q2\nOui,Non\n".encode("cp1252"), "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'"),
         ("Q1,Q2\nYes,No\n".encode("utf-16"), "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'"),
         (b"Q1\n" + b"Yes\n" * 5001, "The selected file has 5,001 responses: a file can have at most 5,000. Split it into smaller files, or import a sample"),
-        (",".join(f"Q{i}" for i in range(61)).encode() + b"\nYes" + b"," * 60 + b"\n", "The selected file has 61 questions: a file can have at most 60. Split the survey into smaller files"),
+        (
+            ",".join(f"Q{i}" for i in range(61)).encode() + b"\nYes" + b"," * 60 + b"\n",
+            "The selected file has 61 questions: a file can have at most 60. Split the survey into smaller files",
+        ),
         (b"Q1\n" + b"Yes\n" * (MAX_BYTES // 4 + 1), "The selected file must be smaller than 2MB"),
     ],
 )
@@ -220,7 +260,11 @@ def test_an_import_shows_each_questions_answers_with_counts_and_percentages(app,
 
     rows = [f"t,{'Agree' if i < 2 else 'Disagree'},{'Yes' if i else 'No'},Something different {i}" for i in range(3)]
     rows += [f"t,Agree,,Another thing {i}" for i in range(11)]
-    response = _upload(assessor, method_id, "Timestamp,I feel safe at school,I know who to talk to if I am worried,Anything else you want to tell us?\n" + "\n".join(rows) + "\n")
+    response = _upload(
+        assessor,
+        method_id,
+        "Timestamp,I feel safe at school,I know who to talk to if I am worried,Anything else you want to tell us?\n" + "\n".join(rows) + "\n",
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(_url(method_id))
 
     shown = assessor.get(_url(method_id))
@@ -266,9 +310,12 @@ def test_a_file_with_one_bad_line_imports_nothing_and_lists_the_problem(app, wor
     assert page_text(response).startswith("Error:")
     assert field_error(response, "file") == "The file has 1 problem (listed below). Nothing has been imported: correct the file and upload it again"
     assert "There is a problem" in page_text(response)
-    assert ("Problems in the file Correct these in the file, then upload it again. The header row of questions is line 1.", [
-        ["5", "The whole line", "Line 5 has 3 columns but the header row has 4: every response needs a cell for each column, even if it is empty"],
-    ]) in _tables(response)
+    assert (
+        "Problems in the file Correct these in the file, then upload it again. The header row of questions is line 1.",
+        [
+            ["5", "The whole line", "Line 5 has 3 columns but the header row has 4: every response needs a cell for each column, even if it is empty"],
+        ],
+    ) in _tables(response)
 
     after = _saved(app, a)
     assert [i.id for i in after[0]] == [i.id for i in before[0]] and after[0][0].filename == "year-9-survey.csv"
@@ -289,7 +336,10 @@ def test_identifying_columns_and_unreadable_files_are_refused_next_to_the_field(
     ]
     assert "Jordan Example" not in response.get_data(as_text=True)
 
-    assert field_error(_upload(assessor, method_id, "Q1,Q2\nOui,Non\n".encode("utf-16")), "file") == "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'"
+    assert (
+        field_error(_upload(assessor, method_id, "Q1,Q2\nOui,Non\n".encode("utf-16")), "file")
+        == "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'"
+    )
     assert field_error(_upload(assessor, method_id, b""), "file") == "The selected file is empty"
     assert field_error(assessor.post(_url(method_id), data={}, content_type="multipart/form-data"), "file") == "Select a CSV file of the survey results"
     assert _saved(app, a) == ([], [], [])
@@ -311,7 +361,10 @@ def test_importing_again_replaces_the_results(app, world):
     _assessment_id, method_id = _survey(app, a)
     assessor = signed_in_client(app, a.assessor)
     assert _upload(assessor, method_id, GOOD).status_code == 302
-    assert _upload(assessor, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(assessor, method_id)).status_code == 302
+    assert (
+        _upload(assessor, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(assessor, method_id)).status_code
+        == 302
+    )
 
     [imported], [question], [answer] = _saved(app, a)
     assert (imported.respondents, imported.filename, question.text, answer.answer, answer.count) == (3, "bus.csv", "Do you feel safe on the bus?", "Yes", 3)
@@ -335,7 +388,10 @@ def test_an_import_made_after_the_page_was_opened_is_not_silently_replaced(app, 
     [imported], _questions, _answers = _saved(app, a)
     assert imported.filename == "year-9-survey.csv"
     assert [e.object_id for e in audit_events(app, a.authority_id, "record.stale_save_refused")] == [str(method_id)]
-    assert _upload(second, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(second, method_id)).status_code == 302
+    assert (
+        _upload(second, method_id, "Do you feel safe on the bus?\nYes\nYes\nYes\n", filename="bus.csv", replaces=_replaces(second, method_id)).status_code
+        == 302
+    )
     assert _saved(app, a)[0][0].filename == "bus.csv"
 
 
@@ -393,7 +449,10 @@ def test_the_example_file_downloads_and_imports_cleanly(app, world):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     lines = response.data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Timestamp,I feel safe at school,I know who to talk to if I am worried,Where in or around school do you feel least safe?,Anything else you want to tell us?"
+    assert (
+        lines[0]
+        == "Timestamp,I feel safe at school,I know who to talk to if I am worried,Where in or around school do you feel least safe?,Anything else you want to tell us?"
+    )
     assert len(lines) >= 13
     assert response.data.decode("utf-8-sig") == EXAMPLE_CSV
 

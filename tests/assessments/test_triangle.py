@@ -22,18 +22,32 @@ def test_the_school_and_the_assessor_add_findings_and_the_triangle_shows_each_do
     assessment_id = make_assessment(app, a)
     dsl, assessor = signed_in_client(app, a.dsl1), signed_in_client(app, a.assessor)
 
-    response = _add(dsl, assessment_id, domain="guardianship", rating="significant_strength", text="Pupils trust the pastoral team.", evidence="Focus group with Year 9 students.")
+    response = _add(
+        dsl,
+        assessment_id,
+        domain="guardianship",
+        rating="significant_strength",
+        text="Pupils trust the pastoral team.",
+        evidence="Focus group with Year 9 students.",
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/school-assessments/{assessment_id}/triangle#domain-guardianship")
     for domain, rating in (("pupil_development", "significant_concern"), ("guardianship", "concern"), ("environment", "concern")):
-        assert _add(assessor, assessment_id, domain=domain, rating=rating, text=f"A risk in {domain}.", evidence=f"Observation of the school, {domain}.").status_code == 302
+        assert (
+            _add(
+                assessor, assessment_id, domain=domain, rating=rating, text=f"A risk in {domain}.", evidence=f"Observation of the school, {domain}."
+            ).status_code
+            == 302
+        )
 
     rows = detached_rows(app, AssessmentFinding, a.authority_id, assessment_id=assessment_id)
-    assert sorted((r.domain, r.rating, r.author_id == a.dsl1.id) for r in rows) == sorted([
-        (Domain.GUARDIANSHIP, Rating.SIGNIFICANT_STRENGTH, True),
-        (Domain.PUPIL_DEVELOPMENT, Rating.SIGNIFICANT_CONCERN, False),
-        (Domain.GUARDIANSHIP, Rating.CONCERN, False),
-        (Domain.ENVIRONMENT, Rating.CONCERN, False),
-    ])
+    assert sorted((r.domain, r.rating, r.author_id == a.dsl1.id) for r in rows) == sorted(
+        [
+            (Domain.GUARDIANSHIP, Rating.SIGNIFICANT_STRENGTH, True),
+            (Domain.PUPIL_DEVELOPMENT, Rating.SIGNIFICANT_CONCERN, False),
+            (Domain.GUARDIANSHIP, Rating.CONCERN, False),
+            (Domain.ENVIRONMENT, Rating.CONCERN, False),
+        ]
+    )
     added = audit_events(app, a.authority_id, "assessment.finding_added")
     assert [e.actor_id for e in added] == [a.dsl1.id] + [a.assessor.id] * 3
     assert added[0].details == {"assessment": str(assessment_id), "domain": "guardianship", "rating": "significant_strength"}
@@ -56,7 +70,10 @@ def test_the_school_and_the_assessor_add_findings_and_the_triangle_shows_each_do
     # The table of the same figures comes straight after the image.
     assert re.search(r"</svg>\s*<table", html)
     text = page_text(page)
-    assert "Significant strength The finding Pupils trust the pastoral team. What it is based on Focus group with Year 9 students. Added by " + a.dsl1.full_name in text
+    assert (
+        "Significant strength The finding Pupils trust the pastoral team. What it is based on Focus group with Year 9 students. Added by " + a.dsl1.full_name
+        in text
+    )
     assert "Significant concern The finding A risk in pupil_development." in text
     # The DSL may edit their own finding only; the assessor every finding.
     assert len(re.findall(r'href="/school-assessments/findings/[^"]+/edit"', html)) == 1

@@ -23,7 +23,12 @@ LATER = datetime(2027, 3, 15, 9, 0, tzinfo=UK)  # three days after the actions' 
 
 
 def _pages(assessment_id) -> list[str]:
-    return [f"/school-assessments/{assessment_id}", f"/school-assessments/{assessment_id}/plan", f"/school-assessments/{assessment_id}/triangle", f"/school-assessments/{assessment_id}/reports"]
+    return [
+        f"/school-assessments/{assessment_id}",
+        f"/school-assessments/{assessment_id}/plan",
+        f"/school-assessments/{assessment_id}/triangle",
+        f"/school-assessments/{assessment_id}/reports",
+    ]
 
 
 def _change_role(app, side, key: str, role: str, organisation_id=None) -> None:
@@ -112,7 +117,12 @@ def test_an_organisations_action_is_told_only_to_its_people_on_the_assessment(ap
         assessor = signed_in_client(app, a.assessor)
         response = assessor.post(
             f"/school-assessments/{assessment_id}/actions",
-            data={"description": "Patrol the bus stop at the end of the school day", "domain": "environment", "owner": f"organisation:{a.police}", "due_on": ["12", "3", "2027"]},
+            data={
+                "description": "Patrol the bus stop at the end of the school day",
+                "domain": "environment",
+                "owner": f"organisation:{a.police}",
+                "due_on": ["12", "3", "2027"],
+            },
         )
     assert response.status_code == 302
     assert notifications(app, a, a.partner) == ["An action is yours, due 12 March 2027"]

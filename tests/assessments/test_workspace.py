@@ -22,7 +22,12 @@ def test_the_lead_moves_the_stages_and_each_move_is_recorded(app, world):
     assert assessment(app, world.a, assessment_id).stage.value == "closed"
     moves = sorted(rows(app, world.a, AssessmentTransition, assessment_id=assessment_id), key=lambda t: t.created_at)
     assert [(t.from_stage.value if t.from_stage else None, t.to_stage.value) for t in moves] == [
-        (None, "planning"), ("planning", "fieldwork"), ("fieldwork", "analysis"), ("analysis", "plan_agreed"), ("plan_agreed", "review"), ("review", "closed"),
+        (None, "planning"),
+        ("planning", "fieldwork"),
+        ("fieldwork", "analysis"),
+        ("analysis", "plan_agreed"),
+        ("plan_agreed", "review"),
+        ("review", "closed"),
     ]
     assert {t.actor_id for t in moves[1:]} == {world.a.assessor.id} and all(t.created_at for t in moves)
     events = audit_events(app, world.a.authority_id, "assessment.stage_changed")
@@ -45,7 +50,12 @@ def test_going_back_a_stage_needs_a_comment_and_skipping_is_refused(app, world):
     assert assessment(app, world.a, assessment_id).stage.value == "analysis"
     assert _move(client, assessment_id, "fieldwork", "The staff focus group has to be run again.").status_code == 302
     [back] = [t for t in rows(app, world.a, AssessmentTransition, assessment_id=assessment_id) if t.from_stage]
-    assert (back.from_stage.value, back.to_stage.value, back.comment, back.actor_id) == ("analysis", "fieldwork", "The staff focus group has to be run again.", world.a.assessor.id)
+    assert (back.from_stage.value, back.to_stage.value, back.comment, back.actor_id) == (
+        "analysis",
+        "fieldwork",
+        "The staff focus group has to be run again.",
+        world.a.assessor.id,
+    )
     assert "The staff focus group has to be run again." in text_of(signed_in_client(app, world.a.dsl1).get(f"/school-assessments/{assessment_id}"))
 
 

@@ -41,12 +41,24 @@ def make_assessment(app, side, *, lead: str | None = "assessor", school=("dsl1",
         return assessment.id
 
 
-def make_finding(app, side, assessment_id, *, by: str = "assessor", domain: str = "pupil_development", rating: str = "concern", text: str = "Name-calling in corridors goes unchallenged.", evidence: str = "Student survey, 120 replies.") -> uuid.UUID:
+def make_finding(
+    app,
+    side,
+    assessment_id,
+    *,
+    by: str = "assessor",
+    domain: str = "pupil_development",
+    rating: str = "concern",
+    text: str = "Name-calling in corridors goes unchallenged.",
+    evidence: str = "Student survey, 120 replies.",
+) -> uuid.UUID:
     from portal.assessments.models import AssessmentFinding, Domain, Rating
     from portal.extensions import db
 
     with _scope(app, side, side.people[by]):
-        finding = AssessmentFinding(assessment_id=assessment_id, domain=Domain(domain), rating=Rating(rating), text=text, evidence=evidence, author_id=side.people[by].id)
+        finding = AssessmentFinding(
+            assessment_id=assessment_id, domain=Domain(domain), rating=Rating(rating), text=text, evidence=evidence, author_id=side.people[by].id
+        )
         db.session.add(finding)
         db.session.commit()
         return finding.id

@@ -2,17 +2,17 @@
 
 import threading
 
+import pytest
 from sqlalchemy import select, text
 
+from portal.accounts.actions import Action
 from portal.audit.models import AuditEvent
-from portal.audit.service import Action, GENESIS_HASH, record, record_now, verify_chain
+from portal.audit.service import GENESIS_HASH, record, record_now, verify_chain
+from portal.authorities.actions import Action as AuthorityAction
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.extensions import db
 from tenants import tenant_scope
 from tests.support import audit_events, sign_in
-
-
-import pytest
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_each_authority_has_its_own_chain(app, world, busy_log):
         events = audit_events(app, side.authority_id)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         assert len(events) >= 2 and events[0].prev_hash == GENESIS_HASH
-        assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+        assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
         assert {e.authority_id for e in events} == {side.authority_id}
 
 
@@ -92,7 +92,9 @@ def test_verify_finds_a_rewritten_chain_tail(app, world, busy_log, database):
     forged.action = "organisation.archived"
     from portal.audit.service import event_hash
 
-    _tamper(database, world.a.authority_id, "UPDATE audit_events SET action = :a, hash = :h WHERE seq = :s", a=forged.action, h=event_hash(forged), s=forged.seq)
+    _tamper(
+        database, world.a.authority_id, "UPDATE audit_events SET action = :a, hash = :h WHERE seq = :s", a=forged.action, h=event_hash(forged), s=forged.seq
+    )
     checked, chain_break = _verify(app, world.a.authority_id)
     assert chain_break.seq == forged.seq + 1 and "prev_hash" in chain_break.reason
 
@@ -109,7 +111,7 @@ def test_an_audited_change_and_its_audit_row_roll_back_together(app, world):
         organisation = Organisation(name="Never saved", kind=OrganisationKind.OTHER)
         db.session.add(organisation)
         db.session.flush()
-        record(Action.ORGANISATION_CREATED, object_type="organisation", object_id=organisation.id)
+        record(AuthorityAction.ORGANISATION_CREATED, object_type="organisation", object_id=organisation.id)
         db.session.rollback()
     assert len(audit_events(app, world.a.authority_id)) == before
 

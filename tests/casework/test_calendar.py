@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.casework.workingdays import ENGLAND_BANK_HOLIDAYS, WorkingCalendar
-from portal.clock import utcnow
-from portal.clock import UK, uk_date
+from portal.clock import UK, uk_date, utcnow
 from tests.admin.pages import field_error, input_value, page_text, table_rows
 from tests.support import audit_events
 

@@ -7,7 +7,6 @@ import html
 import re
 from datetime import timedelta
 
-
 from portal.clock import utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_concern, make_pupil
@@ -25,8 +24,14 @@ def _add_entries(app, side, pupil_id, object_id, items, by="dsl1"):
     with app.app_context(), tenant_scope(side.authority_id, person.id):
         for kind, title, moment, detail in items:
             chronology.add(
-                pupil_id=pupil_id, organisation_id=side.school1, kind=EntryKind(kind), title=title,
-                object_type="concern", object_id=object_id, detail=detail, occurred_at=moment,
+                pupil_id=pupil_id,
+                organisation_id=side.school1,
+                kind=EntryKind(kind),
+                title=title,
+                object_type="concern",
+                object_id=object_id,
+                detail=detail,
+                occurred_at=moment,
             )
         db.session.commit()
 
@@ -50,11 +55,17 @@ def test_dsl_sees_the_pupils_time_line_newest_first(app, world, signed_in):
     other_pupil = make_pupil(app, world.a, legal_forename="Ben", legal_surname="Other")
     concern_id = make_concern(app, world.a, pupil_id)  # "Concern logged", two hours ago's record, now
     now = utcnow()
-    _add_entries(app, world.a, pupil_id, concern_id, [
-        ("triage", "DSL triage: monitor and speak to parents", now - timedelta(days=3), "Agreed to speak to mum at pick-up."),
-        ("advice", "Advice asked of the front door", now - timedelta(days=2), None),
-        ("referral", "Referral sent to the front door", now - timedelta(days=1), None),
-    ])
+    _add_entries(
+        app,
+        world.a,
+        pupil_id,
+        concern_id,
+        [
+            ("triage", "DSL triage: monitor and speak to parents", now - timedelta(days=3), "Agreed to speak to mum at pick-up."),
+            ("advice", "Advice asked of the front door", now - timedelta(days=2), None),
+            ("referral", "Referral sent to the front door", now - timedelta(days=1), None),
+        ],
+    )
     _add_entries(app, world.a, other_pupil, concern_id, [("concern", "Another child's concern", now, None)])
 
     response = signed_in(world.a.dsl1).get(f"/pupils/{pupil_id}/chronology")
@@ -103,11 +114,17 @@ def test_filter_by_kind(app, world, signed_in):
     pupil_id = make_pupil(app, world.a)
     concern_id = make_concern(app, world.a, pupil_id)
     now = utcnow()
-    _add_entries(app, world.a, pupil_id, concern_id, [
-        ("triage", "Triaged: early help offered", now - timedelta(hours=5), None),
-        ("referral", "Referral sent", now - timedelta(hours=4), None),
-        ("referral", "Decision: child in need assessment", now - timedelta(hours=1), None),
-    ])
+    _add_entries(
+        app,
+        world.a,
+        pupil_id,
+        concern_id,
+        [
+            ("triage", "Triaged: early help offered", now - timedelta(hours=5), None),
+            ("referral", "Referral sent", now - timedelta(hours=4), None),
+            ("referral", "Decision: child in need assessment", now - timedelta(hours=1), None),
+        ],
+    )
     client = signed_in(world.a.dsl1)
 
     response = client.get(f"/pupils/{pupil_id}/chronology?kind=referral&kind=triage")
@@ -129,9 +146,7 @@ def test_keyset_pages_over_120_entries_have_no_repeats_or_gaps(app, world, signe
     concern_id = make_concern(app, world.a, pupil_id, occurred_at=utcnow())
     start = utcnow() - timedelta(days=200)
     # Three lines at each moment: the page boundaries fall inside groups of equal times.
-    _add_entries(app, world.a, pupil_id, concern_id, [
-        ("concern", f"Entry {n:03d}", start + timedelta(days=n // 3), None) for n in range(119)
-    ])
+    _add_entries(app, world.a, pupil_id, concern_id, [("concern", f"Entry {n:03d}", start + timedelta(days=n // 3), None) for n in range(119)])
     client = signed_in(world.a.dsl1)
 
     seen, pages, url = [], [], f"/pupils/{pupil_id}/chronology"
@@ -156,9 +171,7 @@ def test_an_older_page_keeps_the_filter(app, world, signed_in):
     pupil_id = make_pupil(app, world.a)
     concern_id = make_concern(app, world.a, pupil_id)
     start = utcnow() - timedelta(days=100)
-    _add_entries(app, world.a, pupil_id, concern_id, [
-        ("advice" if n % 2 else "triage", f"Line {n}", start + timedelta(hours=n), None) for n in range(120)
-    ])
+    _add_entries(app, world.a, pupil_id, concern_id, [("advice" if n % 2 else "triage", f"Line {n}", start + timedelta(hours=n), None) for n in range(120)])
     client = signed_in(world.a.dsl1)
     first = client.get(f"/pupils/{pupil_id}/chronology?kind=advice")
     second = client.get(_older_link(first))
@@ -174,12 +187,8 @@ def test_query_count_does_not_grow_with_the_chronology(app, world, signed_in):
     concern_id = make_concern(app, world.a, small)
     now = utcnow()
     _add_entries(app, world.a, small, concern_id, [("concern", f"S{n}", now - timedelta(minutes=n), "x") for n in range(9)])
-    _add_entries(app, world.a, large, concern_id, [
-        ("concern" if n % 2 else "advice", f"L{n}", now - timedelta(minutes=n), "x") for n in range(250)
-    ], by="dsl1")
-    _add_entries(app, world.a, large, concern_id, [
-        ("referral", f"M{n}", now - timedelta(minutes=n, seconds=30), None) for n in range(250)
-    ], by="head1")
+    _add_entries(app, world.a, large, concern_id, [("concern" if n % 2 else "advice", f"L{n}", now - timedelta(minutes=n), "x") for n in range(250)], by="dsl1")
+    _add_entries(app, world.a, large, concern_id, [("referral", f"M{n}", now - timedelta(minutes=n, seconds=30), None) for n in range(250)], by="head1")
     client = signed_in(world.a.dsl1)
     client.get(f"/pupils/{small}/chronology")  # templates compiled, caches warm
 

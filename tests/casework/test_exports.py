@@ -11,8 +11,7 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from portal.clock import utcnow
-from portal.clock import UK
+from portal.clock import UK, utcnow
 from tests.admin.pages import page_text
 from tests.factories import make_concern, make_pupil
 from tests.support import audit_events, sign_in
@@ -28,8 +27,13 @@ def _add_entries(app, side, pupil_id, object_id, items):
     with app.app_context(), tenant_scope(side.authority_id, side.dsl1.id):
         for kind, title, moment in items:
             chronology.add(
-                pupil_id=pupil_id, organisation_id=side.school1, kind=EntryKind(kind), title=title,
-                object_type="concern", object_id=object_id, occurred_at=moment,
+                pupil_id=pupil_id,
+                organisation_id=side.school1,
+                kind=EntryKind(kind),
+                title=title,
+                object_type="concern",
+                object_id=object_id,
+                occurred_at=moment,
             )
         db.session.commit()
 
@@ -40,10 +44,16 @@ def pupil(app, world):
     pupil_id = make_pupil(app, world.a, legal_forename="Amira", legal_surname="O'Neill", upn="A123456789012")
     concern_id = make_concern(app, world.a, pupil_id, occurred_at=utcnow() - timedelta(days=3))
     now = utcnow()
-    _add_entries(app, world.a, pupil_id, concern_id, [
-        ("triage", "Triaged: speak to parents and monitor", now - timedelta(days=2)),
-        ("referral", "Referral sent to the front door", now - timedelta(days=1)),
-    ])
+    _add_entries(
+        app,
+        world.a,
+        pupil_id,
+        concern_id,
+        [
+            ("triage", "Triaged: speak to parents and monitor", now - timedelta(days=2)),
+            ("referral", "Referral sent to the front door", now - timedelta(days=1)),
+        ],
+    )
     return pupil_id
 
 
@@ -109,9 +119,20 @@ def test_a_dsl_asks_for_a_pdf_and_downloads_it(app, world, pupil, signed_in):
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     pdf = _pdf_text(download.data)
-    for expected in ("Amira O'Neill", "OFFICIAL-SENSITIVE", "Avonford Primary School", "A123456789012", "Year 6",
-                     "Concern logged", "Triaged: speak to parents and monitor", "Referral sent to the front door",
-                     "Generated", "Dsl1", "All entries", "Page 1 of 1"):
+    for expected in (
+        "Amira O'Neill",
+        "OFFICIAL-SENSITIVE",
+        "Avonford Primary School",
+        "A123456789012",
+        "Year 6",
+        "Concern logged",
+        "Triaged: speak to parents and monitor",
+        "Referral sent to the front door",
+        "Generated",
+        "Dsl1",
+        "All entries",
+        "Page 1 of 1",
+    ):
         assert expected in pdf, expected
     # Oldest first, as a chronology is read in a meeting.
     assert pdf.index("Triaged: speak") < pdf.index("Referral sent") < pdf.index("Concern logged")
@@ -168,7 +189,7 @@ def test_another_dsl_of_the_same_school_cannot_see_or_download_it(app, world, pu
 
 def test_the_job_run_twice_builds_one_file(app, world, pupil, signed_in, stored_files):
     """Does a job delivered twice, or called twice, leave one file, one READY export and one "built" event?"""
-    from jobs.exports import chronology_pdf
+    from portal.casework.jobs import chronology_pdf
     from portal.extensions import db
     from tenants.context import tenant_scope
 
@@ -189,9 +210,9 @@ def test_the_job_run_twice_builds_one_file(app, world, pupil, signed_in, stored_
 def test_a_failed_build_is_retried_then_succeeds_with_one_file(app, world, pupil, signed_in, stored_files, monkeypatch):
     """When the build fails once, does the person see it is still being prepared, and does the retry succeed
     without a second file?"""
-    import jobs.exports
+    import portal.casework.jobs
 
-    real_render = jobs.exports.render_chronology_pdf
+    real_render = portal.casework.jobs.render_chronology_pdf
     calls = {"n": 0}
 
     def flaky_render(export):
@@ -200,7 +221,7 @@ def test_a_failed_build_is_retried_then_succeeds_with_one_file(app, world, pupil
             raise RuntimeError("WeasyPrint ran out of memory")
         return real_render(export)
 
-    monkeypatch.setattr(jobs.exports, "render_chronology_pdf", flaky_render)
+    monkeypatch.setattr(portal.casework.jobs, "render_chronology_pdf", flaky_render)
     client = signed_in(world.a.dsl1)
     detail_url = _request_export(client, pupil)
 
@@ -223,9 +244,9 @@ def test_a_failed_build_is_retried_then_succeeds_with_one_file(app, world, pupil
 def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, pupil, signed_in, stored_files, monkeypatch):
     """If the job dies after the file was written (its transaction rolled back), does the retry write over the
     same file rather than leave an orphan?"""
-    import jobs.exports
+    import portal.casework.jobs
 
-    real_notify = jobs.exports.notify
+    real_notify = portal.casework.jobs.notify
     calls = {"n": 0}
 
     def flaky_notify(*args, **kwargs):
@@ -234,7 +255,7 @@ def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, p
             raise RuntimeError("database went away")
         return real_notify(*args, **kwargs)
 
-    monkeypatch.setattr(jobs.exports, "notify", flaky_notify)
+    monkeypatch.setattr(portal.casework.jobs, "notify", flaky_notify)
     _request_export(signed_in(world.a.dsl1), pupil)
     assert len(stored_files(world.a)) == 1  # written, but the export was not marked ready
     assert _exports(app, world.a)[0].status.value == "pending"
@@ -247,12 +268,12 @@ def test_a_build_that_fails_after_writing_the_file_leaves_one_file(app, world, p
 
 def test_after_the_last_attempt_the_person_can_try_again(app, world, pupil, signed_in, monkeypatch):
     """When every attempt fails, does the page stop waiting, say so, and offer "Try again" with the same filter?"""
-    import jobs.exports
+    import portal.casework.jobs
 
     def broken_render(export):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(jobs.exports, "render_chronology_pdf", broken_render)
+    monkeypatch.setattr(portal.casework.jobs, "render_chronology_pdf", broken_render)
     client = signed_in(world.a.dsl1)
     detail_url = _request_export(client, pupil, kinds=["concern"])
     [row] = _outbox(app, world.a)

@@ -67,9 +67,9 @@ def add_concerns(app):
     """Add ``count`` concerns at once, straight into the database (for lists): each about its own pupil
     when ``pupils`` is not given, logged in turn by each of ``authors`` (user ids), a minute apart,
     newest last. Returns their ids in order."""
+    from portal.clock import utcnow
     from portal.concerns.models import Concern
     from portal.extensions import db
-    from portal.clock import utcnow
     from portal.pupils.models import Pupil
     from tenants.context import tenant_scope
 
@@ -81,14 +81,24 @@ def add_concerns(app):
             for n in range(count):
                 pupil_id = pupils[n % len(pupils)] if pupils else None
                 if pupil_id is None:
-                    pupil = Pupil(organisation_id=organisation_id, legal_forename=f"Child{n:03d}", legal_surname="Listed",
-                                  date_of_birth=datetime(2015, 1, 1).date(), year_group="5")
+                    pupil = Pupil(
+                        organisation_id=organisation_id,
+                        legal_forename=f"Child{n:03d}",
+                        legal_surname="Listed",
+                        date_of_birth=datetime(2015, 1, 1).date(),
+                        year_group="5",
+                    )
                     db.session.add(pupil)
                     db.session.flush()
                     pupil_id = pupil.id
                 concern = Concern(
-                    organisation_id=organisation_id, pupil_id=pupil_id, raised_by_id=authors[n % len(authors)],
-                    category="neglect", seen_or_heard=f"Concern number {n}", occurred_at=start, created_at=start + timedelta(minutes=n),
+                    organisation_id=organisation_id,
+                    pupil_id=pupil_id,
+                    raised_by_id=authors[n % len(authors)],
+                    category="neglect",
+                    seen_or_heard=f"Concern number {n}",
+                    occurred_at=start,
+                    created_at=start + timedelta(minutes=n),
                     **fields,
                 )
                 db.session.add(concern)

@@ -14,6 +14,7 @@ from tests.concerns.conftest import concern_form
 
 def _png() -> bytes:
     """A real 1x1 PNG."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

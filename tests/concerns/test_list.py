@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 from tests.admin.pages import page_text, table_rows
 from tests.support import page_queries
 from tests.world import create_user

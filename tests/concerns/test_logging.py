@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from portal.casework.models import ChronologyEntry, EntryKind
-from portal.notifications.models import Notification
 from portal.clock import UK, travel, uk_now, uk_today, utcnow
+from portal.notifications.models import Notification
 from tests.admin.pages import email_body, field_error, page_text
 from tests.concerns.conftest import concern_form
 from tests.factories import make_pupil
@@ -125,7 +125,11 @@ def test_a_time_in_the_future_is_refused(awkward_moment, world, pupil, signed_in
     )
     assert response.status_code == 200
     # Ninety minutes from a minute before midnight (New Year's Eve) is tomorrow: the date is what is wrong.
-    expected = ("occurred_on", "The date it happened must be today or in the past") if soon.date() > uk_today() else ("occurred_time", "The time it happened must be now or in the past")
+    expected = (
+        ("occurred_on", "The date it happened must be today or in the past")
+        if soon.date() > uk_today()
+        else ("occurred_time", "The time it happened must be now or in the past")
+    )
     assert (soon.date() > uk_today()) == (awkward_moment == AWKWARD_MOMENTS["new-year"])
     assert field_error(response, expected[0]) == expected[1]
     assert concerns(world.a.authority_id) == []
@@ -146,7 +150,7 @@ def test_the_hour_the_clocks_skip_is_explained_and_the_hour_they_repeat_is_taken
         response = staff.post(f"/concerns/new?pupil_id={pupil}", data=concern_form(occurred_on=["31", "10", "2027"], occurred_time="01:30"))
         assert response.status_code == 302
     [concern] = concerns(world.a.authority_id)
-    assert concern.occurred_at == datetime(2027, 10, 31, 0, 30, tzinfo=timezone.utc)
+    assert concern.occurred_at == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
 
 
 def test_date_and_time_are_required_and_checked(world, pupil, signed_in, concerns):

@@ -106,7 +106,9 @@ def make_meeting(app, side, *, days: int = 7, venue: str = "County Hall, room 2"
         for key in invite:
             status = InvitationStatus.ACCEPTED if key in accepted else InvitationStatus.INVITED
             responder = {"responded_by_id": side.partner.id, "responded_at": utcnow()} if key in accepted else {}
-            db.session.add(Invitation(organisation_id=getattr(side, key), panel_meeting_id=meeting.id, invited_by_id=side.front_door.id, status=status, **responder))
+            db.session.add(
+                Invitation(organisation_id=getattr(side, key), panel_meeting_id=meeting.id, invited_by_id=side.front_door.id, status=status, **responder)
+            )
         for referral_id in listed:
             db.session.get(ContextReferral, referral_id).panel_meeting_id = meeting.id
         db.session.commit()
@@ -152,7 +154,9 @@ def make_summit(app, side, *, host: str = "school1", invited=(("school2", "accep
         db.session.flush()
         for key, status in invited:
             extra = {"responded_by_id": person.id, "responded_at": utcnow()} if status != "invited" else {}
-            db.session.add(Invitation(organisation_id=getattr(side, key), summit_id=summit.id, invited_by_id=person.id, status=InvitationStatus(status), **extra))
+            db.session.add(
+                Invitation(organisation_id=getattr(side, key), summit_id=summit.id, invited_by_id=person.id, status=InvitationStatus(status), **extra)
+            )
         for text in ("Girls feel unsafe at the bus station after school.", "Nobody supervises the back gate."):
             db.session.add(SummitFinding(summit_id=summit.id, text=text, created_by_id=person.id))
         safety_map = SafetyMap(
@@ -173,7 +177,15 @@ def make_summit(app, side, *, host: str = "school1", invited=(("school2", "accep
         for column, row, safety, place in markers:
             db.session.add(
                 MapMarker(
-                    map_id=safety_map.id, x=0.5, y=0.5, grid_column=column, grid_row=row, safety=Safety(safety), place=place, method=MarkerMethod.GRID, placed_by_id=person.id
+                    map_id=safety_map.id,
+                    x=0.5,
+                    y=0.5,
+                    grid_column=column,
+                    grid_row=row,
+                    safety=Safety(safety),
+                    place=place,
+                    method=MarkerMethod.GRID,
+                    placed_by_id=person.id,
                 )
             )
         db.session.commit()

@@ -75,10 +75,21 @@ def test_the_assessment_page_says_what_was_opened(app, world):
     referral_id = make_referral(app, world.a, levels=("child_protection",))
     meeting_id = make_meeting(app, world.a)
     client = signed_in_client(app, world.a.assessor)
-    data = {"panel_meeting": str(meeting_id), "decision": "school_assessment", "school_assessment_level": "child_protection", "lead": str(world.a.assessor.id), "reason": REASON}
+    data = {
+        "panel_meeting": str(meeting_id),
+        "decision": "school_assessment",
+        "school_assessment_level": "child_protection",
+        "lead": str(world.a.assessor.id),
+        "reason": REASON,
+    }
     response = client.post(f"/context-referrals/{referral_id}/decide", data=data)
     assessment = row(app, world.a, SchoolAssessment, row(app, world.a, ContextReferral, referral_id).assessment_id)
-    assert (assessment.kind.value, assessment.trigger.value, assessment.reason, assessment.lead_id) == ("school_assessment", "panel_decision", REASON, world.a.assessor.id)
+    assert (assessment.kind.value, assessment.trigger.value, assessment.reason, assessment.lead_id) == (
+        "school_assessment",
+        "panel_decision",
+        REASON,
+        world.a.assessor.id,
+    )
     members = {m.user_id: m.role.value for m in rows(app, world.a, AssessmentMember, assessment_id=assessment.id)}
     assert members == {world.a.assessor.id: "assessor", world.a.dsl1.id: "school", world.a.head1.id: "school"}
     page = page_text(client.get(response.headers["Location"]))

@@ -49,7 +49,9 @@ def test_an_invited_partner_sees_only_what_its_panel_meeting_lists(app, world):
     html = signed_in_client(app, world.a.partner).get("/context-panel").get_data(as_text=True)
     assert str(meeting) in html and str(other_meeting) not in html
     html = signed_in_client(app, world.a.partner2).get("/context-referrals").get_data(as_text=True)
-    assert str(listed) not in html and "No context referrals are waiting for a decision." in page_text(signed_in_client(app, world.a.partner2).get("/context-referrals"))
+    assert str(listed) not in html and "No context referrals are waiting for a decision." in page_text(
+        signed_in_client(app, world.a.partner2).get("/context-referrals")
+    )
 
 
 @pytest.mark.parametrize("person_key", ["governor1", "staff1", "admin"])

@@ -125,7 +125,9 @@ def test_the_panel_invites_a_partner_which_answers(app, world):
     panel = signed_in_client(app, world.a.front_door)
     missing = panel.post(f"/context-panel/{meeting_id}/invite", data={"organisation": ""})
     assert error_next_to(missing.get_data(as_text=True), "organisation") == "Select who to invite"
-    assert "Invite a partner organisation" in page_text(missing) and "Once it accepts, it sees the referrals on the agenda of this meeting" in page_text(missing)
+    assert "Invite a partner organisation" in page_text(missing) and "Once it accepts, it sees the referrals on the agenda of this meeting" in page_text(
+        missing
+    )
     assert panel.post(f"/context-panel/{meeting_id}/invite", data={"organisation": str(world.a.police)}).status_code == 302
     [invitation] = rows(app, world.a, Invitation)
     assert (invitation.organisation_id, invitation.panel_meeting_id, invitation.status.value) == (world.a.police, meeting_id, "invited")
@@ -162,7 +164,11 @@ def test_a_partner_that_declines_no_longer_sees_the_meeting(app, world):
     partner = signed_in_client(app, world.a.partner)
     url = f"/context-panel/invitations/{invitation_id(app, world.a, meeting_id)}"
     form = page_text(partner.get(url))
-    assert "Will your organisation attend this panel meeting?" in form and "No, we cannot attend" in form and "For example, who will come, or why you cannot." in form
+    assert (
+        "Will your organisation attend this panel meeting?" in form
+        and "No, we cannot attend" in form
+        and "For example, who will come, or why you cannot." in form
+    )
     assert error_next_to(partner.post(url, data={}).get_data(as_text=True), "answer") == "Select whether your organisation accepts or declines"
     response = partner.post(url, data={"answer": "decline", "note": "Nobody free that day."})
     assert response.status_code == 302 and response.headers["Location"].endswith("/context-panel")

@@ -52,7 +52,11 @@ def test_the_first_step_suggests_a_level_and_the_second_asks_whether_they_agree(
     assert "A group of Year 9 girls who leave together at lunchtime." in page
     html = step1.get_data(as_text=True)
     assert all(error_next_to(html, field) == "" for field in ("agrees", "level_reason"))  # asked, not refused yet
-    assert 'name="suggested" type="hidden" value="child_protection"' in html or 'value="child_protection" name="suggested"' in html or 'name="suggested" value="child_protection"' in html
+    assert (
+        'name="suggested" type="hidden" value="child_protection"' in html
+        or 'value="child_protection" name="suggested"' in html
+        or 'name="suggested" value="child_protection"' in html
+    )
     assert rows(app, world.a, ContextReferral) == []
 
 
@@ -83,7 +87,11 @@ def test_sending_saves_the_referral_with_its_indicators_audited_and_the_panel_is
     response = client.post(NEW, data=_form(world.a, indicators=checked, suggested="child_in_need", agrees="no", level="early_help", send="Send"))
     [referral] = rows(app, world.a, ContextReferral)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/context-referrals/{referral.id}")
-    assert (referral.organisation_id, referral.subject.value, referral.subject_description) == (world.a.school1, "peer_group", "A group of Year 9 girls who leave together at lunchtime.")
+    assert (referral.organisation_id, referral.subject.value, referral.subject_description) == (
+        world.a.school1,
+        "peer_group",
+        "A group of Year 9 girls who leave together at lunchtime.",
+    )
     assert (referral.young_people_count, referral.year_groups, referral.categories) == (6, ["9"], ["sexual_exploitation"])
     assert (referral.suggested_level.value, referral.agrees_with_suggestion, referral.referrer_level.value) == ("child_in_need", False, "early_help")
     assert referral.raised_by_id == world.a.dsl1.id and referral.raised_by_organisation_id == world.a.school1
@@ -142,6 +150,7 @@ def test_people_who_cannot_raise_are_refused(app, world, person_key):
 
 # Naming pupils --------------------------------------------------------------------------------------
 
+
 def test_the_dsl_names_pupils_from_their_own_register_only(app, world):
     """Does the DSL find pupils on their own school's register (not another school's), name them, and is
     a pupil of another school refused with a message (nothing saved)?"""
@@ -177,6 +186,7 @@ def test_only_a_dsl_or_head_of_the_school_can_name_pupils(app, world):
 
 # From a safety summit -------------------------------------------------------------------------------
 
+
 def test_an_organiser_raises_from_a_summit_with_its_evidence(app, world):
     """Is the evidence prefilled from the summit's findings and the unsafe squares of its maps, can the
     organiser choose among the host and the schools that accepted, and is the referral linked back?"""
@@ -192,7 +202,9 @@ def test_an_organiser_raises_from_a_summit_with_its_evidence(app, world):
     assert "Avonford Primary School" in text and "Avonford High School" in text
 
     evidence = "Findings: the bus station feels unsafe. Square C2: 3 unsafe markers."
-    response = client.post(f"{NEW}?summit_id={summit_id}", data=form(organisation=str(world.a.school2), summit_evidence=evidence, suggested="universal", send="Send"))
+    response = client.post(
+        f"{NEW}?summit_id={summit_id}", data=form(organisation=str(world.a.school2), summit_evidence=evidence, suggested="universal", send="Send")
+    )
     assert response.status_code == 302
     [referral] = rows(app, world.a, ContextReferral)
     assert (referral.organisation_id, referral.source_summit_id, referral.summit_evidence) == (world.a.school2, summit_id, evidence)

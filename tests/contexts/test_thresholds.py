@@ -73,7 +73,10 @@ def test_a_referral_keeps_its_version_and_the_decision_records_the_version_in_fo
     assert "School has a high rate of fixed-term exclusions" not in new_page
     # An indicator of the old version posted on the new form is noticed, not saved.
     stale = dsl.post("/context-referrals/new", data=form(organisation=str(world.a.school1), indicators=[old_indicator], suggested="universal", send="Send"))
-    assert error_next_to(stale.get_data(as_text=True), "indicators") == "The school threshold indicators were changed while you were writing. Check the indicators again."
+    assert (
+        error_next_to(stale.get_data(as_text=True), "indicators")
+        == "The school threshold indicators were changed while you were writing. Check the indicators again."
+    )
 
     panel = signed_in_client(app, world.a.front_door)
     data = {"panel_meeting": str(make_meeting(app, world.a)), "decision": "safety_summit", "reason": "A summit will hear from the young people."}

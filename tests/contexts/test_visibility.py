@@ -13,7 +13,12 @@ def _open_assessment(app, world, **answers) -> tuple:
     """The front door records a school assessment decision (no lead named unless given)."""
     referral_id = make_referral(app, world.a, levels=("child_protection",))
     front_door = signed_in_client(app, world.a.front_door)
-    data = {"panel_meeting": str(make_meeting(app, world.a)), "decision": "school_assessment", "school_assessment_level": "child_protection", "reason": "The panel agreed."}
+    data = {
+        "panel_meeting": str(make_meeting(app, world.a)),
+        "decision": "school_assessment",
+        "school_assessment_level": "child_protection",
+        "reason": "The panel agreed.",
+    }
     response = front_door.post(f"/context-referrals/{referral_id}/decide", data={**data, **answers})
     assessment_id = row(app, world.a, ContextReferral, referral_id).assessment_id
     return referral_id, assessment_id, front_door, response

@@ -6,14 +6,14 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from portal.clock import UK, uk_today
 
 
 def uk(day: date, hour: int, minute: int = 0) -> datetime:
     """A UK wall-clock time as an aware UTC datetime."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UK).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UK).astimezone(UTC)
 
 
 def summer_wednesday() -> date:
@@ -95,6 +95,7 @@ def add_duty(app, person, duty: str = "front_door_manager") -> None:
 
 # Reading the page ---------------------------------------------------------------------------------
 
+
 def clean(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
@@ -116,7 +117,7 @@ def chart_bars(markup: str, chart_id: str) -> list[tuple[str, str]]:
     svg = re.search(r"<svg.*?</svg>", chart_block(markup, chart_id), re.S)
     assert svg, f"chart {chart_id} has no SVG"
     texts = [clean(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg.group(0), re.S)]
-    return list(zip(texts[0::2], texts[1::2]))
+    return list(zip(texts[0::2], texts[1::2], strict=True))
 
 
 def chart_table(markup: str, chart_id: str) -> list[tuple[str, str]]:

@@ -3,20 +3,19 @@ coming up, overdue actions by owner — each counted only from what the person m
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-
-from portal.clock import travel
 from portal.casework.vocabulary import Level
+from portal.clock import travel
 from portal.contexts.models import ContextReferral, ContextSubject
 from portal.contexts.service import current_thresholds
 from portal.extensions import db
 from portal.partnership.models import Invitation, InvitationStatus, PlanAction
 from portal.summits.models import SafetySummit
-from tests.support import sign_in, text_of
 from tenants import tenant_scope
+from tests.support import sign_in, text_of
 
-NOW = datetime(2026, 6, 17, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 17, 10, 0, tzinfo=UTC)
 
 
 def _referral(side, level: Level, raised: datetime, school):
@@ -63,9 +62,21 @@ def _build(app, side):
             )
         )
         for days, owner in ((3, {"owner_user_id": side.partner.id}), (9, {"owner_user_id": side.partner.id}), (1, {"owner_organisation_id": side.school1})):
-            db.session.add(PlanAction(summit_id=summit.id, description="Walk the route at home time", due_on=date(2026, 6, 17) - timedelta(days=days), created_by_id=side.front_door.id, **owner))
+            db.session.add(
+                PlanAction(
+                    summit_id=summit.id,
+                    description="Walk the route at home time",
+                    due_on=date(2026, 6, 17) - timedelta(days=days),
+                    created_by_id=side.front_door.id,
+                    **owner,
+                )
+            )
         # Not overdue: due today.
-        db.session.add(PlanAction(summit_id=summit.id, description="Tell the students", due_on=date(2026, 6, 17), owner_user_id=side.dsl1.id, created_by_id=side.front_door.id))
+        db.session.add(
+            PlanAction(
+                summit_id=summit.id, description="Tell the students", due_on=date(2026, 6, 17), owner_user_id=side.dsl1.id, created_by_id=side.front_door.id
+            )
+        )
         db.session.commit()
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.clock import travel, utcnow
 from portal.advice.models import AdviceStatus
+from portal.clock import travel, utcnow
 from tests.dashboard.data import (
     add_duty,
     add_referral,
@@ -37,6 +37,7 @@ def _page(app, person, query: str = ""):
 
 
 # Who may open it ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["staff1", "governor1"])
 def test_people_without_a_dashboard_role_are_refused(app, world, who):
@@ -81,6 +82,7 @@ def test_a_front_door_manager_sees_the_authority_figures_and_an_officer_does_not
 
 
 # The school -------------------------------------------------------------------------------------------
+
 
 def test_a_dsl_sees_their_schools_figures_and_never_another_schools(app, world):
     """With casework at both schools, does each DSL see only their own school's counts, children and
@@ -135,9 +137,7 @@ def test_naming_children_on_the_dashboard_is_audited(app, world):
     add_referral(app, world.a, pupil, submitted_at=uk(MON, 10))
     _page(app, world.a.dsl1)
     viewed = audit_events(app, world.a.authority_id, "record.viewed")
-    assert [(e.object_type, e.organisation_id, e.details) for e in viewed] == [
-        ("dashboard", world.a.school1, {"section": "school", "referrals": 1})
-    ]
+    assert [(e.object_type, e.organisation_id, e.details) for e in viewed] == [("dashboard", world.a.school1, {"section": "school", "referrals": 1})]
 
 
 def test_a_dsl_of_two_schools_chooses_which_to_see(app, world):
@@ -156,6 +156,7 @@ def test_a_dsl_of_two_schools_chooses_which_to_see(app, world):
 
 
 # The front door -----------------------------------------------------------------------------------------
+
 
 def test_front_door_due_today_and_overdue_in_uk_time(app, world):
     """At 00:30 on a summer Thursday in the UK (23:30 on Wednesday in UTC), which open referrals are due
@@ -208,21 +209,51 @@ def test_front_door_decisions_this_month_by_uk_calendar_month(app, world):
 
 # The authority ------------------------------------------------------------------------------------------
 
+
 def _authority_data(app, a):
     """Four referrals in the last 30 days (hand-computed figures in the test below) and one before."""
     zebedee = make_pupil(app, a, legal_forename="Zebedee", legal_surname="Quartermaine")
     other = make_pupil(app, a, school="school2", legal_forename="Ottoline", legal_surname="Featherstonehaugh")
     secret = "The child told the teacher about the flat on Mercer Street."
     # Acknowledged after 2 hours, decided after 6: no further action.
-    add_referral(app, a, zebedee, submitted_at=uk(MON, 9), acknowledged_at=uk(MON, 11), decided_at=uk(MON, 15),
-                 decision="no_further_action", categories=["neglect", "emotional_abuse"], level="early_help", what_happened=secret)
+    add_referral(
+        app,
+        a,
+        zebedee,
+        submitted_at=uk(MON, 9),
+        acknowledged_at=uk(MON, 11),
+        decided_at=uk(MON, 15),
+        decision="no_further_action",
+        categories=["neglect", "emotional_abuse"],
+        level="early_help",
+        what_happened=secret,
+    )
     # Acknowledged after 24 hours (just on time), decided after 28: early help.
-    add_referral(app, a, zebedee, submitted_at=uk(MON, 10), acknowledged_at=uk(TUE, 10), decided_at=uk(TUE, 14),
-                 decision="early_help", categories=["neglect"], level="child_in_need")
+    add_referral(
+        app,
+        a,
+        zebedee,
+        submitted_at=uk(MON, 10),
+        acknowledged_at=uk(TUE, 10),
+        decided_at=uk(TUE, 14),
+        decision="early_help",
+        categories=["neglect"],
+        level="child_in_need",
+    )
     # Friday 16:00 to Monday 10:00 is 18 hours on working days (8 on Friday, 10 on Monday); decided
     # Tuesday 16:00: 8 + 24 + 16 = 48 hours.
-    add_referral(app, a, other, "school2", submitted_at=uk(LAST_FRI, 16), acknowledged_at=uk(MON, 10), decided_at=uk(TUE, 16),
-                 decision="child_in_need_assessment", categories=["criminal_exploitation"], level="child_protection")
+    add_referral(
+        app,
+        a,
+        other,
+        "school2",
+        submitted_at=uk(LAST_FRI, 16),
+        acknowledged_at=uk(MON, 10),
+        decided_at=uk(TUE, 16),
+        decision="child_in_need_assessment",
+        categories=["criminal_exploitation"],
+        level="child_protection",
+    )
     add_referral(app, a, other, "school2", submitted_at=uk(TUE, 9), categories=["online_harm"], level="child_in_need")
     add_referral(app, a, zebedee)  # a draft: never counted
     long_ago = uk(W - timedelta(days=60), 10)
@@ -253,7 +284,9 @@ def test_the_authority_figures_for_the_administrator(app, world):
     ]
     assert chart_table(markup, "authority-levels") == [("Early help", "1"), ("Child in need", "2"), ("Child protection", "1")]
     assert chart_table(markup, "authority-decisions") == [
-        ("No further action", "1"), ("Early help", "1"), ("Child-in-need assessment (section 17)", "1"),
+        ("No further action", "1"),
+        ("Early help", "1"),
+        ("Child-in-need assessment (section 17)", "1"),
     ]
     figures = summary(markup)
     # Acknowledged after 2, 24 and 18 hours on working days; decided after 6, 28 and 48.
@@ -297,6 +330,7 @@ def test_an_authority_with_no_referrals_says_so(app, world):
 
 # Charts -----------------------------------------------------------------------------------------------
 
+
 def test_charts_are_images_with_a_title_and_a_table_of_the_same_figures(app, world):
     """Is each chart an SVG image with a title (for screen readers), the values written on the bars,
     no inline style (the CSP forbids it), and a table with the same numbers?"""
@@ -316,6 +350,7 @@ def test_charts_are_images_with_a_title_and_a_table_of_the_same_figures(app, wor
 
 # Cost -------------------------------------------------------------------------------------------------
 
+
 def _queries_for_page(app, client) -> int:
     client.get("/dashboard")  # the session's first use of the page
     return page_queries(app, client, "/dashboard")[0]
@@ -332,8 +367,9 @@ def _add_casework(app, a, pupils, start: int, end: int):
     for i in range(start, end):
         school = "school1" if i % 2 == 0 else "school2"
         add_referral(app, a, pupils[school], school, submitted_at=uk(TUE, 9), categories=categories[i % 3], **states[i % 4])
-        make_concern(app, a, pupils[school], by="staff1" if school == "school1" else "dsl2", school=school,
-                     category=["neglect", "self_harm", "online_safety"][i % 3])
+        make_concern(
+            app, a, pupils[school], by="staff1" if school == "school1" else "dsl2", school=school, category=["neglect", "self_harm", "online_safety"][i % 3]
+        )
         make_advice(app, a, pupils[school], by="dsl1" if school == "school1" else "dsl2", school=school)
 
 

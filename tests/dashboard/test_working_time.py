@@ -3,7 +3,7 @@ days for the medians."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ def test_one_working_day_ago_agrees_with_the_clock(now_day, now_hour):
     calendar = WorkingCalendar()
     now = uk(now_day, now_hour, 30)
     cutoff = one_working_day_ago(calendar, now)
-    start = datetime(2027, 3, 15, tzinfo=timezone.utc)
+    start = datetime(2027, 3, 15, tzinfo=UTC)
     for quarter_hours in range(4 * 24 * 20):
         received = start + timedelta(minutes=15 * quarter_hours)
         if received > now:

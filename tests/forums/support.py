@@ -42,14 +42,16 @@ def make_category(app, side, name: str = "Online safety", by: str = "front_door"
         return row.id
 
 
-def make_thread(app, side, category_id, *, by: str = "dsl1", title: str = "Year 6 group chats", body: str = "How are other schools handling group chats that start at home?") -> tuple[uuid.UUID, uuid.UUID]:
+def make_thread(
+    app, side, category_id, *, by: str = "dsl1", title: str = "Year 6 group chats", body: str = "How are other schools handling group chats that start at home?"
+) -> tuple[uuid.UUID, uuid.UUID]:
     """A thread with its opening post: (thread id, post id). The post's HTML is the escaped text (tests
     of rendering use the portal's own renderer)."""
     from markupsafe import escape
 
+    from portal.clock import utcnow
     from portal.extensions import db
     from portal.forums.models import ForumPost, ForumThread
-    from portal.clock import utcnow
 
     author = side.people[by]
     with _scope(app, side, author):
@@ -90,9 +92,9 @@ def make_report(app, side, post_id, *, by: str = "dsl2", reason: str = "This may
 
 def hide_post(app, side, post_id, *, by: str = "front_door", reason: str = "Names a pupil.") -> None:
     """A moderator hid the post (``by`` should be the network lead)."""
+    from portal.clock import utcnow
     from portal.extensions import db
     from portal.forums.models import ForumPost
-    from portal.clock import utcnow
 
     with _scope(app, side, side.people[by]):
         post = db.session.execute(select(ForumPost).where(ForumPost.id == post_id)).scalar_one()
@@ -101,9 +103,9 @@ def hide_post(app, side, post_id, *, by: str = "front_door", reason: str = "Name
 
 
 def lock_thread(app, side, thread_id, *, by: str = "front_door", reason: str = "Resolved.") -> None:
+    from portal.clock import utcnow
     from portal.extensions import db
     from portal.forums.models import ForumThread
-    from portal.clock import utcnow
 
     with _scope(app, side, side.people[by]):
         thread = db.session.execute(select(ForumThread).where(ForumThread.id == thread_id)).scalar_one()

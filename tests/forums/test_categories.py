@@ -14,7 +14,13 @@ from tests.world import load
 
 
 def category_form(**changes) -> dict:
-    return {"name": "Attendance", "description": "Children missing education and persistent absence.", "position": "2", "submit": "Save the category", **changes}
+    return {
+        "name": "Attendance",
+        "description": "Children missing education and persistent absence.",
+        "position": "2",
+        "submit": "Save the category",
+        **changes,
+    }
 
 
 def test_only_the_network_lead_manages_categories_and_guests(app, world):
@@ -25,7 +31,9 @@ def test_only_the_network_lead_manages_categories_and_guests(app, world):
         client = signed_in_client(app, a.people[key])
         for url in ("/network/categories/manage", "/network/guests"):
             assert client.get(url).status_code == 403, (key, url)
-            assert audit_events(app, a.authority_id)[-1].details == {"endpoint": url.replace("/network/categories/manage", "forums.categories_manage").replace("/network/guests", "forums.guests")}
+            assert audit_events(app, a.authority_id)[-1].details == {
+                "endpoint": url.replace("/network/categories/manage", "forums.categories_manage").replace("/network/guests", "forums.guests")
+            }
         assert client.post("/network/categories/manage", data=category_form()).status_code == 403
         assert client.get(f"/network/categories/{category_id}/edit").status_code in (403, 404)
         assert client.post(f"/network/guests/{guest_id}/remove").status_code == 404  # a guest is the lead's to see
@@ -50,7 +58,12 @@ def test_the_lead_adds_a_category_with_a_unique_name_and_it_is_listed_by_positio
     response = lead.post("/network/categories/manage", data=category_form(name="  Attendance   and  absence ", position="-1"))
     assert response.status_code == 302
     category = next(c for c in detached_rows(app, ForumCategory, a.authority_id) if c.name != "Online safety")
-    assert (category.name, category.description, category.position, category.created_by_id) == ("Attendance and absence", "Children missing education and persistent absence.", -1, a.front_door.id)
+    assert (category.name, category.description, category.position, category.created_by_id) == (
+        "Attendance and absence",
+        "Children missing education and persistent absence.",
+        -1,
+        a.front_door.id,
+    )
     [event] = audit_events(app, a.authority_id, "forum.category_created")
     assert (event.object_id, event.actor_id) == (str(category.id), a.front_door.id)
     text = page_text(signed_in_client(app, a.dsl1).get("/network"))
@@ -75,14 +88,18 @@ def test_the_lead_edits_archives_and_restores_a_category(app, world):
     [event] = audit_events(app, a.authority_id, "forum.category_updated")
     assert event.details == {"fields": ["name", "description", "position"]}
 
-    response = lead.post(url, data={**category_form(name="Online safety and sharing images", position="5", version="2"), "submit": None, "archive": "Archive the category"})
+    response = lead.post(
+        url, data={**category_form(name="Online safety and sharing images", position="5", version="2"), "submit": None, "archive": "Archive the category"}
+    )
     assert response.status_code == 302
     assert load(app, ForumCategory, category_id, a.authority_id).archived_at is not None
     assert [e.object_id for e in audit_events(app, a.authority_id, "forum.category_archived")] == [str(category_id)]
     assert "Online safety and sharing images" not in page_text(signed_in_client(app, a.dsl1).get("/network"))
     assert "Archived" in page_text(lead.get("/network/categories/manage"))
 
-    response = lead.post(url, data={**category_form(name="Online safety and sharing images", position="5", version="3"), "submit": None, "restore": "Restore the category"})
+    response = lead.post(
+        url, data={**category_form(name="Online safety and sharing images", position="5", version="3"), "submit": None, "restore": "Restore the category"}
+    )
     assert response.status_code == 302 and load(app, ForumCategory, category_id, a.authority_id).archived_at is None
     assert len(audit_events(app, a.authority_id, "forum.category_restored")) == 1
     assert "Online safety and sharing images" in page_text(signed_in_client(app, a.dsl1).get("/network"))

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.forums.childcheck import BORN_REASON, DATE_REASON, NAME_REASON, NEAR_NAME_REASON, UPN_REASON, Match, find_matches
 from portal.clock import utcnow
+from portal.forums.childcheck import BORN_REASON, DATE_REASON, NAME_REASON, NEAR_NAME_REASON, UPN_REASON, Match, find_matches
 from tests.factories import _scope, make_pupil
 
 #: "Today" in the UK for the date checks.
@@ -50,6 +50,7 @@ def names(matches) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- names
 
+
 def test_a_pupils_full_name_is_stopped_with_the_words_typed_and_a_reason_that_names_no_one(app, pupils):
     a = pupils.a
     post = "We spoke to Jordan Example about the group chat."
@@ -63,12 +64,15 @@ def test_a_name_matches_in_any_case_and_spacing(app, pupils, typed):
     assert names(check(app, a, f"Has anyone met {typed} before?", {a.school1})) == [typed]
 
 
-@pytest.mark.parametrize("typed, matched", [
-    ("Jordan Example's mum rang.", "Jordan Example"),
-    ("Jordan Example’s mum rang.", "Jordan Example"),
-    ("JORDAN EXAMPLE'S mum rang.", "JORDAN EXAMPLE"),
-    ("Mary-Jane O'Brien's sister", "Mary-Jane O'Brien"),
-])
+@pytest.mark.parametrize(
+    "typed, matched",
+    [
+        ("Jordan Example's mum rang.", "Jordan Example"),
+        ("Jordan Example’s mum rang.", "Jordan Example"),
+        ("JORDAN EXAMPLE'S mum rang.", "JORDAN EXAMPLE"),
+        ("Mary-Jane O'Brien's sister", "Mary-Jane O'Brien"),
+    ],
+)
 def test_a_possessive_still_matches_and_the_match_is_the_name_as_typed(app, pupils, typed, matched):
     a = pupils.a
     assert names(check(app, a, typed, {a.school1})) == [matched]
@@ -94,24 +98,30 @@ def test_an_initial_and_surname_matches(app, pupils, typed):
     assert check(app, a, f"I think {typed} is in Year 6.", {a.school1}) == [Match("name", typed, NEAR_NAME_REASON)]
 
 
-@pytest.mark.parametrize("post", [
-    "K. Example joined in September.",  # wrong initial
-    "A Thornton cousin collects her.",  # "A" the word, not an initial
-    "spoke to a Thornton family member",
-    "We use scripts, e.g. Example letters to parents.",  # the g of "e.g." is no initial
-])
+@pytest.mark.parametrize(
+    "post",
+    [
+        "K. Example joined in September.",  # wrong initial
+        "A Thornton cousin collects her.",  # "A" the word, not an initial
+        "spoke to a Thornton family member",
+        "We use scripts, e.g. Example letters to parents.",  # the g of "e.g." is no initial
+    ],
+)
 def test_an_initial_that_is_not_the_pupils_is_not_a_match(app, pupils, post):
     a = pupils.a
     assert check(app, a, post, {a.school1}) == []
 
 
-@pytest.mark.parametrize("post", [
-    "Jordan was late again today.",
-    "The Example family have moved.",
-    "Jordan, and later an example of good practice.",
-    "Seun said that Adeyemi is a common name.",
-    "Grace was shown to all.",
-])
+@pytest.mark.parametrize(
+    "post",
+    [
+        "Jordan was late again today.",
+        "The Example family have moved.",
+        "Jordan, and later an example of good practice.",
+        "Seun said that Adeyemi is a common name.",
+        "Grace was shown to all.",
+    ],
+)
 def test_a_forename_or_surname_alone_is_not_a_match(app, pupils, post):
     a = pupils.a
     assert check(app, a, post, {a.school1}) == []
@@ -167,12 +177,11 @@ def test_a_register_of_two_thousand_pupils_checks_a_long_post(app, world):
     forenames = ["Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Ivy", "Arthur"]
 
     def surname(n: int) -> str:  # 2,000 different surnames of the same first letter and length
-        return "Mac" + "".join(chr(97 + n // 26 ** k % 26) for k in (2, 1, 0))
+        return "Mac" + "".join(chr(97 + n // 26**k % 26) for k in (2, 1, 0))
 
     with _scope(app, a):
         db.session.add_all(
-            Pupil(organisation_id=a.school1, legal_forename=forenames[n % 10], legal_surname=surname(n), date_of_birth=date(2015, 1, 1))
-            for n in range(2000)
+            Pupil(organisation_id=a.school1, legal_forename=forenames[n % 10], legal_surname=surname(n), date_of_birth=date(2015, 1, 1)) for n in range(2000)
         )
         db.session.commit()
     words = "the network meeting shared practice on online safety and attendance for Year six pupils Oliver Macbeth".split()
@@ -184,37 +193,61 @@ def test_a_register_of_two_thousand_pupils_checks_a_long_post(app, world):
 
 # ---------------------------------------------------------------------------------------------- dates
 
-@pytest.mark.parametrize("typed", [
-    "03/04/2014", "3/4/2014", "3/4/14", "03-04-2014", "03.04.2014", "2014-04-03",
-    "3 April 2014", "3rd April 2014", "3rd of April 2014", "April 3, 2014", "April 3rd 2014", "3 Apr 2014",
-    "2 June 2006",  # 19 today, the oldest flagged
-    "01/06/2024",  # 2 today, the youngest flagged
-    "29/02/2016",  # a leap day
-])
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "03/04/2014",
+        "3/4/2014",
+        "3/4/14",
+        "03-04-2014",
+        "03.04.2014",
+        "2014-04-03",
+        "3 April 2014",
+        "3rd April 2014",
+        "3rd of April 2014",
+        "April 3, 2014",
+        "April 3rd 2014",
+        "3 Apr 2014",
+        "2 June 2006",  # 19 today, the oldest flagged
+        "01/06/2024",  # 2 today, the youngest flagged
+        "29/02/2016",  # a leap day
+    ],
+)
 def test_a_date_making_someone_of_school_age_today_is_flagged(typed):
     assert find_matches(f"Her date was {typed} I think.", set()) == [Match("date_of_birth", typed, DATE_REASON)]
 
 
-@pytest.mark.parametrize("typed", [
-    "1 June 2006",  # 20 today
-    "14/03/1980", "3/4/80", "1980-03-14", "14 March 1980", "March 14, 1980",
-    "02/06/2026",  # tomorrow
-    "31/05/2026",  # yesterday: a meeting far more often than a birthday
-    "02/06/2024",  # a day short of 2
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1 June 2006",  # 20 today
+        "14/03/1980",
+        "3/4/80",
+        "1980-03-14",
+        "14 March 1980",
+        "March 14, 1980",
+        "02/06/2026",  # tomorrow
+        "31/05/2026",  # yesterday: a meeting far more often than a birthday
+        "02/06/2024",  # a day short of 2
+    ],
+)
 def test_a_date_for_an_adult_a_baby_or_in_the_future_is_not_flagged(typed):
     assert find_matches(f"Training was booked, see {typed} in the minutes.", set()) == []
 
 
-@pytest.mark.parametrize("post, typed", [
-    ("Mum was born 14/03/1980.", "14/03/1980"),
-    ("born on the 14th March 1980", "14th March 1980"),
-    ("DOB: 1980-03-14", "1980-03-14"),
-    ("d.o.b. 14.03.1980", "14.03.1980"),
-    ("D.O.B 14 March 1980", "14 March 1980"),
-    ("Date of birth: March 14, 1980", "March 14, 1980"),
-    ("date of birth is 02/06/2027", "02/06/2027"),
-])
+@pytest.mark.parametrize(
+    "post, typed",
+    [
+        ("Mum was born 14/03/1980.", "14/03/1980"),
+        ("born on the 14th March 1980", "14th March 1980"),
+        ("DOB: 1980-03-14", "1980-03-14"),
+        ("d.o.b. 14.03.1980", "14.03.1980"),
+        ("D.O.B 14 March 1980", "14 March 1980"),
+        ("Date of birth: March 14, 1980", "March 14, 1980"),
+        ("date of birth is 02/06/2027", "02/06/2027"),
+    ],
+)
 def test_any_date_after_born_or_dob_is_flagged(post, typed):
     assert find_matches(post, set()) == [Match("date_of_birth", typed, BORN_REASON)]
 
@@ -231,25 +264,30 @@ def test_a_day_and_month_without_a_year_or_digits_that_run_on_are_not_flagged(ty
 
 # ----------------------------------------------------------------------------------------------- UPNs
 
+
 @pytest.mark.parametrize("typed", ["A123456789012", "a123456789012", "Z99988877766A", "A123456789012B"])
 def test_a_upn_shape_is_flagged(typed):
     assert find_matches(f"UPN {typed}, on the CPOMS record.", set()) == [Match("upn", typed, UPN_REASON)]
 
 
-@pytest.mark.parametrize("typed", [
-    "A12345678901",  # 11 digits
-    "A1234567890123",  # 13 digits
-    "AB123456789012",  # two letters
-    "123456789012",  # no letter
-    "A 1234 5678 9012",  # spaced out
-    "refA123456789012",  # inside a longer word
-    "A123456789012BC",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "A12345678901",  # 11 digits
+        "A1234567890123",  # 13 digits
+        "AB123456789012",  # two letters
+        "123456789012",  # no letter
+        "A 1234 5678 9012",  # spaced out
+        "refA123456789012",  # inside a longer word
+        "A123456789012BC",
+    ],
+)
 def test_a_near_miss_upn_is_not_flagged(typed):
     assert find_matches(f"Ref {typed} please.", set()) == []
 
 
 # --------------------------------------------------------------------------------------------- together
+
 
 def test_an_empty_school_set_still_checks_dates_and_upns_but_no_names(app, pupils):
     a = pupils.a

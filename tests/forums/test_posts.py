@@ -51,7 +51,12 @@ def test_a_reply_is_saved_audited_without_its_text_moves_the_thread_up_and_tells
     response = dsl2.post(f"/network/threads/{thread_id}/replies", data={"body": "We ask parents at the *Year 6* meeting.", "post": "Post"})
     reply = posts_of(app, a, thread_id)[-1]
     assert response.status_code == 302 and response.headers["Location"] == f"/network/threads/{thread_id}#post-{reply.id}"
-    assert (reply.author_id, reply.body, reply.body_html, reply.quoted_post_id) == (a.dsl2.id, "We ask parents at the *Year 6* meeting.", "<p>We ask parents at the <em>Year 6</em> meeting.</p>\n", None)
+    assert (reply.author_id, reply.body, reply.body_html, reply.quoted_post_id) == (
+        a.dsl2.id,
+        "We ask parents at the *Year 6* meeting.",
+        "<p>We ask parents at the <em>Year 6</em> meeting.</p>\n",
+        None,
+    )
     assert load(app, ForumThread, thread_id, a.authority_id).last_post_at > before
     [event] = audit_events(app, a.authority_id, "forum.post_created")
     assert (event.object_id, event.actor_id, event.details) == (str(reply.id), a.dsl2.id, {"thread": str(thread_id)})
@@ -68,7 +73,7 @@ def test_a_reply_must_have_text_and_preview_saves_nothing(app, world, thread, po
     response = dsl2.post(f"/network/threads/{thread_id}/replies", data={"body": "# Idea\n\n[our leaflet](https://example.org/leaflet)", "preview": "Preview"})
     markup = response.get_data(as_text=True)
     assert "Preview of your post" in page_text(response)
-    assert '<h3>Idea</h3>' in markup and '<a href="https://example.org/leaflet" class="govuk-link" rel="noopener noreferrer nofollow">our leaflet</a>' in markup
+    assert "<h3>Idea</h3>" in markup and '<a href="https://example.org/leaflet" class="govuk-link" rel="noopener noreferrer nofollow">our leaflet</a>' in markup
     assert textarea(response) == "# Idea\n\n[our leaflet](https://example.org/leaflet)"
     assert len(posts_of(app, a, thread_id)) == 1 and posted == []
 
@@ -166,7 +171,11 @@ def test_the_author_edits_their_post_the_old_text_is_kept_and_the_post_says_edit
     response = dsl1.post(f"/network/posts/{opening}/edit", data={"body": "How are schools handling **group chats**?", "version": "1", "post": "Save changes"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#post-{opening}")
     post = load(app, ForumPost, opening, a.authority_id)
-    assert (post.body, post.body_html, post.version) == ("How are schools handling **group chats**?", "<p>How are schools handling <strong>group chats</strong>?</p>\n", 2)
+    assert (post.body, post.body_html, post.version) == (
+        "How are schools handling **group chats**?",
+        "<p>How are schools handling <strong>group chats</strong>?</p>\n",
+        2,
+    )
     assert post.edited_at is not None
     [revision] = detached_rows(app, ForumPostRevision, a.authority_id)
     assert (revision.post_id, revision.body, revision.edited_by_id) == (opening, "How are other schools handling group chats that start at home?", a.dsl1.id)
@@ -179,7 +188,12 @@ def test_the_author_edits_their_post_the_old_text_is_kept_and_the_post_says_edit
     assert ", edited" in page_text(other) and "/history" not in other.get_data(as_text=True)  # the history is not theirs
 
     # Saving the same text again changes nothing and keeps no new revision.
-    assert dsl1.post(f"/network/posts/{opening}/edit", data={"body": "How are schools handling **group chats**?", "version": "2", "post": "Save changes"}).status_code == 302
+    assert (
+        dsl1.post(
+            f"/network/posts/{opening}/edit", data={"body": "How are schools handling **group chats**?", "version": "2", "post": "Save changes"}
+        ).status_code
+        == 302
+    )
     assert len(detached_rows(app, ForumPostRevision, a.authority_id)) == 1
 
 
@@ -190,7 +204,9 @@ def test_only_the_author_may_edit_a_post(app, world, thread):
     for key in ("dsl2", "head1", "front_door"):  # other members, the network lead included
         client = signed_in_client(app, a.people[key])
         assert client.get(f"/network/posts/{opening}/edit").status_code == 403, key
-        assert client.post(f"/network/posts/{opening}/edit", data={"body": "Changed by someone else", "version": "1", "post": "Save changes"}).status_code == 403, key
+        assert (
+            client.post(f"/network/posts/{opening}/edit", data={"body": "Changed by someone else", "version": "1", "post": "Save changes"}).status_code == 403
+        ), key
         event = audit_events(app, a.authority_id)[-1]
         assert (event.action, event.actor_id, event.details) == ("access.denied", a.people[key].id, {"action": "edit"})
     assert signed_in_client(app, a.staff1).get(f"/network/posts/{opening}/edit").status_code == 404
@@ -280,7 +296,9 @@ def test_a_reply_naming_a_pupil_of_the_posters_school_is_stopped_until_confirmed
     assert html.unescape(textarea(response)) == body
     assert len(posts_of(app, a, thread_id)) == 1 and posted == []
 
-    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": body, "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"})
+    response = dsl1.post(
+        f"/network/threads/{thread_id}/replies", data={"body": body, "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"}
+    )
     assert response.status_code == 302
     reply = posts_of(app, a, thread_id)[-1]
     assert reply.body == body and reply.child_check_confirmed is True
@@ -306,14 +324,22 @@ def test_another_schools_pupil_is_not_a_match_but_dates_of_birth_and_upns_are_fo
     a = world.a
     thread_id, _ = thread
     make_pupil(app, a, legal_forename="Jordan", legal_surname="Example")  # on school1's register
-    assert signed_in_client(app, a.dsl2).post(f"/network/threads/{thread_id}/replies", data={"body": "Jordan Example is a character in our training.", "post": "Post"}).status_code == 302
+    assert (
+        signed_in_client(app, a.dsl2)
+        .post(f"/network/threads/{thread_id}/replies", data={"body": "Jordan Example is a character in our training.", "post": "Post"})
+        .status_code
+        == 302
+    )
 
     front_door = signed_in_client(app, a.front_door)  # no school of their own: dates and UPNs only
     response = front_door.post(f"/network/threads/{thread_id}/replies", data={"body": "The child was born 14/03/2015, UPN A123456789012.", "post": "Post"})
     assert response.status_code == 200
     text = page_text(response)
     assert "14/03/2015 :" in text and "A123456789012 : Has the shape of a unique pupil number (UPN)." in text
-    response = front_door.post(f"/network/threads/{thread_id}/replies", data={"body": "The child was born 14/03/2015, UPN A123456789012.", "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"})
+    response = front_door.post(
+        f"/network/threads/{thread_id}/replies",
+        data={"body": "The child was born 14/03/2015, UPN A123456789012.", "confirm": "y", "child_check": input_value(response, "child_check"), "post": "Post"},
+    )
     assert response.status_code == 302
     [event] = audit_events(app, a.authority_id, "forum.child_check_confirmed")
     assert event.details["kinds"] == ["date_of_birth", "upn"] and event.details["count"] == 2
@@ -394,7 +420,10 @@ def test_a_confirmation_counts_only_for_the_matches_shown_not_for_new_ones_typed
 
     # Another person's signature of the same matches does not count either.
     other = signed_in_client(app, a.front_door).post(f"/network/threads/{thread_id}/replies", data={"body": "Born 14/03/2015.", "post": "Post"})
-    response = dsl1.post(f"/network/threads/{thread_id}/replies", data={"body": "Born 14/03/2015.", "confirm": "y", "child_check": input_value(other, "child_check"), "post": "Post"})
+    response = dsl1.post(
+        f"/network/threads/{thread_id}/replies",
+        data={"body": "Born 14/03/2015.", "confirm": "y", "child_check": input_value(other, "child_check"), "post": "Post"},
+    )
     assert response.status_code == 200 and len(posts_of(app, a, thread_id)) == 1
 
     # Confirming what is shown now saves it.

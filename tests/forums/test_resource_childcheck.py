@@ -28,7 +28,12 @@ def test_a_new_resource_that_may_identify_a_child_is_stopped_keeping_what_was_ty
     a = world.a
     make_pupil(app, a, legal_forename="Jordan", legal_surname="Example")  # on dsl1's school's register
     dsl1 = signed_in_client(app, a.dsl1)
-    typed = resource_form(title="Support plan template", description="Worked example: born 14/03/2015.", note="UPN A123456789012 removed?", file=(BytesIO(TINY_PDF), "Jordan_Example.pdf"))
+    typed = resource_form(
+        title="Support plan template",
+        description="Worked example: born 14/03/2015.",
+        note="UPN A123456789012 removed?",
+        file=(BytesIO(TINY_PDF), "Jordan_Example.pdf"),
+    )
     response = dsl1.post("/network/resources/new", data=typed, content_type="multipart/form-data")
     assert response.status_code == 200 and page_text(response).startswith("Error:")
     text = page_text(response)
@@ -77,7 +82,11 @@ def test_a_new_version_whose_note_or_file_name_may_identify_a_child_is_stopped_u
     assert len(detached_rows(app, ForumResourceVersion, a.authority_id, resource_id=resource_id)) == 1
 
     upload = version_form(filename="plan-for-jordan-example.pdf", note="Updated after the review.")
-    response = dsl1.post(f"/network/resources/{resource_id}/versions", data={**upload, "confirm": "y", "child_check": input_value(response, "child_check")}, content_type="multipart/form-data")
+    response = dsl1.post(
+        f"/network/resources/{resource_id}/versions",
+        data={**upload, "confirm": "y", "child_check": input_value(response, "child_check")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert len(detached_rows(app, ForumResourceVersion, a.authority_id, resource_id=resource_id)) == 2
     [event] = audit_events(app, a.authority_id, "forum.child_check_confirmed")
@@ -110,7 +119,9 @@ def test_a_confirmation_sent_before_the_warning_was_shown_saves_no_resource(app,
     dsl1 = signed_in_client(app, a.dsl1)
     response = dsl1.post("/network/resources/new", data=resource_form(title="Plan for Jordan Example", confirm="y"), content_type="multipart/form-data")
     assert response.status_code == 200 and field_error(response, "confirm") == CONFIRM_ERROR
-    response = dsl1.post(f"/network/resources/{resource_id}/versions", data={**version_form(note="For Jordan Example"), "confirm": "y"}, content_type="multipart/form-data")
+    response = dsl1.post(
+        f"/network/resources/{resource_id}/versions", data={**version_form(note="For Jordan Example"), "confirm": "y"}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200 and field_error(response, "confirm") == CONFIRM_ERROR
     edit = {"title": "Plan for Jordan Example", "description": "", "category": "", "version": "1", "confirm": "y"}
     response = dsl1.post(f"/network/resources/{resource_id}/edit", data=edit)

@@ -23,20 +23,42 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\
 TYPE_REFUSED = "The selected file must be a PDF, JPEG, PNG, Word, Excel or OpenDocument file"
 
 
-def make_resource(app, side, *, by: str = "dsl1", title: str = "Online safety policy template", description: str | None = "A model policy for primary schools.", category_id=None, filename: str = "online-safety-policy.pdf", data: bytes = TINY_PDF, archived: bool = False) -> tuple[uuid.UUID, uuid.UUID]:
+def make_resource(
+    app,
+    side,
+    *,
+    by: str = "dsl1",
+    title: str = "Online safety policy template",
+    description: str | None = "A model policy for primary schools.",
+    category_id=None,
+    filename: str = "online-safety-policy.pdf",
+    data: bytes = TINY_PDF,
+    archived: bool = False,
+) -> tuple[uuid.UUID, uuid.UUID]:
     """A resource with its first version, the file in the store: (resource id, version id)."""
     from portal.casework import files
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
 
     person = side.people[by]
     with _scope(app, side, person):
-        resource = ForumResource(title=title, description=description, category_id=category_id, created_by_id=person.id, archived_at=utcnow() if archived else None)
+        resource = ForumResource(
+            title=title, description=description, category_id=category_id, created_by_id=person.id, archived_at=utcnow() if archived else None
+        )
         db.session.add(resource)
         db.session.flush()
         key = files.new_key()
         files.write(key, data)
-        version = ForumResourceVersion(resource_id=resource.id, number=1, storage_key=key, filename=filename, content_type="application/pdf", size_bytes=len(data), uploaded_by_id=person.id, note="First version.")
+        version = ForumResourceVersion(
+            resource_id=resource.id,
+            number=1,
+            storage_key=key,
+            filename=filename,
+            content_type="application/pdf",
+            size_bytes=len(data),
+            uploaded_by_id=person.id,
+            note="First version.",
+        )
         db.session.add(version)
         db.session.commit()
         return resource.id, version.id
@@ -80,11 +102,19 @@ def test_a_member_adds_a_resource_which_is_listed_with_its_first_version(app, wo
     [resource] = detached_rows(app, ForumResource, a.authority_id)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/network/resources/{resource.id}")
     assert (resource.title, resource.description, resource.category_id, resource.created_by_id) == (
-        "Keeping children safe online: staff training", "Slides for a twilight session.\nAbout an hour.", category, a.dsl1.id,
+        "Keeping children safe online: staff training",
+        "Slides for a twilight session.\nAbout an hour.",
+        category,
+        a.dsl1.id,
     )
     [version] = _versions(app, a, resource.id)
     assert (version.number, version.filename, version.content_type, version.size_bytes, version.uploaded_by_id, version.note) == (
-        1, "staff training.pdf", "application/pdf", len(TINY_PDF), a.dsl1.id, "Checked against this year's guidance.",
+        1,
+        "staff training.pdf",
+        "application/pdf",
+        len(TINY_PDF),
+        a.dsl1.id,
+        "Checked against this year's guidance.",
     )
     [path] = set(_stored(app, a)) - before
     assert path.name == version.storage_key and path.read_bytes() == TINY_PDF
@@ -142,7 +172,10 @@ def test_new_versions_are_numbered_in_turn_by_the_creator_or_the_network_lead(ap
     response = creator.post(f"/network/resources/{resource_id}/versions", data=version_form(1, TINY_PNG, "poster.png", "A poster for the staff room."))
     assert response.status_code == 302
     lead = signed_in_client(app, a.front_door)
-    assert lead.post(f"/network/resources/{resource_id}/versions", data=version_form(2, filename="policy-v3.pdf", note="Updated for September.")).status_code == 302
+    assert (
+        lead.post(f"/network/resources/{resource_id}/versions", data=version_form(2, filename="policy-v3.pdf", note="Updated for September.")).status_code
+        == 302
+    )
 
     versions = _versions(app, a, resource_id)
     assert [(v.number, v.filename, v.content_type, v.uploaded_by_id) for v in versions] == [
@@ -219,7 +252,10 @@ def test_a_download_goes_through_the_policy_is_audited_and_is_never_sniffed_or_c
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response.headers["Cache-Control"]
     downloads = audit_events(app, a.authority_id, "forum.resource_downloaded")
-    assert [(e.actor_id, e.object_id, e.details["resource"]) for e in downloads] == [(a.dsl2.id, str(version_id), str(resource_id)), (a.partner.id, str(version_id), str(resource_id))]
+    assert [(e.actor_id, e.object_id, e.details["resource"]) for e in downloads] == [
+        (a.dsl2.id, str(version_id), str(resource_id)),
+        (a.partner.id, str(version_id), str(resource_id)),
+    ]
 
     for key in ("staff1", "governor1", "admin", "partner2"):  # not in the network: 404, as for a file that is not there
         assert signed_in_client(app, a.people[key]).get(url).status_code == 404, key
@@ -262,7 +298,9 @@ def test_archiving_a_resource_changed_meanwhile_is_refused(app, world):
     a = world.a
     resource_id, _v = make_resource(app, a)
     creator = signed_in_client(app, a.dsl1)
-    assert creator.post(f"/network/resources/{resource_id}/edit", data={"title": "Renamed", "description": "", "category": "", "version": "1"}).status_code == 302
+    assert (
+        creator.post(f"/network/resources/{resource_id}/edit", data={"title": "Renamed", "description": "", "category": "", "version": "1"}).status_code == 302
+    )
 
     response = creator.post(f"/network/resources/{resource_id}/archive", data={"version": "1"})
     assert response.status_code == 200

@@ -7,7 +7,7 @@ outside the network may not search. The same tests run on SQLite (every word, LI
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 
@@ -84,7 +84,13 @@ def test_a_post_a_thread_title_and_a_resource_are_found_with_their_details(app, 
 def test_snippets_are_plain_text_from_the_sanitised_post_with_the_words_marked_safely(app, world):
     a = world.a
     _category, thread_id, _opening, _reply = _network(app, a)
-    rendered_post(app, a, thread_id, by="dsl2", body="**Bold** advice about <script>alert('x')</script> sexting & [a link](javascript:alert(1)) <img src=x onerror=alert(2)>")
+    rendered_post(
+        app,
+        a,
+        thread_id,
+        by="dsl2",
+        body="**Bold** advice about <script>alert('x')</script> sexting & [a link](javascript:alert(1)) <img src=x onerror=alert(2)>",
+    )
 
     response = _search(signed_in_client(app, a.dsl1), "sexting")
     markup = response.get_data(as_text=True)
@@ -98,7 +104,16 @@ def test_a_hidden_post_is_found_by_its_author_and_the_network_lead_only(app, wor
     a = world.a
     name_network_lead(app, a)
     _category, thread_id, _opening, _reply = _network(app, a)
-    make_post(app, a, thread_id, by="dsl1", body="The zebracrossing outside school is where it happens.", hidden_at=utcnow(), hidden_by_id=a.front_door.id, hidden_reason="Identifies a place")
+    make_post(
+        app,
+        a,
+        thread_id,
+        by="dsl1",
+        body="The zebracrossing outside school is where it happens.",
+        hidden_at=utcnow(),
+        hidden_by_id=a.front_door.id,
+        hidden_reason="Identifies a place",
+    )
 
     assert _results(_search(signed_in_client(app, a.dsl2), "zebracrossing")) == []
     assert _results(_search(signed_in_client(app, a.head1), "zebracrossing")) == []
@@ -110,7 +125,9 @@ def test_archived_resources_are_not_found(app, world):
     a = world.a
     make_resource(app, a, title="Old filtering guidance", archived=True)
     make_resource(app, a, title="New filtering guidance")
-    assert [r.split(" A shared")[0] for r in _results(_search(signed_in_client(app, a.dsl2), "filtering guidance"))] == ["Shared resource: New filtering guidance"]
+    assert [r.split(" A shared")[0] for r in _results(_search(signed_in_client(app, a.dsl2), "filtering guidance"))] == [
+        "Shared resource: New filtering guidance"
+    ]
 
 
 def test_another_authoritys_posts_threads_and_resources_are_never_found(app, world):
@@ -144,7 +161,7 @@ def test_results_come_twenty_a_page_newest_first(app, world):
     a = world.a
     category = make_category(app, a)
     thread_id, _opening = make_thread(app, a, category, title="Lunchtime supervision", body="How do you staff the field?")
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     for n in range(1, 26):
         make_post(app, a, thread_id, by="dsl2", body=f"Rota idea number {n}.", created_at=start + timedelta(hours=n))
     dsl = signed_in_client(app, a.dsl1)
@@ -173,7 +190,7 @@ def test_an_empty_or_one_letter_search_says_so_and_runs_no_query(app, world):
     for q in ("", " ", "a", "!!"):
         statements = []
 
-        def count(conn, cursor, statement, parameters, context, executemany):
+        def count(conn, cursor, statement, parameters, context, executemany, *, statements=statements):
             statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", count)

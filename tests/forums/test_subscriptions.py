@@ -232,7 +232,9 @@ def test_starting_a_thread_and_replying_on_the_network_pages_follow_it_and_tell_
     [started] = detached_rows(app, ForumSubscription, a.authority_id, user_id=a.dsl1.id)
     assert titles(app, a, a.head1) == [NEW_THREAD]
 
-    response = signed_in_client(app, a.dsl2).post(f"/network/threads/{started.thread_id}/replies", data={"body": f"@{a.head1.full_name} we ask parents.", "post": "Post"})
+    response = signed_in_client(app, a.dsl2).post(
+        f"/network/threads/{started.thread_id}/replies", data={"body": f"@{a.head1.full_name} we ask parents.", "post": "Post"}
+    )
     assert response.status_code == 302
     assert titles(app, a, a.dsl1) == [NEW_REPLY]
     assert titles(app, a, a.head1) == [NEW_THREAD, MENTIONED]

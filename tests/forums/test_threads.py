@@ -39,9 +39,9 @@ def test_members_see_the_categories_with_thread_counts_and_the_latest_post(app, 
     with _scope(app, a):
         from sqlalchemy import select
 
+        from portal.clock import utcnow
         from portal.extensions import db
         from portal.forums.models import ForumCategory
-        from portal.clock import utcnow
 
         db.session.execute(select(ForumCategory).where(ForumCategory.name == "Old category")).scalar_one().archived_at = utcnow()
         db.session.commit()
@@ -57,7 +57,10 @@ def test_members_see_the_categories_with_thread_counts_and_the_latest_post(app, 
         assert "Online safety Keeping children safe online: apps, gaming, sharing images. 2 Sharing images" in text
         assert "Policy templates Keeping children safe online: apps, gaming, sharing images. 1 Child protection policy 2026" in text
         assert "Old category" not in text
-        assert re.search(r'<a class="govuk-service-navigation__link" href="/network"[^>]*>\s*(<strong[^>]*>)?\s*DSL network', response.get_data(as_text=True).split("</header>")[0]), key
+        assert re.search(
+            r'<a class="govuk-service-navigation__link" href="/network"[^>]*>\s*(<strong[^>]*>)?\s*DSL network',
+            response.get_data(as_text=True).split("</header>")[0],
+        ), key
         assert "Manage categories" not in text and "Invite a partner" not in text
 
 
@@ -72,7 +75,11 @@ def test_people_outside_the_network_are_refused_and_the_refusal_is_audited(app, 
         assert client.get("/network").status_code == 403, key
         [*_, event] = audit_events(app, a.authority_id)
         assert (event.action, event.actor_id, event.details["endpoint"]) == ("access.denied", a.people[key].id, "forums.index")
-        for url, object_id in ((f"/network/categories/{category_id}", category_id), (f"/network/threads/{thread_id}", thread_id), (f"/network/posts/{post_id}/report", post_id)):
+        for url, object_id in (
+            (f"/network/categories/{category_id}", category_id),
+            (f"/network/threads/{thread_id}", thread_id),
+            (f"/network/posts/{post_id}/report", post_id),
+        ):
             assert client.get(url).status_code == 404, (key, url)
             [*_, event] = audit_events(app, a.authority_id)
             assert (event.action, event.actor_id, event.object_id) == ("access.not_found", a.people[key].id, str(object_id))
@@ -118,8 +125,8 @@ def test_a_categorys_threads_are_newest_activity_first_a_page_at_a_time_and_lock
     with _scope(app, a):
         from sqlalchemy import update
 
-        from portal.extensions import db
         from portal.clock import utcnow
+        from portal.extensions import db
 
         db.session.execute(update(ForumThread).where(ForumThread.id == first).values(last_post_at=utcnow()))
         db.session.commit()
@@ -209,9 +216,9 @@ def test_an_archived_category_can_be_read_but_no_thread_started_in_it(app, world
     with _scope(app, a):
         from sqlalchemy import select
 
+        from portal.clock import utcnow
         from portal.extensions import db
         from portal.forums.models import ForumCategory
-        from portal.clock import utcnow
 
         db.session.execute(select(ForumCategory).where(ForumCategory.id == category_id)).scalar_one().archived_at = utcnow()
         db.session.commit()
@@ -249,7 +256,12 @@ def test_another_authoritys_category_and_thread_are_404_audited_in_ones_own(app,
     thread_id, post_id = make_thread(app, b, category_id, title="Brackley only")
     before = len(audit_events(app, b.authority_id))
     dsl = signed_in_client(app, a.dsl1)
-    for url in (f"/network/categories/{category_id}", f"/network/threads/{thread_id}", f"/network/posts/{post_id}/edit", f"/network/categories/{category_id}/threads/new"):
+    for url in (
+        f"/network/categories/{category_id}",
+        f"/network/threads/{thread_id}",
+        f"/network/posts/{post_id}/edit",
+        f"/network/categories/{category_id}/threads/new",
+    ):
         response = dsl.get(url)
         assert response.status_code == 404 and "Brackley only" not in page_text(response), url
         assert audit_events(app, a.authority_id)[-1].action == "access.not_found"

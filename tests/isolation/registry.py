@@ -16,6 +16,7 @@ ADMIN_REFUSED = ("staff1", "dsl1", "dsl2", "head1", "governor1", "front_door", "
 
 # Target builders ---------------------------------------------------------------------------------
 
+
 def _school(app, side):
     return {"organisation_id": side.school1}
 

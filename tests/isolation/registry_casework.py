@@ -42,8 +42,8 @@ def _ready_export(app, side):
     """A PDF of a school1 pupil's chronology, requested by dsl1, built, its file written."""
     from portal.casework import files
     from portal.casework.models import ChronologyExport, ExportStatus
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from tenants import tenant_scope
     from tests.factories import make_pupil
 
@@ -52,8 +52,14 @@ def _ready_export(app, side):
         key = files.new_key()
         files.write(key, TINY_PDF)
         export = ChronologyExport(
-            pupil_id=pupil_id, organisation_id=side.school1, requested_by_id=side.dsl1.id, kinds=[],
-            status=ExportStatus.READY, storage_key=key, size_bytes=len(TINY_PDF), completed_at=utcnow(),
+            pupil_id=pupil_id,
+            organisation_id=side.school1,
+            requested_by_id=side.dsl1.id,
+            kinds=[],
+            status=ExportStatus.READY,
+            storage_key=key,
+            size_bytes=len(TINY_PDF),
+            completed_at=utcnow(),
         )
         db.session.add(export)
         db.session.commit()
@@ -79,18 +85,30 @@ def _export_form(app, side):
 
 ENTRIES: list[RouteIsolation] = [
     RouteIsolation(
-        "casework.attachment_download", "GET", "dsl1", _attachment,
-        refused=("governor1", "admin", "assessor", "partner", "front_door"), other_school=("dsl2",),
+        "casework.attachment_download",
+        "GET",
+        "dsl1",
+        _attachment,
+        refused=("governor1", "admin", "assessor", "partner", "front_door"),
+        other_school=("dsl2",),
     ),
     RouteIsolation("casework.chronology", "GET", "dsl1", _pupil, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("casework.export_new", "POST", "dsl1", _pupil, refused=NOT_CASEWORK, data=_export_form, other_school=("dsl2",)),
     RouteIsolation(
-        "casework.export_detail", "GET", "dsl1", _ready_export,
-        refused=("head1",) + NOT_CASEWORK, other_school=("dsl2",),
+        "casework.export_detail",
+        "GET",
+        "dsl1",
+        _ready_export,
+        refused=("head1",) + NOT_CASEWORK,
+        other_school=("dsl2",),
     ),
     RouteIsolation(
-        "casework.export_download", "GET", "dsl1", _ready_export,
-        refused=("head1",) + NOT_CASEWORK, other_school=("dsl2",),
+        "casework.export_download",
+        "GET",
+        "dsl1",
+        _ready_export,
+        refused=("head1",) + NOT_CASEWORK,
+        other_school=("dsl2",),
     ),
     RouteIsolation("casework.calendar_remove", "POST", "admin", _calendar_day, refused=EVERYONE_BUT_ADMIN),
 ]

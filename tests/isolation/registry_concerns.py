@@ -20,9 +20,9 @@ def _concern(app, side):
 
 def _colleagues_concern(app, side):
     """A concern logged by another member of staff at school1 (not staff1)."""
+    from portal.clock import utcnow
     from portal.concerns.models import Concern
     from portal.extensions import db
-    from portal.clock import utcnow
     from tenants import tenant_scope
     from tests.factories import make_pupil
     from tests.world import create_user
@@ -31,8 +31,12 @@ def _colleagues_concern(app, side):
     pupil_id = make_pupil(app, side)
     with app.app_context(), tenant_scope(side.authority_id, colleague.id):
         concern = Concern(
-            organisation_id=side.school1, pupil_id=pupil_id, raised_by_id=colleague.id, category="neglect",
-            seen_or_heard="No coat in the snow.", occurred_at=utcnow(),
+            organisation_id=side.school1,
+            pupil_id=pupil_id,
+            raised_by_id=colleague.id,
+            category="neglect",
+            seen_or_heard="No coat in the snow.",
+            occurred_at=utcnow(),
         )
         db.session.add(concern)
         db.session.commit()

@@ -133,7 +133,13 @@ ENTRIES: list[RouteIsolation] = [
     # The invited organisation answers; the panel itself and other organisations cannot answer for it.
     RouteIsolation("contexts.panel_respond", "GET", "partner", _invitation, refused=("front_door", "partner2", "dsl1") + OUTSIDERS, other_school=("dsl2",)),
     RouteIsolation(
-        "contexts.panel_respond", "POST", "partner", _invitation, refused=("front_door", "partner2", "dsl1") + OUTSIDERS, data=_respond_form, other_school=("dsl2",)
+        "contexts.panel_respond",
+        "POST",
+        "partner",
+        _invitation,
+        refused=("front_door", "partner2", "dsl1") + OUTSIDERS,
+        data=_respond_form,
+        other_school=("dsl2",),
     ),
     RouteIsolation("contexts.threshold_version", "GET", "admin", _threshold_set, refused=ALL_BUT_ADMIN),
     # A school assessment of school1: the person who opened it, its lead, its members (the school's DSLs

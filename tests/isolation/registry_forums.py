@@ -57,7 +57,9 @@ def _with_lead(target):
         from tests.forums.support import name_network_lead
 
         with _scope(app, side):  # named once (the signed-out test builds every target in one database)
-            named = db.session.execute(select(AuthorityDuty.id).where(AuthorityDuty.user_id == side.front_door.id, AuthorityDuty.duty == Duty.NETWORK_LEAD)).first()
+            named = db.session.execute(
+                select(AuthorityDuty.id).where(AuthorityDuty.user_id == side.front_door.id, AuthorityDuty.duty == Duty.NETWORK_LEAD)
+            ).first()
         if named is None:
             name_network_lead(app, side, "front_door")
         return target(app, side)
@@ -133,7 +135,9 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("forums.post_unhide", "POST", "front_door", _with_lead(_hidden_post), refused=NOT_MEMBERS + NOT_LEAD),
     RouteIsolation("forums.thread_lock", "POST", "front_door", _with_lead(_thread), refused=NOT_MEMBERS + NOT_LEAD, data=_reason_form),
     RouteIsolation("forums.thread_unlock", "POST", "front_door", _with_lead(_locked_thread), refused=NOT_MEMBERS + NOT_LEAD),
-    RouteIsolation("forums.report_resolve", "POST", "front_door", _with_lead(_report), refused=NOT_MEMBERS + NOT_LEAD, data=lambda app, side: {"outcome": "no action"}),
+    RouteIsolation(
+        "forums.report_resolve", "POST", "front_door", _with_lead(_report), refused=NOT_MEMBERS + NOT_LEAD, data=lambda app, side: {"outcome": "no action"}
+    ),
     RouteIsolation("forums.category_edit", "GET", "front_door", _with_lead(_category), refused=NOT_MEMBERS + NOT_LEAD),
     RouteIsolation("forums.category_edit", "POST", "front_door", _with_lead(_category), refused=NOT_MEMBERS + NOT_LEAD, data=_category_form),
     RouteIsolation("forums.guest_remove", "POST", "front_door", _with_lead(_guest), refused=NOT_MEMBERS + NOT_LEAD),

@@ -24,7 +24,9 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("selfreview.governor_report", "GET", "governor1", _school, refused=NOT_SELF_REVIEW, other_school=OTHER_SCHOOL),
     RouteIsolation("selfreview.governor_report_pdf", "GET", "governor1", _school, refused=NOT_SELF_REVIEW, other_school=OTHER_SCHOOL),
     RouteIsolation("selfreview.assurance_dates", "GET", "head1", _school, refused=NOT_SELF_REVIEW + ("governor1",), other_school=OTHER_SCHOOL),
-    RouteIsolation("selfreview.assurance_dates", "POST", "head1", _school, refused=NOT_SELF_REVIEW + ("governor1",), data=_dates_form, other_school=OTHER_SCHOOL),
+    RouteIsolation(
+        "selfreview.assurance_dates", "POST", "head1", _school, refused=NOT_SELF_REVIEW + ("governor1",), data=_dates_form, other_school=OTHER_SCHOOL
+    ),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

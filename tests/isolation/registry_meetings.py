@@ -97,7 +97,9 @@ ENTRIES: list[RouteIsolation] = [
     _lead("meetings.action_new", "GET"),
     _lead("meetings.action_new", "POST", _new_action),
     RouteIsolation("meetings.action_edit", "GET", "partner", _partner_action, refused=OUTSIDERS + ("dsl1", "head1"), other_school=("dsl2",)),
-    RouteIsolation("meetings.action_edit", "POST", "partner", _partner_action, refused=OUTSIDERS + ("dsl1", "head1"), data=_action_update, other_school=("dsl2",)),
+    RouteIsolation(
+        "meetings.action_edit", "POST", "partner", _partner_action, refused=OUTSIDERS + ("dsl1", "head1"), data=_action_update, other_school=("dsl2",)
+    ),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

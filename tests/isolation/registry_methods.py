@@ -32,7 +32,15 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("assessments.method_new", "POST", "dsl1", _assessment, refused=NOT_ON_ASSESSMENT, data=_method_form, other_school=("dsl2",)),
     # Only the author or someone who runs the assessment edits a method: the school's DSL and head get 403.
     RouteIsolation("assessments.method_edit", "GET", "assessor", _assessor_method, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), other_school=("dsl2",)),
-    RouteIsolation("assessments.method_edit", "POST", "assessor", _assessor_method, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_method_form, other_school=("dsl2",)),
+    RouteIsolation(
+        "assessments.method_edit",
+        "POST",
+        "assessor",
+        _assessor_method,
+        refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"),
+        data=_method_form,
+        other_school=("dsl2",),
+    ),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

@@ -30,7 +30,12 @@ def _action_of(owner: str):
 
 
 def _new_action(app, side):
-    return {"description": "Staff on the corridor at every break", "domain": "guardianship", "owner": f"organisation:{side.school1}", "due_on": ["1", "1", "2099"]}
+    return {
+        "description": "Staff on the corridor at every break",
+        "domain": "guardianship",
+        "owner": f"organisation:{side.school1}",
+        "due_on": ["1", "1", "2099"],
+    }
 
 
 def _assessor_update(app, side):
@@ -50,9 +55,19 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("assessments.action_new", "POST", "dsl1", _assessment, refused=NOT_ON_ASSESSMENT, data=_new_action, other_school=("dsl2",)),
     # An action the assessor owns: the school's DSL and head see it on the plan but may not update it.
     RouteIsolation("assessments.action_edit", "GET", "assessor", _action_of("assessor"), refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), other_school=("dsl2",)),
-    RouteIsolation("assessments.action_edit", "POST", "assessor", _action_of("assessor"), refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_assessor_update, other_school=("dsl2",)),
+    RouteIsolation(
+        "assessments.action_edit",
+        "POST",
+        "assessor",
+        _action_of("assessor"),
+        refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"),
+        data=_assessor_update,
+        other_school=("dsl2",),
+    ),
     # An action the DSL owns: they update it; the head (who neither owns it nor runs the assessment) may not.
-    RouteIsolation("assessments.action_edit", "POST", "dsl1", _action_of("dsl1"), refused=NOT_ON_ASSESSMENT + ("head1",), data=_owner_update, other_school=("dsl2",)),
+    RouteIsolation(
+        "assessments.action_edit", "POST", "dsl1", _action_of("dsl1"), refused=NOT_ON_ASSESSMENT + ("head1",), data=_owner_update, other_school=("dsl2",)
+    ),
     RouteIsolation("assessments.review", "GET", "dsl1", _assessment, refused=NOT_ON_ASSESSMENT, other_school=("dsl2",)),
     RouteIsolation("assessments.review", "POST", "dsl1", _assessment, refused=NOT_ON_ASSESSMENT, data=_review, other_school=("dsl2",)),
 ]

@@ -34,7 +34,9 @@ def _review(app, side):
 
     _head_of_school2(app, side)
     with app.app_context(), tenant_scope(side.authority_id):
-        found = db.session.execute(select(SelfReview.id).where(SelfReview.organisation_id == side.school1, SelfReview.framework == "practical-tips", SelfReview.academic_year == 2026)).scalar_one_or_none()
+        found = db.session.execute(
+            select(SelfReview.id).where(SelfReview.organisation_id == side.school1, SelfReview.framework == "practical-tips", SelfReview.academic_year == 2026)
+        ).scalar_one_or_none()
     return found or make_review(app, side)
 
 

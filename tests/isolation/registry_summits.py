@@ -49,7 +49,15 @@ def _due():
 
 
 def _plan_form(app, side):
-    return {"title": "Student Safety Summit", "day": ["17", "3", "2026"], "start_time": "09:00", "end_time": "12:30", "venue": "Hall", "consent_arranged": "yes", "version": "1"}
+    return {
+        "title": "Student Safety Summit",
+        "day": ["17", "3", "2026"],
+        "start_time": "09:00",
+        "end_time": "12:30",
+        "venue": "Hall",
+        "consent_arranged": "yes",
+        "version": "1",
+    }
 
 
 def _action_form(app, side):
@@ -80,7 +88,9 @@ ENTRIES: list[RouteIsolation] = [
     _organiser("summits.activity_new", "GET"),
     _organiser("summits.activity_new", "POST", data=lambda app, side: {"kind": "online", "title": "", "facilitator": "", "notes": ""}),
     _organiser("summits.activity_edit", "GET", _activity),
-    _organiser("summits.activity_edit", "POST", _activity, lambda app, side: {"kind": "online", "title": "Online", "facilitator": "", "notes": "Notes", "version": "1"}),
+    _organiser(
+        "summits.activity_edit", "POST", _activity, lambda app, side: {"kind": "online", "title": "Online", "facilitator": "", "notes": "Notes", "version": "1"}
+    ),
     _organiser("summits.finding_new", "GET", _summit("held")),
     _organiser("summits.finding_new", "POST", _summit("held"), lambda app, side: {"text": "Young people feel unsafe at the bus station.", "activity": ""}),
     _organiser("summits.action_new", "GET", _summit("held")),

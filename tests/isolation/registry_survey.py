@@ -25,7 +25,9 @@ def _survey_upload(app, side):
 ENTRIES: list[RouteIsolation] = [
     RouteIsolation("assessments.survey", "GET", "dsl1", _assessor_survey, refused=NOT_ON_ASSESSMENT, other_school=("dsl2",)),
     # Only the method's author or someone who runs the assessment imports: the school's DSL and head get 403.
-    RouteIsolation("assessments.survey", "POST", "assessor", _assessor_survey, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_survey_upload, other_school=("dsl2",)),
+    RouteIsolation(
+        "assessments.survey", "POST", "assessor", _assessor_survey, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_survey_upload, other_school=("dsl2",)
+    ),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

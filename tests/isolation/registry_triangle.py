@@ -35,7 +35,15 @@ ENTRIES: list[RouteIsolation] = [
     # Only the author or someone who runs the assessment edits a finding: the school's DSL and head see
     # the assessor's finding but get 403.
     RouteIsolation("assessments.finding_edit", "GET", "assessor", _assessor_finding, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), other_school=("dsl2",)),
-    RouteIsolation("assessments.finding_edit", "POST", "assessor", _assessor_finding, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_finding_form, other_school=("dsl2",)),
+    RouteIsolation(
+        "assessments.finding_edit",
+        "POST",
+        "assessor",
+        _assessor_finding,
+        refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"),
+        data=_finding_form,
+        other_school=("dsl2",),
+    ),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

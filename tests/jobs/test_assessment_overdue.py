@@ -10,9 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from jobs.schedule import tick
-from portal.clock import travel
+from portal.clock import UK, travel
 from portal.partnership.models import PlanAction
-from portal.clock import UK
 from tests.assessments.test_plan import make_action
 from tests.assessments.triangle_support import make_assessment
 from tests.meetings.support import rows
@@ -36,7 +35,9 @@ def _links(app, side, person, containing: str) -> list[str]:
     from tenants import tenant_scope
 
     with app.app_context(), tenant_scope(side.authority_id):
-        found = db.session.execute(select(Notification.title, Notification.link).where(Notification.user_id == person.id).order_by(Notification.created_at)).all()
+        found = db.session.execute(
+            select(Notification.title, Notification.link).where(Notification.user_id == person.id).order_by(Notification.created_at)
+        ).all()
     return [link for title, link in found if containing in title]
 
 

@@ -2,9 +2,7 @@
 
 from datetime import timedelta
 
-
-from portal.clock import travel
-from portal.clock import utcnow
+from portal.clock import travel, utcnow
 from portal.notifications.mail import read_mailbox
 from tests.support import sign_in
 
@@ -12,7 +10,9 @@ from tests.support import sign_in
 def _invite(app, side):
     client = app.test_client()
     sign_in(client, side.admin)
-    client.post("/admin/users/invite", data={"email": "new.person@avonford.example.org", "full_name": "New Person", "organisation": str(side.school1), "role": "staff"})
+    client.post(
+        "/admin/users/invite", data={"email": "new.person@avonford.example.org", "full_name": "New Person", "organisation": str(side.school1), "role": "staff"}
+    )
 
 
 def test_worker_command_delivers_queued_jobs(redis_app, world):

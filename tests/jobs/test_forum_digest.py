@@ -6,7 +6,7 @@ and one authority's posts never reach another's people."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -123,7 +123,7 @@ def test_the_day_is_the_uk_day_in_summer_time_and_when_the_clocks_change(app, wo
     _category, thread_id = _thread(app, a)
     follow(app, a, "dsl1", thread_id=thread_id)
     for moment in inside + outside:
-        make_post(app, a, thread_id, by="dsl2", body="A reply.", created_at=moment.replace(tzinfo=timezone.utc))
+        make_post(app, a, thread_id, by="dsl2", body="A reply.", created_at=moment.replace(tzinfo=UTC))
 
     _tick(app, datetime(day.year, day.month, day.day, 6, 45, tzinfo=UK) + timedelta(days=1))
     [(subject, text)] = _emails(mailbox).values()
@@ -133,8 +133,8 @@ def test_the_day_is_the_uk_day_in_summer_time_and_when_the_clocks_change(app, wo
 
 def test_only_what_each_person_may_see_is_counted(app, world, mailbox):
     """A hidden post counts for the moderator only; a partner removed from the network gets nothing."""
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
 
     a = world.a
     name_network_lead(app, a)
@@ -188,9 +188,9 @@ def test_one_authoritys_posts_never_reach_another_authoritys_people(app, world, 
 
 
 def test_an_email_that_fails_is_retried_and_sent_once(app, world, mailbox, monkeypatch):
-    from jobs import forum_digest
     from jobs.dispatch import relay
     from jobs.models import JobStatus, OutboxJob
+    from portal.forums import jobs as forum_digest
 
     a = world.a
     _category, thread_id = _thread(app, a)

@@ -19,9 +19,8 @@ from jobs.outbox import PayloadNotIds, enqueue
 from jobs.registry import job
 from jobs.runner import JobWithoutAuthority, run_outbox_job
 from jobs.schedule import SCHEDULE, tick
-from portal.clock import travel
+from portal.clock import travel, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.notifications.mail import read_mailbox
 from portal.notifications.models import Notification
 from portal.notifications.service import notify

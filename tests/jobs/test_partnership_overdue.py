@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 from jobs.schedule import tick
-from portal.clock import travel
+from portal.clock import UK, travel
 from portal.partnership.models import PlanAction
-from portal.clock import UK
 from tests.meetings.support import make_action, make_meeting, rows
 from tests.referrals.support import notifications
 from tests.support import audit_events, signed_in_client
@@ -70,7 +68,13 @@ def test_moving_the_due_date_re_arms_the_reminder(app, world):
     with travel(LATER):
         response = signed_in_client(app, world.a.front_door).post(
             f"/meetings/{meeting_id}/actions/{person}/edit",
-            data={"description": "Review the lunchtime supervision rota", "owner": f"user:{world.a.dsl1.id}", "due_on": ["19", "3", "2027"], "status": "in_progress", "version": "1"},
+            data={
+                "description": "Review the lunchtime supervision rota",
+                "owner": f"user:{world.a.dsl1.id}",
+                "due_on": ["19", "3", "2027"],
+                "status": "in_progress",
+                "version": "1",
+            },
         )
     assert response.status_code == 302
     assert rows(app, world.a, PlanAction, id=person)[0].overdue_notified_on is None

@@ -87,7 +87,9 @@ def make_meeting(
         return meeting.id
 
 
-def make_action(app, side, meeting_id, *, owner: str | None = None, organisation: str | None = None, due_on: date, status: str = "not_started", **fields) -> uuid.UUID:
+def make_action(
+    app, side, meeting_id, *, owner: str | None = None, organisation: str | None = None, due_on: date, status: str = "not_started", **fields
+) -> uuid.UUID:
     """An action owned by a person (a key of ``side.people``) or an organisation (a key like ``police``)."""
     from portal.extensions import db
     from portal.partnership.models import ActionStatus, PlanAction
@@ -181,7 +183,11 @@ def agreement(app, side, meeting_id=None, school: str = "school1") -> dict:
     from portal.meetings.texts import default_information_sharing_agreement
     from portal.meetings.views import agreement_digest
 
-    shown = meeting(app, side, meeting_id) if meeting_id else PartnershipMeeting(information_sharing_agreement=default_information_sharing_agreement(school_name(app, side, school)))
+    shown = (
+        meeting(app, side, meeting_id)
+        if meeting_id
+        else PartnershipMeeting(information_sharing_agreement=default_information_sharing_agreement(school_name(app, side, school)))
+    )
     return {"accept": "y", "digest": agreement_digest(shown)}
 
 

@@ -129,12 +129,16 @@ def test_changing_the_agreement_asks_everyone_else_to_accept_it_again(app, world
     assert all(p.information_sharing_accepted_at for p in rows(app, world.a, Participant, meeting_id=meeting_id))
 
     new_text = "Version two: information is shared only within this meeting, and never with parents without the lead's agreement."
-    response = lead.post(f"/meetings/{meeting_id}/edit", data=meeting_form(app, world.a, information_sharing_agreement=new_text, location="The main hall", version="3"))
+    response = lead.post(
+        f"/meetings/{meeting_id}/edit", data=meeting_form(app, world.a, information_sharing_agreement=new_text, location="The main hall", version="3")
+    )
     assert response.status_code == 302
     assert participant(app, world.a, meeting_id, world.a.front_door).information_sharing_accepted_at is not None
     assert participant(app, world.a, meeting_id, world.a.dsl1).information_sharing_accepted_at is None
     assert participant(app, world.a, meeting_id, world.a.partner).information_sharing_accepted_at is None
-    expected = ["The information-sharing agreement of School partnership meeting: the park behind the leisure centre has changed: accept the new version to see the meeting's papers"]
+    expected = [
+        "The information-sharing agreement of School partnership meeting: the park behind the leisure centre has changed: accept the new version to see the meeting's papers"
+    ]
     assert notifications(app, world.a, world.a.dsl1, "information-sharing agreement") == expected
     assert notifications(app, world.a, world.a.partner, "information-sharing agreement") == expected
     assert notifications(app, world.a, world.a.front_door, "information-sharing agreement") == []

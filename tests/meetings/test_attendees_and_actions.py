@@ -118,7 +118,9 @@ def test_only_the_school_organisations_that_accepted_and_people_who_accepted_the
     meeting_id = make_meeting(app, world.a, accepted=("front_door", "dsl1"), attendees=("head1",), invited={"police": "invited", "health": "accepted"})
     lead = signed_in_client(app, world.a.front_door)
     owners = _option_values(lead.get(f"/meetings/{meeting_id}/actions/new"), "owner")
-    assert sorted(owners) == sorted(["", f"user:{world.a.front_door.id}", f"user:{world.a.dsl1.id}", f"organisation:{world.a.school1}", f"organisation:{world.a.health}"])
+    assert sorted(owners) == sorted(
+        ["", f"user:{world.a.front_door.id}", f"user:{world.a.dsl1.id}", f"organisation:{world.a.school1}", f"organisation:{world.a.health}"]
+    )
 
     for owner in (f"organisation:{world.a.police}", f"user:{world.a.head1.id}", f"user:{world.a.partner.id}", "organisation:not-an-id"):
         refused = lead.post(f"/meetings/{meeting_id}/actions/new", data={"description": "Share the names of the group", "owner": owner, "due_on": DUE})
@@ -160,12 +162,20 @@ def test_actions_owned_by_a_person_and_by_an_organisation(app, world):
     assert error_next_to(html, "owner") == "Select who owns the action"
     assert error_next_to(html, "due_on") == "Enter the due date"
 
-    assert lead.post(
-        f"/meetings/{meeting_id}/actions/new", data={"description": "Review the lunchtime supervision rota", "owner": f"user:{world.a.dsl1.id}", "due_on": DUE}
-    ).status_code == 302
-    assert lead.post(
-        f"/meetings/{meeting_id}/actions/new", data={"description": "Patrol the park after school", "owner": f"organisation:{world.a.police}", "due_on": DUE}
-    ).status_code == 302
+    assert (
+        lead.post(
+            f"/meetings/{meeting_id}/actions/new",
+            data={"description": "Review the lunchtime supervision rota", "owner": f"user:{world.a.dsl1.id}", "due_on": DUE},
+        ).status_code
+        == 302
+    )
+    assert (
+        lead.post(
+            f"/meetings/{meeting_id}/actions/new",
+            data={"description": "Patrol the park after school", "owner": f"organisation:{world.a.police}", "due_on": DUE},
+        ).status_code
+        == 302
+    )
     made = {a.description: a for a in rows(app, world.a, PlanAction, meeting_id=meeting_id)}
     assert made["Review the lunchtime supervision rota"].owner_user_id == world.a.dsl1.id
     assert made["Patrol the park after school"].owner_organisation_id == world.a.police and made["Patrol the park after school"].due_on == date(2027, 3, 12)
@@ -190,7 +200,13 @@ def test_the_owner_updates_status_and_progress_and_only_the_lead_changes_the_res
 
     response = partner.post(
         f"/meetings/{meeting_id}/actions/{action_id}/edit",
-        data={"status": "done", "progress_note": "Patrols every weekday 3pm to 5pm.", "description": "Changed by the partner", "owner": f"user:{world.a.partner.id}", "version": "1"},
+        data={
+            "status": "done",
+            "progress_note": "Patrols every weekday 3pm to 5pm.",
+            "description": "Changed by the partner",
+            "owner": f"user:{world.a.partner.id}",
+            "version": "1",
+        },
     )
     assert response.status_code == 302
     [row] = rows(app, world.a, PlanAction, id=action_id)
@@ -206,11 +222,23 @@ def test_the_owner_updates_status_and_progress_and_only_the_lead_changes_the_res
     lead = signed_in_client(app, world.a.front_door)
     response = lead.post(
         f"/meetings/{meeting_id}/actions/{action_id}/edit",
-        data={"description": "Patrol the park and the underpass", "owner": f"user:{world.a.dsl1.id}", "due_on": ["1", "4", "2027"], "status": "in_progress", "progress_note": "", "version": "2"},
+        data={
+            "description": "Patrol the park and the underpass",
+            "owner": f"user:{world.a.dsl1.id}",
+            "due_on": ["1", "4", "2027"],
+            "status": "in_progress",
+            "progress_note": "",
+            "version": "2",
+        },
     )
     assert response.status_code == 302
     [row] = rows(app, world.a, PlanAction, id=action_id)
-    assert (row.description, row.owner_user_id, row.owner_organisation_id, row.due_on) == ("Patrol the park and the underpass", world.a.dsl1.id, None, date(2027, 4, 1))
+    assert (row.description, row.owner_user_id, row.owner_organisation_id, row.due_on) == (
+        "Patrol the park and the underpass",
+        world.a.dsl1.id,
+        None,
+        date(2027, 4, 1),
+    )
     assert row.completed_at is None
     assert notifications(app, world.a, world.a.dsl1, "An action is yours") == ["An action is yours, due 1 April 2027"]
 
@@ -218,10 +246,22 @@ def test_the_owner_updates_status_and_progress_and_only_the_lead_changes_the_res
 def test_a_stale_action_update_is_refused_with_what_changed(app, world):
     meeting_id = make_meeting(app, world.a, accepted=("front_door", "partner"), invited={"police": "accepted"})
     action_id = make_action(app, world.a, meeting_id, owner="partner", due_on=date(2027, 3, 12))
-    assert signed_in_client(app, world.a.front_door).post(
-        f"/meetings/{meeting_id}/actions/{action_id}/edit",
-        data={"description": "Walk the route", "owner": f"user:{world.a.partner.id}", "due_on": DUE, "status": "in_progress", "progress_note": "The lead's note", "version": "1"},
-    ).status_code == 302
+    assert (
+        signed_in_client(app, world.a.front_door)
+        .post(
+            f"/meetings/{meeting_id}/actions/{action_id}/edit",
+            data={
+                "description": "Walk the route",
+                "owner": f"user:{world.a.partner.id}",
+                "due_on": DUE,
+                "status": "in_progress",
+                "progress_note": "The lead's note",
+                "version": "1",
+            },
+        )
+        .status_code
+        == 302
+    )
     response = signed_in_client(app, world.a.partner).post(
         f"/meetings/{meeting_id}/actions/{action_id}/edit", data={"status": "done", "progress_note": "The partner's note", "version": "1"}
     )
@@ -235,7 +275,7 @@ def test_a_stale_action_update_is_refused_with_what_changed(app, world):
 
 def test_overdue_actions_say_so_in_words(app, world):
     """Is an open action past its due date tagged "Overdue", and one that is done (or not yet due) not?"""
-    from jobs.partnership import uk_today
+    from portal.partnership.jobs import uk_today
 
     today = uk_today()
     meeting_id = make_meeting(app, world.a, accepted=("front_door",))
@@ -268,8 +308,8 @@ def test_an_action_of_another_meeting_is_not_found_through_this_one(app, world):
 
 
 def test_a_deactivated_person_is_not_offered(app, world):
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from tenants import tenant_scope
 
     leaver = create_user(app, world.a.authority_id, "leaver@avonford.example.org", "staff", world.a.school1)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import unescape
 
+from portal.clock import UK, utcnow
 from portal.meetings.models import MeetingReturn, PartnershipMeeting
-from portal.clock import utcnow
 from portal.partnership.models import Participant
-from portal.clock import UK
 from tests.admin.pages import page_text
 from tests.meetings.support import make_meeting, meeting, meeting_form, meeting_return, rows
 from tests.referrals.support import error_next_to, notifications
@@ -23,7 +22,13 @@ def test_the_front_door_opens_a_meeting_with_the_default_texts(app, world):
     assert "Avonford Primary School" in page_text(client.get("/meetings/new"))
     response = client.post(
         "/meetings/new",
-        data={"school": str(world.a.school1), "meets_on": ["12", "3", "2027"], "meets_time": "15:30", "format": "online", "location": "Video call link sent by email"},
+        data={
+            "school": str(world.a.school1),
+            "meets_on": ["12", "3", "2027"],
+            "meets_time": "15:30",
+            "format": "online",
+            "location": "Video call link sent by email",
+        },
     )
     [made] = rows(app, world.a, PartnershipMeeting)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{made.id}")
@@ -48,7 +53,9 @@ def test_opening_a_meeting_explains_what_is_missing(app, world):
     assert response.status_code == 200
     assert error_next_to(html, "school") == "Select the school"
     assert error_next_to(html, "meets_time") == "Enter the time using the 24-hour clock, like 15:30"
-    response = client.post("/meetings/new", data={"school": str(world.a.school1), "meets_on": ["31", "2", "2027"], "meets_time": "15:30", "format": "at_school"})
+    response = client.post(
+        "/meetings/new", data={"school": str(world.a.school1), "meets_on": ["31", "2", "2027"], "meets_time": "15:30", "format": "at_school"}
+    )
     assert error_next_to(response.get_data(as_text=True), "meets_on") == "The date of the meeting must be a real date, like 14 3 2027"
     assert rows(app, world.a, PartnershipMeeting) == []
 
@@ -69,8 +76,8 @@ def test_the_list_shows_upcoming_meetings_first_and_what_waits_for_the_person(ap
     text = page_text(signed_in_client(app, world.a.dsl1).get("/meetings"))
     assert text.index("Upcoming meetings") < text.index("Meeting about the bus station") < text.index("Past meetings") < text.index("Meeting about the park")
     assert "Meeting at the high school" not in text
-    upcoming = text[text.index("Upcoming meetings"):text.index("Past meetings")]
-    past = text[text.index("Past meetings"):]
+    upcoming = text[text.index("Upcoming meetings") : text.index("Past meetings")]
+    past = text[text.index("Past meetings") :]
     assert "Agreement not yet accepted" in upcoming and "Agreement not yet accepted" not in past
     assert "At the school" in upcoming and "Avonford Primary School" in upcoming
 
@@ -93,7 +100,7 @@ def test_two_editors_of_the_meeting_the_second_is_refused_with_what_changed(app,
     assert response.status_code == 200
     text = page_text(response)
     assert "Someone else changed this meeting while you were editing" in text
-    table = text[text.index("What changed"):]
+    table = text[text.index("What changed") :]
     assert "Agenda The front door's agenda The assessor's agenda" in table
     assert "Room or joining details The library Room 4" in table
     assert "The assessor's agenda" in error_free_form(response)
@@ -111,8 +118,8 @@ def test_two_editors_of_the_meeting_the_second_is_refused_with_what_changed(app,
 def error_free_form(response) -> str:
     """The form's part of the page (below the what-changed table)."""
     html = response.get_data(as_text=True)
-    below = html[html.index('id="what-changed"'):]
-    return unescape(below[below.index("<form"):])
+    below = html[html.index('id="what-changed"') :]
+    return unescape(below[below.index("<form") :])
 
 
 def test_minutes_are_the_leads_and_a_stale_save_is_refused(app, world):
@@ -171,9 +178,12 @@ def test_two_editors_of_the_return_the_second_is_refused_with_what_changed(app, 
     """The DSL and the head open the return at the same version; the DSL saves. Is the head's save refused
     with what changed, their text kept in the form, the DSL's kept in the database?"""
     meeting_id = make_meeting(app, world.a, accepted=("front_door", "dsl1", "head1"))
-    assert signed_in_client(app, world.a.dsl1).post(
-        f"/meetings/{meeting_id}/return", data={"places": "The DSL's places", "strengths": "Trusted adults", "version": "1", "save": "Save"}
-    ).status_code == 302
+    assert (
+        signed_in_client(app, world.a.dsl1)
+        .post(f"/meetings/{meeting_id}/return", data={"places": "The DSL's places", "strengths": "Trusted adults", "version": "1", "save": "Save"})
+        .status_code
+        == 302
+    )
 
     response = signed_in_client(app, world.a.head1).post(
         f"/meetings/{meeting_id}/return", data={"places": "The head's places", "version": "1", "send": "Send to the meeting"}
@@ -181,7 +191,7 @@ def test_two_editors_of_the_return_the_second_is_refused_with_what_changed(app, 
     assert response.status_code == 200
     text = page_text(response)
     assert "Someone else changed the pre-meeting return while you were editing" in text
-    table = text[text.index("What changed"):]
+    table = text[text.index("What changed") :]
     assert "Places The DSL's places The head's places" in table and "Strengths Trusted adults (empty)" in table
     assert "The head's places" in error_free_form(response)
     saved = meeting_return(app, world.a, meeting_id)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 
-from portal.clock import utcnow
 from portal.accounts.models import Membership
+from portal.clock import utcnow
 from portal.extensions import db
+from tenants import tenant_scope
 from tests.meetings.support import make_meeting
 from tests.summits.support import add_person, invite, make_summit
 from tests.support import sign_in, text_of
 from tests.world import add_membership
-from tenants import tenant_scope
 
 
 def _move(app, side, person, to_school, role: str = "dsl") -> None:

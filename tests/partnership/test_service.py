@@ -73,7 +73,12 @@ def test_an_action_for_an_organisation_tells_its_people_and_a_new_due_date_rearm
     with app.app_context(), tenant_scope(side.authority_id):
         meeting = _meeting(side)
         action = service.add_action(
-            meeting, description="Review the behaviour policy", due_on=date(2026, 3, 1), owner_organisation_id=side.school1, actor_id=side.front_door.id, link="/m"
+            meeting,
+            description="Review the behaviour policy",
+            due_on=date(2026, 3, 1),
+            owner_organisation_id=side.school1,
+            actor_id=side.front_door.id,
+            link="/m",
         )
         assert _notified(side.dsl1.id) == ["An action is yours, due 1 March 2026"]
         assert _notified(side.head1.id) == ["An action is yours, due 1 March 2026"]

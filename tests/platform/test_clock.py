@@ -4,7 +4,7 @@ and that no code of the portal or of its tests reads the machine's clock another
 from __future__ import annotations
 
 import ast
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def test_the_check_finds_a_call_to_the_machines_clock(tmp_path):
 
 def test_travel_freezes_or_ticks_and_puts_the_clock_back():
     before = clock.utcnow()
-    moment = datetime(2027, 3, 28, 0, 59, tzinfo=timezone.utc)
+    moment = datetime(2027, 3, 28, 0, 59, tzinfo=UTC)
     with clock.travel(moment) as traveller:
         assert clock.utcnow() == moment
         traveller.shift(timedelta(minutes=2))
@@ -69,17 +69,17 @@ def test_travel_freezes_or_ticks_and_puts_the_clock_back():
 
 
 def test_uk_days_begin_at_uk_midnight():
-    summer = datetime(2027, 6, 14, 23, 30, tzinfo=timezone.utc)  # 00:30 BST on 15 June
+    summer = datetime(2027, 6, 14, 23, 30, tzinfo=UTC)  # 00:30 BST on 15 June
     assert clock.uk_today(summer) == date(2027, 6, 15)
-    assert clock.uk_midnight(date(2027, 6, 15)) == datetime(2027, 6, 14, 23, 0, tzinfo=timezone.utc)
-    assert clock.uk_midnight(date(2027, 1, 15)) == datetime(2027, 1, 15, 0, 0, tzinfo=timezone.utc)
+    assert clock.uk_midnight(date(2027, 6, 15)) == datetime(2027, 6, 14, 23, 0, tzinfo=UTC)
+    assert clock.uk_midnight(date(2027, 1, 15)) == datetime(2027, 1, 15, 0, 0, tzinfo=UTC)
 
 
 def test_the_hour_the_clocks_skip_and_the_hour_they_repeat():
     assert clock.missing_uk_time(date(2027, 3, 28), time(1, 30))
     assert not clock.missing_uk_time(date(2027, 3, 28), time(2, 30))
     assert not clock.missing_uk_time(date(2027, 10, 31), time(1, 30))
-    assert clock.uk_moment(date(2027, 10, 31), time(1, 30)) == datetime(2027, 10, 31, 0, 30, tzinfo=timezone.utc)  # BST, the first time
+    assert clock.uk_moment(date(2027, 10, 31), time(1, 30)) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # BST, the first time
 
 
 def test_a_test_run_may_start_the_clock_and_production_may_not(make_app, monkeypatch):
@@ -89,7 +89,7 @@ def test_a_test_run_may_start_the_clock_and_production_may_not(make_app, monkeyp
 
     with clock.travel(clock.utcnow()):  # whatever the app sets is undone after the test
         make_app(PORTAL_CLOCK="2028-02-29T09:00:00+00:00")
-        assert timedelta(0) <= clock.utcnow() - datetime(2028, 2, 29, 9, 0, tzinfo=timezone.utc) < timedelta(seconds=5)
+        assert timedelta(0) <= clock.utcnow() - datetime(2028, 2, 29, 9, 0, tzinfo=UTC) < timedelta(seconds=5)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://portal@127.0.0.1/portal")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -113,4 +113,4 @@ def test_the_run_moment_is_chosen_by_name_by_day_or_given():
     assert AWKWARD_MOMENTS[name] == moment
     names = list(AWKWARD_MOMENTS)
     assert moment_for_run("daily:1")[0] == names[(names.index(name) + 1) % len(names)]
-    assert moment_for_run("2027-06-15T00:30:00+01:00") == ("2027-06-15T00:30:00+01:00", datetime(2027, 6, 14, 23, 30, tzinfo=timezone.utc))
+    assert moment_for_run("2027-06-15T00:30:00+01:00") == ("2027-06-15T00:30:00+01:00", datetime(2027, 6, 14, 23, 30, tzinfo=UTC))

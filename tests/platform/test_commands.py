@@ -76,7 +76,11 @@ def test_demo_seed_is_idempotent_and_lists_every_login(app):
 
                 assessments = db.session.execute(select(SchoolAssessment)).unique().scalars().all()
                 assert [a.stage.value for a in assessments] == ["plan_agreed"]
-                assert {f.domain.value for f in db.session.execute(select(AssessmentFinding)).unique().scalars()} == {"pupil_development", "guardianship", "environment"}
+                assert {f.domain.value for f in db.session.execute(select(AssessmentFinding)).unique().scalars()} == {
+                    "pupil_development",
+                    "guardianship",
+                    "environment",
+                }
                 assert len(db.session.execute(select(PlanAction).where(PlanAction.assessment_id == assessments[0].id)).unique().scalars().all()) == 4
 
 

@@ -30,9 +30,11 @@ def register(app):
 
     def _register(side, school: str = "school1"):
         with app.app_context(), tenant_scope(side.authority_id):
-            pupils = db.session.execute(
-                select(Pupil).where(Pupil.organisation_id == getattr(side, school)).order_by(Pupil.legal_surname, Pupil.legal_forename)
-            ).scalars().all()
+            pupils = (
+                db.session.execute(select(Pupil).where(Pupil.organisation_id == getattr(side, school)).order_by(Pupil.legal_surname, Pupil.legal_forename))
+                .scalars()
+                .all()
+            )
             db.session.expunge_all()
             return pupils
 

@@ -122,8 +122,14 @@ def test_files_that_cannot_be_read_are_explained_next_to_the_file_field(world, d
     assert field_error(dsl.post(IMPORT, data={}, content_type="multipart/form-data"), "file") == "Select a CSV file to import"
     cases = [
         (b"", "The selected file is empty"),
-        ("Surname,Forename,DOB\nBront\u00eb,Anne,14/03/2015\n".encode("cp1252"), "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'"),
-        (b"Example,Jordan,14/03/2015\n", "The first line of the file must be the column headings, like UPN, Legal Surname, Legal Forename, Date of Birth. Download the example file to see them"),
+        (
+            "Surname,Forename,DOB\nBront\u00eb,Anne,14/03/2015\n".encode("cp1252"),
+            "The selected file must be a CSV file saved as UTF-8 text. In Excel, use Save as and choose 'CSV UTF-8'",
+        ),
+        (
+            b"Example,Jordan,14/03/2015\n",
+            "The first line of the file must be the column headings, like UPN, Legal Surname, Legal Forename, Date of Birth. Download the example file to see them",
+        ),
         (b"Surname,Forename\nExample,Jordan\n", "The file must have a column for each pupil's date of birth (headed Date of Birth or DOB)"),
         (b"Surname,Forename,DOB\n" + b"Example,Jordan,14/03/2015\n" * 90_000, "The selected file must be smaller than 2MB"),
     ]

@@ -26,6 +26,7 @@ def _problem(text: str) -> str:
 
 # UPNs -----------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("upn", ["A123456789012", "H801200001001", "F999999999999", "X80120000100C"])
 def test_valid_upns_pass(upn):
     """Are UPNs whose first letter is the check letter of the other twelve characters accepted?"""
@@ -61,6 +62,7 @@ def test_invalid_upns_are_refused(upn, message):
 
 # Reading a file ---------------------------------------------------------------------------------------------
 
+
 def test_aliases_any_case_bom_and_both_date_formats():
     """Are headings read whatever their capitals and by their usual aliases, a BOM ignored, and dates
     read as DD/MM/YYYY or YYYY-MM-DD?"""
@@ -72,12 +74,39 @@ def test_aliases_any_case_bom_and_both_date_formats():
     )
     assert errors == []
     assert [r.values for r in rows] == [
-        {"legal_forename": "Jordan", "legal_surname": "Example", "preferred_name": "Jo", "date_of_birth": date(2015, 3, 14),
-         "year_group": "6", "sen": True, "looked_after": True, "child_protection_plan": True, "eal": True},
-        {"legal_forename": "Amira", "legal_surname": "Sample", "preferred_name": None, "date_of_birth": date(2012, 9, 2),
-         "year_group": "R", "sen": True, "looked_after": False, "child_protection_plan": False, "eal": False},
-        {"legal_forename": "Sam", "legal_surname": "Jones", "preferred_name": None, "date_of_birth": date(2020, 9, 1),
-         "year_group": "N1", "sen": False, "looked_after": False, "child_protection_plan": False, "eal": False},
+        {
+            "legal_forename": "Jordan",
+            "legal_surname": "Example",
+            "preferred_name": "Jo",
+            "date_of_birth": date(2015, 3, 14),
+            "year_group": "6",
+            "sen": True,
+            "looked_after": True,
+            "child_protection_plan": True,
+            "eal": True,
+        },
+        {
+            "legal_forename": "Amira",
+            "legal_surname": "Sample",
+            "preferred_name": None,
+            "date_of_birth": date(2012, 9, 2),
+            "year_group": "R",
+            "sen": True,
+            "looked_after": False,
+            "child_protection_plan": False,
+            "eal": False,
+        },
+        {
+            "legal_forename": "Sam",
+            "legal_surname": "Jones",
+            "preferred_name": None,
+            "date_of_birth": date(2020, 9, 1),
+            "year_group": "N1",
+            "sen": False,
+            "looked_after": False,
+            "child_protection_plan": False,
+            "eal": False,
+        },
     ]
     assert [r.line for r in rows] == [2, 3, 4]
 
@@ -144,9 +173,15 @@ def test_the_same_pupil_twice_without_a_upn_is_a_problem():
     [
         ("", "The selected file is empty"),
         ("\ufeff\n\n  \n", "The selected file is empty"),
-        ("Jordan,Example,14/03/2015\n", "The first line of the file must be the column headings, like UPN, Legal Surname, Legal Forename, Date of Birth. Download the example file to see them"),
+        (
+            "Jordan,Example,14/03/2015\n",
+            "The first line of the file must be the column headings, like UPN, Legal Surname, Legal Forename, Date of Birth. Download the example file to see them",
+        ),
         ("UPN,Surname,Forename\nA123456789012,Example,Jordan\n", "The file must have a column for each pupil's date of birth (headed Date of Birth or DOB)"),
-        ("UPN,Year\n", "The file must have a column for each pupil's surname (headed Legal Surname or Surname), forename (headed Legal Forename, Forename or First Name) and date of birth (headed Date of Birth or DOB)"),
+        (
+            "UPN,Year\n",
+            "The file must have a column for each pupil's surname (headed Legal Surname or Surname), forename (headed Legal Forename, Forename or First Name) and date of birth (headed Date of Birth or DOB)",
+        ),
         ("Surname,Forename,DOB\n", "The selected file has column headings but no pupils"),
     ],
 )
@@ -167,6 +202,7 @@ def test_a_file_that_is_not_utf8_text_or_too_large():
 
 
 # Matching rows to the register --------------------------------------------------------------------------------
+
 
 @dataclass
 class _Pupil:
@@ -193,11 +229,7 @@ def test_plan_matches_by_upn_then_by_name_and_date_of_birth():
     by_name = _Pupil("Amira", "Sample", date(2012, 9, 2), year_group="9")
     same = _Pupil("Sam", "Jones", date(2016, 1, 1))
     rows, errors = _parse(
-        "UPN,Surname,Forename,DOB\n"
-        "A123456789012,Example-Smith,Jordan,14/03/2015\n"
-        ",SAMPLE,amira,02/09/2012\n"
-        ",Jones,Sam,01/01/2016\n"
-        ",New,Pupil,01/01/2017\n"
+        "UPN,Surname,Forename,DOB\nA123456789012,Example-Smith,Jordan,14/03/2015\n,SAMPLE,amira,02/09/2012\n,Jones,Sam,01/01/2016\n,New,Pupil,01/01/2017\n"
     )
     plan = importer.plan(rows, [by_upn, by_name, same])
     assert plan.errors == []
@@ -210,11 +242,7 @@ def test_plan_refuses_ambiguous_and_conflicting_matches():
     twin1 = _Pupil("Jordan", "Example", date(2015, 3, 14))
     twin2 = _Pupil("Jordan", "Example", date(2015, 3, 14))
     other = _Pupil("Amira", "Sample", date(2012, 9, 2), upn="H801200001001")
-    rows, _ = _parse(
-        "UPN,Surname,Forename,DOB\n"
-        ",Example,Jordan,14/03/2015\n"
-        "A123456789012,Sample,Amira,02/09/2012\n"
-    )
+    rows, _ = _parse("UPN,Surname,Forename,DOB\n,Example,Jordan,14/03/2015\nA123456789012,Sample,Amira,02/09/2012\n")
     plan = importer.plan(rows, [twin1, twin2, other])
     assert [str(e) for e in plan.errors] == [
         "Line 2: more than one pupil on the register has this name and date of birth: add the pupil's UPN so we know which one",

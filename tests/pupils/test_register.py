@@ -7,7 +7,6 @@ import html
 import re
 from datetime import date, timedelta
 
-
 from portal.clock import uk_today
 from tests.admin.pages import field_error, input_value, page_text, table_rows
 from tests.factories import make_concern, make_pupil, make_referral
@@ -41,6 +40,7 @@ def _next_link(response) -> str | None:
 
 # Adding a pupil -----------------------------------------------------------------------------------------
 
+
 def test_dsl_adds_a_pupil_who_is_listed_and_audited(app, world, dsl, register):
     """Can a DSL add a pupil with a preferred name, UPN and flags, see them on the register with their
     legal name beside the preferred one and the flags as tags, and is it audited?"""
@@ -50,7 +50,13 @@ def test_dsl_adds_a_pupil_who_is_listed_and_audited(app, world, dsl, register):
     assert "The pupil has been added to the register." in page_text(page)
 
     [pupil] = register(world.a)
-    assert (pupil.legal_forename, pupil.preferred_name, pupil.date_of_birth, pupil.year_group, pupil.upn) == ("Amira", "Ami", date(2013, 9, 2), "8", "A123456789012")
+    assert (pupil.legal_forename, pupil.preferred_name, pupil.date_of_birth, pupil.year_group, pupil.upn) == (
+        "Amira",
+        "Ami",
+        date(2013, 9, 2),
+        "8",
+        "A123456789012",
+    )
     assert (pupil.looked_after, pupil.eal, pupil.sen, pupil.child_protection_plan) == (True, True, False, False)
 
     [row] = table_rows(dsl.get("/pupils"))
@@ -125,6 +131,7 @@ def test_a_upn_already_on_the_register_is_refused_next_to_the_upn(app, world, ds
 
 # The register ------------------------------------------------------------------------------------------
 
+
 def test_register_shows_only_the_schools_pupils_on_roll_and_searches(app, world, dsl):
     """Does the register list the school's pupils on roll (not another school's, nor those who left
     unless asked), and find them by name or UPN?"""
@@ -186,6 +193,7 @@ def test_register_pages_continue_without_repeats(world, dsl, many_pupils):
 def test_register_issues_the_same_queries_for_5_and_60_pupils(app, world, dsl, many_pupils):
     """Does the register page cost the same number of SQL queries whatever the number of pupils (no
     query per row)?"""
+
     def queries() -> tuple[int, int]:
         count, response = page_queries(app, dsl, "/pupils")
         return count, len(table_rows(response))
@@ -200,6 +208,7 @@ def test_register_issues_the_same_queries_for_5_and_60_pupils(app, world, dsl, m
 
 
 # A pupil's page -----------------------------------------------------------------------------------------
+
 
 def test_pupil_page_shows_details_counts_and_is_audited(app, world, dsl):
     """Does the pupil's page show their details and flags and how many concerns and referrals are still
@@ -236,6 +245,7 @@ def test_staff_may_not_open_a_pupil(app, world, signed_in):
 
 
 # Correcting a pupil -------------------------------------------------------------------------------------
+
 
 def _edit_data(response) -> dict:
     """What a browser sends back from the edit form as drawn (text inputs, date boxes, version)."""

@@ -53,9 +53,12 @@ def transitions(app, side, referral_id):
     from tenants import tenant_scope
 
     with app.app_context(), tenant_scope(side.authority_id):
-        rows = db.session.execute(
-            select(ReferralTransition).where(ReferralTransition.referral_id == referral_id).order_by(ReferralTransition.created_at)
-        ).unique().scalars().all()
+        rows = (
+            db.session.execute(select(ReferralTransition).where(ReferralTransition.referral_id == referral_id).order_by(ReferralTransition.created_at))
+            .unique()
+            .scalars()
+            .all()
+        )
         db.session.expunge_all()
         return rows
 
@@ -67,9 +70,7 @@ def notifications(app, side, person, containing: str = "") -> list[str]:
     from tenants import tenant_scope
 
     with app.app_context(), tenant_scope(side.authority_id):
-        titles = db.session.execute(
-            select(Notification.title).where(Notification.user_id == person.id).order_by(Notification.created_at)
-        ).scalars().all()
+        titles = db.session.execute(select(Notification.title).where(Notification.user_id == person.id).order_by(Notification.created_at)).scalars().all()
     return [t for t in titles if containing in t]
 
 
@@ -79,9 +80,13 @@ def chronology_titles(app, side, pupil_id) -> list[str]:
     from tenants import tenant_scope
 
     with app.app_context(), tenant_scope(side.authority_id):
-        return db.session.execute(
-            select(ChronologyEntry.title).where(ChronologyEntry.pupil_id == pupil_id).order_by(ChronologyEntry.occurred_at, ChronologyEntry.created_at)
-        ).scalars().all()
+        return (
+            db.session.execute(
+                select(ChronologyEntry.title).where(ChronologyEntry.pupil_id == pupil_id).order_by(ChronologyEntry.occurred_at, ChronologyEntry.created_at)
+            )
+            .scalars()
+            .all()
+        )
 
 
 def error_next_to(html: str, field_id: str) -> str:

@@ -3,7 +3,7 @@ calendar, in UK time; unit tests of ``WorkingCalendar`` and the same rules throu
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -21,6 +21,7 @@ def uk(*args) -> datetime:
 
 
 # The rule ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("submitted", "due"),
@@ -40,12 +41,12 @@ def uk(*args) -> datetime:
     ],
 )
 def test_one_working_day_after(submitted, due):
-    assert WorkingCalendar().one_working_day_after(submitted) == due.astimezone(timezone.utc)
+    assert WorkingCalendar().one_working_day_after(submitted) == due.astimezone(UTC)
 
 
 def test_the_result_is_utc_and_the_input_may_be_in_any_zone():
-    due = WorkingCalendar().one_working_day_after(datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc))
-    assert due.tzinfo == timezone.utc and due == datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc)
+    due = WorkingCalendar().one_working_day_after(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    assert due.tzinfo == UTC and due == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 
 
 def test_across_the_start_of_summer_time_the_uk_time_is_kept():
@@ -53,28 +54,29 @@ def test_across_the_start_of_summer_time_the_uk_time_is_kept():
     2pm UTC, not 3pm: the deadline is a time on the office clock."""
     due = WorkingCalendar().one_working_day_after(uk(2026, 3, 27, 15, 0))
     assert due.astimezone(UK) == uk(2026, 3, 30, 15, 0)
-    assert due == datetime(2026, 3, 30, 14, 0, tzinfo=timezone.utc)
+    assert due == datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
 
 
 def test_across_the_end_of_summer_time_the_uk_time_is_kept():
     """Friday 23 October 2026 9am BST (8am UTC) -> Monday 26 October 9am GMT (9am UTC)."""
     due = WorkingCalendar().one_working_day_after(uk(2026, 10, 23, 9, 0))
-    assert due == datetime(2026, 10, 26, 9, 0, tzinfo=timezone.utc)
+    assert due == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
 
 
 def test_an_authority_closure_day_is_skipped():
     calendar = WorkingCalendar({date(2026, 11, 30): False})
     assert not calendar.is_working_day(date(2026, 11, 30))
-    assert calendar.one_working_day_after(uk(2026, 11, 27, 15, 0)) == uk(2026, 12, 1, 15, 0).astimezone(timezone.utc)
+    assert calendar.one_working_day_after(uk(2026, 11, 27, 15, 0)) == uk(2026, 12, 1, 15, 0).astimezone(UTC)
 
 
 def test_a_bank_holiday_the_authority_works_counts():
     calendar = WorkingCalendar({date(2026, 12, 28): True})
     assert calendar.is_working_day(date(2026, 12, 28)) and not WorkingCalendar().is_working_day(date(2026, 12, 28))
-    assert calendar.one_working_day_after(uk(2026, 12, 24, 10, 0)) == uk(2026, 12, 28, 10, 0).astimezone(timezone.utc)
+    assert calendar.one_working_day_after(uk(2026, 12, 24, 10, 0)) == uk(2026, 12, 28, 10, 0).astimezone(UTC)
 
 
 # Through the submit page ------------------------------------------------------------------------------
+
 
 def _calendar_day(app, side, day, is_working_day, label):
     from portal.casework.models import CalendarDay
@@ -137,7 +139,7 @@ def test_another_authoritys_calendar_does_not_count(app, world):
 
 def test_across_summer_time_the_page_shows_the_uk_time(app, world):
     saved, page = _submit_at(app, world.a, uk(2026, 3, 27, 15, 0))
-    assert saved.due_at == datetime(2026, 3, 30, 14, 0, tzinfo=timezone.utc)
+    assert saved.due_at == datetime(2026, 3, 30, 14, 0, tzinfo=UTC)
     assert "by 3pm on Monday 30 March 2026" in page
 
 

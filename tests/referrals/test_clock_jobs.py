@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from jobs.schedule import tick
-from portal.clock import travel
-from portal.clock import UK
+from portal.clock import UK, travel
 from tests.factories import make_pupil, make_referral
 from tests.referrals.support import notifications, referral
 from tests.support import audit_events

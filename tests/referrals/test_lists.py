@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-
-from portal.clock import travel
-from portal.clock import UK
+from portal.clock import UK, travel
 from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
 from tests.support import page_queries, sign_in
@@ -34,9 +32,17 @@ def _submitted(app, side, due_ins, *, school="school1", status="submitted", name
             db.session.add(pupil)
             db.session.flush()
             referral = Referral(
-                organisation_id=pupil.organisation_id, pupil_id=pupil.id, created_by_id=side.dsl1.id if school == "school1" else side.dsl2.id,
-                status=ReferralStatus(status), categories=["neglect"], what_happened="x", parents_aware=ParentsAware.YES, school_view_level=Level.EARLY_HELP,
-                submitted_at=NOW - timedelta(days=1), due_at=NOW + due_in, created_at=NOW - timedelta(days=1, minutes=n),
+                organisation_id=pupil.organisation_id,
+                pupil_id=pupil.id,
+                created_by_id=side.dsl1.id if school == "school1" else side.dsl2.id,
+                status=ReferralStatus(status),
+                categories=["neglect"],
+                what_happened="x",
+                parents_aware=ParentsAware.YES,
+                school_view_level=Level.EARLY_HELP,
+                submitted_at=NOW - timedelta(days=1),
+                due_at=NOW + due_in,
+                created_at=NOW - timedelta(days=1, minutes=n),
             )
             db.session.add(referral)
             db.session.flush()
@@ -111,8 +117,12 @@ def test_the_second_page_continues_without_repeats(app, world):
 
 
 def test_the_decided_view_lists_decisions_newest_first(app, world):
-    older = make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Older"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door")))
-    newer = make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Newer"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door")))
+    older = make_referral(
+        app, world.a, make_pupil(app, world.a, legal_forename="Older"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door"))
+    )
+    newer = make_referral(
+        app, world.a, make_pupil(app, world.a, legal_forename="Newer"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door"))
+    )
     make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Waiting"), steps=(("submit", "dsl1"),))
     client = _front_door(app, world)
     html = client.get("/front-door/referrals?view=decided").get_data(as_text=True)
@@ -152,13 +162,18 @@ def test_the_schools_list_costs_the_same_with_3_or_40_referrals(app, world):
 
 # The school's list -----------------------------------------------------------------------------------------
 
+
 def test_the_school_sees_its_own_referrals_newest_first_and_when_it_last_heard(app, world):
     """Does the DSL's list show their school's referrals only, newest first, with the decision and when the front
     door was last heard from ("Not yet" before it has said anything)?"""
     first = make_referral(app, world.a, make_pupil(app, world.a, legal_forename="First"), steps=(("submit", "dsl1"),))
-    second = make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Second"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door")))
+    second = make_referral(
+        app, world.a, make_pupil(app, world.a, legal_forename="Second"), steps=(("submit", "dsl1"), ("acknowledge", "front_door"), ("decide", "front_door"))
+    )
     make_referral(app, world.a, make_pupil(app, world.a, legal_forename="Third"))
-    make_referral(app, world.a, make_pupil(app, world.a, school="school2", legal_forename="Elsewhere"), by="dsl2", school="school2", steps=(("submit", "dsl2"),))
+    make_referral(
+        app, world.a, make_pupil(app, world.a, school="school2", legal_forename="Elsewhere"), by="dsl2", school="school2", steps=(("submit", "dsl2"),)
+    )
     client = app.test_client()
     sign_in(client, world.a.dsl1)
     response = client.get("/referrals")
@@ -204,13 +219,14 @@ def test_opening_a_list_that_names_children_is_audited(app, world):
 def test_a_referrals_page_costs_the_same_with_2_or_30_messages_and_attachments(app, world):
     """Does one referral's page issue the same number of queries however long its thread, time line and
     list of attachments grow (no query per message, step or file)?"""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
     from portal.casework import attachments
     from portal.extensions import db
     from portal.referrals.models import ReferralMessage
     from tenants import tenant_scope
-    import io
-
-    from werkzeug.datastructures import FileStorage
 
     pupil_id = make_pupil(app, world.a)
     referral_id = make_referral(app, world.a, pupil_id, steps=(("submit", "dsl1"), ("acknowledge", "front_door")))
@@ -222,7 +238,9 @@ def test_a_referrals_page_costs_the_same_with_2_or_30_messages_and_attachments(a
                 db.session.add(ReferralMessage(referral_id=referral_id, author_id=author.id, from_front_door=not i % 2, body=f"Message {i}"))
                 attachments.save(
                     FileStorage(io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), filename=f"note-{i}.pdf"),
-                    organisation_id=world.a.school1, referral_id=referral_id, uploaded_by_id=world.a.dsl1.id,
+                    organisation_id=world.a.school1,
+                    referral_id=referral_id,
+                    uploaded_by_id=world.a.dsl1.id,
                 )
             db.session.commit()
 

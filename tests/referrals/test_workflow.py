@@ -26,6 +26,7 @@ def _client(app, person):
 
 # Starting and writing a referral ------------------------------------------------------------------
 
+
 def test_starting_a_referral_asks_first_and_the_post_makes_the_draft(app, world):
     """Does following a link only ask "Start a referral for <pupil>" (no draft yet), and does the POST
     make a draft, audited and on the chronology, and open the form?"""
@@ -52,7 +53,9 @@ def test_a_referral_from_an_advice_request_is_filled_in_from_the_question_and_th
 
     pupil_id = make_pupil(app, world.a)
     advice_id = make_advice(
-        app, world.a, pupil_id,
+        app,
+        world.a,
+        pupil_id,
         categories=["neglect", "child_on_child"],
         status=AdviceStatus.ANSWERED,
         outcome=AdviceOutcome.PROCEED_TO_REFERRAL,
@@ -140,7 +143,9 @@ def test_immediate_danger_without_the_police_called_is_refused_next_to_the_field
     client = _client(app, world.a.dsl1)
     response = client.post(
         f"/referrals/{referral_id}/edit",
-        data=form(immediate_danger="yes", police_reference="CAD 1234", what_happened="Disclosed at 2pm that her stepdad hit her.", submit_referral="Submit referral"),
+        data=form(
+            immediate_danger="yes", police_reference="CAD 1234", what_happened="Disclosed at 2pm that her stepdad hit her.", submit_referral="Submit referral"
+        ),
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -157,7 +162,14 @@ def test_immediate_danger_without_the_police_called_is_refused_next_to_the_field
     # Confirming the call (against the version now saved) sends it.
     response = client.post(
         f"/referrals/{referral_id}/edit",
-        data=form(immediate_danger="yes", police_called="y", police_reference="CAD 1234", what_happened=kept.what_happened, version=str(kept.version), submit_referral="Submit referral"),
+        data=form(
+            immediate_danger="yes",
+            police_called="y",
+            police_reference="CAD 1234",
+            what_happened=kept.what_happened,
+            version=str(kept.version),
+            submit_referral="Submit referral",
+        ),
     )
     assert response.status_code == 302
     assert referral(app, world.a, referral_id).status.value == "submitted"
@@ -272,6 +284,7 @@ def test_deleting_a_draft(app, world):
 
 # Who may take each step -----------------------------------------------------------------------------
 
+
 def test_the_front_door_never_sees_a_draft_and_cannot_edit_a_submitted_referral(app, world):
     """Is a school's draft invisible to the front door (404), and a submitted one not theirs to edit (403)?"""
     draft = make_referral(app, world.a, make_pupil(app, world.a))
@@ -322,6 +335,7 @@ def test_people_without_referral_work_are_refused_every_step(app, world, person_
 
 # The whole journey -----------------------------------------------------------------------------------
 
+
 def test_every_step_is_recorded_audited_and_fed_back_to_the_school(app, world):
     """Through the pages: submit, acknowledge, ask, answer, decide, close. Is each step a recorded transition
     (who, comment), audited, and is the referring DSL told at each front-door step and shown the decision and
@@ -333,13 +347,19 @@ def test_every_step_is_recorded_audited_and_fed_back_to_the_school(app, world):
     assert dsl.post(f"/referrals/{referral_id}/edit", data=form(submit_referral="Submit referral")).status_code == 302
     assert front_door.post(f"/referrals/{referral_id}/acknowledge").status_code == 302
     assert "What do you need to know?" in page_text(front_door.get(f"/referrals/{referral_id}/request-information"))
-    assert front_door.post(f"/referrals/{referral_id}/request-information", data={"comment": "Has the child said who looks after them at night?"}).status_code == 302
+    assert (
+        front_door.post(f"/referrals/{referral_id}/request-information", data={"comment": "Has the child said who looks after them at night?"}).status_code
+        == 302
+    )
     page = page_text(dsl.get(f"/referrals/{referral_id}"))
     assert "Has the child said who looks after them at night?" in page and "Give the information asked for" in page
     assert dsl.post(f"/referrals/{referral_id}/provide-information", data={"comment": "She says her older brother (16) does."}).status_code == 302
-    assert front_door.post(
-        f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "reason": "A social worker will visit within five days."}
-    ).status_code == 302
+    assert (
+        front_door.post(
+            f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "reason": "A social worker will visit within five days."}
+        ).status_code
+        == 302
+    )
     assert front_door.post(f"/referrals/{referral_id}/close").status_code == 302
 
     rows = transitions(app, world.a, referral_id)
@@ -352,8 +372,12 @@ def test_every_step_is_recorded_audited_and_fed_back_to_the_school(app, world):
         ("closed", world.a.front_door.id),
     ]
     assert [r.comment for r in rows] == [
-        None, None, "Has the child said who looks after them at night?", "She says her older brother (16) does.",
-        "A social worker will visit within five days.", None,
+        None,
+        None,
+        "Has the child said who looks after them at night?",
+        "She says her older brother (16) does.",
+        "A social worker will visit within five days.",
+        None,
     ]
     assert [e.details["to"] for e in audit_events(app, world.a.authority_id, "referral.transition")] == [r.to_status.value for r in rows]
     assert notifications(app, world.a, world.a.dsl1) == [
@@ -375,7 +399,9 @@ def test_every_step_is_recorded_audited_and_fed_back_to_the_school(app, world):
     assert "A social worker will visit within five days." in page
     assert "Closed" in page and "She says her older brother (16) does." in page
     assert "Decision made" in page  # the time line
-    assert any(e.action == "record.viewed" and e.object_id == str(referral_id) and e.actor_id == world.a.dsl1.id for e in audit_events(app, world.a.authority_id))
+    assert any(
+        e.action == "record.viewed" and e.object_id == str(referral_id) and e.actor_id == world.a.dsl1.id for e in audit_events(app, world.a.authority_id)
+    )
     titles = chronology_titles(app, world.a, pupil_id)
     assert "Referral decision: Child-in-need assessment (section 17)" in titles and "Closed" in titles
 
@@ -413,6 +439,7 @@ def test_a_step_out_of_turn_is_explained_on_the_referrals_page(app, world):
 
 
 # Messages ----------------------------------------------------------------------------------------------
+
 
 def test_messages_go_to_the_other_side_and_count_as_feedback_from_the_front_door(app, world):
     """Does a front-door message tell the referring DSL and count as feedback; does a school message tell the

@@ -14,20 +14,39 @@ def make_review(app, side, *, school: str = "school1", framework: str = "practic
 
     with _scope(app, side, side.people[by]):
         row = SelfReview(
-            organisation_id=getattr(side, school), framework=framework, framework_version=frameworks.get(framework).version, academic_year=year, started_by_id=side.people[by].id
+            organisation_id=getattr(side, school),
+            framework=framework,
+            framework_version=frameworks.get(framework).version,
+            academic_year=year,
+            started_by_id=side.people[by].id,
         )
         db.session.add(row)
         db.session.commit()
         return row.id
 
 
-def answer(app, side, review_id, question_key: str, rating: str | None = "amber", *, by: str = "head1", evidence: str = "Staff survey, autumn term.", notes: str = "Our own notes.") -> uuid.UUID:
+def answer(
+    app,
+    side,
+    review_id,
+    question_key: str,
+    rating: str | None = "amber",
+    *,
+    by: str = "head1",
+    evidence: str = "Staff survey, autumn term.",
+    notes: str = "Our own notes.",
+) -> uuid.UUID:
     from portal.extensions import db
     from portal.selfreview.models import Rag, SelfReviewAnswer
 
     with _scope(app, side, side.people[by]):
         row = SelfReviewAnswer(
-            review_id=review_id, question_key=question_key, rating=Rag(rating) if rating else None, evidence=evidence, notes=notes, updated_by_id=side.people[by].id
+            review_id=review_id,
+            question_key=question_key,
+            rating=Rag(rating) if rating else None,
+            evidence=evidence,
+            notes=notes,
+            updated_by_id=side.people[by].id,
         )
         db.session.add(row)
         db.session.commit()
@@ -43,13 +62,23 @@ def answer_all(app, side, review_id, *, framework: str = "practical-tips", ratin
 
 
 def make_action(
-    app, side, review_id, *, question_key: str = "tip-01", description: str = "Put the DSL's photo in every classroom.", owner: str | None = "dsl1", owner_name: str | None = None, due_on=None, status: str = "not_started", by: str = "head1"
+    app,
+    side,
+    review_id,
+    *,
+    question_key: str = "tip-01",
+    description: str = "Put the DSL's photo in every classroom.",
+    owner: str | None = "dsl1",
+    owner_name: str | None = None,
+    due_on=None,
+    status: str = "not_started",
+    by: str = "head1",
 ) -> uuid.UUID:
     """A development action of a review, owned by a person of the world (``owner``) or written in (``owner_name``)."""
     from datetime import date
 
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.partnership.models import ActionStatus
     from portal.selfreview.models import DevelopmentAction
 

@@ -105,10 +105,20 @@ def test_one_save_rates_the_question_and_adds_an_action_audited_without_notes_or
     assert f"Set up termly supervision for the DSL. ({a.dsl1.full_name}, due 31 March 2027) Not started" in again
 
     # Someone without an account owns the next one; a change of the rating moves the answer's version.
-    assert head.post(
-        f"/self-review/{review_id}/questions/tip-04",
-        data=form(rating="green", version="1", action_description="Book the office manager on the safer recruitment course.", action_owner="someone_else", action_owner_name="Office manager", action_due_on=["1", "9", "2027"]),
-    ).status_code == 302
+    assert (
+        head.post(
+            f"/self-review/{review_id}/questions/tip-04",
+            data=form(
+                rating="green",
+                version="1",
+                action_description="Book the office manager on the safer recruitment course.",
+                action_owner="someone_else",
+                action_owner_name="Office manager",
+                action_due_on=["1", "9", "2027"],
+            ),
+        ).status_code
+        == 302
+    )
     assert detached_rows(app, SelfReviewAnswer, a.authority_id)[0].rating == Rag.GREEN
     written_in = [x for x in detached_rows(app, DevelopmentAction, a.authority_id) if x.owner_user_id is None]
     assert [(x.owner_name, x.due_on) for x in written_in] == [("Office manager", date(2027, 9, 1))]
@@ -124,7 +134,12 @@ def test_errors_are_shown_next_to_each_field_and_what_was_typed_is_kept(app, wor
     head = signed_in_client(app, a.head1)
     url = f"/self-review/{review_id}/questions/tip-06"
 
-    response = head.post(url, data=form(rating="", evidence="Training log for 2026.", action_description="Refresh the whole-staff training.", action_owner="", action_due_on=["", "", ""]))
+    response = head.post(
+        url,
+        data=form(
+            rating="", evidence="Training log for 2026.", action_description="Refresh the whole-staff training.", action_owner="", action_due_on=["", "", ""]
+        ),
+    )
     assert response.status_code == 200
     assert field_error(response, "rating") == "Select a rating: red, amber or green"
     assert field_error(response, "action_owner") == "Select who owns the action"
@@ -156,7 +171,19 @@ def test_a_stale_answer_is_refused_with_what_changed_and_the_typed_answer_kept(a
     assert input_value(first.get(url), "version") == "1"
     assert second.post(url, data=form(rating="green", evidence="Second evidence.", notes="First notes.", version="1")).status_code == 302
 
-    response = first.post(url, data=form(rating="amber", evidence="My evidence.", notes="First notes.", version="1", action_description="An action typed too.", action_owner="someone_else", action_owner_name="Bursar", action_due_on=["1", "6", "2027"]))
+    response = first.post(
+        url,
+        data=form(
+            rating="amber",
+            evidence="My evidence.",
+            notes="First notes.",
+            version="1",
+            action_description="An action typed too.",
+            action_owner="someone_else",
+            action_owner_name="Bursar",
+            action_due_on=["1", "6", "2027"],
+        ),
+    )
     assert response.status_code == 200
     text = page_text(response)
     assert "Someone else changed the answer to this question while you were editing" in text

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from portal.audit.service import Action
+from portal.selfreview.actions import Action
 from portal.selfreview.models import SchoolAssuranceRecord
 from tests.admin.pages import field_error, page_text
 from tests.support import audit_events, detached_rows, signed_in_client
@@ -47,7 +47,12 @@ def test_the_head_saves_the_dates_and_the_report_shows_when_each_is_due(app, wor
     response = head.post(dates_url(a), data=form(dsl_training_on=(4, 9, 2025), governor_training_on=(1, 10, 2025), policy_reviewed_on=(1, 9, 2026)))
     assert response.status_code == 302
     row = saved(app, a)
-    assert (row.dsl_training_on, row.governor_training_on, row.policy_reviewed_on, row.staff_training_on) == (date(2025, 9, 4), date(2025, 10, 1), date(2026, 9, 1), None)
+    assert (row.dsl_training_on, row.governor_training_on, row.policy_reviewed_on, row.staff_training_on) == (
+        date(2025, 9, 4),
+        date(2025, 10, 1),
+        date(2026, 9, 1),
+        None,
+    )
 
     report = page_text(signed_in_client(app, a.governor1).get(f"/schools/{a.school1}/governor-report"))
     assert "4 September 2025 Due again by 4 September 2027" in report  # every two years

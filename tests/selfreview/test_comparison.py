@@ -56,7 +56,9 @@ def test_ratings_of_the_last_three_years_side_by_side_with_the_change_in_words(a
     governor = signed_in_client(app, a.governor1)
     assert table(governor.get("/self-review/compare?framework=practical-tips"))[1] == rows
     # No reviews of a framework yet.
-    assert "Your school has no reviews of the Assured Safeguarding: questions for head teachers yet." in page_text(head.get(f"/self-review/compare?school={a.school1}&framework=assured-heads"))
+    assert "Your school has no reviews of the Assured Safeguarding: questions for head teachers yet." in page_text(
+        head.get(f"/self-review/compare?school={a.school1}&framework=assured-heads")
+    )
 
 
 def test_another_schools_comparison_is_not_found_and_audited(app, world):

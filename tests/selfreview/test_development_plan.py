@@ -45,8 +45,19 @@ def test_the_plan_groups_actions_by_question_with_owner_due_date_and_overdue_in_
     a = world.a
     review_id = make_review(app, a)
     make_action(app, a, review_id, question_key="tip-05", description="Move concern records onto the portal.", owner="dsl1", due_on=date(2026, 10, 1))
-    make_action(app, a, review_id, question_key="tip-01", description="Put the DSL's photo in every classroom.", owner=None, owner_name="Office manager", due_on=date(2027, 1, 31))
-    make_action(app, a, review_id, question_key="tip-01", description="Add safeguarding to every SLT agenda.", owner="head1", due_on=date(2026, 9, 1), status="done")
+    make_action(
+        app,
+        a,
+        review_id,
+        question_key="tip-01",
+        description="Put the DSL's photo in every classroom.",
+        owner=None,
+        owner_name="Office manager",
+        due_on=date(2027, 1, 31),
+    )
+    make_action(
+        app, a, review_id, question_key="tip-01", description="Add safeguarding to every SLT agenda.", owner="head1", due_on=date(2026, 9, 1), status="done"
+    )
 
     head = signed_in_client(app, a.head1)
     page = head.get(f"/self-review/{review_id}/plan")
@@ -56,9 +67,30 @@ def test_the_plan_groups_actions_by_question_with_owner_due_date_and_overdue_in_
     assert text.index(first) < text.index(fifth)
     assert "Actions from question 1" in text and "Actions from question 5" in text
     assert rows(page) == [
-        ["Add safeguarding to every SLT agenda.", a.head1.full_name, "1 September 2026", "Done", "", "Update the action: Add safeguarding to every SLT agenda."],
-        ["Put the DSL's photo in every classroom.", "Office manager", "31 January 2027", "Not started", "", "Update the action: Put the DSL's photo in every classroom."],
-        ["Move concern records onto the portal.", a.dsl1.full_name, "1 October 2026", "Not started Overdue", "", "Update the action: Move concern records onto the portal."],
+        [
+            "Add safeguarding to every SLT agenda.",
+            a.head1.full_name,
+            "1 September 2026",
+            "Done",
+            "",
+            "Update the action: Add safeguarding to every SLT agenda.",
+        ],
+        [
+            "Put the DSL's photo in every classroom.",
+            "Office manager",
+            "31 January 2027",
+            "Not started",
+            "",
+            "Update the action: Put the DSL's photo in every classroom.",
+        ],
+        [
+            "Move concern records onto the portal.",
+            a.dsl1.full_name,
+            "1 October 2026",
+            "Not started Overdue",
+            "",
+            "Update the action: Move concern records onto the portal.",
+        ],
     ]
     # The review page shows each question's actions under it.
     review = page_text(head.get(f"/self-review/{review_id}"))
@@ -148,7 +180,7 @@ def test_only_the_reviews_editors_update_its_actions(app, world):
 def test_opening_an_action_is_an_audited_read(app, world):
     a = world.a
     action_id = make_action(app, a, make_review(app, a))
-    from portal.audit.service import Action
+    from portal.audit.actions import Action
 
     response = signed_in_client(app, a.head1).get(f"/self-review/actions/{action_id}")
     assert response.status_code == 200

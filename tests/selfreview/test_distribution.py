@@ -30,8 +30,8 @@ def _today(monkeypatch):
 
 
 def review_of(app, side, organisation_id, *, year: int = 2026, framework: str = "practical-tips", completed: bool = False) -> uuid.UUID:
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.selfreview.models import ReviewStatus
 
     head = side.head1
@@ -131,10 +131,22 @@ def test_school_twos_notes_never_reach_a_page_the_school_one_head_or_the_adminis
     head2 = create_user(app, a.authority_id, "head2@avonford.example.org", "head", a.school2, full_name="Hana Second")
     school2 = signed_in_client(app, head2)
     review2 = school2.post("/self-review/start", data={"framework": "practical-tips", "school": str(a.school2)}).headers["Location"].rsplit("/", 1)[1]
-    assert school2.post(
-        f"/self-review/{review2}/questions/tip-01",
-        data={"rating": "red", "evidence": SECRET_EVIDENCE, "notes": SECRET_NOTES, "version": "0", "action_description": "School two's private action.", "action_owner": "someone_else", "action_owner_name": "School two bursar", "action_due_on": ["1", "3", "2027"]},
-    ).status_code == 302
+    assert (
+        school2.post(
+            f"/self-review/{review2}/questions/tip-01",
+            data={
+                "rating": "red",
+                "evidence": SECRET_EVIDENCE,
+                "notes": SECRET_NOTES,
+                "version": "0",
+                "action_description": "School two's private action.",
+                "action_owner": "someone_else",
+                "action_owner_name": "School two bursar",
+                "action_due_on": ["1", "3", "2027"],
+            },
+        ).status_code
+        == 302
+    )
     assert SECRET_NOTES in page_text(school2.get(f"/self-review/{review2}"))  # the school itself sees them
     action2 = make_action(app, a, uuid.UUID(review2), owner=None, owner_name="Someone at school two")
 
@@ -154,7 +166,13 @@ def test_school_twos_notes_never_reach_a_page_the_school_one_head_or_the_adminis
         text = page_text(response)
         assert SECRET_NOTES not in text and SECRET_EVIDENCE not in text and "School two's private action." not in text, url
         assert "School two bursar" not in text, url
-    for url in (f"/self-review/{review2}", f"/self-review/{review2}/plan", f"/self-review/{review2}/questions/tip-01", f"/self-review/actions/{action2}", f"/self-review/compare?school={a.school2}"):
+    for url in (
+        f"/self-review/{review2}",
+        f"/self-review/{review2}/plan",
+        f"/self-review/{review2}/questions/tip-01",
+        f"/self-review/actions/{action2}",
+        f"/self-review/compare?school={a.school2}",
+    ):
         response = head1.get(url)
         assert response.status_code == 404, url
         assert SECRET_NOTES not in response.get_data(as_text=True)

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pypdf
 import pytest
 from sqlalchemy import event
 
-from portal.audit.service import Action
 from portal.casework.vocabulary import HarmCategory, Level
 from portal.concerns.models import BUILT_IN_CATEGORIES, ConcernOutcome
 from portal.referrals.models import ReferralDecision
+from portal.selfreview.actions import Action
 from tests.admin.pages import clean, page_text
 from tests.factories import _scope, make_pupil
 from tests.selfreview.support import answer, make_action, make_review
@@ -24,8 +24,8 @@ from tests.support import audit_events, signed_in_client
 
 TODAY = date(2026, 11, 2)
 #: Inside the school year 2026 to 2027 (and the one before).
-THIS_YEAR = datetime(2026, 10, 5, 10, tzinfo=timezone.utc)
-LAST_YEAR = datetime(2026, 3, 5, 10, tzinfo=timezone.utc)
+THIS_YEAR = datetime(2026, 10, 5, 10, tzinfo=UTC)
+LAST_YEAR = datetime(2026, 3, 5, 10, tzinfo=UTC)
 PUPIL = ("Tallulah", "Fairweather-Quince")
 WHAT_WAS_SEEN = "Bruises on both forearms, said her uncle grabbed her"
 NEGLECT = dict(BUILT_IN_CATEGORIES)["neglect"]
@@ -47,15 +47,38 @@ def add_concerns(app, side, pupil_id, category: str, count: int, *, when=THIS_YE
     with _scope(app, side, staff):
         for _ in range(count):
             row = Concern(
-                organisation_id=getattr(side, school), pupil_id=pupil_id, raised_by_id=staff.id, category=category, seen_or_heard=WHAT_WAS_SEEN, occurred_at=when, created_at=when
+                organisation_id=getattr(side, school),
+                pupil_id=pupil_id,
+                raised_by_id=staff.id,
+                category=category,
+                seen_or_heard=WHAT_WAS_SEEN,
+                occurred_at=when,
+                created_at=when,
             )
             if outcome:
-                row.status, row.outcome, row.triaged_at, row.triaged_by_id, row.action_taken = ConcernStatus.TRIAGED, ConcernOutcome(outcome), when, staff.id, "Spoke to the family."
+                row.status, row.outcome, row.triaged_at, row.triaged_by_id, row.action_taken = (
+                    ConcernStatus.TRIAGED,
+                    ConcernOutcome(outcome),
+                    when,
+                    staff.id,
+                    "Spoke to the family.",
+                )
             db.session.add(row)
         db.session.commit()
 
 
-def add_referrals(app, side, pupil_id, count: int, *, categories=("neglect",), level: str | None = "child_in_need", decision: str | None = None, when=THIS_YEAR, school: str = "school1") -> None:
+def add_referrals(
+    app,
+    side,
+    pupil_id,
+    count: int,
+    *,
+    categories=("neglect",),
+    level: str | None = "child_in_need",
+    decision: str | None = None,
+    when=THIS_YEAR,
+    school: str = "school1",
+) -> None:
     from portal.casework.vocabulary import Level
     from portal.extensions import db
     from portal.referrals.models import Referral, ReferralDecision, ReferralStatus
@@ -133,13 +156,20 @@ def test_the_counts_of_the_school_year_with_small_numbers_suppressed(app, figure
     assert outcomes["All concerns"] == "15"
     # A referral counts under each of its categories; the rows do not add up, so nothing more is hidden.
     by_harm = table(response, "Referrals, by category of harm")
-    assert by_harm == {HarmCategory.SEXUAL_ABUSE.label: "fewer than 5", HarmCategory.NEGLECT.label: "6", HarmCategory.ONLINE_HARM.label: "fewer than 5", "All referrals": "8"}
+    assert by_harm == {
+        HarmCategory.SEXUAL_ABUSE.label: "fewer than 5",
+        HarmCategory.NEGLECT.label: "6",
+        HarmCategory.ONLINE_HARM.label: "fewer than 5",
+        "All referrals": "8",
+    }
     levels = table(response, "Referrals, by the level the school judged")
     assert levels[Level.CHILD_IN_NEED.label] == "not shown" and levels[Level.CHILD_PROTECTION.label] == "fewer than 5" and levels["All referrals"] == "8"
     assert levels[Level.UNIVERSAL.label] == "0" and levels["Not given"] == "0"
     # 3 awaiting a decision is hidden; so is the 5 of early help, or 8 - 5 would give the 3 away.
     decisions = table(response, "Referrals, by children's social care's decision")
-    assert decisions[ReferralDecision.EARLY_HELP.label] == "not shown" and decisions["Awaiting a decision"] == "fewer than 5" and decisions["All referrals"] == "8"
+    assert (
+        decisions[ReferralDecision.EARLY_HELP.label] == "not shown" and decisions["Awaiting a decision"] == "fewer than 5" and decisions["All referrals"] == "8"
+    )
     assert decisions[ReferralDecision.POLICE.label] == "0"
 
 
@@ -254,4 +284,3 @@ def test_another_schools_figures_are_never_counted_and_its_report_is_not_found(a
     # School 2's 9 concerns and 4 referrals are in none of school 1's totals (15 and 8 above).
     assert table(client.get(url(a)), "Concerns logged, by category")["All concerns"] == "15"
     assert table(client.get(url(a)), "Referrals, by the level the school judged")["All referrals"] == "8"
-

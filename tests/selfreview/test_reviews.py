@@ -6,9 +6,9 @@ and a review keeping the version of the questions it was started with."""
 from __future__ import annotations
 
 import json
-import uuid
 import re
 import shutil
+import uuid
 from datetime import date
 
 import pytest
@@ -42,7 +42,7 @@ def start(client, framework: str, school) -> object:
 def answer_all_twelve(client, review_id, ratings=RATINGS) -> None:
     """Rate the twelve questions through the answer pages, as the head would, one after the other."""
     questions = frameworks.get("practical-tips").questions
-    for question, rating in zip(questions, ratings):
+    for question, rating in zip(questions, ratings, strict=True):
         response = client.post(
             f"/self-review/{review_id}/questions/{question.key}",
             data={"rating": rating, "evidence": f"Evidence for question {question.number}.", "notes": "", "version": "0"},
@@ -80,7 +80,12 @@ def test_the_head_starts_a_review_once_for_the_year_and_sees_it_in_the_list(app,
         ReviewStatus.IN_PROGRESS,
     )
     [event] = audit_events(app, a.authority_id, "self_review.started")
-    assert (event.object_id, event.actor_id, event.organisation_id, event.details) == (str(review.id), a.head1.id, a.school1, {"framework": "practical-tips", "version": 1, "year": 2026})
+    assert (event.object_id, event.actor_id, event.organisation_id, event.details) == (
+        str(review.id),
+        a.head1.id,
+        a.school1,
+        {"framework": "practical-tips", "version": 1, "year": 2026},
+    )
 
     # Starting it again opens the same review: one per school, framework and year.
     again = start(head, "practical-tips", a.school1)
@@ -140,11 +145,19 @@ def test_a_governor_reads_the_twelve_questions_but_completes_only_the_governors_
     response = start(governor, "assured-governors", a.school1)
     assert response.status_code == 302
     review_id = response.headers["Location"].rsplit("/", 1)[1]
-    assert governor.post(f"/self-review/{review_id}/questions/leadership-1", data={"rating": "green", "evidence": "Termly safeguarding report.", "version": "0"}).status_code == 302
+    assert (
+        governor.post(
+            f"/self-review/{review_id}/questions/leadership-1", data={"rating": "green", "evidence": "Termly safeguarding report.", "version": "0"}
+        ).status_code
+        == 302
+    )
     head = signed_in_client(app, a.head1)
     assert head.post(f"/self-review/{review_id}/questions/leadership-2", data={"rating": "amber", "version": "0"}).status_code == 302
     text = page_text(governor.get(f"/self-review/{review_id}"))
-    assert "1. How do I know that the Headteacher and all staff are giving priority to keeping children safe? Rating Green Evidence Termly safeguarding report." in text
+    assert (
+        "1. How do I know that the Headteacher and all staff are giving priority to keeping children safe? Rating Green Evidence Termly safeguarding report."
+        in text
+    )
     assert "Rate and add evidence for question 1" in text
 
 
@@ -171,10 +184,10 @@ def test_the_head_completes_the_twelve_questions_and_marks_the_review_complete(a
     assert "2. Is safeguarding a shared responsibility in your school? Rating Amber" in text
     assert "12. Are your policies" in text and "Rating Green Evidence Evidence for question 12." in text
     assert "Questions rated 12 of 12 Ratings 4 red, 4 amber, 4 green" in text
-    assert "Source of the questions \"You have someone to trust\"" in text and "Version of the questions Version 1" in text
+    assert 'Source of the questions "You have someone to trust"' in text and "Version of the questions Version 1" in text
     assert "Mark as complete" in buttons(page)
     answered = audit_events(app, a.authority_id, "self_review.answered")
-    assert [e.details for e in answered] == [{"question": q.key, "rating": r} for q, r in zip(frameworks.get("practical-tips").questions, RATINGS)]
+    assert [e.details for e in answered] == [{"question": q.key, "rating": r} for q, r in zip(frameworks.get("practical-tips").questions, RATINGS, strict=True)]
 
     response = head.post(f"/self-review/{review_id}/complete")
     assert response.status_code == 302
@@ -188,7 +201,10 @@ def test_the_head_completes_the_twelve_questions_and_marks_the_review_complete(a
     assert "Mark as complete" not in text.split("Completing the review", 1)[1]
 
     # An answer can still change: the review stays completed and says it changed since.
-    assert head.post(f"/self-review/{review_id}/questions/tip-03", data={"rating": "amber", "evidence": "Evidence for question 3.", "version": "1"}).status_code == 302
+    assert (
+        head.post(f"/self-review/{review_id}/questions/tip-03", data={"rating": "amber", "evidence": "Evidence for question 3.", "version": "1"}).status_code
+        == 302
+    )
     text = page_text(head.get(f"/self-review/{review_id}"))
     assert "Status Completed" in text and "Changed since completion" in text
     assert "Status Completed" in page_text(signed_in_client(app, a.governor1).get("/self-review"))

@@ -3,12 +3,11 @@ awkward moment of the clock."""
 
 from __future__ import annotations
 
-from portal.audit.service import Action
+from portal.selfreview.actions import Action
 from tests.admin.pages import page_text
 from tests.moments import AWKWARD_MOMENTS
 from tests.selfreview.test_governor_report import url
 from tests.support import audit_events, signed_in_client
-
 
 #: The school year (by the year it starts) that each awkward moment falls in (tests/moments.py).
 SCHOOL_YEAR_AT = {

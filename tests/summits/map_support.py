@@ -45,7 +45,9 @@ def summit_with_partner(app, side, **fields) -> uuid.UUID:
     return summit_id
 
 
-def make_map(app, side, summit_id, *, columns: int = 8, rows: int = 6, width: int = 800, height: int = 600, title: str = "Streets around the school") -> uuid.UUID:
+def make_map(
+    app, side, summit_id, *, columns: int = 8, rows: int = 6, width: int = 800, height: int = 600, title: str = "Streets around the school"
+) -> uuid.UUID:
     """A safety map with a real PNG in the file store."""
     from portal.casework import files
     from portal.extensions import db
@@ -56,9 +58,18 @@ def make_map(app, side, summit_id, *, columns: int = 8, rows: int = 6, width: in
         key = files.new_key()
         files.write(key, data)
         row = SafetyMap(
-            summit_id=summit_id, title=title, kind=MapKind.NEIGHBOURHOOD, description="The streets between the school and the bus station; north is up.",
-            content_type="image/png", size_bytes=len(data), width=width, height=height, storage_key=key,
-            grid_columns=columns, grid_rows=rows, uploaded_by_id=side.dsl1.id,
+            summit_id=summit_id,
+            title=title,
+            kind=MapKind.NEIGHBOURHOOD,
+            description="The streets between the school and the bus station; north is up.",
+            content_type="image/png",
+            size_bytes=len(data),
+            width=width,
+            height=height,
+            storage_key=key,
+            grid_columns=columns,
+            grid_rows=rows,
+            uploaded_by_id=side.dsl1.id,
         )
         db.session.add(row)
         db.session.commit()
@@ -87,8 +98,8 @@ def make_marker(app, side, map_id, square: str = "B3", safety: str = "unsafe", *
 
 def make_link(app, side, map_id, group: str = "Group 3, Year 10", *, expires_in: timedelta = timedelta(hours=2), by: str = "dsl1") -> tuple[uuid.UUID, str]:
     """A tablet link and its secret (the secret is what the link's address carries)."""
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.summits.map_service import new_link
     from portal.summits.models import SafetyMap
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -22,8 +22,8 @@ def make_summit(app, side, *, host: str = "school1", by: str = "front_door", sta
     author = side.people[by]
     values = {
         "title": "Student Safety Summit",
-        "starts_at": datetime(2026, 3, 17, 9, 0, tzinfo=timezone.utc),
-        "ends_at": datetime(2026, 3, 17, 12, 30, tzinfo=timezone.utc),
+        "starts_at": datetime(2026, 3, 17, 9, 0, tzinfo=UTC),
+        "ends_at": datetime(2026, 3, 17, 12, 30, tzinfo=UTC),
         "venue": "The sports hall",
         "young_people": {"Year 9": 30},
         "status": SummitStatus(status),
@@ -40,8 +40,8 @@ def make_summit(app, side, *, host: str = "school1", by: str = "front_door", sta
 
 def invite(app, side, summit_id, organisation: str, answer: str | None = None, by: str = "front_door") -> uuid.UUID:
     """Invite ``organisation`` (a side attribute: school2, police, health); ``answer`` accepted/declined."""
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.partnership.models import Invitation, InvitationStatus
 
     answerer = {"school2": "dsl2", "police": "partner", "health": "partner2", "school1": "dsl1"}[organisation]
@@ -80,7 +80,9 @@ def make_activity(app, side, summit_id, *, facilitator: str | None = None, **fie
         return activity.id
 
 
-def make_action(app, side, summit_id, *, owner: str | None = None, organisation: str | None = None, due_on: date | None = None, by: str = "front_door") -> uuid.UUID:
+def make_action(
+    app, side, summit_id, *, owner: str | None = None, organisation: str | None = None, due_on: date | None = None, by: str = "front_door"
+) -> uuid.UUID:
     """A plan action owned by a person (``owner``, a person key) or an organisation (a side attribute)."""
     from portal.extensions import db
     from portal.partnership.models import PlanAction
@@ -117,8 +119,16 @@ def make_map(app, side, summit_id, title: str = "Map of the town centre") -> uui
 
     with _scope(app, side):
         row = SafetyMap(
-            summit_id=summit_id, title=title, kind=MapKind.NEIGHBOURHOOD, description="The town centre and the bus station.",
-            content_type="image/png", size_bytes=1000, width=800, height=600, storage_key=secrets.token_hex(16), uploaded_by_id=side.front_door.id,
+            summit_id=summit_id,
+            title=title,
+            kind=MapKind.NEIGHBOURHOOD,
+            description="The town centre and the bus station.",
+            content_type="image/png",
+            size_bytes=1000,
+            width=800,
+            height=600,
+            storage_key=secrets.token_hex(16),
+            uploaded_by_id=side.front_door.id,
         )
         db.session.add(row)
         db.session.commit()
@@ -143,7 +153,11 @@ def notification_titles(app, side, person) -> list[str]:
     from tenants import tenant_scope
 
     with app.app_context(), tenant_scope(side.authority_id):
-        return db.session.execute(select(Notification.title).where(Notification.user_id == side.people[person].id).order_by(Notification.created_at)).scalars().all()
+        return (
+            db.session.execute(select(Notification.title).where(Notification.user_id == side.people[person].id).order_by(Notification.created_at))
+            .scalars()
+            .all()
+        )
 
 
 def notifications(app, side, person) -> list[tuple[str, str | None]]:

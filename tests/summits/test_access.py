@@ -180,6 +180,9 @@ def test_the_list_puts_invitations_waiting_first_then_upcoming_followed_up_and_c
     for title, status in (("Summit to come", "planning"), ("Summit held", "held"), ("Summit closed", "closed")):
         invite(app, world.a, make_summit(app, world.a, title=title, status=status), "police", "accepted")
     page = page_text(signed_in_client(app, world.a.partner).get("/summits"))
-    order = [page.index(t) for t in ("Invitations waiting", "Summit waiting for us", "Upcoming", "Summit to come", "Being followed up", "Summit held", "Closed", "Summit closed")]
+    order = [
+        page.index(t)
+        for t in ("Invitations waiting", "Summit waiting for us", "Upcoming", "Summit to come", "Being followed up", "Summit held", "Closed", "Summit closed")
+    ]
     assert order == sorted(order)
     assert page.count("Summit waiting for us") == 1

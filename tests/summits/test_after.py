@@ -54,8 +54,14 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
     assert "Partner" in page and "Avonford Police (organisation)" in page and "Avonford Primary School (organisation)" in page
     assert "Avonford High School" not in page
 
-    dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "Walk the route to the bus station with Year 9.", "owner": f"user:{world.a.partner.id}", "due_on": _date(due)})
-    dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "Patrol the bus station at 4pm.", "owner": f"organisation:{world.a.police}", "due_on": _date(due)})
+    dsl1.post(
+        f"/summits/{summit_id}/actions/new",
+        data={"description": "Walk the route to the bus station with Year 9.", "owner": f"user:{world.a.partner.id}", "due_on": _date(due)},
+    )
+    dsl1.post(
+        f"/summits/{summit_id}/actions/new",
+        data={"description": "Patrol the bus station at 4pm.", "owner": f"organisation:{world.a.police}", "due_on": _date(due)},
+    )
     by_text = {a.description: a for a in rows(app, world.a, PlanAction, summit_id=summit_id)}
     assert by_text["Walk the route to the bus station with Year 9."].owner_user_id == world.a.partner.id
     police = by_text["Patrol the bus station at 4pm."]
@@ -65,7 +71,9 @@ def test_actions_are_owned_by_a_named_person_or_an_organisation(app, world):
 
     refused = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"organisation:{world.a.health}", "due_on": _date(due)})
     assert field_error(refused, "owner") == "Select who owns the action from the list"
-    past = dsl1.post(f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"user:{world.a.partner.id}", "due_on": _date(uk_today() - timedelta(days=1))})
+    past = dsl1.post(
+        f"/summits/{summit_id}/actions/new", data={"description": "x", "owner": f"user:{world.a.partner.id}", "due_on": _date(uk_today() - timedelta(days=1))}
+    )
     assert field_error(past, "due_on") == "The due date must be today or in the future"
     assert len(rows(app, world.a, PlanAction, summit_id=summit_id)) == 2
 
@@ -151,9 +159,16 @@ def test_an_overdue_action_is_tagged_overdue(app, world):
     summit_id = make_summit(app, world.a, status="held")
     make_action(app, world.a, summit_id, owner="front_door", due_on=uk_today() - timedelta(days=3))
     done = make_action(app, world.a, summit_id, owner="front_door", due_on=uk_today() - timedelta(days=3))
-    signed_in_client(app, world.a.front_door).post(f"/summits/actions/{done}/edit", data={
-        "description": "Done already", "owner": f"user:{world.a.front_door.id}", "due_on": _date(uk_today() - timedelta(days=3)), "status": "done", "version": "1",
-    })
+    signed_in_client(app, world.a.front_door).post(
+        f"/summits/actions/{done}/edit",
+        data={
+            "description": "Done already",
+            "owner": f"user:{world.a.front_door.id}",
+            "due_on": _date(uk_today() - timedelta(days=3)),
+            "status": "done",
+            "version": "1",
+        },
+    )
     page = page_text(signed_in_client(app, world.a.dsl1).get(f"/summits/{summit_id}"))
     assert page.count("Not started Overdue") == 1 and "Done Overdue" not in page
 
@@ -161,8 +176,18 @@ def test_an_overdue_action_is_tagged_overdue(app, world):
 def test_two_people_update_an_action_the_second_is_refused_and_the_first_is_kept(app, world):
     summit_id = make_summit(app, world.a, status="held")
     action_id = make_action(app, world.a, summit_id, owner="front_door")
-    form = {"description": "Ask the council to light the alley by the chip shop.", "owner": f"user:{world.a.front_door.id}", "due_on": _date(uk_today() + timedelta(days=30)), "version": "1"}
-    assert signed_in_client(app, world.a.front_door).post(f"/summits/actions/{action_id}/edit", data=form | {"status": "in_progress", "progress_note": "Emailed the council."}).status_code == 302
+    form = {
+        "description": "Ask the council to light the alley by the chip shop.",
+        "owner": f"user:{world.a.front_door.id}",
+        "due_on": _date(uk_today() + timedelta(days=30)),
+        "version": "1",
+    }
+    assert (
+        signed_in_client(app, world.a.front_door)
+        .post(f"/summits/actions/{action_id}/edit", data=form | {"status": "in_progress", "progress_note": "Emailed the council."})
+        .status_code
+        == 302
+    )
     response = signed_in_client(app, world.a.dsl1).post(f"/summits/actions/{action_id}/edit", data=form | {"status": "no_longer_needed"})
     page = page_text(response)
     assert "Someone else changed this action while you were editing" in page and "Status In progress No longer needed" in page
@@ -173,7 +198,12 @@ def test_two_people_update_an_action_the_second_is_refused_and_the_first_is_kept
 def test_you_said_we_did_is_saved_audited_and_shown(app, world):
     summit_id = make_summit(app, world.a, status="held")
     dsl1 = signed_in_client(app, world.a.dsl1)
-    data = {"you_said": "The alley by the chip shop is dark.", "we_did": "The council put in two lights.", "told_on": ["20", "3", "2026"], "told_how": "A Year 9 assembly."}
+    data = {
+        "you_said": "The alley by the chip shop is dark.",
+        "we_did": "The council put in two lights.",
+        "told_on": ["20", "3", "2026"],
+        "told_how": "A Year 9 assembly.",
+    }
     future = uk_today() + timedelta(days=2)
     response = dsl1.post(f"/summits/{summit_id}/you-said-we-did/new", data=data | {"told_on": _date(future)})
     assert field_error(response, "told_on") == "The date young people were told must be today or in the past"
@@ -190,7 +220,7 @@ def test_you_said_we_did_is_saved_audited_and_shown(app, world):
 
 
 def test_an_action_due_today_is_accepted_and_one_due_yesterday_refused_at_any_moment(awkward_moment, app, world):
-    """"Today" is the UK's: at 00:30 BST (23:30 UTC the day before), as the clocks change, on New Year's
+    """ "Today" is the UK's: at 00:30 BST (23:30 UTC the day before), as the clocks change, on New Year's
     Eve, 29 February and a bank holiday, is an action due today accepted and one due yesterday refused?"""
     summit_id = make_summit(app, world.a, status="held")
     dsl1 = signed_in_client(app, world.a.dsl1)

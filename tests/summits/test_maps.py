@@ -59,6 +59,7 @@ def _error_next_to(response, field: str) -> str:
 
 # Uploading -------------------------------------------------------------------------------------------
 
+
 def test_an_organiser_uploads_a_map_and_lands_on_its_page(app, world):
     """Does the host school's DSL upload a PNG with a title, a description and a grid, tied to an activity,
     and land on the map's page, with the row, the file and the audit event kept?"""
@@ -75,7 +76,10 @@ def test_an_organiser_uploads_a_map_and_lands_on_its_page(app, world):
     assert page.status_code == 200 and "Upload a safety map" in text_of(page)
     assert "Mapping our neighbourhood" in text_of(page)
 
-    response = client.post(f"/summits/{summit_id}/maps/new", data=_form(kind="floor_plan", grid_columns="10", grid_rows="12", activity=str(activity_id), image=(BytesIO(png_bytes(120, 90)), "plan.png")))
+    response = client.post(
+        f"/summits/{summit_id}/maps/new",
+        data=_form(kind="floor_plan", grid_columns="10", grid_rows="12", activity=str(activity_id), image=(BytesIO(png_bytes(120, 90)), "plan.png")),
+    )
 
     [saved] = _rows(app, a, SafetyMap)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/maps/{saved.id}")
@@ -189,6 +193,7 @@ def test_an_image_over_the_attachment_size_limit_is_refused(app, world, monkeypa
 
 # Who sees a map ----------------------------------------------------------------------------------------
 
+
 def test_the_image_is_served_only_after_the_policy_check_and_never_cached(app, world):
     """Is the image served to people who may see the summit's content (no-store, nosniff), and refused
     (404) to an uninvited partner, a school not in the summit, and a partner still to answer?"""
@@ -231,6 +236,7 @@ def test_an_invited_partner_sees_the_map_but_not_the_facilitators_tools(app, wor
 
 
 # Placing markers ---------------------------------------------------------------------------------------
+
 
 def _place(client, map_id, **fields):
     data = {"square": "", "safety": "unsafe", "place": "", "note": "", "suggestion": "", "group_label": "Group 2, Year 9", "x": "", "y": "", "method": "grid"}
@@ -291,7 +297,11 @@ def test_a_marker_placed_with_a_pointer_or_the_keyboard_keeps_its_point(app, wor
     assert _place(signed_in_client(app, a.head1), map_id, **fields).status_code == 302
     [marker] = _markers(app, a)
     assert (marker.x, marker.y, marker.grid_column, marker.grid_row, marker.method.value) == (
-        pytest.approx(expected[0], abs=1e-4), pytest.approx(expected[1], abs=1e-4), expected[2], expected[3], expected[4]
+        pytest.approx(expected[0], abs=1e-4),
+        pytest.approx(expected[1], abs=1e-4),
+        expected[2],
+        expected[3],
+        expected[4],
     )
 
 
@@ -356,6 +366,7 @@ def test_an_organiser_removes_a_marker(app, world):
 
 # The summary -----------------------------------------------------------------------------------------
 
+
 def test_the_summary_lists_areas_marked_unsafe_most_often_with_places_and_suggestions(app, world):
     """Are the squares marked unsafe listed most often first, each with its count, the places named (once
     each) and every suggestion, with squares only ever marked safe left out?"""
@@ -371,7 +382,7 @@ def test_the_summary_lists_areas_marked_unsafe_most_often_with_places_and_sugges
 
     page = signed_in_client(app, a.partner).get(f"/maps/{map_id}")
     html = page.get_data(as_text=True)
-    summary = html[html.index("Areas marked unsafe most often"):html.index('id="markers"')]
+    summary = html[html.index("Areas marked unsafe most often") : html.index('id="markers"')]
     rows = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", summary, re.S)[1:]]
     rows = [" ".join(cells) for cells in rows]
     assert rows == [
@@ -398,10 +409,11 @@ def test_safe_and_unsafe_markers_differ_in_shape_and_words(app, world):
     assert '<use href="#app-marker-safe">' in html and '<use href="#app-marker-unsafe">' in html
     assert "Marker 1, square A1: feels safe" in html and "Marker 2, square B2: feels unsafe" in html
     assert "A tick in a circle: this place feels safe" in text_of(page) and "A cross in a square: this place feels unsafe" in text_of(page)
-    assert "style=" not in html[html.index('class="app-map"'):html.index("What the map shows")]
+    assert "style=" not in html[html.index('class="app-map"') : html.index("What the map shows")]
 
 
 # Tablet links, from the facilitator's side ----------------------------------------------------------------
+
 
 def test_a_facilitator_makes_a_tablet_link_shown_once_with_a_qr_code(app, world):
     """Does making a link show its address once, with a QR code, not cached; is only a keyed hash of the

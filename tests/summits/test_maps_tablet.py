@@ -87,7 +87,10 @@ def test_a_group_places_markers_through_its_link(app, world, tablet):
     assert client.get(path).status_code == 200
     response = client.post(path, data=_marker_form())
     assert response.status_code == 302 and response.headers["Location"].endswith(path)
-    assert client.post(path, data=_marker_form(square="H1", x="0.95", y="0.05", method="pointer", safety="safe", place="The library", suggestion="")).status_code == 302
+    assert (
+        client.post(path, data=_marker_form(square="H1", x="0.95", y="0.05", method="pointer", safety="safe", place="The library", suggestion="")).status_code
+        == 302
+    )
 
     markers = sorted(_markers(app, a), key=lambda m: m.created_at)
     assert [(m.map_id, m.link_id, m.placed_by_id, m.group_label) for m in markers] == [(map_id, link_id, None, "Group 3, Year 10")] * 2
@@ -126,7 +129,15 @@ def test_the_tablet_shows_nothing_but_its_map_and_its_own_markers(app, world, ta
     html = response.get_data(as_text=True)
     text = text_of(response)
     assert "Our own corner" in text
-    for hidden in ("The secret garden", "Group 1, Year 9", "The bike sheds", "Group 9, Year 11", "Student Safety Summit", "The sports hall", "Avonford Primary School"):
+    for hidden in (
+        "The secret garden",
+        "Group 1, Year 9",
+        "The bike sheds",
+        "Group 9, Year 11",
+        "Student Safety Summit",
+        "The sports hall",
+        "Avonford Primary School",
+    ):
         assert hidden not in text, hidden
     for person in a.people.values():
         assert person.full_name not in text and person.email not in html
@@ -173,8 +184,8 @@ def test_an_expired_link_says_so_and_saves_nothing(app, world):
     path = tablet_path(a, secret)
     assert client.get(path).status_code == 200
 
-    from portal.extensions import db
     from portal.clock import utcnow
+    from portal.extensions import db
     from portal.summits.models import MapLink
     from tenants import tenant_scope
 

@@ -3,7 +3,7 @@ inclusion and safety), optimistic locking, the checklist, invitations and the pe
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from portal.partnership.models import Invitation, Participant, ParticipantRole
 from portal.summits.models import SafetySummit
@@ -38,6 +38,7 @@ def plan(**changes) -> dict:
 
 # Creating a summit ---------------------------------------------------------------------------------
 
+
 def test_a_dsl_creates_a_summit_for_their_own_school_and_becomes_its_organiser(app, world):
     dsl1 = signed_in_client(app, world.a.dsl1)
     response = dsl1.post("/summits/new", data={"host": str(world.a.school1), "title": ""})
@@ -71,6 +72,7 @@ def test_social_care_creates_a_summit_for_any_school(app, world):
 
 # The plan ------------------------------------------------------------------------------------------
 
+
 def test_the_plan_is_typed_in_uk_time_and_kept_in_utc(app, world):
     """A summer date (British Summer Time): 09:30 to 13:00 in the UK is 08:30 to 12:00 UTC; the numbers
     of young people by year group, consent, inclusion and safety are saved, audited and shown."""
@@ -79,8 +81,8 @@ def test_the_plan_is_typed_in_uk_time_and_kept_in_utc(app, world):
     response = dsl1.post(f"/summits/{summit_id}/edit", data=plan())
     assert response.status_code == 302
     summit = one(app, world.a, SafetySummit, summit_id)
-    assert summit.starts_at == datetime(2026, 7, 10, 8, 30, tzinfo=timezone.utc)
-    assert summit.ends_at == datetime(2026, 7, 10, 12, 0, tzinfo=timezone.utc)
+    assert summit.starts_at == datetime(2026, 7, 10, 8, 30, tzinfo=UTC)
+    assert summit.ends_at == datetime(2026, 7, 10, 12, 0, tzinfo=UTC)
     assert summit.young_people == {"Year 9": 30, "Year 10": 25}
     assert summit.consent_arranged is True and summit.venue == "The sports hall"
     assert summit.inclusion_and_safety == "A quiet room, and a named adult for anyone upset."
@@ -144,13 +146,20 @@ def test_two_organisers_edit_the_plan_the_second_is_refused_and_the_first_is_kep
 
 # The checklist -------------------------------------------------------------------------------------
 
+
 def test_the_planning_checklist_is_ticked_and_a_stale_save_is_refused(app, world):
     summit_id = make_summit(app, world.a)
     dsl1, front_door = signed_in_client(app, world.a.dsl1), signed_in_client(app, world.a.front_door)
     page = page_text(dsl1.get(f"/summits/{summit_id}"))
-    for label in ("Who to invite: schools, colleges and agencies", "How the summit is made inclusive for young people", "Which practitioners attend",
-                  "How young people get involved, and their consent", "The activities chosen, each with a facilitator",
-                  "A plan for following up with students: named owners and timeframes", "How young people will be kept informed"):
+    for label in (
+        "Who to invite: schools, colleges and agencies",
+        "How the summit is made inclusive for young people",
+        "Which practitioners attend",
+        "How young people get involved, and their consent",
+        "The activities chosen, each with a facilitator",
+        "A plan for following up with students: named owners and timeframes",
+        "How young people will be kept informed",
+    ):
         assert label in page
 
     assert dsl1.post(f"/summits/{summit_id}/checklist", data={"items": ["inclusive", "invite"], "version": "1"}).status_code == 302
@@ -177,6 +186,7 @@ def _accepted_partner(app, world, summit_id):
 
 # Invitations ---------------------------------------------------------------------------------------
 
+
 def test_an_organiser_invites_a_partner_agency_once_and_never_the_host(app, world):
     summit_id = make_summit(app, world.a)
     dsl1 = signed_in_client(app, world.a.dsl1)
@@ -202,6 +212,7 @@ def test_an_organiser_invites_a_partner_agency_once_and_never_the_host(app, worl
 
 
 # The people taking part ----------------------------------------------------------------------------
+
 
 def test_practitioners_from_social_care_the_host_and_organisations_that_accepted_can_be_added(app, world):
     summit_id = make_summit(app, world.a)

@@ -36,10 +36,14 @@ def test_every_table_with_authority_id_has_forced_rls_and_a_policy(app, database
     try:
         with engine.connect() as conn:
             problems = rls_problems(conn)
-            covered = set(conn.execute(text(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relforcerowsecurity"
-            )).scalars())
+            covered = set(
+                conn.execute(
+                    text(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relforcerowsecurity"
+                    )
+                ).scalars()
+            )
     finally:
         engine.dispose()
     assert problems == []

@@ -30,7 +30,8 @@ def _authority_by_slug(slug: str):
 @click.option("--require-two-factor/--no-require-two-factor", default=True, show_default=True)
 def create_authority(name: str, slug: str, require_two_factor: bool) -> None:
     """Create the authority NAME (a new tenant)."""
-    from portal.audit.service import Action, record
+    from portal.audit.service import record
+    from portal.authorities.actions import Action
     from portal.authorities.models import Authority
     from portal.extensions import db
     from tenants.context import tenant_scope
@@ -61,7 +62,8 @@ def create_admin(slug: str, email: str, full_name: str) -> None:
     from jobs.dispatch import run_inline_pending
     from portal.accounts.models import Membership, Role, User
     from portal.accounts.service import invite_user
-    from portal.audit.service import Action, record
+    from portal.audit.service import record
+    from portal.authorities.actions import Action
     from portal.extensions import db
     from tenants.context import tenant_scope
     from tenants.directory import find_sign_in
@@ -81,7 +83,13 @@ def create_admin(slug: str, email: str, full_name: str) -> None:
         membership = Membership(user_id=user.id, role=Role.AUTHORITY_ADMIN, organisation_id=None)
         db.session.add(membership)
         db.session.flush()
-        record(Action.MEMBERSHIP_ADDED, object_type="membership", object_id=membership.id, actor_id=None, details={"user_id": str(user.id), "role": "authority_admin", "by": "platform"})
+        record(
+            Action.MEMBERSHIP_ADDED,
+            object_type="membership",
+            object_id=membership.id,
+            actor_id=None,
+            details={"user_id": str(user.id), "role": "authority_admin", "by": "platform"},
+        )
         invite_user(user)
         db.session.commit()
     run_inline_pending()

@@ -10,15 +10,15 @@ waiting and offers to try again.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from jobs.models import OutboxJob
 from portal.casework import files
 from portal.casework.models import ExportStatus
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 
 log = logging.getLogger("portal.jobs")
 

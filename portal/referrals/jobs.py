@@ -9,11 +9,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from jobs.registry import job
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework.people import front_door_ids, front_door_manager_ids, notify_all
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.referrals.actions import Action
 from portal.referrals.models import AWAITING_DECISION, Referral
 
 #: How long before the deadline the front door is warned.

@@ -1,4 +1,4 @@
-"""Account jobs: invitation and password-reset emails. The one-time token is made here, when the email
+"""Account jobs: invitation and password-reset emails, and the retention of sign-in records. The one-time token is made here, when the email
 is sent, so it never sits in the outbox, Redis or the database in a readable form."""
 
 from __future__ import annotations
@@ -7,22 +7,15 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from jobs.registry import job
-from portal.accounts.models import TokenPurpose, User
+from portal.accounts.models import AccountToken, TokenPurpose, User, UserSession
 from portal.accounts.security import issue_token
 from portal.authorities.models import Authority
-from portal.extensions import db
 from portal.clock import utcnow
-from portal.notifications.mail import send_templated
-
-
-def _external(endpoint: str, **values) -> str:
-    """The full address of a page, for an email. Built from the URL map, not from a (fake) request:
-    a job has no request, and pushing one would run the request hooks on the job's session."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + current_app.url_map.bind("portal.invalid").build(endpoint, values)
+from portal.extensions import db
+from portal.notifications.mail import external_url, send_templated
 
 
 @job("accounts.send_invitation", queue="notifications")
@@ -41,7 +34,7 @@ def send_invitation(user_id: str) -> None:
         user_id=user.id,
         inviter_line=f"{inviter.full_name} has invited you." if inviter else "Hello,",
         authority_name=authority.name,
-        link=_external("accounts.accept_invitation", token=token),
+        link=external_url("accounts.accept_invitation", token=token),
         expires_at=utcnow() + valid_for,
     )
 
@@ -61,6 +54,17 @@ def send_password_reset(user_id: str) -> None:
         user_id=user.id,
         user=user,
         authority_name=authority.name,
-        link=_external("accounts.password_reset", token=token),
+        link=external_url("accounts.password_reset", token=token),
         expires_at=utcnow() + valid_for,
     )
+
+
+#: Ended sessions and spent tokens are kept this long (for investigations), then removed.
+SIGN_IN_RECORD_RETENTION = timedelta(days=90)
+
+
+@job("maintenance.purge_sign_in_records", queue="maintenance")
+def purge_sign_in_records() -> None:
+    cutoff = utcnow() - SIGN_IN_RECORD_RETENTION
+    db.session.execute(delete(UserSession).where(or_(UserSession.revoked_at < cutoff, UserSession.last_seen_at < cutoff)))
+    db.session.execute(delete(AccountToken).where(or_(AccountToken.used_at < cutoff, AccountToken.expires_at < cutoff)))

@@ -1,6 +1,6 @@
 """The PDF report of a school assessment (WeasyPrint), for the person who asked.
 
-Like the chronology PDF, through ``jobs.pdf_files``: the file's storage name is chosen once, so a retried
+Like the chronology PDF, through ``portal.casework.pdf_files``: the file's storage name is chosen once, so a retried
 job overwrites its own file instead of leaving a second copy; when the last attempt fails the report is
 marked failed and the requester told, so their page stops waiting and offers to try again. The job runs without a signed-in user: it reads the assessment by its id (the requester's right was
 checked when they asked), but builds nothing if the requester can no longer see the assessment.
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from flask import render_template
 from sqlalchemy import select
 
-from jobs import pdf_files
 from jobs.registry import job
 from portal.accounts.models import User
 from portal.assessments.models import (
@@ -36,14 +35,15 @@ from portal.assessments.models import (
     SurveyImport,
     SurveyQuestion,
 )
-from portal.audit.service import Action, record
+from portal.audit.service import record
+from portal.casework import pdf_files
+from portal.casework.actions import Action
+from portal.clock import uk_date, uk_today, utcnow
 from portal.extensions import db
-from portal.clock import utcnow
 from portal.notifications.service import notify, page_path
 from portal.partnership.models import PlanAction
 from portal.pdf import render_pdf
 from portal.policies import visible_query
-from portal.clock import uk_date, uk_today
 
 JOB_NAME = "exports.assessment_report_pdf"
 MAX_ATTEMPTS = 3
@@ -102,9 +102,13 @@ def _members_by_role(assessment_id) -> list[tuple[AssessmentMemberRole, list[str
 
 def _methods(assessment_id):
     """The methods (oldest first), what each supports, and each survey's imported tallies."""
-    methods = db.session.execute(
-        select(AssessmentMethod).where(AssessmentMethod.assessment_id == assessment_id).order_by(AssessmentMethod.held_on, AssessmentMethod.created_at)
-    ).scalars().all()
+    methods = (
+        db.session.execute(
+            select(AssessmentMethod).where(AssessmentMethod.assessment_id == assessment_id).order_by(AssessmentMethod.held_on, AssessmentMethod.created_at)
+        )
+        .scalars()
+        .all()
+    )
     method_ids = [m.id for m in methods]
     links = db.session.execute(select(MethodFinding).where(MethodFinding.method_id.in_(method_ids))).scalars().all() if method_ids else []
     supports = defaultdict(list)  # method id -> finding ids
@@ -118,9 +122,11 @@ def _methods(assessment_id):
     if method_ids:
         imports = db.session.execute(select(SurveyImport).where(SurveyImport.method_id.in_(method_ids))).unique().scalars().all()
         import_ids = [s.id for s in imports]
-        questions = db.session.execute(
-            select(SurveyQuestion).where(SurveyQuestion.import_id.in_(import_ids)).order_by(SurveyQuestion.position)
-        ).scalars().all() if import_ids else []
+        questions = (
+            db.session.execute(select(SurveyQuestion).where(SurveyQuestion.import_id.in_(import_ids)).order_by(SurveyQuestion.position)).scalars().all()
+            if import_ids
+            else []
+        )
         answers = defaultdict(list)
         if questions:
             for answer in db.session.execute(
@@ -136,9 +142,12 @@ def _methods(assessment_id):
 
 def _plan(assessment_id) -> list[tuple[Domain | None, list[PlanAction]]]:
     """The plan's actions by the domain they address (in the triangle's order; any without one last)."""
-    rows = db.session.execute(
-        select(PlanAction).where(PlanAction.assessment_id == assessment_id).order_by(PlanAction.due_on, PlanAction.created_at)
-    ).unique().scalars().all()
+    rows = (
+        db.session.execute(select(PlanAction).where(PlanAction.assessment_id == assessment_id).order_by(PlanAction.due_on, PlanAction.created_at))
+        .unique()
+        .scalars()
+        .all()
+    )
     groups = [(domain, [a for a in rows if a.domain == domain]) for domain in Domain]
     groups.append((None, [a for a in rows if a.domain is None]))
     return [(domain, actions) for domain, actions in groups if actions]
@@ -152,9 +161,16 @@ def report_context(report: AssessmentReport, requester: User | None) -> dict:
     findings = db.session.execute(select(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment.id)).unique().scalars().all()
     methods, supports, supported_by, surveys = _methods(assessment.id)
     finding_by_id = {f.id: f for f in findings}
-    transitions = db.session.execute(
-        select(AssessmentTransition).where(AssessmentTransition.assessment_id == assessment.id).order_by(AssessmentTransition.created_at, AssessmentTransition.id)
-    ).unique().scalars().all()
+    transitions = (
+        db.session.execute(
+            select(AssessmentTransition)
+            .where(AssessmentTransition.assessment_id == assessment.id)
+            .order_by(AssessmentTransition.created_at, AssessmentTransition.id)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     review = db.session.execute(select(AssessmentReview).where(AssessmentReview.assessment_id == assessment.id)).scalar_one_or_none()
     return {
         "assessment": assessment,
@@ -209,9 +225,7 @@ def _refuse(report: AssessmentReport) -> None:
 
 @job(JOB_NAME, queue="exports", max_attempts=MAX_ATTEMPTS)
 def assessment_report_pdf(report_id: str) -> None:
-    report = db.session.execute(
-        select(AssessmentReport).where(AssessmentReport.id == uuid.UUID(str(report_id))).with_for_update()
-    ).scalar_one()
+    report = db.session.execute(select(AssessmentReport).where(AssessmentReport.id == uuid.UUID(str(report_id))).with_for_update()).scalar_one()
     if pdf_files.finished(report):
         return  # built; or given up (or refused), and the requester asks again (a new report)
     requester = _requester_may_see(report)

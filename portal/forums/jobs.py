@@ -17,24 +17,25 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from jobs.accounts import _external
 from jobs.outbox import enqueue
 from jobs.registry import job
 from portal.accounts.models import User
-from portal.audit.service import Action, record
+from portal.audit.service import record
+from portal.clock import UK, uk_today
 from portal.extensions import db
+from portal.forums.actions import Action
 from portal.forums.models import ForumCategory, ForumDigest, ForumPost, ForumSubscription, ForumThread
 from portal.forums.notify import network_members
-from portal.notifications.mail import send_templated
-from portal.policies import forum_member, policy_for, visible_query
-from portal.clock import UK, uk_today
+from portal.forums.policy import forum_member
+from portal.notifications.mail import external_url, send_templated
+from portal.policies import policy_for, visible_query
 
 
 @dataclass
@@ -49,7 +50,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UK day ``day``, midnight to midnight, in UTC (23 or 25 hours when the clocks change)."""
     start = datetime.combine(day, time.min, tzinfo=UK)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UK)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def digest_threads(user: User, day: date) -> list[DigestThread]:
@@ -120,8 +121,8 @@ def daily_digest() -> None:
 def _thread_link(thread_id) -> str:
     for endpoint, values in (("forums.thread", {"thread_id": thread_id}), ("forums.index", {}), ("forums.subscriptions", {})):
         if endpoint in current_app.view_functions:
-            return _external(endpoint, **values)
-    return _external("dashboard.home")
+            return external_url(endpoint, **values)
+    return external_url("dashboard.home")
 
 
 @job("forums.digest_email", queue="notifications")
@@ -145,7 +146,7 @@ def digest_email(digest_id: str) -> None:
         day=day_label,
         total=total,
         threads=[(t, _thread_link(t.id)) for t in threads],
-        subscriptions_link=_external("forums.subscriptions"),
+        subscriptions_link=external_url("forums.subscriptions"),
     )
     record(
         Action.FORUM_DIGEST_SENT,

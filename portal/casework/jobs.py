@@ -1,7 +1,7 @@
 """Export jobs: a pupil's chronology as a PDF (WeasyPrint), for the DSL who asked.
 
 The steps every PDF file job shares (the storage name chosen once, so a retry overwrites its own file; on
-the last failed attempt the export marked failed and the requester told) are in ``jobs.pdf_files``.
+the last failed attempt the export marked failed and the requester told) are in ``portal.casework.pdf_files``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import uuid
 from flask import render_template
 from sqlalchemy import select
 
-from jobs import pdf_files
 from jobs.registry import job
 from portal.accounts.models import User
-from portal.audit.service import Action, record
+from portal.audit.service import record
+from portal.casework import pdf_files
+from portal.casework.actions import Action
 from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind
-from portal.extensions import db
 from portal.clock import utcnow
+from portal.extensions import db
 from portal.notifications.service import notify, page_path
 from portal.pdf import render_pdf
 from portal.pupils.models import Pupil
@@ -64,9 +65,7 @@ def _tell_failed(export: ChronologyExport) -> None:
 
 @job(JOB_NAME, queue="exports", max_attempts=MAX_ATTEMPTS)
 def chronology_pdf(export_id: str) -> None:
-    export = db.session.execute(
-        select(ChronologyExport).where(ChronologyExport.id == uuid.UUID(str(export_id))).with_for_update()
-    ).scalar_one()
+    export = db.session.execute(select(ChronologyExport).where(ChronologyExport.id == uuid.UUID(str(export_id))).with_for_update()).scalar_one()
     if pdf_files.finished(export):
         return
     data = pdf_files.build(

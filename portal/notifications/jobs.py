@@ -6,12 +6,11 @@ import uuid
 
 from sqlalchemy import select
 
-from jobs.accounts import _external
 from jobs.registry import job
 from portal.accounts.models import User
-from portal.extensions import db
 from portal.clock import utcnow
-from portal.notifications.mail import send_templated
+from portal.extensions import db
+from portal.notifications.mail import external_url, send_templated
 from portal.notifications.models import Notification
 
 
@@ -30,6 +29,6 @@ def email_notification(notification_id: str) -> None:
         user_id=user.id,
         user=user,
         notification=notification,
-        link=_external("notifications.open", notification_id=notification.id),
+        link=external_url("notifications.open", notification_id=notification.id),
     )
     notification.emailed_at = utcnow()

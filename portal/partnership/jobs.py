@@ -4,18 +4,18 @@ job runs (or is retried) an owner hears once; moving the due date re-arms it."""
 
 from __future__ import annotations
 
-
 from sqlalchemy import or_, select, update
 
 from jobs.registry import job
 from portal.assessments.service import audience
-from portal.audit.service import Action, record
+from portal.audit.service import record
 from portal.casework.people import notify_all
+from portal.clock import uk_today
 from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.partnership.actions import Action
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.partnership.service import organisation_contacts
-from portal.clock import uk_today
 
 
 def _link(action: PlanAction) -> str:
@@ -45,7 +45,9 @@ def overdue_actions() -> None:
             owners = audience(action.assessment_id, owners)  # only those who may still open it
         # Not through the ORM's versioned update: the job's note must not make someone editing the
         # action at the same moment see a stale-save refusal.
-        db.session.execute(update(PlanAction).where(PlanAction.id == action.id).values(overdue_notified_on=action.due_on).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(PlanAction).where(PlanAction.id == action.id).values(overdue_notified_on=action.due_on).execution_options(synchronize_session=False)
+        )
         notify_all(
             owners,
             f"Overdue action: due {action.due_on.strftime('%-d %B %Y')}",

@@ -1,0 +1,34 @@
+"""Who sees an advice request (its school's casework roles, the front door) and who may take, answer,
+reply to or refer from it."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, true
+
+from portal.advice.models import AdviceMessage, AdviceRequest
+from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
+
+
+def advice_visible(user) -> ColumnElement[bool]:
+    if is_front_door(user):
+        return true()
+    return within(AdviceRequest.organisation_id, casework_schools(user))
+
+
+def _advice_allows(user, action, obj) -> bool:
+    school = obj.organisation_id in casework_schools(user)
+    if action in {"take", "answer"}:
+        return is_front_door(user)
+    if action == "reply":
+        return school or is_front_door(user)
+    if action == "attach":
+        return school
+    if action == "refer":
+        return school and obj.pupil_id is not None
+    return False
+
+
+POLICIES: dict[type, Policy] = {
+    AdviceRequest: Policy(visible=advice_visible, allows=_advice_allows, sensitive=True),
+    AdviceMessage: Policy(visible=child_of(AdviceMessage.advice_request_id, AdviceRequest), allows=never),
+}

@@ -1,0 +1,18 @@
+"""The audited actions of this feature: attachments, the chronology and its exports, the working-day calendar."""
+
+from __future__ import annotations
+
+from portal.audit.actions import Action as CoreAction
+
+
+class Action(CoreAction):
+    """Attachments, the chronology and its exports, the working-day calendar. (With the actions every feature records: portal.audit.actions.)"""
+
+    ATTACHMENT_UPLOADED = "attachment.uploaded"
+    ATTACHMENT_REJECTED = "attachment.rejected"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded"
+    CHRONOLOGY_VIEWED = "chronology.viewed"
+    EXPORT_REQUESTED = "export.requested"
+    EXPORT_BUILT = "export.built"
+    EXPORT_DOWNLOADED = "export.downloaded"
+    CALENDAR_CHANGED = "authority.calendar_changed"

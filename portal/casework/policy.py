@@ -1,0 +1,34 @@
+"""Attachments (visible with the concern, advice request or referral they belong to), chronology lines
+and exports (the school's casework roles; an export only its requester), the working-day calendar."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, or_, select, true
+
+from portal.advice.models import AdviceRequest
+from portal.advice.policy import advice_visible
+from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport
+from portal.concerns.models import Concern
+from portal.concerns.policy import concern_visible
+from portal.policies import Policy, admin_may, casework_schools, never, within
+from portal.referrals.models import Referral
+from portal.referrals.policy import referral_visible
+
+
+def _attachment_visible(user) -> ColumnElement[bool]:
+    return or_(
+        Attachment.concern_id.in_(select(Concern.id).where(concern_visible(user))),
+        Attachment.advice_request_id.in_(select(AdviceRequest.id).where(advice_visible(user))),
+        Attachment.referral_id.in_(select(Referral.id).where(referral_visible(user))),
+    )
+
+
+POLICIES: dict[type, Policy] = {
+    Attachment: Policy(visible=_attachment_visible, allows=lambda user, action, obj: action == "download", sensitive=False),
+    ChronologyEntry: Policy(visible=lambda user: within(ChronologyEntry.organisation_id, casework_schools(user)), allows=never),
+    ChronologyExport: Policy(
+        visible=lambda user: and_(ChronologyExport.requested_by_id == user.id, within(ChronologyExport.organisation_id, casework_schools(user))),
+        allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
+    ),
+    CalendarDay: Policy(visible=lambda user: true(), allows=admin_may),
+}

@@ -1,0 +1,75 @@
+"""The audiences every feature's policy is written in: who holds a school's casework, who works at a
+school, the front door, children's social care, people named for a duty, the context panel, and the
+organisations a person answers invitations for."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.authorities.models import AuthorityDuty, Duty, Organisation
+from portal.extensions import db
+from portal.policies.base import visible_query
+
+#: Roles that hold a school's safeguarding casework (DESIGN.md §1: the DSL, and the head "as dsl").
+CASEWORK_ROLES = (Role.DSL, Role.HEAD)
+
+
+def casework_schools(user) -> set:
+    """Ids of the schools whose casework ``user`` holds (as DSL, deputy or head)."""
+    if not user.is_authenticated:
+        return set()
+    return user.organisation_ids(*CASEWORK_ROLES)
+
+
+def casework_organisations(user=None) -> list:
+    """The schools whose casework ``user`` (default: the current user) holds, by name."""
+    user = user if user is not None else current_user
+    ids = casework_schools(user)
+    if not ids:
+        return []
+    return db.session.execute(visible_query(Organisation, user).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)).scalars().all()
+
+
+def staff_schools(user) -> set:
+    """Ids of the schools where ``user`` may log a concern (any member of staff, the DSL and the head)."""
+    if not user.is_authenticated:
+        return set()
+    return user.organisation_ids(Role.STAFF, *CASEWORK_ROLES)
+
+
+def is_front_door(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.FRONT_DOOR)
+
+
+SOCIAL_CARE_ROLES = (Role.FRONT_DOOR, Role.ASSESSOR)
+
+
+def is_social_care(user) -> bool:
+    return user.is_authenticated and user.has_role(*SOCIAL_CARE_ROLES)
+
+
+def has_duty(user, duty: Duty) -> bool:
+    """Whether ``user`` is named for ``duty`` in the authority's settings (once per request)."""
+    if not user.is_authenticated:
+        return False
+    from flask import g
+
+    cache = g.setdefault("_duties", {})
+    if user.id not in cache:
+        cache[user.id] = set(db.session.execute(select(AuthorityDuty.duty).where(AuthorityDuty.user_id == user.id)).scalars().all())
+    return duty in cache[user.id]
+
+
+def is_panel_member(user) -> bool:
+    """Children's social care and the people named as context panel members."""
+    return is_social_care(user) or has_duty(user, Duty.CONTEXT_PANEL_MEMBER)
+
+
+def invitable_organisations(user) -> set:
+    """The organisations for which ``user`` answers invitations and takes part: their schools (as DSL or
+    head) and their partner agencies."""
+    if not user.is_authenticated:
+        return set()
+    return casework_schools(user) | user.organisation_ids(Role.PARTNER)

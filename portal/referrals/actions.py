@@ -1,0 +1,17 @@
+"""The audited actions of this feature: referrals, their workflow and the one-working-day clock."""
+
+from __future__ import annotations
+
+from portal.audit.actions import Action as CoreAction
+
+
+class Action(CoreAction):
+    """Referrals, their workflow and the one-working-day clock. (With the actions every feature records: portal.audit.actions.)"""
+
+    REFERRAL_CREATED = "referral.created"
+    REFERRAL_UPDATED = "referral.updated"
+    REFERRAL_DELETED = "referral.draft_deleted"
+    REFERRAL_TRANSITION = "referral.transition"
+    REFERRAL_MESSAGE = "referral.message"
+    REFERRAL_WARNED = "referral.clock_warning"
+    REFERRAL_ESCALATED = "referral.clock_escalated"

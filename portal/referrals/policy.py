@@ -1,0 +1,41 @@
+"""Who sees a referral (its school's casework roles; the front door once it is sent, never a draft) and
+who may take each step of its workflow."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_
+
+from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
+from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
+
+
+def referral_visible(user) -> ColumnElement[bool]:
+    school = within(Referral.organisation_id, casework_schools(user))
+    if is_front_door(user):
+        # The front door sees what was sent to it: never a school's draft.
+        return or_(school, Referral.status != ReferralStatus.DRAFT)
+    return school
+
+
+_FRONT_DOOR_ACTIONS = {"acknowledge", "request_information", "decide", "close"}
+_SCHOOL_ACTIONS = {"edit", "submit", "provide_information", "delete_draft"}
+
+
+def _referral_allows(user, action, obj) -> bool:
+    school = obj.organisation_id in casework_schools(user)
+    if action in _FRONT_DOOR_ACTIONS:
+        return is_front_door(user) and obj.status != ReferralStatus.DRAFT
+    if action in _SCHOOL_ACTIONS:
+        return school
+    if action == "attach":
+        return school
+    if action == "message":
+        return obj.status != ReferralStatus.DRAFT and (school or is_front_door(user))
+    return False
+
+
+POLICIES: dict[type, Policy] = {
+    Referral: Policy(visible=referral_visible, allows=_referral_allows, sensitive=True),
+    ReferralTransition: Policy(visible=child_of(ReferralTransition.referral_id, Referral), allows=never),
+    ReferralMessage: Policy(visible=child_of(ReferralMessage.referral_id, Referral), allows=never),
+}
