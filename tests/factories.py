@@ -83,10 +83,10 @@ def make_advice(app, side, pupil_id=None, by: str = "dsl1", school: str = "schoo
 def make_referral(app, side, pupil_id, by: str = "dsl1", school: str = "school1", *, steps: tuple[tuple[str, str], ...] = (), **fields) -> uuid.UUID:
     """A referral drafted by ``by``; ``steps`` are (action, person key) applied through the workflow,
     e.g. ``(("submit", "dsl1"), ("acknowledge", "front_door"))``."""
-    from portal.casework.vocabulary import Level
     from portal.extensions import db
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition
+    from portal.vocabulary import Level
 
     author = side.people[by]
     values = {

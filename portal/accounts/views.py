@@ -3,10 +3,8 @@ account page."""
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.accounts import service
@@ -37,6 +35,7 @@ from portal.audit.service import record
 from portal.authorities.models import Authority
 from portal.clock import utcnow
 from portal.extensions import db, limiter
+from portal.qr import qr_svg
 from portal.text import normalise_email
 from tenants.context import tenant_scope
 
@@ -198,11 +197,6 @@ def change_password():
     return render_template("accounts/change_password.html", form=form)
 
 
-def _qr_svg(uri: str) -> Markup:
-    svg = segno.make(uri, error="m").svg_inline(scale=4, omitsize=True, border=2, dark="#0b0c0c", light="#ffffff")
-    return Markup(svg)
-
-
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
@@ -231,7 +225,7 @@ def two_factor_setup():
     return render_template(
         "accounts/two_factor_setup.html",
         form=form,
-        qr_svg=_qr_svg(totp_uri(user, secret)),
+        qr_svg=qr_svg(totp_uri(user, secret)),
         secret=grouped_secret,
         required=current_authority().require_two_factor,
     )

@@ -20,7 +20,7 @@ from forms import (
     text_limit,
 )
 from portal.advice.models import AdviceOutcome
-from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Urgency
+from portal.vocabulary import EXTRA_FAMILIAL, HarmCategory, Urgency
 
 #: Abuse and neglect first, then the extra-familial harms together, then "Other".
 CATEGORY_ORDER = (

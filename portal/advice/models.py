@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.casework.vocabulary import LabelledEnum, Urgency, harm_labels
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.vocabulary import LabelledEnum, Urgency, harm_labels
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

@@ -15,10 +15,10 @@ from portal.audit.service import record
 from portal.casework import attachments, chronology
 from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all
-from portal.casework.vocabulary import Urgency
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.vocabulary import Urgency
 
 
 def _link(advice: AdviceRequest) -> str:

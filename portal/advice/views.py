@@ -21,13 +21,14 @@ from portal.audit.actions import Action
 from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
-from portal.casework.vocabulary import EXTRA_FAMILIAL, Urgency
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
-from portal.pupils.models import Pupil, name_contains
+from portal.pupils.models import Pupil
+from portal.pupils.search import name_contains
+from portal.vocabulary import EXTRA_FAMILIAL, Urgency
 
 bp = Blueprint("advice", __name__, template_folder="templates")
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.accounts.models import User
 from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
@@ -22,7 +23,6 @@ from portal.assessments.models import AssessmentMethod, MethodFinding, MethodKin
 from portal.audit.service import record, render_audited
 from portal.clock import uk_date, uk_today
 from portal.extensions import db
-from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
 
 
@@ -165,8 +165,8 @@ def _page(form: MethodForm, assessment, findings, method=None, changes=None) -> 
     )
 
 
-def _conflict(method: AssessmentMethod, saved: dict, yours: dict, form: MethodForm, findings) -> list[service.Change]:
+def _conflict(method: AssessmentMethod, saved: dict, yours: dict, form: MethodForm, findings) -> list[locking.Change]:
     """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
-    service.stale_refused("assessment_method", method.id)
+    locking.stale_refused("assessment_method", method.id)
     form.version.data = str(method.version)
-    return service.what_changed(_shown(saved, findings), _shown(yours, findings), METHOD_LABELS)
+    return locking.what_changed(_shown(saved, findings), _shown(yours, findings), METHOD_LABELS)

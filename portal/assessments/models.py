@@ -15,9 +15,9 @@ from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.models import ExportStatus
-from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.vocabulary import LabelledEnum
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

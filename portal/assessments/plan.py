@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
+from portal import locking
 from portal.accounts.models import Membership, Role
 from portal.assessments import planning
 from portal.assessments import service as assessments
@@ -230,7 +231,7 @@ def action_edit(action_id):
             before = _action_values(row)
             new_owner = owner is not None and owner != {"owner_user_id": row.owner_user_id, "owner_organisation_id": row.owner_organisation_id}
             status_changed = yours["status"] != row.status
-            changed = bool(service.what_changed(before, yours, labels)) or new_owner
+            changed = bool(locking.what_changed(before, yours, labels)) or new_owner
             try:
                 if changed:
                     if new_owner:
@@ -265,12 +266,12 @@ def _tell(assessment: SchoolAssessment, row: PlanAction, *, new_owner: bool, sta
         notify_all(service_audience(assessment.id, told), title, link=link, exclude={current_user.id})
 
 
-def _conflict(row: PlanAction, yours: dict, labels: dict, form: ActionUpdateForm) -> list[service.Change]:
+def _conflict(row: PlanAction, yours: dict, labels: dict, form: ActionUpdateForm) -> list[locking.Change]:
     """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
-    service.stale_refused("plan_action", row.id)
+    locking.stale_refused("plan_action", row.id)
     form.version.data = str(row.version)
     form.current_due = row.due_on
-    return service.what_changed(_action_values(row), yours, labels)
+    return locking.what_changed(_action_values(row), yours, labels)
 
 
 # The review --------------------------------------------------------------------------------------------
@@ -341,10 +342,10 @@ def review(assessment_id):
     return render_audited("assessments/review.html", form=form, assessment=assessment, changes=changes)
 
 
-def _review_conflict(assessment: SchoolAssessment, row: AssessmentReview | None, yours: dict, form: ReviewForm) -> list[service.Change]:
+def _review_conflict(assessment: SchoolAssessment, row: AssessmentReview | None, yours: dict, form: ReviewForm) -> list[locking.Change]:
     if row is not None:
-        service.stale_refused("assessment_review", row.id)
+        locking.stale_refused("assessment_review", row.id)
     else:
-        service.stale_refused("school_assessment", assessment.id)
+        locking.stale_refused("school_assessment", assessment.id)
     form.version.data = str(row.version if row is not None else 0)
-    return service.what_changed(_review_values(row), yours, REVIEW_LABELS)
+    return locking.what_changed(_review_values(row), yours, REVIEW_LABELS)

@@ -26,7 +26,7 @@ from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
 from portal.audit.service import record, record_now, render_audited
 from portal.extensions import db
-from portal.partnership.service import stale_refused
+from portal.locking import stale_refused
 from portal.policies import get_or_404, policy_for, require, roles_required, visible_query
 
 #: At most this many problems are listed on the page (the rest are counted).

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.evidence import supported_by
@@ -22,7 +23,6 @@ from portal.audit.service import record, render_audited
 from portal.casework.people import notify_all
 from portal.extensions import db
 from portal.notifications.service import page_path
-from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
 
 
@@ -163,8 +163,8 @@ def _form_page(form: FindingForm, assessment, finding=None, changes=None) -> str
     return render_template("assessments/finding.html", form=form, assessment=assessment, finding=finding, changes=changes, hints=hints)
 
 
-def _conflict(finding: AssessmentFinding, yours: dict, form: FindingForm) -> list[service.Change]:
+def _conflict(finding: AssessmentFinding, yours: dict, form: FindingForm) -> list[locking.Change]:
     """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
-    service.stale_refused("assessment_finding", finding.id)
+    locking.stale_refused("assessment_finding", finding.id)
     form.version.data = str(finding.version)
-    return service.what_changed(_saved(finding), yours, FINDING_LABELS)
+    return locking.what_changed(_saved(finding), yours, FINDING_LABELS)

@@ -32,9 +32,9 @@ from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
+from portal.locking import stale_refused, what_changed
 from portal.model_base import as_uuid
 from portal.partnership.actions import Action
-from portal.partnership.service import stale_refused, what_changed
 from portal.policies import deny_page, get_or_404, policy_for, require, roles_required, visible_query
 
 

@@ -46,7 +46,7 @@ def max_bytes() -> int:
     return int(current_app.config["ATTACHMENT_MAX_BYTES"])
 
 
-def _max_label() -> str:
+def max_size_label() -> str:
     return f"{max_bytes() // (1024 * 1024)}MB"
 
 
@@ -72,7 +72,7 @@ def read_upload(upload: FileStorage) -> tuple[bytes, str]:
     if not data:
         raise AttachmentRejected("The selected file is empty")
     if len(data) > limit:
-        raise AttachmentRejected(f"The selected file must be smaller than {_max_label()}")
+        raise AttachmentRejected(f"The selected file must be smaller than {max_size_label()}")
     mime = detect_type(data[:8192] if not data.startswith(b"PK") else data)
     if mime is None:
         raise AttachmentRejected(f"The selected file must be {ALLOWED_DESCRIPTION}")

@@ -30,7 +30,8 @@ from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory
 from portal.extensions import db
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
-from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
+from portal.pupils.models import Pupil
+from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 
 bp = Blueprint("concerns", __name__, template_folder="templates")
 

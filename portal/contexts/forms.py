@@ -28,12 +28,12 @@ from forms import (
     choices,
     text_limit,
 )
-from portal.casework.vocabulary import Level
 from portal.clock import UK
 from portal.contexts.models import ContextSubject, PanelDecision
 from portal.partnership.forms import invite_form, respond_form
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, OptionalRadioField
+from portal.vocabulary import Level
 
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
 #: The levels a panel can give an assessment decision.

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.casework.vocabulary import LabelledEnum, Level
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.vocabulary import LabelledEnum, Level
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from portal.assessments.models import AssessmentKind, AssessmentTrigger, SchoolAssessment
 from portal.audit.service import record
 from portal.casework.people import notify_all, school_casework_ids
-from portal.casework.vocabulary import Level
 from portal.clock import utcnow
 from portal.contexts.actions import Action
 from portal.contexts.models import (
@@ -36,6 +35,7 @@ from portal.notifications.service import page_path
 from portal.partnership.actions import Action as WorkspaceAction
 from portal.partnership.models import Participant, ParticipantRole
 from portal.summits.models import SafetySummit
+from portal.vocabulary import Level
 
 #: The levels of the school threshold indicators, in order.
 THRESHOLD_LEVELS = (Level.UNIVERSAL, Level.CHILD_IN_NEED, Level.CHILD_PROTECTION)

@@ -22,12 +22,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
+from portal import locking
 from portal.accounts.models import Membership, Role, User
 from portal.assessments.models import SchoolAssessment
 from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import AuthorityDuty, Duty, Organisation, OrganisationKind
 from portal.casework.people import front_door_ids, notify_all, school_casework_ids
-from portal.casework.vocabulary import Level, harm_labels
 from portal.clock import UK, uk_date, uk_datetime, utcnow
 from portal.contexts import service
 from portal.contexts.actions import Action
@@ -61,9 +61,11 @@ from portal.policies import (
     roles_required,
     visible_query,
 )
-from portal.pupils.models import YEAR_GROUPS, Pupil, name_contains, year_group_label
+from portal.pupils.models import YEAR_GROUPS, Pupil, year_group_label
+from portal.pupils.search import name_contains
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS
 from portal.summits.models import MapMarker, Safety, SafetyMap, SafetySummit, SummitFinding
+from portal.vocabulary import Level, harm_labels
 
 bp = Blueprint("contexts", __name__, template_folder="templates")
 
@@ -569,12 +571,12 @@ def _panel_form(meeting: PanelMeeting | None):
 def _meeting_conflict(meeting: PanelMeeting, form: PanelMeetingForm, chair_name):
     """Someone saved the meeting since this form was drawn: refuse, and say what changed."""
     meeting_id = meeting.id
-    partnership.stale_refused("panel_meeting", meeting_id)
+    locking.stale_refused("panel_meeting", meeting_id)
     meeting = db.session.get(PanelMeeting, meeting_id)
     form.version.data = str(meeting.version)
     saved = _meeting_values(meeting.meets_at, meeting.venue, meeting.chair.full_name if meeting.chair else None, meeting.notes)
     yours = _meeting_values(form.meets_at, form.venue.data.strip(), chair_name, (form.notes.data or "").strip() or None)
-    return partnership.what_changed(saved, yours, MEETING_LABELS)
+    return locking.what_changed(saved, yours, MEETING_LABELS)
 
 
 @bp.route("/context-panel/new", methods=["GET", "POST"])
@@ -690,7 +692,7 @@ def panel_list(context_referral_id):
 
 def _list_refused(referral_id) -> None:
     """Someone changed the referral since the page was drawn: nothing is listed; say where it is now."""
-    partnership.stale_refused("context_referral", referral_id)
+    locking.stale_refused("context_referral", referral_id)
     referral = db.session.get(ContextReferral, referral_id)
     listed = _one(visible_query(PanelMeeting).where(PanelMeeting.id == referral.panel_meeting_id)) if referral.panel_meeting_id else None
     now = f"It is now listed for the panel meeting on {uk_datetime(listed.meets_at)}." if listed else "It is not listed for a panel meeting now."
@@ -822,11 +824,11 @@ def panel_attendance(panel_meeting_id):
 
 def _attendance_conflict(meeting, chosen, others, people):
     meeting_id = meeting.id
-    partnership.stale_refused("panel_meeting", meeting_id)
+    locking.stale_refused("panel_meeting", meeting_id)
     meeting = db.session.get(PanelMeeting, meeting_id)
     saved_names = sorted(p.user.full_name for p in partnership.participants(meeting) if p.attended and p.user is not None)
     yours = sorted(people[uid].full_name for uid in chosen)
-    return partnership.what_changed(
+    return locking.what_changed(
         {"attended": ", ".join(saved_names), "others": meeting.other_attendees},
         {"attended": ", ".join(yours), "others": others},
         {"attended": "Who attended", "others": "Others present"},
@@ -950,13 +952,13 @@ def thresholds_edit():
 
 
 def _thresholds_conflict(form: ThresholdsForm):
-    partnership.stale_refused("threshold_set", current_thresholds().id)
+    locking.stale_refused("threshold_set", current_thresholds().id)
     current = current_thresholds()
     form.version.data = str(current.number)
     labels = {level.value: THRESHOLD_HEADINGS[level] for level in THRESHOLD_LEVELS}
     saved = {level.value: _indicator_text(current.indicators, level) for level in THRESHOLD_LEVELS}
     yours = {level.value: "\n".join(lines) for level, lines in form.indicators().items()}
-    return partnership.what_changed(saved, yours, labels)
+    return locking.what_changed(saved, yours, labels)
 
 
 @bp.route("/admin/settings/threshold-indicators/<uuid:threshold_set_id>")

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from portal.casework.vocabulary import Level
 from portal.clock import uk_today
 from portal.contexts.models import ContextReferral, ContextReferralStatus
 from portal.extensions import db
@@ -17,6 +16,7 @@ from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
 from portal.policies import visible_query
 from portal.summits.models import SafetySummit, SummitStatus
 from portal.summits.policy import summit_content
+from portal.vocabulary import Level
 
 #: Age bands of an open context referral (days since it was raised).
 AGE_BANDS = (("Under 1 week", 0, 7), ("1 to 4 weeks", 7, 28), ("Over 4 weeks", 28, None))

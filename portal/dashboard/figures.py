@@ -25,7 +25,6 @@ from sqlalchemy import and_, case, func, select
 
 from portal.advice.models import AdviceRequest, AdviceStatus
 from portal.authorities.models import Organisation, OrganisationKind
-from portal.casework.vocabulary import Level, harm_labels
 from portal.casework.workingdays import WorkingCalendar, authority_calendar
 from portal.clock import UK, uk_midnight
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernStatus
@@ -33,6 +32,7 @@ from portal.extensions import db
 from portal.policies import policy_for
 from portal.pupils.models import Pupil
 from portal.referrals.models import AWAITING_DECISION, Referral, ReferralDecision, ReferralStatus
+from portal.vocabulary import Level, harm_labels
 
 #: Decisions below the threshold of children's social care (seed 1: "plot the cases that do not meet
 #: the threshold ... look for patterns").

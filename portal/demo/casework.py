@@ -18,13 +18,13 @@ def seed_casework(organisations: dict, users: dict) -> int:
     from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
     from portal.casework import chronology
     from portal.casework.models import EntryKind
-    from portal.casework.vocabulary import HarmCategory, Level, Urgency
     from portal.clock import utcnow
     from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
     from portal.extensions import db
     from portal.pupils.models import Pupil
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition
+    from portal.vocabulary import HarmCategory, Level, Urgency
 
     if db.session.execute(select(func.count()).select_from(Pupil)).scalar_one():
         return 0

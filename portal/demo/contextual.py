@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 def seed_contextual(organisations: dict, users: dict) -> bool:
     """Add the demo contextual work for one authority (in its tenant scope) once. Returns whether it did."""
     from portal.authorities.models import AuthorityDuty, Duty
-    from portal.casework.vocabulary import HarmCategory
     from portal.clock import uk_today, utcnow
     from portal.contexts.models import ContextReferral, ContextReferralIndicator, ContextSubject, PanelDecision, PanelMeeting
     from portal.contexts.service import Decision, current_thresholds, decide, suggest_level
@@ -21,6 +20,7 @@ def seed_contextual(organisations: dict, users: dict) -> bool:
     from portal.notifications.service import page_path
     from portal.partnership import service as partnership
     from portal.partnership.models import ParticipantRole
+    from portal.vocabulary import HarmCategory
 
     if db.session.execute(select(func.count()).select_from(ContextReferral)).scalar_one():
         return False

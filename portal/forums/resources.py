@@ -25,10 +25,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 
 from forms import BaseForm, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, NotBlank, Required, VersionField, text_limit
+from portal import locking
 from portal.accounts.models import User
 from portal.audit.service import record, record_now
 from portal.casework import files
-from portal.casework.attachments import _max_label, check_upload, read_upload, safe_filename
+from portal.casework.attachments import check_upload, max_size_label, read_upload, safe_filename
 from portal.clock import uk_datetime, utcnow
 from portal.extensions import db
 from portal.forums.actions import Action
@@ -39,7 +40,6 @@ from portal.forums.policy import forum_member
 from portal.forums.service import match_summary
 from portal.forums.views import check_child
 from portal.model_base import as_uuid
-from portal.partnership import service
 from portal.policies import get_or_404, policy_for, visible_query
 from portal.text import clean_text
 
@@ -172,7 +172,7 @@ def _names(ids) -> dict:
 
 
 def _file_hint() -> str:
-    return FILE_HINT.format(limit=_max_label())  # the limit as the refusal message says it
+    return FILE_HINT.format(limit=max_size_label())  # the limit as the refusal message says it
 
 
 def _store(resource: ForumResource, upload, note: str | None, number: int) -> ForumResourceVersion:
@@ -387,8 +387,8 @@ def _version_conflict(resource: ForumResource, form: VersionForm, latest: ForumR
         seen = db.session.execute(
             visible_query(ForumResourceVersion).where(ForumResourceVersion.resource_id == resource.id, ForumResourceVersion.number == form.latest.version)
         ).scalar_one_or_none()
-    changes = [service.Change("Latest version", _version_label(latest), _version_label(seen))]
-    service.stale_refused("forum_resource", resource.id)
+    changes = [locking.Change("Latest version", _version_label(latest), _version_label(seen))]
+    locking.stale_refused("forum_resource", resource.id)
     resource = get_or_404(ForumResource, resource.id)
     form.latest.data = str(latest.number) if latest else "0"
     form.file.errors.append("Check the version uploaded meanwhile, then select your file again if it is still needed")
@@ -441,10 +441,10 @@ def resource_edit(resource_id):
 
 def _details_conflict(resource: ForumResource, form: DetailsForm, yours: dict, names: dict):
     """Refuse a stale edit: audited, what they typed kept, the next save made against the version now."""
-    service.stale_refused("forum_resource", resource.id)
+    locking.stale_refused("forum_resource", resource.id)
     resource = get_or_404(ForumResource, resource.id)
     form.version.data = str(resource.version)
-    return service.what_changed(_details(resource.title, resource.description, resource.category_id, names), yours, DETAIL_LABELS)
+    return locking.what_changed(_details(resource.title, resource.description, resource.category_id, names), yours, DETAIL_LABELS)
 
 
 @bp.route("/network/resources/<uuid:resource_id>/archive", methods=["POST"])
@@ -464,7 +464,7 @@ def resource_archive(resource_id):
             db.session.rollback()
             stale = True
     if stale:  # changed since the page was drawn: show it as it is now, and archive only if still wanted
-        service.stale_refused("forum_resource", resource_id)
+        locking.stale_refused("forum_resource", resource_id)
         return _page(get_or_404(ForumResource, resource_id), archive_stale=True)
     flash(f"{resource.title} has been archived. It is no longer listed in the shared resources.", "success")
     return redirect(url_for("forums.resources"))

@@ -43,9 +43,9 @@ from portal.forums.forms import (
 )
 from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
 from portal.forums.policy import forum_member, network_lead
+from portal.locking import stale_refused, what_changed
 from portal.model_base import as_uuid
 from portal.pagination import fetch_page, request_cursor
-from portal.partnership.service import stale_refused, what_changed
 from portal.policies import deny_page, get_or_404, policy_for, visible_query
 
 QUOTE_REFUSED = "The post you chose to quote cannot be quoted: it is not in this thread, or it is no longer shown. Post your reply without it, or choose another post to quote"

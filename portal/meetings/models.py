@@ -13,9 +13,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.vocabulary import LabelledEnum
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
+from portal import locking
 from portal.accounts.models import Membership, Role, User
 from portal.audit.service import record, record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
@@ -360,7 +361,7 @@ def edit(meeting_id):
     if form.validate_on_submit():
         typed = _typed_meeting(form)
         if form.version.version != meeting.version:
-            conflict = service.what_changed(_meeting_values(meeting), typed, MEETING_LABELS)
+            conflict = locking.what_changed(_meeting_values(meeting), typed, MEETING_LABELS)
         else:
             saved = _meeting_values(meeting)
             changed = [name for name in MEETING_LABELS if saved[name] != typed[name]]
@@ -378,7 +379,7 @@ def edit(meeting_id):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                conflict = service.what_changed(_meeting_values(meeting), typed, MEETING_LABELS)
+                conflict = locking.what_changed(_meeting_values(meeting), typed, MEETING_LABELS)
             else:
                 message = "The meeting has been saved."
                 if reset:
@@ -386,7 +387,7 @@ def edit(meeting_id):
                 flash(message, "success")
                 return _detail_redirect(meeting.id)
     if conflict is not None:
-        service.stale_refused("partnership_meeting", meeting.id)
+        locking.stale_refused("partnership_meeting", meeting.id)
         form.version.data = str(meeting.version)
     return render_template("meetings/edit.html", form=form, meeting=meeting, conflict=conflict)
 
@@ -406,7 +407,7 @@ def minutes(meeting_id):
     if form.validate_on_submit():
         typed = {"minutes": clean_text(form.minutes.data)}
         if form.version.version != meeting.version:
-            conflict = service.what_changed({"minutes": meeting.minutes}, typed, MINUTES_LABELS)
+            conflict = locking.what_changed({"minutes": meeting.minutes}, typed, MINUTES_LABELS)
         else:
             first = not meeting.minutes and typed["minutes"]
             try:
@@ -428,12 +429,12 @@ def minutes(meeting_id):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                conflict = service.what_changed({"minutes": meeting.minutes}, typed, MINUTES_LABELS)
+                conflict = locking.what_changed({"minutes": meeting.minutes}, typed, MINUTES_LABELS)
             else:
                 flash("The minutes have been saved.", "success")
                 return _detail_redirect(meeting.id, "minutes")
     if conflict is not None:
-        service.stale_refused("partnership_meeting", meeting.id)
+        locking.stale_refused("partnership_meeting", meeting.id)
         form.version.data = str(meeting.version)
     return render_template("meetings/minutes.html", form=form, meeting=meeting, conflict=conflict)
 
@@ -466,7 +467,7 @@ def return_edit(meeting_id):
     if form.validate_on_submit():
         typed = {name: clean_text(getattr(form, name).data) for name in RETURN_LABELS}
         if form.version.version != row.version:
-            conflict = service.what_changed(saved(), typed, RETURN_LABELS)
+            conflict = locking.what_changed(saved(), typed, RETURN_LABELS)
         else:
             try:
                 for name, value in typed.items():
@@ -492,7 +493,7 @@ def return_edit(meeting_id):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                conflict = service.what_changed(saved(), typed, RETURN_LABELS)
+                conflict = locking.what_changed(saved(), typed, RETURN_LABELS)
             else:
                 if form.sending:
                     flash("The pre-meeting return has been sent to the meeting. The lead has been told.", "success")
@@ -505,7 +506,7 @@ def return_edit(meeting_id):
                 )
                 return redirect(url_for("meetings.return_edit", meeting_id=meeting.id))
     if conflict is not None:
-        service.stale_refused("meeting_return", row.id)
+        locking.stale_refused("meeting_return", row.id)
         form.version.data = str(row.version)
     return render_template("meetings/return.html", form=form, meeting=meeting, meeting_return=row, conflict=conflict)
 
@@ -596,7 +597,7 @@ def _save_attendance(meeting: PartnershipMeeting):
         return {"attended": ", ".join(sorted(p.user.full_name for p in service.participants(meeting) if which(p)))}
 
     def what_changed():
-        return service.what_changed(attended(lambda p: p.attended), attended(lambda p: str(p.id) in ticked), ATTENDANCE_LABELS)
+        return locking.what_changed(attended(lambda p: p.attended), attended(lambda p: str(p.id) in ticked), ATTENDANCE_LABELS)
 
     conflict = None
     if form.version.version != meeting.version:
@@ -621,7 +622,7 @@ def _save_attendance(meeting: PartnershipMeeting):
         else:
             flash("Who attended has been saved.", "success")
             return redirect(url_for("meetings.attendees", meeting_id=meeting.id))
-    service.stale_refused("partnership_meeting", meeting.id)
+    locking.stale_refused("partnership_meeting", meeting.id)
     form.version.data = str(meeting.version)
     return _render_attendees(meeting, attendance_form=form, conflict=conflict)
 
@@ -752,7 +753,7 @@ def action_edit(meeting_id, action_id):
         if lead:
             typed.update(description=_text(form.description.data), owner=owner_names.get(form.owner.data, ""), due_on=form.due_on.data)
         if form.version.version != row.version:
-            conflict = service.what_changed(saved(), typed, labels)
+            conflict = locking.what_changed(saved(), typed, labels)
         else:
             try:
                 was_done = row.status == ActionStatus.DONE
@@ -771,11 +772,11 @@ def action_edit(meeting_id, action_id):
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()
-                conflict = service.what_changed(saved(), typed, labels)
+                conflict = locking.what_changed(saved(), typed, labels)
             else:
                 flash("The action has been saved.", "success")
                 return _detail_redirect(meeting.id, "actions")
     if conflict is not None:
-        service.stale_refused("plan_action", row.id)
+        locking.stale_refused("plan_action", row.id)
         form.version.data = str(row.version)
     return render_template("meetings/action_form.html", form=form, meeting=meeting, row=row, conflict=conflict, lead=lead)

@@ -13,9 +13,9 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.assessments.models import Domain
-from portal.casework.vocabulary import LabelledEnum
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
+from portal.vocabulary import LabelledEnum
 from tenants.orm import TenantOwned, parent_key, tenant_table_args
 
 #: The workspace columns, in the order the CHECKs list them.

@@ -6,7 +6,6 @@ Views check rights through ``portal.policies`` first; these functions record, au
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -192,43 +191,3 @@ def update_action(row: PlanAction, *, status: ActionStatus, progress_note: str |
 
 
 # Optimistic locking ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field someone else changed: its label, what is saved now, what this person typed."""
-
-    label: str
-    saved: str
-    yours: str
-
-
-def _shown(value) -> str:
-    if value is None or value == "" or value == [] or value == {}:
-        return "(empty)"
-    if hasattr(value, "label"):
-        return value.label
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return value.strftime("%-d %B %Y")
-    return str(value)
-
-
-def what_changed(saved: dict, yours: dict, labels: dict[str, str]) -> list[Change]:
-    """The fields where the version saved now differs from what the person submitted.
-
-    ``saved`` and ``yours`` map field names to values; ``labels`` names the fields to compare."""
-    out = []
-    for name, label in labels.items():
-        a, b = saved.get(name), yours.get(name)
-        if _shown(a) != _shown(b):
-            out.append(Change(label, _shown(a), _shown(b)))
-    return out
-
-
-def stale_refused(object_type: str, object_id) -> None:
-    """Audit a refused stale save (the page shows what changed; nothing is overwritten)."""
-    from portal.audit.service import record_now
-
-    record_now(Action.STALE_SAVE_REFUSED, object_type=object_type, object_id=object_id)

@@ -24,7 +24,8 @@ from portal.policies import casework_organisations, get_or_404, policy_for, role
 from portal.pupils import importer
 from portal.pupils.actions import Action
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
-from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
+from portal.pupils.models import Pupil
+from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.models import Referral, ReferralStatus
 
 bp = Blueprint("pupils", __name__, template_folder="templates")

@@ -24,8 +24,8 @@ from forms import (
     choices,
     text_limit,
 )
-from portal.casework.vocabulary import EXTRA_FAMILIAL, HarmCategory, Level
 from portal.referrals.models import ParentsAware, ReferralDecision
+from portal.vocabulary import EXTRA_FAMILIAL, HarmCategory, Level
 
 #: Harm in or around the family, then the extra-familial harms (harm outside the home), shown apart.
 FAMILY_HARMS = [c for c in HarmCategory if c not in EXTRA_FAMILIAL]

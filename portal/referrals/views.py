@@ -26,14 +26,14 @@ from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework import attachments, chronology, files
 from portal.casework.models import Attachment, EntryKind
 from portal.casework.people import front_door_ids, notify_all
-from portal.casework.vocabulary import HarmCategory, Level, harm_labels
 from portal.clock import UK, uk_date, utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.notifications.service import page_path
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, policy_for, require, roles_required, visible_query
-from portal.pupils.models import Pupil, after_pupil, name_contains, pupil_cursor_key
+from portal.pupils.models import Pupil
+from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.actions import Action
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, CommentForm, DecisionForm, ReferralForm, StartReferralForm
 from portal.referrals.models import (
@@ -47,6 +47,7 @@ from portal.referrals.models import (
 )
 from portal.referrals.service import STEPS, TransitionRefused, available_steps, missing_for_submission, transition
 from portal.text import clean_text
+from portal.vocabulary import HarmCategory, Level, harm_labels
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 

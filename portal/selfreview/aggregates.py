@@ -23,7 +23,6 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from portal.casework.vocabulary import HarmCategory, Level
 from portal.clock import uk_midnight
 from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
 from portal.dashboard.figures import concern_labels
@@ -32,6 +31,7 @@ from portal.partnership.models import OPEN_ACTION_STATUSES, ActionStatus
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus
 from portal.selfreview import frameworks
 from portal.selfreview.models import DevelopmentAction, Rag, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
+from portal.vocabulary import HarmCategory, Level
 
 #: Counts from 1 to this number less one are suppressed.
 THRESHOLD = 5

@@ -18,11 +18,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.audit.service import record, render_audited
 from portal.authorities.models import Organisation
 from portal.clock import uk_today, utcnow
 from portal.extensions import db
-from portal.partnership import service as partnership
 from portal.pdf import filename_slug, render_pdf
 from portal.policies import deny_page, not_found, policy_for, visible_query
 from portal.selfreview import aggregates, service
@@ -181,6 +181,6 @@ def assurance_dates(organisation_id):
 
 
 def _conflict(row: SchoolAssuranceRecord | None, yours: dict, form: AssuranceDatesForm) -> list:
-    partnership.stale_refused("school_assurance_record", row.id if row is not None else None)
+    locking.stale_refused("school_assurance_record", row.id if row is not None else None)
     form.version.data = str(row.version if row is not None else 0)
-    return partnership.what_changed(_values(row), yours, DATE_LABELS)
+    return locking.what_changed(_values(row), yours, DATE_LABELS)

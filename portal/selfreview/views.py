@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
+from portal import locking
 from portal.accounts.models import Role, User
 from portal.audit.actions import Action
 from portal.audit.service import record, render_audited
@@ -24,7 +25,6 @@ from portal.authorities.models import Organisation
 from portal.clock import uk_today
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.partnership import service as partnership
 from portal.partnership.models import ActionStatus
 from portal.policies import deny_page, get_or_404, not_found, policy_for, roles_required, visible_query
 from portal.selfreview import frameworks, service
@@ -287,9 +287,9 @@ def _neighbour(framework, question, step: int):
 def _answer_conflict(review: SelfReview, question_key: str, yours: dict, form: AnswerForm) -> list:
     """Refuse a stale save: audited, what they typed kept, the next save made against what is saved now."""
     row = service.answer(review, question_key)
-    partnership.stale_refused("self_review_answer", row.id if row else review.id)
+    locking.stale_refused("self_review_answer", row.id if row else review.id)
     form.version.data = str(row.version if row else 0)
-    return partnership.what_changed(_saved_answer(row), yours, ANSWER_LABELS)
+    return locking.what_changed(_saved_answer(row), yours, ANSWER_LABELS)
 
 
 # The development plan ---------------------------------------------------------------------------------
@@ -375,9 +375,9 @@ def action_edit(action_id):
 
 
 def _action_conflict(row: DevelopmentAction, yours: dict, form: ActionForm) -> list:
-    partnership.stale_refused("development_action", row.id)
+    locking.stale_refused("development_action", row.id)
     form.version.data = str(row.version)
-    return partnership.what_changed(_action_values(row), yours, ACTION_LABELS)
+    return locking.what_changed(_action_values(row), yours, ACTION_LABELS)
 
 
 # Year on year ----------------------------------------------------------------------------------------------

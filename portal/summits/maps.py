@@ -257,11 +257,11 @@ def link_new(map_id):
         details={"map_id": str(safety_map.id), "expires_at": expires_at.isoformat()},
     )
     db.session.commit()
-    from portal.accounts.views import _qr_svg
+    from portal.qr import qr_svg
 
     # The portal's public address (as in emails), not the Host header of this request.
     url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("maps.tablet", authority_slug=current_authority().slug, secret=secret)
-    html = render_template("maps/link_created.html", safety_map=safety_map, link=link, url=url, qr_svg=_qr_svg(url))
+    html = render_template("maps/link_created.html", safety_map=safety_map, link=link, url=url, qr_svg=qr_svg(url))
     return _no_store(make_response(html))
 
 

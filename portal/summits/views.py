@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.accounts.models import Membership, Role, User
 from portal.audit.service import record
 from portal.authorities.models import Organisation, OrganisationKind
@@ -477,11 +478,11 @@ def _fill_plan(form: PlanForm, summit) -> None:
     form.version.data = str(summit.version)
 
 
-def _conflict(object_type: str, obj, saved: dict, yours: dict, labels: dict, form) -> list[service.Change]:
+def _conflict(object_type: str, obj, saved: dict, yours: dict, labels: dict, form) -> list[locking.Change]:
     """Refuse a stale save: audited, what they typed kept, the next save made against the version now."""
-    service.stale_refused(object_type, obj.id)
+    locking.stale_refused(object_type, obj.id)
     form.version.data = str(obj.version)
-    return service.what_changed(saved, yours, labels)
+    return locking.what_changed(saved, yours, labels)
 
 
 @bp.route("/summits/<uuid:summit_id>/edit", methods=["GET", "POST"])

@@ -10,8 +10,8 @@ import pytest
 
 from portal.advice.models import AdviceOutcome, AdviceStatus
 from portal.advice.views import PAGE_SIZE
-from portal.casework.vocabulary import Urgency
 from portal.clock import utcnow
+from portal.vocabulary import Urgency
 from tests.admin.pages import page_text
 from tests.factories import make_pupil
 from tests.support import page_queries

@@ -43,10 +43,10 @@ def add_referral(
     what_happened: str = "Came to school hungry again.",
 ) -> uuid.UUID:
     """A referral row in the state its timestamps say (draft, submitted, acknowledged or decided)."""
-    from portal.casework.vocabulary import Level
     from portal.casework.workingdays import WorkingCalendar
     from portal.extensions import db
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralStatus
+    from portal.vocabulary import Level
     from tenants.context import tenant_scope
 
     author = side.people["dsl1" if school == "school1" else "dsl2"]

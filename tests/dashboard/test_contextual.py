@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from portal.casework.vocabulary import Level
 from portal.clock import travel
 from portal.contexts.models import ContextReferral, ContextSubject
 from portal.contexts.service import current_thresholds
 from portal.extensions import db
 from portal.partnership.models import Invitation, InvitationStatus, PlanAction
 from portal.summits.models import SafetySummit
+from portal.vocabulary import Level
 from tenants import tenant_scope
 from tests.support import sign_in, text_of
 

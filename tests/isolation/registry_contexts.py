@@ -72,7 +72,7 @@ def _assessment_without_lead(app, side):
 
 
 def _level(value):
-    from portal.casework.vocabulary import Level
+    from portal.vocabulary import Level
 
     return Level(value)
 

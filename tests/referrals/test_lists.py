@@ -18,10 +18,10 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UK)
 
 def _submitted(app, side, due_ins, *, school="school1", status="submitted", names=None):
     """Referrals submitted a day ago, due ``due_in`` from NOW each, made directly (fast) for list tests."""
-    from portal.casework.vocabulary import Level
     from portal.extensions import db
     from portal.pupils.models import Pupil
     from portal.referrals.models import ParentsAware, Referral, ReferralStatus
+    from portal.vocabulary import Level
     from tenants import tenant_scope
 
     ids = []

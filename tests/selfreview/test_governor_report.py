@@ -13,10 +13,10 @@ import pypdf
 import pytest
 from sqlalchemy import event
 
-from portal.casework.vocabulary import HarmCategory, Level
 from portal.concerns.models import BUILT_IN_CATEGORIES, ConcernOutcome
 from portal.referrals.models import ReferralDecision
 from portal.selfreview.actions import Action
+from portal.vocabulary import HarmCategory, Level
 from tests.admin.pages import clean, page_text
 from tests.factories import _scope, make_pupil
 from tests.selfreview.support import answer, make_action, make_review
@@ -79,9 +79,9 @@ def add_referrals(
     when=THIS_YEAR,
     school: str = "school1",
 ) -> None:
-    from portal.casework.vocabulary import Level
     from portal.extensions import db
     from portal.referrals.models import Referral, ReferralDecision, ReferralStatus
+    from portal.vocabulary import Level
 
     dsl = side.people["dsl1" if school == "school1" else "dsl2"]
     with _scope(app, side, dsl):

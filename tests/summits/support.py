@@ -174,10 +174,10 @@ def notifications(app, side, person) -> list[tuple[str, str | None]]:
 def summit_from_panel(app, side, *, school: str = "school1", by: str = "front_door") -> tuple[uuid.UUID, uuid.UUID]:
     """A context referral about ``school`` decided by the panel as "early help: a safety summit" through
     ``portal.contexts.service.decide``: returns (context referral id, the summit it opened)."""
-    from portal.casework.vocabulary import Level
     from portal.contexts.models import ContextReferral, ContextSubject, PanelDecision
     from portal.contexts.service import Decision, current_thresholds, decide
     from portal.extensions import db
+    from portal.vocabulary import Level
 
     person = side.people[by]
     with _scope(app, side, person):
