@@ -17,10 +17,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint, Uuid, event, inspect, text
-from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, Relationship, mapped_column, relationship, with_loader_criteria
 from sqlalchemy.sql import util as sql_util
 
 from tenants import context as tenant_context
@@ -66,6 +67,28 @@ def parent_key(column: str, parent_table: str, ondelete: str | None = None) -> F
         [f"{parent_table}.authority_id", f"{parent_table}.id"],
         ondelete=ondelete,
     )
+
+
+def tenant_relationship(target: str, foreign_key: str, *, parent: str | None = None, viewonly: bool = True, **options: Any) -> Relationship[Any]:
+    """A relationship that joins on the authority as well as the id, so that it can only ever load a row
+    of the same authority (the composite foreign keys of :func:`parent_key` make that true in the
+    database; this makes the ORM say it).
+
+    * Many-to-one: ``tenant_relationship("Pupil", "Referral.pupil_id")`` on ``Referral``: the pupil its
+      ``pupil_id`` points at.
+    * One-to-many: ``tenant_relationship("ReferralMessage", "ReferralMessage.referral_id", parent="Referral")``
+      on ``Referral``: the messages whose ``referral_id`` points at it.
+
+    Read-only by default (``viewonly``); other options go to SQLAlchemy's ``relationship``.
+    """
+    many, _, column = foreign_key.partition(".")
+    if not column:
+        raise ValueError(f"foreign_key must name the model and its column, like 'Referral.pupil_id', not {foreign_key!r}")
+    one = parent if parent is not None else target
+    if parent is not None and many != target:
+        raise ValueError(f"A one-to-many relationship to {target} joins on a column of {target}, not of {many}")
+    primaryjoin = f"and_({one}.id == foreign({many}.{column}), {one}.authority_id == {many}.authority_id)"
+    return relationship(target, primaryjoin=primaryjoin, viewonly=viewonly, **options)
 
 
 class TenantSession(FlaskSQLAlchemySession):

@@ -14,7 +14,7 @@ from portal.authorities.models import OrganisationKind
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class Role(enum.StrEnum):
@@ -107,12 +107,8 @@ class User(UserMixin, TenantOwned, HasUUID, HasCreatedAt, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
-    memberships = db.relationship(
-        "Membership",
-        primaryjoin="and_(User.id == foreign(Membership.user_id), User.authority_id == Membership.authority_id)",
-        back_populates="user",
-        order_by="Membership.created_at",
-        cascade="all, delete-orphan",
+    memberships = tenant_relationship(
+        "Membership", "Membership.user_id", parent="User", viewonly=False, back_populates="user", order_by="Membership.created_at", cascade="all, delete-orphan"
     )
 
     @property
@@ -169,16 +165,8 @@ class Membership(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Membership.user_id), User.authority_id == Membership.authority_id)",
-        back_populates="memberships",
-    )
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(Membership.organisation_id), Organisation.authority_id == Membership.authority_id)",
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "Membership.user_id", viewonly=False, back_populates="memberships")
+    organisation = tenant_relationship("Organisation", "Membership.organisation_id", viewonly=False, lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Membership {self.role} of {self.organisation_id}>"
@@ -207,11 +195,7 @@ class UserSession(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(64))
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(UserSession.user_id), User.authority_id == UserSession.authority_id)",
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "UserSession.user_id", viewonly=False, lazy="joined")
 
 
 class TokenPurpose(enum.StrEnum):
@@ -235,11 +219,7 @@ class AccountToken(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AccountToken.user_id), User.authority_id == AccountToken.authority_id)",
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "AccountToken.user_id", viewonly=False, lazy="joined")
 
 
 class RecoveryCode(TenantOwned, HasUUID, HasCreatedAt, db.Model):

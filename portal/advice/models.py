@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum, Urgency, harm_labels
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class AdviceStatus(LabelledEnum):
@@ -83,39 +83,12 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     def category_labels(self) -> list[str]:
         return harm_labels(self.categories)
 
-    pupil = db.relationship(
-        "Pupil",
-        primaryjoin="and_(Pupil.id == foreign(AdviceRequest.pupil_id), Pupil.authority_id == AdviceRequest.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(AdviceRequest.organisation_id), Organisation.authority_id == AdviceRequest.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    requested_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AdviceRequest.requested_by_id), User.authority_id == AdviceRequest.authority_id)",
-        viewonly=True,
-    )
-    taken_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AdviceRequest.taken_by_id), User.authority_id == AdviceRequest.authority_id)",
-        viewonly=True,
-    )
-    answered_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AdviceRequest.answered_by_id), User.authority_id == AdviceRequest.authority_id)",
-        viewonly=True,
-    )
-    messages = db.relationship(
-        "AdviceMessage",
-        primaryjoin="and_(AdviceRequest.id == foreign(AdviceMessage.advice_request_id), AdviceRequest.authority_id == AdviceMessage.authority_id)",
-        viewonly=True,
-        order_by="AdviceMessage.created_at",
-    )
+    pupil = tenant_relationship("Pupil", "AdviceRequest.pupil_id", lazy="joined")
+    organisation = tenant_relationship("Organisation", "AdviceRequest.organisation_id", lazy="joined")
+    requested_by = tenant_relationship("User", "AdviceRequest.requested_by_id")
+    taken_by = tenant_relationship("User", "AdviceRequest.taken_by_id")
+    answered_by = tenant_relationship("User", "AdviceRequest.answered_by_id")
+    messages = tenant_relationship("AdviceMessage", "AdviceMessage.advice_request_id", parent="AdviceRequest", order_by="AdviceMessage.created_at")
 
 
 class AdviceMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -133,9 +106,4 @@ class AdviceMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     from_front_door: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AdviceMessage.author_id), User.authority_id == AdviceMessage.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "AdviceMessage.author_id", lazy="joined")

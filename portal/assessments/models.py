@@ -18,7 +18,7 @@ from portal.casework.models import ExportStatus
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class AssessmentKind(LabelledEnum):
@@ -83,17 +83,8 @@ class SchoolAssessment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(SchoolAssessment.organisation_id), Organisation.authority_id == SchoolAssessment.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    lead = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(SchoolAssessment.lead_id), User.authority_id == SchoolAssessment.authority_id)",
-        viewonly=True,
-    )
+    organisation = tenant_relationship("Organisation", "SchoolAssessment.organisation_id", lazy="joined")
+    lead = tenant_relationship("User", "SchoolAssessment.lead_id")
 
 
 class AssessmentMemberRole(LabelledEnum):
@@ -122,12 +113,7 @@ class AssessmentMember(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     role: Mapped[AssessmentMemberRole] = mapped_column(enum_column(AssessmentMemberRole), nullable=False)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AssessmentMember.user_id), User.authority_id == AssessmentMember.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "AssessmentMember.user_id", lazy="joined")
 
 
 class AssessmentTransition(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -146,12 +132,7 @@ class AssessmentTransition(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     to_stage: Mapped[AssessmentStage] = mapped_column(enum_column(AssessmentStage, name="to_stage"), nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
 
-    actor = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AssessmentTransition.actor_id), User.authority_id == AssessmentTransition.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    actor = tenant_relationship("User", "AssessmentTransition.actor_id", lazy="joined")
 
 
 class AssessmentNote(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -170,12 +151,7 @@ class AssessmentNote(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     body: Mapped[str] = mapped_column(Text, nullable=False)
     assessor_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AssessmentNote.author_id), User.authority_id == AssessmentNote.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "AssessmentNote.author_id", lazy="joined")
 
 
 class Domain(LabelledEnum):
@@ -229,12 +205,7 @@ class AssessmentFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AssessmentFinding.author_id), User.authority_id == AssessmentFinding.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "AssessmentFinding.author_id", lazy="joined")
 
     @property
     def is_strength(self) -> bool:
@@ -324,12 +295,7 @@ class SurveyImport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     imported_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
 
-    imported_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(SurveyImport.imported_by_id), User.authority_id == SurveyImport.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    imported_by = tenant_relationship("User", "SurveyImport.imported_by_id", lazy="joined")
 
 
 class SurveyQuestion(TenantOwned, HasUUID, HasCreatedAt, db.Model):

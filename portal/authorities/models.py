@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class Authority(HasUUID, HasCreatedAt, db.Model):
@@ -146,8 +146,4 @@ class AuthorityDuty(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     duty: Mapped[Duty] = mapped_column(enum_column(Duty), nullable=False)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(AuthorityDuty.user_id), User.authority_id == AuthorityDuty.authority_id)",
-        viewonly=True,
-    )
+    user = tenant_relationship("User", "AuthorityDuty.user_id")

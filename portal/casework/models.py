@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class CalendarDay(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -67,12 +67,7 @@ class ChronologyEntry(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     object_type: Mapped[str] = mapped_column(String(32), nullable=False)
     object_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
 
-    actor = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ChronologyEntry.actor_id), User.authority_id == ChronologyEntry.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    actor = tenant_relationship("User", "ChronologyEntry.actor_id", lazy="joined")
 
 
 class Attachment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -111,11 +106,7 @@ class Attachment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     storage_key: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    uploaded_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Attachment.uploaded_by_id), User.authority_id == Attachment.authority_id)",
-        viewonly=True,
-    )
+    uploaded_by = tenant_relationship("User", "Attachment.uploaded_by_id")
 
 
 class ExportStatus(LabelledEnum):

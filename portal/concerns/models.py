@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 #: The categories every authority starts with; an authority adds its own (``ConcernCategory``).
 BUILT_IN_CATEGORIES: list[tuple[str, str]] = [
@@ -114,22 +114,9 @@ class Concern(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    pupil = db.relationship(
-        "Pupil",
-        primaryjoin="and_(Pupil.id == foreign(Concern.pupil_id), Pupil.authority_id == Concern.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    raised_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Concern.raised_by_id), User.authority_id == Concern.authority_id)",
-        viewonly=True,
-    )
-    triaged_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Concern.triaged_by_id), User.authority_id == Concern.authority_id)",
-        viewonly=True,
-    )
+    pupil = tenant_relationship("Pupil", "Concern.pupil_id", lazy="joined")
+    raised_by = tenant_relationship("User", "Concern.raised_by_id")
+    triaged_by = tenant_relationship("User", "Concern.triaged_by_id")
 
 
 class ConcernLink(TenantOwned, HasUUID, HasCreatedAt, db.Model):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum, Level
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class ThresholdSet(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -36,17 +36,10 @@ class ThresholdSet(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
-    indicators = db.relationship(
-        "ThresholdIndicator",
-        primaryjoin="and_(ThresholdSet.id == foreign(ThresholdIndicator.threshold_set_id), ThresholdSet.authority_id == ThresholdIndicator.authority_id)",
-        viewonly=True,
-        order_by="(ThresholdIndicator.level, ThresholdIndicator.position)",
+    indicators = tenant_relationship(
+        "ThresholdIndicator", "ThresholdIndicator.threshold_set_id", parent="ThresholdSet", order_by="(ThresholdIndicator.level, ThresholdIndicator.position)"
     )
-    created_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ThresholdSet.created_by_id), User.authority_id == ThresholdSet.authority_id)",
-        viewonly=True,
-    )
+    created_by = tenant_relationship("User", "ThresholdSet.created_by_id")
 
 
 class ThresholdIndicator(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -188,32 +181,11 @@ class ContextReferral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(ContextReferral.organisation_id), Organisation.authority_id == ContextReferral.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    raised_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ContextReferral.raised_by_id), User.authority_id == ContextReferral.authority_id)",
-        viewonly=True,
-    )
-    raised_by_organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(ContextReferral.raised_by_organisation_id), Organisation.authority_id == ContextReferral.authority_id)",
-        viewonly=True,
-    )
-    decided_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ContextReferral.decided_by_id), User.authority_id == ContextReferral.authority_id)",
-        viewonly=True,
-    )
-    threshold_set = db.relationship(
-        "ThresholdSet",
-        primaryjoin="and_(ThresholdSet.id == foreign(ContextReferral.threshold_set_id), ThresholdSet.authority_id == ContextReferral.authority_id)",
-        viewonly=True,
-    )
+    organisation = tenant_relationship("Organisation", "ContextReferral.organisation_id", lazy="joined")
+    raised_by = tenant_relationship("User", "ContextReferral.raised_by_id")
+    raised_by_organisation = tenant_relationship("Organisation", "ContextReferral.raised_by_organisation_id")
+    decided_by = tenant_relationship("User", "ContextReferral.decided_by_id")
+    threshold_set = tenant_relationship("ThresholdSet", "ContextReferral.threshold_set_id")
 
     @property
     def is_open(self) -> bool:
@@ -233,12 +205,7 @@ class ContextReferralIndicator(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     context_referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     indicator_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
 
-    indicator = db.relationship(
-        "ThresholdIndicator",
-        primaryjoin="and_(ThresholdIndicator.id == foreign(ContextReferralIndicator.indicator_id), ThresholdIndicator.authority_id == ContextReferralIndicator.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    indicator = tenant_relationship("ThresholdIndicator", "ContextReferralIndicator.indicator_id", lazy="joined")
 
 
 class ContextReferralPupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -255,12 +222,7 @@ class ContextReferralPupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     context_referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     pupil_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
 
-    pupil = db.relationship(
-        "Pupil",
-        primaryjoin="and_(Pupil.id == foreign(ContextReferralPupil.pupil_id), Pupil.authority_id == ContextReferralPupil.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    pupil = tenant_relationship("Pupil", "ContextReferralPupil.pupil_id", lazy="joined")
 
 
 class PanelMeeting(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -288,8 +250,4 @@ class PanelMeeting(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    chair = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(PanelMeeting.chair_id), User.authority_id == PanelMeeting.authority_id)",
-        viewonly=True,
-    )
+    chair = tenant_relationship("User", "PanelMeeting.chair_id")

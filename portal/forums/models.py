@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class ForumCategory(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -57,12 +57,7 @@ class ForumGuest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     invited_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ForumGuest.user_id), User.authority_id == ForumGuest.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "ForumGuest.user_id", lazy="joined")
 
 
 class ForumThread(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -86,12 +81,7 @@ class ForumThread(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ForumThread.author_id), User.authority_id == ForumThread.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "ForumThread.author_id", lazy="joined")
 
 
 class ForumPost(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -127,12 +117,7 @@ class ForumPost(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ForumPost.author_id), User.authority_id == ForumPost.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "ForumPost.author_id", lazy="joined")
 
 
 class ForumPostRevision(TenantOwned, HasUUID, HasCreatedAt, db.Model):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class MeetingFormat(LabelledEnum):
@@ -65,17 +65,8 @@ class PartnershipMeeting(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(PartnershipMeeting.organisation_id), Organisation.authority_id == PartnershipMeeting.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    created_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(PartnershipMeeting.created_by_id), User.authority_id == PartnershipMeeting.authority_id)",
-        viewonly=True,
-    )
+    organisation = tenant_relationship("Organisation", "PartnershipMeeting.organisation_id", lazy="joined")
+    created_by = tenant_relationship("User", "PartnershipMeeting.created_by_id")
 
 
 class MeetingReturn(TenantOwned, HasUUID, HasCreatedAt, db.Model):

@@ -16,7 +16,7 @@ from portal.assessments.models import Domain
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 #: The workspace columns, in the order the CHECKs list them.
 WORKSPACE_COLUMNS = ("summit_id", "meeting_id", "panel_meeting_id")
@@ -65,12 +65,7 @@ class Invitation(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     #: Why the organisation declined, or a note with its acceptance.
     response_note: Mapped[str | None] = mapped_column(Text)
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(Invitation.organisation_id), Organisation.authority_id == Invitation.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    organisation = tenant_relationship("Organisation", "Invitation.organisation_id", lazy="joined")
 
 
 class ParticipantRole(LabelledEnum):
@@ -113,12 +108,7 @@ class Participant(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     information_sharing_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None] = mapped_column(Boolean)
 
-    user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Participant.user_id), User.authority_id == Participant.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    user = tenant_relationship("User", "Participant.user_id", lazy="joined")
 
 
 class ActionStatus(LabelledEnum):
@@ -185,18 +175,8 @@ class PlanAction(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    owner_user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(PlanAction.owner_user_id), User.authority_id == PlanAction.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    owner_organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(PlanAction.owner_organisation_id), Organisation.authority_id == PlanAction.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    owner_user = tenant_relationship("User", "PlanAction.owner_user_id", lazy="joined")
+    owner_organisation = tenant_relationship("Organisation", "PlanAction.owner_organisation_id", lazy="joined")
 
     @property
     def owner_name(self) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.clock import uk_today, utcnow
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 #: Year groups as a school MIS writes them: nursery, reception, then 1 to 14.
 YEAR_GROUPS = ["N1", "N2", "R"] + [str(n) for n in range(1, 15)]
@@ -60,11 +60,7 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(Pupil.organisation_id), Organisation.authority_id == Pupil.authority_id)",
-        viewonly=True,
-    )
+    organisation = tenant_relationship("Organisation", "Pupil.organisation_id")
 
     @property
     def full_name(self) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum, Level
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class ReferralStatus(LabelledEnum):
@@ -135,35 +135,11 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    pupil = db.relationship(
-        "Pupil",
-        primaryjoin="and_(Pupil.id == foreign(Referral.pupil_id), Pupil.authority_id == Referral.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(Referral.organisation_id), Organisation.authority_id == Referral.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
-    created_by = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(Referral.created_by_id), User.authority_id == Referral.authority_id)",
-        viewonly=True,
-    )
-    transitions = db.relationship(
-        "ReferralTransition",
-        primaryjoin="and_(Referral.id == foreign(ReferralTransition.referral_id), Referral.authority_id == ReferralTransition.authority_id)",
-        viewonly=True,
-        order_by="ReferralTransition.created_at",
-    )
-    messages = db.relationship(
-        "ReferralMessage",
-        primaryjoin="and_(Referral.id == foreign(ReferralMessage.referral_id), Referral.authority_id == ReferralMessage.authority_id)",
-        viewonly=True,
-        order_by="ReferralMessage.created_at",
-    )
+    pupil = tenant_relationship("Pupil", "Referral.pupil_id", lazy="joined")
+    organisation = tenant_relationship("Organisation", "Referral.organisation_id", lazy="joined")
+    created_by = tenant_relationship("User", "Referral.created_by_id")
+    transitions = tenant_relationship("ReferralTransition", "ReferralTransition.referral_id", parent="Referral", order_by="ReferralTransition.created_at")
+    messages = tenant_relationship("ReferralMessage", "ReferralMessage.referral_id", parent="Referral", order_by="ReferralMessage.created_at")
 
     @property
     def is_open(self) -> bool:
@@ -186,12 +162,7 @@ class ReferralTransition(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     to_status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus, name="to_status"), nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
 
-    actor = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ReferralTransition.actor_id), User.authority_id == ReferralTransition.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    actor = tenant_relationship("User", "ReferralTransition.actor_id", lazy="joined")
 
 
 class ReferralMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -209,9 +180,4 @@ class ReferralMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     from_front_door: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
 
-    author = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(ReferralMessage.author_id), User.authority_id == ReferralMessage.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    author = tenant_relationship("User", "ReferralMessage.author_id", lazy="joined")

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.partnership.models import ActionStatus
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class Rag(LabelledEnum):
@@ -67,12 +67,7 @@ class SelfReview(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(SelfReview.organisation_id), Organisation.authority_id == SelfReview.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    organisation = tenant_relationship("Organisation", "SelfReview.organisation_id", lazy="joined")
 
 
 class SelfReviewAnswer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -128,12 +123,7 @@ class DevelopmentAction(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    owner_user = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(DevelopmentAction.owner_user_id), User.authority_id == DevelopmentAction.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    owner_user = tenant_relationship("User", "DevelopmentAction.owner_user_id", lazy="joined")
 
     @property
     def owner(self) -> str:

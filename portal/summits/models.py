@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
 from portal.vocabulary import LabelledEnum
-from tenants.orm import TenantOwned, parent_key, tenant_table_args
+from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
 class SummitStatus(LabelledEnum):
@@ -59,12 +59,7 @@ class SafetySummit(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    host = db.relationship(
-        "Organisation",
-        primaryjoin="and_(Organisation.id == foreign(SafetySummit.host_organisation_id), Organisation.authority_id == SafetySummit.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    host = tenant_relationship("Organisation", "SafetySummit.host_organisation_id", lazy="joined")
 
 
 class ActivityKind(LabelledEnum):
@@ -101,12 +96,7 @@ class SummitActivity(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    facilitator = db.relationship(
-        "User",
-        primaryjoin="and_(User.id == foreign(SummitActivity.facilitator_id), User.authority_id == SummitActivity.authority_id)",
-        viewonly=True,
-        lazy="joined",
-    )
+    facilitator = tenant_relationship("User", "SummitActivity.facilitator_id", lazy="joined")
 
 
 class SummitFinding(TenantOwned, HasUUID, HasCreatedAt, db.Model):
