@@ -76,6 +76,8 @@ chromium:
 lint: python-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Make requirements.lock again from pyproject.toml (after changing a pin there).
 lock:

@@ -230,7 +230,7 @@ class AttachmentsField(MultipleFileField):
         return [f for f in (self.data or []) if getattr(f, "filename", None)]
 
     def post_validate(self, form, validation_stopped):
-        from portal.casework.attachments import check_upload
+        from portal.uploads import check_upload
 
         for upload in self.files:
             message = check_upload(upload)

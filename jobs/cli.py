@@ -35,7 +35,7 @@ def scheduler() -> None:
     """Keep the schedule and relay the outbox, every 30 seconds, until stopped."""
     from jobs.schedule import run_forever
 
-    run_forever(current_app._get_current_object())
+    run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @jobs_cli.command("relay")

@@ -9,12 +9,16 @@ from rq.serializers import JSONSerializer
 
 
 def redis_url() -> str | None:
-    return current_app.config.get("REDIS_URL")
+    url = current_app.config.get("REDIS_URL")
+    return str(url) if url else None
 
 
 def connect(url: str | None = None) -> Redis:
     """A Redis connection that fails fast: when Redis is down, the outbox keeps the job."""
-    return Redis.from_url(url or redis_url(), socket_connect_timeout=2, socket_timeout=5)
+    url = url or redis_url()
+    if not url:
+        raise RuntimeError("REDIS_URL is not set: without Redis, jobs run inside the web process.")
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
 def queue_name(queue: str) -> str:

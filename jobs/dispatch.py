@@ -18,6 +18,7 @@ from flask import current_app, g
 from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session
 
 from jobs.connection import rq_queue
 from jobs.models import JobStatus, OutboxJob
@@ -38,14 +39,14 @@ STUCK_AFTER = timedelta(minutes=15)
 
 
 @event.listens_for(TenantSession, "after_commit")
-def _after_commit(session) -> None:
+def _after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if pending:
         hand_over(pending)
 
 
 @event.listens_for(TenantSession, "after_rollback")
-def _after_rollback(session) -> None:
+def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 

@@ -20,7 +20,8 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last retry
 
 
-class OutboxJob(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+# Flask-SQLAlchemy makes its model base at run time, so mypy cannot see it.
+class OutboxJob(TenantOwned, HasUUID, HasCreatedAt, db.Model):  # type: ignore[name-defined, misc]
     """A job to run for one authority. ``payload`` holds ids only (``jobs.outbox.enqueue`` checks)."""
 
     __tablename__ = "outbox_jobs"
@@ -31,7 +32,7 @@ class OutboxJob(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     queue: Mapped[str] = mapped_column(String(32), nullable=False)
-    payload: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    payload: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, 16), nullable=False, default=JobStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

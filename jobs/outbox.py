@@ -19,7 +19,7 @@ class PayloadNotIds(ValueError):
     """A job payload held something other than ids."""
 
 
-def _as_id(key: str, value) -> str:
+def _as_id(key: str, value: object) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, str):
@@ -30,7 +30,7 @@ def _as_id(key: str, value) -> str:
     raise PayloadNotIds(f"Job payload {key}={value!r} is not an id. Jobs carry ids only, never details (they sit in Redis).")
 
 
-def enqueue(name: str, *, dedupe_key: str | None = None, **ids) -> OutboxJob:
+def enqueue(name: str, *, dedupe_key: str | None = None, **ids: object) -> OutboxJob:
     """Record job ``name`` for the current authority in the current transaction.
 
     Nothing reaches Redis until the transaction commits; if it rolls back, the job never existed. Every

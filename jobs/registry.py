@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from jobs.queues import QUEUES
 
@@ -16,10 +17,13 @@ class JobSpec:
     max_attempts: int
 
 
+#: A job's handler: keyword arguments that are ids, run in its authority's tenant context.
+Handler = TypeVar("Handler", bound=Callable[..., object])
+
 JOBS: dict[str, JobSpec] = {}
 
 
-def job(name: str, *, queue: str, max_attempts: int = 5):
+def job(name: str, *, queue: str, max_attempts: int = 5) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the job ``name`` on ``queue``.
 
     The handler runs inside the tenant context of the job's authority (see ``jobs.runner``) and takes
@@ -29,7 +33,7 @@ def job(name: str, *, queue: str, max_attempts: int = 5):
     if queue not in QUEUES:
         raise ValueError(f"Unknown queue {queue!r}; queues are {sorted(QUEUES)}")
 
-    def register(handler):
+    def register(handler: Handler) -> Handler:
         if name in JOBS and JOBS[name].handler is not handler:
             raise ValueError(f"Job {name!r} is registered twice")
         JOBS[name] = JobSpec(name, handler, queue, max_attempts)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar, cast
 
-from flask import current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import select
 
 from jobs import registry
@@ -27,22 +29,25 @@ class JobWithoutAuthority(RuntimeError):
     """A job was started without the authority it belongs to."""
 
 
-_worker_app = None
-_app_factory = None
+#: What a job returns.
+T = TypeVar("T")
+
+_worker_app: Flask | None = None
+_app_factory: Callable[[], Flask] | None = None
 
 
-def use_app_factory(factory) -> None:
+def use_app_factory(factory: Callable[[], Flask]) -> None:
     """The application factory, for a job that starts outside any app (create_app names itself here:
     jobs are below the features and the factory, and never import them)."""
     global _app_factory
     _app_factory = factory
 
 
-def _job_app():
+def _job_app() -> Flask:
     """The Flask app to run a job in: the current one, or one built once per worker process."""
     global _worker_app
     if has_app_context():
-        return current_app._get_current_object()
+        return cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
     if _worker_app is None:
         if _app_factory is None:
             raise RuntimeError("No app to run the job in: start workers with `flask jobs worker`.")
@@ -50,18 +55,17 @@ def _job_app():
     return _worker_app
 
 
-def tenant_job(func):
+def tenant_job(func: Callable[..., T]) -> Callable[..., T]:
     """Run ``func(*args, **kwargs)`` as ``wrapper(authority_id, *args, **kwargs)``: in a fresh app
     context, inside the tenant context of ``authority_id``. A job without an authority cannot run."""
 
     @functools.wraps(func)
-    def wrapper(authority_id, *args, **kwargs):
+    def wrapper(authority_id: uuid.UUID | str | None, *args: Any, **kwargs: Any) -> T:
         if authority_id in (None, ""):
             raise JobWithoutAuthority(f"{func.__name__} needs the authority it runs for; none was given.")
-        authority_id = uuid.UUID(str(authority_id))
         app = _job_app()
         with app.app_context():
-            with tenant_scope(authority_id):
+            with tenant_scope(uuid.UUID(str(authority_id))):
                 result = func(*args, **kwargs)
             run_inline_pending()
         return result
@@ -70,16 +74,16 @@ def tenant_job(func):
 
 
 @tenant_job
-def run_outbox_job(outbox_id) -> str:
+def run_outbox_job(outbox_id: uuid.UUID | str) -> str:
     """Run one outbox row: its handler's effects and the row's ``done`` mark commit together.
 
     A row already done (a duplicate delivery) is left alone, so a job run twice has its effect once. On
     PostgreSQL the row is locked while it runs, so two workers cannot run it at the same time.
     """
-    outbox_id = uuid.UUID(str(outbox_id))
-    row = db.session.execute(select(OutboxJob).where(OutboxJob.id == outbox_id).with_for_update()).scalar_one_or_none()
+    row_id = uuid.UUID(str(outbox_id))
+    row = db.session.execute(select(OutboxJob).where(OutboxJob.id == row_id).with_for_update()).scalar_one_or_none()
     if row is None:
-        raise LookupError(f"No outbox job {outbox_id} for this authority.")
+        raise LookupError(f"No outbox job {row_id} for this authority.")
     if row.status != JobStatus.PENDING:
         db.session.rollback()
         return f"already {row.status}"
@@ -95,7 +99,7 @@ def run_outbox_job(outbox_id) -> str:
         return "done"
     except Exception as exc:
         db.session.rollback()
-        _record_failure(outbox_id, exc, spec.max_attempts)
+        _record_failure(row_id, exc, spec.max_attempts)
         raise
 
 

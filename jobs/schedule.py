@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -82,7 +83,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     return {"scheduled": scheduled, "relayed": relayed}
 
 
-def run_forever(app, stop: threading.Event | None = None) -> None:
+def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
     """The scheduler loop (``flask jobs scheduler``, or a thread of the web process without Redis)."""
     stop = stop or threading.Event()
     log.info("Scheduler started: %s", ", ".join(f"{e.job} every {e.interval}" for e in SCHEDULE))
@@ -100,7 +101,7 @@ def run_forever(app, stop: threading.Event | None = None) -> None:
 _background: threading.Thread | None = None
 
 
-def start_background_scheduler(app) -> None:
+def start_background_scheduler(app: Flask) -> None:
     """Run the scheduler in a daemon thread of this process (embedded mode, ``make run``)."""
     global _background
     if _background is not None and _background.is_alive():

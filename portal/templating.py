@@ -48,7 +48,7 @@ def init_templating(app) -> None:
     app.jinja_env.filters["uk_datetime"] = uk_datetime
     app.jinja_env.filters["uk_date"] = uk_date
     app.jinja_env.globals["navigation_items"] = navigation_items
-    from portal.casework.attachments import ALLOWED, size_label
+    from portal.uploads import ALLOWED, size_label
 
     app.jinja_env.filters["file_size"] = size_label
     # For links to pages of another module: ``{% if page_exists('referrals.new') %}``.

@@ -97,7 +97,7 @@ def require_authority_id() -> uuid.UUID:
     return authority_id
 
 
-def _switch(new: TenantContext | None) -> Token:
+def _switch(new: TenantContext | None) -> Token[TenantContext | None]:
     old = _current.get()
     if old != new:
         for listener in _switch_listeners:
@@ -105,7 +105,7 @@ def _switch(new: TenantContext | None) -> Token:
     return _current.set(new)
 
 
-def _restore(token: Token) -> None:
+def _restore(token: Token[TenantContext | None]) -> None:
     inner = _current.get()
     outer = token.old_value if token.old_value is not Token.MISSING else None
     if inner != outer:
@@ -114,7 +114,7 @@ def _restore(token: Token) -> None:
     _current.reset(token)
 
 
-def activate(authority_id: uuid.UUID | str, user_id: uuid.UUID | str | None = None) -> Token:
+def activate(authority_id: uuid.UUID | str, user_id: uuid.UUID | str | None = None) -> Token[TenantContext | None]:
     """Enter an authority's context until :func:`deactivate` is called with the returned token.
 
     Used by the request hooks, where the context lasts from sign-in check to the end of the request.
@@ -126,9 +126,16 @@ def activate(authority_id: uuid.UUID | str, user_id: uuid.UUID | str | None = No
     return _switch(TenantContext(authority, _as_uuid(user_id)))
 
 
-def deactivate(token: Token) -> None:
+def deactivate(token: Token[TenantContext | None]) -> None:
     """Leave the context entered by :func:`activate`."""
     _restore(token)
+
+
+def _entered() -> TenantContext:
+    """The context just entered (always set inside a scope)."""
+    context = _current.get()
+    assert context is not None
+    return context
 
 
 @contextmanager
@@ -136,7 +143,7 @@ def tenant_scope(authority_id: uuid.UUID | str, user_id: uuid.UUID | str | None 
     """Run the block for one authority (and optionally one user)."""
     token = activate(authority_id, user_id)
     try:
-        yield _current.get()
+        yield _entered()
     except BaseException:
         discard_unsaved()
         raise
@@ -156,7 +163,7 @@ def platform_scope(reason: str) -> Iterator[TenantContext]:
         raise ValueError("platform_scope() needs a reason, for the reader of the code.")
     token = _switch(TenantContext(None, None, reason))
     try:
-        yield _current.get()
+        yield _entered()
     except BaseException:
         discard_unsaved()
         raise

@@ -14,13 +14,15 @@ Everything after it (checking the password, loading the user) happens inside tha
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session, scoped_session
 
 from tenants.context import platform_scope
 
 
-def find_sign_in(session, email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+def find_sign_in(session: Session | scoped_session[Any], email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     """Return ``(authority_id, user_id)`` for ``email``, or ``None`` if no account has it."""
     normalised = (email or "").strip().lower()
     if not normalised:
@@ -37,7 +39,7 @@ def find_sign_in(session, email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     return uuid.UUID(str(authority_id)), uuid.UUID(str(user_id))
 
 
-def authority_ids(session) -> list[uuid.UUID]:
+def authority_ids(session: Session | scoped_session[Any]) -> list[uuid.UUID]:
     """The id of every authority, in a stable order: for what runs for each of them (the schedule, the
     outbox relay). Ids only; read in the platform scope."""
     with platform_scope("every authority's id, for the schedule and the outbox relay"):
@@ -46,7 +48,7 @@ def authority_ids(session) -> list[uuid.UUID]:
     return [uuid.UUID(str(row)) for row in rows]
 
 
-def authority_slugs(session) -> list[tuple[uuid.UUID, str]]:
+def authority_slugs(session: Session | scoped_session[Any]) -> list[tuple[uuid.UUID, str]]:
     """Each authority's id and slug (its short name), by slug: for operators' commands."""
     with platform_scope("every authority's id and slug, for an operator's command"):
         rows = session.execute(text("SELECT id, slug FROM authorities ORDER BY slug")).all()

@@ -20,12 +20,24 @@ import uuid
 from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, UniqueConstraint, Uuid, event, inspect, text
-from sqlalchemy.orm import Mapped, Relationship, mapped_column, relationship, with_loader_criteria
+from sqlalchemy import Connection, ForeignKey, ForeignKeyConstraint, UniqueConstraint, Uuid, event, inspect, text
+from sqlalchemy.orm import (
+    Mapped,
+    Mapper,
+    ORMExecuteState,
+    Relationship,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+    mapped_column,
+    relationship,
+    scoped_session,
+    with_loader_criteria,
+)
 from sqlalchemy.sql import util as sql_util
 
 from tenants import context as tenant_context
-from tenants.context import CrossTenantWrite, TenantContextMissing
+from tenants.context import CrossTenantWrite, TenantContext, TenantContextMissing
 
 #: Names of the tables of tenant-owned models, filled as the models are declared.
 TENANT_TABLES: set[str] = set()
@@ -43,7 +55,7 @@ class TenantOwned:
 
     authority_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("authorities.id", ondelete="RESTRICT"), nullable=False)
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         tablename = cls.__dict__.get("__tablename__")
         if tablename:
@@ -51,7 +63,7 @@ class TenantOwned:
             TENANT_MODELS.append(cls)
 
 
-def tenant_table_args(*constraints, **options) -> tuple:
+def tenant_table_args(*constraints: Any, **options: Any) -> tuple[Any, ...]:
     """``__table_args__`` for a tenant-owned table: ``UNIQUE (authority_id, id)`` plus ``constraints``."""
     args = (UniqueConstraint("authority_id", "id"), *constraints)
     return (*args, options) if options else args
@@ -95,12 +107,12 @@ class TenantSession(FlaskSQLAlchemySession):
     """The application's session class; the listeners below are attached to it alone."""
 
 
-def _is_tenant_mapper(mapper) -> bool:
+def _is_tenant_mapper(mapper: Mapper[Any]) -> bool:
     return issubclass(mapper.class_, TenantOwned)
 
 
 @event.listens_for(TenantSession, "do_orm_execute")
-def _scope_to_tenant(state) -> None:
+def _scope_to_tenant(state: ORMExecuteState) -> None:
     """Add the tenant criteria to every statement that touches a tenant-owned model; fail closed."""
     if state.is_insert:
         return  # unit-of-work inserts are checked in before_flush
@@ -128,17 +140,17 @@ def _scope_to_tenant(state) -> None:
     )
 
 
-def _tenant_tables_in(statement) -> set[str]:
+def _tenant_tables_in(statement: Any) -> set[str]:
     """Names of the tenant tables a statement reads or writes (``all_mappers`` misses some, such as
     ``select(func.count()).select_from(Model)``, so the statement's tables are scanned as well)."""
     if not hasattr(statement, "get_children"):
         return set()
     tables = sql_util.find_tables(statement, include_aliases=True, include_joins=True, include_selects=True, include_crud=True)
-    return {getattr(t, "name", None) for t in tables} & TENANT_TABLES
+    return {name for t in tables if isinstance(name := getattr(t, "name", None), str)} & TENANT_TABLES
 
 
 @event.listens_for(TenantSession, "before_flush")
-def _stamp_and_check_authority(session, flush_context, instances) -> None:
+def _stamp_and_check_authority(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
     """Fill ``authority_id`` on new tenant rows from the context; refuse writes for another authority."""
     ctx = tenant_context.current()
     for obj in session.new:
@@ -163,7 +175,7 @@ def _stamp_and_check_authority(session, flush_context, instances) -> None:
 
 
 @event.listens_for(TenantSession, "after_begin")
-def _set_database_tenant(session, transaction, connection) -> None:
+def _set_database_tenant(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
     """On PostgreSQL, tell row-level security which authority this transaction is for."""
     if connection.dialect.name != "postgresql":
         return
@@ -174,13 +186,13 @@ def _set_database_tenant(session, transaction, connection) -> None:
     )
 
 
-_session_registry = None
+_session_registry: scoped_session[Any] | None = None
 
 
-def bind_session_registry(scoped_session) -> None:
+def bind_session_registry(registry: scoped_session[Any]) -> None:
     """Tell the context-switch guard which (scoped) session the application uses."""
     global _session_registry
-    _session_registry = scoped_session
+    _session_registry = registry
     tenant_context.on_switch(_fresh_session_on_switch)
     tenant_context.on_discard(_discard_unsaved)
 
@@ -195,7 +207,7 @@ def _discard_unsaved() -> None:
         return
 
 
-def _fresh_session_on_switch(old, new) -> None:
+def _fresh_session_on_switch(old: TenantContext | None, new: TenantContext | None) -> None:
     """Refuse to switch tenant with unsaved changes; otherwise drop what was loaded for the old one."""
     registry = _session_registry
     if registry is None:

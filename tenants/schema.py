@@ -14,8 +14,10 @@ migrations run as the owner and grant the application role only what it needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import Connection, Engine, MetaData, UniqueConstraint, text
 
 TENANT_PREDICATE = "authority_id = NULLIF(current_setting('app.authority_id', true), '')::uuid"
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -31,7 +33,7 @@ def app_role() -> str:
     """The application's database role, from the settings (``DATABASE_APP_ROLE``)."""
     from flask import current_app
 
-    return current_app.config["DATABASE_APP_ROLE"]
+    return str(current_app.config["DATABASE_APP_ROLE"])
 
 
 def quoted_app_role() -> str:
@@ -39,11 +41,11 @@ def quoted_app_role() -> str:
     return _quoted_role(app_role())
 
 
-def is_postgresql(bind) -> bool:
-    return bind.dialect.name == "postgresql"
+def is_postgresql(bind: Connection | Engine) -> bool:
+    return bool(bind.dialect.name == "postgresql")
 
 
-def enable_tenant_rls(bind, table: str) -> None:
+def enable_tenant_rls(bind: Connection, table: str) -> None:
     """Enable and force row-level security on ``table`` with the tenant policy (PostgreSQL only)."""
     if not is_postgresql(bind):
         return
@@ -53,7 +55,7 @@ def enable_tenant_rls(bind, table: str) -> None:
     bind.execute(text(f'CREATE POLICY tenant_isolation ON "{table}" USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})'))
 
 
-def secure_tenant_tables(bind, tables, append_only=()) -> None:
+def secure_tenant_tables(bind: Connection, tables: Iterable[str], append_only: Collection[str] = ()) -> None:
     """A migration's new tenant tables: row-level security on each, and the application role's grants
     (SELECT and INSERT only for the ``append_only`` ones). PostgreSQL only; refuses to run as the
     application role (``ensure_app_role_exists``)."""
@@ -65,7 +67,7 @@ def secure_tenant_tables(bind, tables, append_only=()) -> None:
         grant_to_app(bind, table, "SELECT, INSERT" if table in append_only else "SELECT, INSERT, UPDATE, DELETE")
 
 
-def grant_to_app(bind, table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
+def grant_to_app(bind: Connection, table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
     """Grant the application role ``privileges`` on ``table`` (PostgreSQL only)."""
     if not is_postgresql(bind):
         return
@@ -76,7 +78,7 @@ def grant_to_app(bind, table: str, privileges: str = "SELECT, INSERT, UPDATE, DE
     bind.execute(text(f'GRANT {", ".join(sorted(asked))} ON "{table}" TO {_quoted_role(app_role())}'))
 
 
-def ensure_app_role_exists(bind) -> None:
+def ensure_app_role_exists(bind: Connection) -> None:
     """Stop a PostgreSQL migration early, with a clear message, when the application role is missing."""
     if not is_postgresql(bind):
         return
@@ -102,7 +104,7 @@ def schema_problems(metadata: MetaData, tenant_tables: set[str]) -> list[str]:
         table = metadata.tables[name]
         if "authority_id" not in table.c or table.c.authority_id.nullable:
             problems.append(f"{name}: authority_id missing or nullable")
-        uniques = [tuple(c.name for c in constraint.columns) for constraint in table.constraints if constraint.__class__.__name__ == "UniqueConstraint"]
+        uniques = [tuple(c.name for c in constraint.columns) for constraint in table.constraints if isinstance(constraint, UniqueConstraint)]
         if ("authority_id", "id") not in uniques:
             problems.append(f"{name}: no UNIQUE (authority_id, id)")
         for fk in table.foreign_key_constraints:
@@ -115,7 +117,7 @@ def schema_problems(metadata: MetaData, tenant_tables: set[str]) -> list[str]:
     return problems
 
 
-def rls_problems(bind) -> list[str]:
+def rls_problems(bind: Connection) -> list[str]:
     """Tables with an ``authority_id`` column that lack RLS, FORCE, or a policy with USING and WITH CHECK."""
     rows = bind.execute(
         text(
@@ -152,7 +154,7 @@ def rls_problems(bind) -> list[str]:
 HAND_MADE_INDEX_PREFIX = "ix_search_"
 
 
-def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
+def include_in_comparison(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic's ``include_object`` for autogenerate and schema checks: everything but the hand-made
     PostgreSQL search indexes."""
     return not (type_ == "index" and reflected and compare_to is None and (name or "").startswith(HAND_MADE_INDEX_PREFIX))

@@ -29,7 +29,6 @@ from portal import locking
 from portal.accounts.models import User
 from portal.audit.service import record, record_now
 from portal.casework import files
-from portal.casework.attachments import check_upload, max_size_label, read_upload, safe_filename
 from portal.clock import uk_datetime, utcnow
 from portal.extensions import db
 from portal.forums.actions import Action
@@ -42,6 +41,7 @@ from portal.forums.views import check_child
 from portal.model_base import as_uuid
 from portal.policies import get_or_404, policy_for, visible_query
 from portal.text import clean_text
+from portal.uploads import check_upload, max_size_label, read_upload, safe_filename
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user
@@ -16,35 +18,39 @@ from portal.audit.service import record, record_now
 from portal.extensions import db
 from portal.policies.base import policy_for, visible_query
 
+#: A model class, and a page function.
+M = TypeVar("M")
+View = TypeVar("View", bound=Callable[..., Any])
+
 
 def object_type_name(model: type) -> str:
     """``AuthorityDuty`` -> ``authority_duty``: the object type written in the audit log."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
-def get_or_404(model: type, object_id, *, action: str = "view"):
+def get_or_404(model: type[M], object_id: object, *, action: str = "view") -> M:
     """Fetch one object the current user may see, or answer 404; then require ``action`` (403).
 
     Always a query (never the identity map), through the tenant criteria and the model's policy. The
     refusal is audited. A view of a sensitive model is audited.
     """
     try:
-        object_id = uuid.UUID(str(object_id))
+        row_id = uuid.UUID(str(object_id))
     except ValueError:
         abort(404)
     policy = policy_for(model)
-    obj = db.session.execute(visible_query(model).where(model.id == object_id)).scalar_one_or_none()
+    obj: M | None = db.session.execute(visible_query(model).where(model.id == row_id)).scalar_one_or_none()  # type: ignore[attr-defined]
     if obj is None:
-        record_now(Action.NOT_FOUND, object_type=object_type_name(model), object_id=object_id, details={"action": action})
+        record_now(Action.NOT_FOUND, object_type=object_type_name(model), object_id=row_id, details={"action": action})
         abort(404)
     if action != "view":
         require(action, obj)
     elif policy.sensitive:
-        record(Action.RECORD_VIEWED, object_type=object_type_name(model), object_id=object_id)
+        record(Action.RECORD_VIEWED, object_type=object_type_name(model), object_id=row_id)
     return obj
 
 
-def deny_page():
+def deny_page() -> NoReturn:
     """Answer 403 for a page the current user's roles do not open (audited, with the page's endpoint)."""
     from flask import request
 
@@ -52,7 +58,7 @@ def deny_page():
     abort(403)
 
 
-def not_found(object_type: str, object_id):
+def not_found(object_type: str, object_id: object) -> NoReturn:
     """Answer 404 for an object the current user may not know of (audited, with the page's endpoint)."""
     from flask import request
 
@@ -60,19 +66,19 @@ def not_found(object_type: str, object_id):
     abort(404)
 
 
-def require(action: str, obj) -> None:
+def require(action: str, obj: Any) -> None:
     """Answer 403 (audited) unless the current user may do ``action`` to ``obj``."""
     if not policy_for(type(obj)).allows(current_user, action, obj):
         record_now(Action.ACCESS_DENIED, object_type=object_type_name(type(obj)), object_id=obj.id, details={"action": action})
         abort(403)
 
 
-def roles_required(*roles: Role):
+def roles_required(*roles: Role) -> Callable[[View], View]:
     """View decorator: signed in, and holding one of ``roles``; otherwise 403 (audited)."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             from flask import request
 
             from portal.extensions import login_manager
@@ -84,6 +90,6 @@ def roles_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapper
+        return cast(View, wrapper)
 
     return decorator

@@ -54,14 +54,17 @@ def never(user: Person, action: str, obj: Any) -> bool:
 
 def within(column: Any, ids: Collection[Any]) -> ColumnElement[bool]:
     """``column IN ids``, or nothing at all for no ids."""
-    return column.in_(sorted(ids)) if ids else false()  # type: ignore[no-any-return]
+    condition: ColumnElement[bool] = column.in_(sorted(ids)) if ids else false()
+    return condition
 
 
 def child_of(parent_column: Any, parent_model: type) -> Visibility:
     """Visible when the parent row is visible (a thread's messages, a referral's transitions)."""
 
     def visible(user: Person) -> ColumnElement[bool]:
-        return parent_column.in_(select(parent_model.id).where(policy_for(parent_model).visible(user)))  # type: ignore[attr-defined, no-any-return]
+        parents = select(parent_model.id).where(policy_for(parent_model).visible(user))  # type: ignore[attr-defined]
+        condition: ColumnElement[bool] = parent_column.in_(parents)
+        return condition
 
     return visible
 

@@ -23,9 +23,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from portal import uploads
 from portal.accounts.security import keyed_hash
 from portal.audit.service import record
-from portal.casework import attachments
 from portal.extensions import db
 from portal.summits.actions import Action
 from portal.summits.models import MapLink, MapMarker, MarkerMethod, Safety, SafetyMap
@@ -208,8 +208,8 @@ def clean_image(upload: FileStorage) -> MapImage:
     if kind is None or kind.mime not in IMAGE_TYPES:
         raise MapImageRejected("The selected file must be a PNG or JPEG image")
     try:
-        data, mime = attachments.read_upload(upload)  # the same size limit as attachments
-    except attachments.AttachmentRejected as exc:
+        data, mime = uploads.read_upload(upload)  # the same size limit as attachments
+    except uploads.AttachmentRejected as exc:
         raise MapImageRejected(str(exc)) from None
     finally:
         upload.stream.seek(0)

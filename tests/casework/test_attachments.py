@@ -74,7 +74,7 @@ def test_a_pdf_and_a_png_are_kept_outside_the_web_root_under_a_random_name(app, 
 
 def test_a_file_over_the_limit_is_refused_with_the_size(app, world, concern, stored_files, monkeypatch):
     """Is a file bigger than ATTACHMENT_MAX_BYTES refused, saying the limit, with nothing kept?"""
-    from portal.casework.attachments import AttachmentRejected
+    from portal.uploads import AttachmentRejected
 
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1024 * 1024)
     too_big = TINY_PDF + b"%" * (1024 * 1024)
@@ -94,7 +94,7 @@ def test_a_file_over_the_limit_is_refused_with_the_size(app, world, concern, sto
 )
 def test_an_executable_or_text_renamed_pdf_is_refused(app, world, concern, stored_files, data, filename):
     """Is the type read from the bytes, so a program or a text file named .pdf is refused, with nothing kept?"""
-    from portal.casework.attachments import AttachmentRejected
+    from portal.uploads import AttachmentRejected
 
     expected = "The selected file is empty" if not data else "The selected file must be a PDF, JPEG, PNG, Word, Excel or OpenDocument file"
     with pytest.raises(AttachmentRejected) as refused:
