@@ -109,6 +109,32 @@ ROLE_GATED_PAGES = {
 }
 
 
+#: Pages anyone may open without signing in (endpoint -> why).
+PUBLIC_PAGES = {
+    "pages.accessibility": "the accessibility statement",
+    "pages.privacy": "the privacy notice",
+    "pages.cookies": "the cookies page",
+    "dashboard.index": "the address of the service: it sends a visitor to sign in, or a signed-in person home",
+    "accounts.sign_in": "signing in",
+    "accounts.sign_in_two_factor": "the second step of signing in (it needs the first step's password, in the session)",
+    "accounts.sign_in_recovery": "the second step with a recovery code (it needs the first step's password, in the session)",
+    "accounts.password_reset_request": "asking for a password reset email (the same answer whether or not the address has an account)",
+}
+
+#: Pages without an id open to every signed-in person (endpoint -> why): each shows only what that person's
+#: policies allow, or concerns only their own account.
+SIGNED_IN_PAGES = {
+    "dashboard.home": "everyone's home page, made for their roles",
+    "notifications.index": "the person's own notifications",
+    "notifications.read_all": "marks the person's own notifications read",
+    "accounts.account": "the person's own account",
+    "accounts.change_password": "the person's own password",
+    "accounts.two_factor_setup": "the person's own second factor",
+    "accounts.sign_out": "signing out",
+    "meetings.index": "lists only the partnership meetings the person's policies show (none for most school staff)",
+}
+
+
 # The casework modules declare their routes in files of their own (one per module).
 from tests.isolation import (  # noqa: E402
     registry_advice,

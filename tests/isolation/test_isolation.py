@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from tests.isolation.registry import EXEMPT, REGISTRY, ROLE_GATED_PAGES
+from tests.isolation.registry import EXEMPT, PUBLIC_PAGES, REGISTRY, ROLE_GATED_PAGES, SIGNED_IN_PAGES
 from tests.support import audit_events, sign_in
 
 REFUSALS = {"access.denied", "access.not_found"}
@@ -40,11 +40,26 @@ def test_every_route_with_an_id_is_declared(app):
     assert missing == [], "Routes with ids but no isolation tests; declare them in tests/isolation/registry.py"
 
 
+def test_every_page_without_an_id_is_declared(app):
+    """Is every page that takes no id public, open to every signed-in person (and filtered by their
+    policies), or declared for the roles that may open it? A new list page left undeclared fails here."""
+    gated = {endpoint for endpoint, _method in ROLE_GATED_PAGES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.arguments or rule.endpoint in EXEMPT:
+            continue
+        if rule.endpoint not in PUBLIC_PAGES and rule.endpoint not in SIGNED_IN_PAGES and rule.endpoint not in gated:
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert missing == [], "Pages without ids and no declaration; declare them in tests/isolation/registry.py"
+
+
 def test_every_declaration_names_a_real_route(app):
     """Is every declaration still a route of the portal (no stale entries giving false comfort)?"""
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods}
     stale = [entry.key for entry in REGISTRY if (entry.endpoint, entry.method) not in routes]
     stale += [f"{m} {e}" for (e, m) in ROLE_GATED_PAGES if (e, m) not in routes]
+    endpoints = {endpoint for endpoint, _method in routes}
+    stale += [e for e in (*PUBLIC_PAGES, *SIGNED_IN_PAGES) if e not in endpoints]
     assert stale == []
 
 
@@ -109,20 +124,50 @@ def test_people_at_another_school_get_404(app, world, entry):
 
 @pytest.mark.parametrize("page", sorted(ROLE_GATED_PAGES), ids=lambda p: f"{p[1]} {p[0]}")
 def test_role_gated_pages_refuse_other_roles(app, world, page):
-    """Are pages for one role (the admin screens) refused with 403, audited, to every other role, including
-    the DSL and head of another school?"""
+    """Are pages for some roles refused with 403, audited, to every other role, including the DSL and head
+    of another school? A form's page is tried both ways: opened, and sent (empty) — unless the sending
+    is declared on its own."""
     endpoint, method = page
     allowed = ROLE_GATED_PAGES[page]
     url = _url(app, endpoint, {})
+    [rule] = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    methods = [method] + (["POST"] if method == "GET" and "POST" in rule.methods and (endpoint, "POST") not in ROLE_GATED_PAGES else [])
     for person_key, person in world.a.people.items():
         client = app.test_client()
         sign_in(client, person)
-        response = client.get(url) if method == "GET" else client.post(url, data={})
-        if person_key in allowed:
-            assert response.status_code in (200, 302, 400), person_key
-        else:
-            assert response.status_code == 403, person_key
-            assert _refusals(app, world.a.authority_id)[-1].actor_id == person.id
+        for how in methods:
+            response = client.get(url) if how == "GET" else client.post(url, data={})
+            if person_key in allowed:
+                assert response.status_code in (200, 302, 400), (person_key, how)
+            else:
+                assert response.status_code == 403, (person_key, how, response.status_code)
+                assert _refusals(app, world.a.authority_id)[-1].actor_id == person.id
+
+
+@pytest.mark.parametrize("endpoint", sorted(SIGNED_IN_PAGES))
+def test_pages_for_everyone_signed_in_open_for_every_role_and_not_without_signing_in(app, world, endpoint):
+    """Does each page declared open to every signed-in person open for every role (nobody refused, nothing
+    broken), and send a signed-out visitor to sign in?"""
+    url = _url(app, endpoint, {})
+    [rule] = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    how = "GET" if "GET" in rule.methods else "POST"
+    for person_key, person in world.a.people.items():
+        client = app.test_client()
+        sign_in(client, person)
+        response = client.get(url) if how == "GET" else client.post(url, data={})
+        assert response.status_code in (200, 302), (person_key, response.status_code)
+    assert _refusals(app, world.a.authority_id) == []
+    signed_out = app.test_client()
+    response = signed_out.get(url) if how == "GET" else signed_out.post(url, data={})
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("endpoint", sorted(PUBLIC_PAGES))
+def test_public_pages_open_without_signing_in(app, endpoint):
+    """Does each public page answer a signed-out visitor (a page, or a step back to signing in), never an
+    error?"""
+    response = app.test_client().get(_url(app, endpoint, {}))
+    assert response.status_code in (200, 302), response.status_code
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, world):
