@@ -10,7 +10,8 @@ from portal.features import Feature, MenuEntry, anyone
 FEATURE = Feature(
     name="accounts",
     models=("portal.accounts.models",),
-    blueprints=("portal.accounts.views:bp",),
+    pages=("portal.accounts.views",),
+    blueprints=("portal.accounts.blueprint:bp",),
     policy="portal.accounts.policy",
     jobs="portal.accounts.jobs",
     schedule=(Every("maintenance.purge_sign_in_records", timedelta(hours=6)),),

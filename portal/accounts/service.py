@@ -1,4 +1,10 @@
-"""Sign-in, lockout, two-factor, invitations and resets: the account rules, apart from the pages."""
+"""Sign-in, lockout, two-factor, invitations, resets and password changes: the account rules, apart from the
+pages.
+
+Signing in with a password or a second factor commits its own work, inside the tenant scope it opens for
+the account it finds (and a password reset request likewise); every other function here adds to the
+request's transaction and flushes, and the page commits.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,16 @@ from flask import current_app, session
 from sqlalchemy import select
 
 from portal.accounts.actions import Action
-from portal.accounts.models import User
-from portal.accounts.security import accept_totp, burn_password_check, check_password, use_recovery_code
-from portal.accounts.sessions import start_session
+from portal.accounts.models import AccountToken, User
+from portal.accounts.security import (
+    accept_totp,
+    burn_password_check,
+    check_password,
+    hash_password,
+    new_recovery_codes,
+    use_recovery_code,
+)
+from portal.accounts.sessions import end_session, revoke_sessions, start_session
 from portal.audit.service import record
 from portal.clock import utcnow
 from portal.extensions import db
@@ -160,3 +173,67 @@ def request_password_reset(email: str) -> None:
             enqueue("accounts.send_password_reset", user_id=user.id)
             record(Action.PASSWORD_RESET_REQUESTED, object_type="user", object_id=user.id, actor_id=None, details={"sent": True})
         db.session.commit()
+
+
+def sign_out(user: User) -> None:
+    """Sign ``user`` out of this browser and revoke the session."""
+    record(Action.SIGN_OUT, object_type="user", object_id=user.id)
+    end_session()
+
+
+def current_password_accepted(user: User, password: str) -> bool:
+    """Whether ``password`` is the signed-in person's own, asked before they change it; a wrong one is audited."""
+    if check_password(user, password):
+        return True
+    record(Action.PASSWORD_CHANGE_REFUSED, object_type="user", object_id=user.id, details={"reason": "current password wrong"})
+    return False
+
+
+def change_password(user: User, password: str) -> None:
+    """Give ``user`` a new password (already checked against the rules) and sign them out everywhere else."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    ended = revoke_sessions(user, "password_changed", keep_current=True)
+    record(Action.PASSWORD_CHANGED, object_type="user", object_id=user.id, details={"other_sessions_ended": ended})
+
+
+def enrol_two_factor(user: User, secret: str, code: str) -> list[str] | None:
+    """Turn on two-factor authentication with ``secret`` if ``code`` is from an app set up with it. Returns
+    the new recovery codes (to be shown once), or ``None`` when the code is not right."""
+    if not accept_totp(user, code, secret=secret):
+        return None
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    codes = new_recovery_codes(user)
+    record(Action.TWO_FACTOR_ENROLLED, object_type="user", object_id=user.id)
+    return codes
+
+
+def reset_password(token: AccountToken, password: str) -> User:
+    """Set a new password (already checked against the rules) from a reset link, which is then used up;
+    a lockout ends and every session of the account ends. Called in the account's authority."""
+    user = token.user
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    token.used_at = utcnow()
+    ended = revoke_sessions(user, "password_reset")
+    record(Action.PASSWORD_RESET, object_type="user", object_id=user.id, actor_id=user.id, details={"sessions_ended": ended})
+    return user
+
+
+def accept_invitation(token: AccountToken, *, full_name: str, password: str) -> User:
+    """Make the invited account: its name and password (already checked against the rules), the link used
+    up, and the person signed in. Called in the account's authority."""
+    now = utcnow()
+    user = token.user
+    user.full_name = full_name
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.activated_at = now
+    token.used_at = now
+    record(Action.INVITATION_ACCEPTED, object_type="user", object_id=user.id, actor_id=user.id)
+    start_session(user)
+    record(Action.SIGN_IN, object_type="user", object_id=user.id, actor_id=user.id, details={"method": "invitation"})
+    return user

@@ -3,12 +3,12 @@ account page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.accounts import service
-from portal.accounts.actions import Action
+from portal.accounts.blueprint import bp
 from portal.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -19,27 +19,13 @@ from portal.accounts.forms import (
     TwoFactorForm,
 )
 from portal.accounts.models import TokenPurpose, UserSession
-from portal.accounts.security import (
-    accept_totp,
-    check_password,
-    find_token,
-    hash_password,
-    new_recovery_codes,
-    new_totp_secret,
-    password_problem,
-    split_token,
-    totp_uri,
-)
-from portal.accounts.sessions import SESSION_EXPIRED, current_authority, end_session, revoke_sessions, start_session
-from portal.audit.service import record
+from portal.accounts.security import find_token, new_totp_secret, password_problem, split_token, totp_uri
+from portal.accounts.sessions import SESSION_EXPIRED, current_authority
 from portal.authorities.models import Authority
-from portal.clock import utcnow
 from portal.extensions import db, limiter
 from portal.qr import qr_svg
 from portal.text import normalise_email
 from tenants.context import tenant_scope
-
-bp = Blueprint("accounts", __name__, template_folder="templates")
 
 TOTP_SETUP_SECRET = "totp_setup_secret"
 
@@ -151,8 +137,7 @@ def sign_in_recovery():
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
     if current_user.is_authenticated:
-        record(Action.SIGN_OUT, object_type="user", object_id=current_user.id)
-        end_session()
+        service.sign_out(current_user._get_current_object())
         db.session.commit()
     else:
         session.clear()
@@ -180,17 +165,13 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not check_password(user, form.current_password.data):
+        if not service.current_password_accepted(user, form.current_password.data):
             form.current_password.errors.append("Your current password is not right")
-            record(Action.PASSWORD_CHANGE_REFUSED, object_type="user", object_id=user.id, details={"reason": "current password wrong"})
             db.session.commit()
         elif problem := password_problem(form.password.data, email=user.email, name=user.full_name):
             form.password.errors.append(problem)
         else:
-            user.password_hash = hash_password(form.password.data)
-            user.password_changed_at = utcnow()
-            ended = revoke_sessions(user, "password_changed", keep_current=True)
-            record(Action.PASSWORD_CHANGED, object_type="user", object_id=user.id, details={"other_sessions_ended": ended})
+            service.change_password(user, form.password.data)
             db.session.commit()
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
@@ -210,11 +191,8 @@ def two_factor_setup():
         session[TOTP_SETUP_SECRET] = secret
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if accept_totp(user, form.code.data, secret=secret):
-            user.totp_secret = secret
-            user.totp_enabled_at = utcnow()
-            codes = new_recovery_codes(user)
-            record(Action.TWO_FACTOR_ENROLLED, object_type="user", object_id=user.id)
+        codes = service.enrol_two_factor(user, secret, form.code.data)
+        if codes is not None:
             db.session.commit()
             session.pop(TOTP_SETUP_SECRET, None)
             # Shown once, in this response only: the codes are never stored in a readable form.
@@ -265,13 +243,7 @@ def password_reset(token):
             if problem := password_problem(form.password.data, email=user.email, name=user.full_name):
                 form.password.errors.append(problem)
             else:
-                user.password_hash = hash_password(form.password.data)
-                user.password_changed_at = utcnow()
-                user.failed_sign_ins = 0
-                user.locked_until = None
-                account_token.used_at = utcnow()
-                ended = revoke_sessions(user, "password_reset")
-                record(Action.PASSWORD_RESET, object_type="user", object_id=user.id, actor_id=user.id, details={"sessions_ended": ended})
+                service.reset_password(account_token, form.password.data)
                 db.session.commit()
                 flash(
                     "Your password has been reset. Sign in with your new password"
@@ -306,15 +278,7 @@ def accept_invitation(token):
             if problem := password_problem(form.password.data, email=user.email, name=form.full_name.data):
                 form.password.errors.append(problem)
             else:
-                now = utcnow()
-                user.full_name = form.full_name.data.strip()
-                user.password_hash = hash_password(form.password.data)
-                user.password_changed_at = now
-                user.activated_at = now
-                account_token.used_at = now
-                record(Action.INVITATION_ACCEPTED, object_type="user", object_id=user.id, actor_id=user.id)
-                start_session(user)
-                record(Action.SIGN_IN, object_type="user", object_id=user.id, actor_id=user.id, details={"method": "invitation"})
+                service.accept_invitation(account_token, full_name=form.full_name.data.strip(), password=form.password.data)
                 db.session.commit()
                 flash("Your account has been created.", "success")
                 return redirect(url_for("accounts.two_factor_setup"))

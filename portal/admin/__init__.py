@@ -9,7 +9,8 @@ from portal.features import Feature, MenuEntry, holds
 
 FEATURE = Feature(
     name="admin",
-    blueprints=("portal.admin.views:bp",),
+    pages=("portal.admin.views.organisations", "portal.admin.views.users", "portal.admin.views.settings", "portal.admin.views.audit_log"),
+    blueprints=("portal.admin.blueprint:bp",),
     menu=(
         MenuEntry("Organisations", "admin.organisations", 190, holds(Role.AUTHORITY_ADMIN), current=("admin.organisation",)),
         MenuEntry("Users", "admin.users", 200, holds(Role.AUTHORITY_ADMIN), current=("admin.user", "admin.membership")),

@@ -14,7 +14,8 @@ def _unread(user) -> int:
 FEATURE = Feature(
     name="notifications",
     models=("portal.notifications.models",),
-    blueprints=("portal.notifications.views:bp",),
+    pages=("portal.notifications.views",),
+    blueprints=("portal.notifications.blueprint:bp",),
     policy="portal.notifications.policy",
     jobs="portal.notifications.jobs",
     menu=(MenuEntry("Notifications", "notifications.index", 10, anyone, current=("notifications.",), count=_unread, count_label="unread"),),

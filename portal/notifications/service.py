@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
 
@@ -23,9 +24,24 @@ def notify(user_id: uuid.UUID, title: str, *, body: str | None = None, link: str
 
 
 def unread_count(user_id: uuid.UUID) -> int:
+    """How many of ``user_id``'s notifications are unread (the count beside the menu item)."""
     return db.session.execute(
         select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ).scalar_one()
+
+
+def mark_read(notification: Notification) -> bool:
+    """Mark a notification read when it is opened. Whether it was unread."""
+    if notification.read_at is not None:
+        return False
+    notification.read_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def mark_all_read(user_id: uuid.UUID) -> None:
+    """Mark every unread notification of ``user_id`` read."""
+    db.session.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None)).values(read_at=utcnow()))
 
 
 def page_path(endpoint: str, **values) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from portal.clock import utcnow
 from portal.extensions import db
+from portal.notifications import service
+from portal.notifications.blueprint import bp
 from portal.notifications.models import Notification
 from portal.policies import get_or_404, visible_query
-
-bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 
 PAGE_SIZE = 25
 
@@ -33,8 +32,7 @@ def index():
 def open_notification(notification_id):
     """Mark a notification read and go where it points (only ever a path inside the portal)."""
     notification = get_or_404(Notification, notification_id)
-    if notification.read_at is None:
-        notification.read_at = utcnow()
+    if service.mark_read(notification):
         db.session.commit()
     link = notification.link or ""
     if not link.startswith("/") or link.startswith("//"):
@@ -45,6 +43,6 @@ def open_notification(notification_id):
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    db.session.execute(update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    service.mark_all_read(current_user.id)
     db.session.commit()
     return redirect(url_for("notifications.index"))

@@ -6,6 +6,7 @@ from portal.features import Feature
 
 FEATURE = Feature(
     name="pages",
-    blueprints=("portal.pages.views:bp",),
+    pages=("portal.pages.views",),
+    blueprints=("portal.pages.blueprint:bp",),
     setup=("portal.pages.errors:init_error_handlers",),
 )

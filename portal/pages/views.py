@@ -1,8 +1,8 @@
 """Public pages: the accessibility statement, the privacy notice and the cookies page."""
 
-from flask import Blueprint, render_template
+from flask import render_template
 
-bp = Blueprint("pages", __name__, template_folder="templates")
+from portal.pages.blueprint import bp
 
 
 @bp.route("/accessibility")
