@@ -8,7 +8,8 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="advice",
     models=("portal.advice.models",),
-    blueprints=("portal.advice.views:bp",),
+    pages=("portal.advice.views",),
+    blueprints=("portal.advice.blueprint:bp",),
     policy="portal.advice.policy",
     actions="portal.advice.actions:Action",
     menu=(

@@ -6,15 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from forms import MessageForm, choices
 from portal.accounts.models import Role
 from portal.advice import service
+from portal.advice.blueprint import bp
 from portal.advice.forms import CATEGORY_ORDER, EXTRA_FAMILIAL_HINT, AdviceRequestForm, AnswerForm
 from portal.advice.models import AdviceMessage, AdviceOutcome, AdviceRequest, AdviceStatus
 from portal.audit.actions import Action
@@ -23,14 +23,13 @@ from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.locking import saving
 from portal.model_base import as_uuid
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil
 from portal.pupils.search import name_contains
 from portal.vocabulary import EXTRA_FAMILIAL, Urgency
-
-bp = Blueprint("advice", __name__, template_folder="templates")
 
 school_casework = roles_required(Role.DSL, Role.HEAD)
 front_door_only = roles_required(Role.FRONT_DOOR)
@@ -220,11 +219,9 @@ def take(advice_id):
         flash("This request has already been answered. You can change the answer or reply on the thread.", "important")
         return redirect(url_for("advice.detail", advice_id=advice.id))
     previous_name = advice.taken_by.full_name if advice.taken_by and advice.taken_by_id != current_user.id else None
-    service.take(advice, actor_id=current_user.id)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+    with saving() as save:
+        service.take(advice, actor_id=current_user.id)
+    if save.stale:
         flash("Someone else changed this request at the same moment. Check who has it now, then try again.", "important")
         return redirect(url_for("advice.detail", advice_id=advice_id))
     if previous_name:
@@ -248,11 +245,9 @@ def answer(advice_id):
         if form.version.version != advice.version:
             conflict = advice
         else:
-            service.answer(advice, actor_id=current_user.id, outcome=AdviceOutcome(form.outcome.data), text=form.answer.data)
-            try:
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+            with saving() as save:
+                service.answer(advice, actor_id=current_user.id, outcome=AdviceOutcome(form.outcome.data), text=form.answer.data)
+            if save.stale:
                 conflict = db.session.execute(visible_query(AdviceRequest).where(AdviceRequest.id == advice_id)).scalar_one()
             else:
                 flash("Your answer has been sent to the school.", "success")

@@ -1,5 +1,5 @@
-"""What the school and front-door modules share: the vocabulary of harm and levels, the working-day
-clock, the chronology, and attachments."""
+"""What the school and front-door modules share: the working-day clock (and the authority's calendar
+of it), the pupil's chronology and its PDF exports, and attachments."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from portal.features import Feature
 FEATURE = Feature(
     name="casework",
     models=("portal.casework.models",),
-    blueprints=("portal.casework.views:bp",),
+    pages=("portal.casework.views",),
+    blueprints=("portal.casework.blueprint:bp",),
     policy="portal.casework.policy",
     jobs="portal.casework.jobs",
     actions="portal.casework.actions:Action",

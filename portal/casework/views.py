@@ -10,29 +10,25 @@ from calendar import monthrange
 from datetime import date, datetime
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 
-from jobs.outbox import enqueue
 from portal.accounts.models import Role
 from portal.audit.service import record
 from portal.casework import chronology as chronology_service
-from portal.casework import files
-from portal.casework import jobs as exports
+from portal.casework import files, service
 from portal.casework.actions import Action
-from portal.casework.attachments import parent_of
+from portal.casework.blueprint import bp
 from portal.casework.forms import CalendarDayForm, ChronologyFilterForm, entry_kinds
 from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ExportStatus
-from portal.casework.workingdays import ENGLAND_BANK_HOLIDAYS, WorkingCalendar
-from portal.clock import UK, uk_date, uk_today, utcnow
+from portal.casework.workingdays import ENGLAND_BANK_HOLIDAYS
+from portal.clock import UK, uk_date, uk_today
 from portal.extensions import db
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, policy_for, roles_required, visible_query
 from portal.pupils.models import Pupil
-
-bp = Blueprint("casework", __name__, template_folder="templates")
 
 admin_only = roles_required(Role.AUTHORITY_ADMIN)
 
@@ -53,14 +49,7 @@ def attachment_download(attachment_id):
         data = files.read(attachment.storage_key)
     except FileNotFoundError:
         abort(404)
-    parent_type, parent_id = parent_of(attachment)
-    record(
-        Action.ATTACHMENT_DOWNLOADED,
-        object_type="attachment",
-        object_id=attachment.id,
-        organisation_id=attachment.organisation_id,
-        details={"parent": parent_type, "parent_id": str(parent_id)},
-    )
+    service.attachment_downloaded(attachment)
     db.session.commit()
     return _download(data, filename=attachment.filename, mimetype=attachment.content_type)
 
@@ -132,26 +121,7 @@ def chronology(pupil_id):
 def export_new(pupil_id):
     """Ask for a PDF of the chronology as filtered on screen; a job builds it."""
     pupil = get_or_404(Pupil, pupil_id, action="export")
-    kinds = entry_kinds(request.form.getlist("kind"))
-    export = ChronologyExport(
-        pupil_id=pupil.id,
-        organisation_id=pupil.organisation_id,
-        requested_by_id=current_user.id,
-        kinds=[k.value for k in kinds],
-        status=ExportStatus.PENDING,
-        # Chosen now, so a retried job overwrites its own file rather than leaving a second one.
-        storage_key=files.new_key(),
-    )
-    db.session.add(export)
-    db.session.flush()
-    record(
-        Action.EXPORT_REQUESTED,
-        object_type="chronology_export",
-        object_id=export.id,
-        organisation_id=pupil.organisation_id,
-        details={"pupil_id": str(pupil.id), "kinds": export.kinds},
-    )
-    enqueue(exports.JOB_NAME, dedupe_key=exports.dedupe_key(export.id), export_id=export.id)
+    export = service.request_export(pupil, entry_kinds(request.form.getlist("kind")), requested_by_id=current_user.id)
     db.session.commit()
     return redirect(url_for("casework.export_detail", export_id=export.id))
 
@@ -191,14 +161,7 @@ def export_download(export_id):
         data = files.read(export.storage_key)
     except FileNotFoundError:
         abort(404)
-    export.downloaded_at = utcnow()
-    record(
-        Action.EXPORT_DOWNLOADED,
-        object_type="chronology_export",
-        object_id=export.id,
-        organisation_id=export.organisation_id,
-        details={"pupil_id": str(export.pupil_id)},
-    )
+    service.export_downloaded(export)
     db.session.commit()
     made = (export.completed_at or export.created_at).astimezone(UK).date()
     filename = f"chronology-{_filename_part(pupil.legal_surname)}-{made.isoformat()}.pdf"
@@ -258,28 +221,17 @@ def calendar():
     form.today = today
     if form.validate_on_submit():
         day = form.day.data
-        taken = db.session.execute(visible_query(CalendarDay).where(CalendarDay.day == day)).scalar_one_or_none()
-        default = WorkingCalendar().is_working_day(day)
-        if taken is not None:
-            form.day.errors.append(f"{uk_date(day)} is already in your calendar ({taken.label}). Remove it first to change it")
-        elif default == form.is_working_day:
-            usual = "a working day" if default else "not a working day"
-            form.working.errors.append(f"{day.strftime('%A')} {uk_date(day)} is already {usual} in England, so there is nothing to change")
+        problem = service.calendar_problem(day, form.is_working_day)
+        if problem is not None:
+            field, message = problem
+            form[field].errors.append(message)
         else:
-            entry = CalendarDay(day=day, is_working_day=form.is_working_day, label=form.label.data)
-            db.session.add(entry)
             try:
-                db.session.flush()
+                entry = service.add_calendar_day(day, working=form.is_working_day, label=form.label.data)
             except IntegrityError:  # someone added the same date at the same moment
                 db.session.rollback()
                 form.day.errors.append(f"{uk_date(day)} is already in your calendar. Remove it first to change it")
             else:
-                record(
-                    Action.CALENDAR_CHANGED,
-                    object_type="calendar_day",
-                    object_id=entry.id,
-                    details={"change": "added", "day": day.isoformat(), "working_day": entry.is_working_day},
-                )
                 db.session.commit()
                 flash(f"{uk_date(day)} has been added: {'a working day' if entry.is_working_day else 'closed'}.", "success")
                 return redirect(url_for("casework.calendar"))
@@ -290,14 +242,8 @@ def calendar():
 @admin_only
 def calendar_remove(day_id):
     entry = get_or_404(CalendarDay, day_id, action="remove")
-    record(
-        Action.CALENDAR_CHANGED,
-        object_type="calendar_day",
-        object_id=entry.id,
-        details={"change": "removed", "day": entry.day.isoformat(), "working_day": entry.is_working_day},
-    )
     day = entry.day
-    db.session.delete(entry)
+    service.remove_calendar_day(entry)
     db.session.commit()
     flash(f"{uk_date(day)} has been removed. It follows England's usual working days again.", "success")
     return redirect(url_for("casework.calendar"))

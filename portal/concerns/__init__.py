@@ -8,7 +8,8 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="concerns",
     models=("portal.concerns.models",),
-    blueprints=("portal.concerns.views:bp",),
+    pages=("portal.concerns.views",),
+    blueprints=("portal.concerns.blueprint:bp",),
     policy="portal.concerns.policy",
     actions="portal.concerns.actions:Action",
     menu=(MenuEntry("Concerns", "concerns.index", 30, holds(Role.DSL, Role.HEAD, Role.STAFF), current=("concerns.",)),),

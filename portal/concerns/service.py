@@ -211,8 +211,18 @@ def set_links(concern: Concern, *, offered: set[uuid.UUID], chosen: set[uuid.UUI
     return added, removed
 
 
-def triage(concern: Concern, *, by_id: uuid.UUID, action_taken: str, outcome: ConcernOutcome, response_to_reporter: str | None) -> bool:
-    """Record (or update) the DSL's triage. Returns whether the person who logged it was told."""
+def triage(
+    concern: Concern,
+    *,
+    by_id: uuid.UUID,
+    action_taken: str,
+    outcome: ConcernOutcome,
+    response_to_reporter: str | None,
+    offered: set[uuid.UUID],
+    chosen: set[uuid.UUID],
+) -> bool:
+    """Record (or update) the DSL's triage, and make its links to the ``offered`` concerns match
+    ``chosen`` (see :func:`set_links`). Returns whether the person who logged it was told."""
     first = concern.status is not ConcernStatus.TRIAGED
     reporter_sees_change = first or concern.outcome != outcome or (concern.response_to_reporter or None) != response_to_reporter
     concern.action_taken = action_taken
@@ -237,12 +247,13 @@ def triage(concern: Concern, *, by_id: uuid.UUID, action_taken: str, outcome: Co
         object_id=concern.id,
         actor_id=by_id,
     )
-    if reporter_sees_change and concern.raised_by_id != by_id:
+    told = reporter_sees_change and concern.raised_by_id != by_id
+    if told:
         notify_all(
             [concern.raised_by_id],
             "The DSL has responded to a concern you logged",
             body="Sign in to see what they decided.",
             link=page_path("concerns.detail", concern_id=concern.id),
         )
-        return True
-    return False
+    set_links(concern, offered=offered, chosen=chosen, by_id=by_id)
+    return told

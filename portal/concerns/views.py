@@ -10,12 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal.accounts.models import Role
@@ -25,15 +24,15 @@ from portal.authorities.models import Organisation
 from portal.casework.models import Attachment
 from portal.clock import uk_date
 from portal.concerns import service
+from portal.concerns.blueprint import bp
 from portal.concerns.forms import CategoryForm, ConcernForm, TriageForm
 from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory, ConcernOutcome, ConcernStatus
 from portal.extensions import db
+from portal.locking import saving
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_schools, get_or_404, policy_for, roles_required, staff_schools, visible_query
 from portal.pupils.models import Pupil
 from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
-
-bp = Blueprint("concerns", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 school_staff = roles_required(Role.STAFF, Role.DSL, Role.HEAD)
@@ -217,17 +216,21 @@ def triage(concern_id):
                 except ValueError:
                     continue
             try:
-                told = service.triage(
-                    concern,
-                    by_id=current_user.id,
-                    action_taken=form.action_taken.data.strip(),
-                    outcome=ConcernOutcome(form.outcome.data),
-                    response_to_reporter=(form.response_to_reporter.data or "").strip() or None,
-                )
-                service.set_links(concern, offered=offered, chosen=chosen, by_id=current_user.id)
-                db.session.commit()
-            except (StaleDataError, IntegrityError):
+                with saving() as save:
+                    told = service.triage(
+                        concern,
+                        by_id=current_user.id,
+                        action_taken=form.action_taken.data.strip(),
+                        outcome=ConcernOutcome(form.outcome.data),
+                        response_to_reporter=(form.response_to_reporter.data or "").strip() or None,
+                        offered=offered,
+                        chosen=chosen,
+                    )
+                refused = save.stale
+            except IntegrityError:  # the same link made by another DSL at the same moment
                 db.session.rollback()
+                refused = True
+            if refused:
                 conflict = concern  # expired by the rollback: reads what is saved now
             else:
                 told_text = f" {concern.raised_by.full_name} has been told." if told else ""

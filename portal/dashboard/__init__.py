@@ -7,7 +7,8 @@ from portal.features import Feature, MenuEntry, anyone, holds
 
 FEATURE = Feature(
     name="dashboard",
-    blueprints=("portal.dashboard.views:bp",),
+    pages=("portal.dashboard.views",),
+    blueprints=("portal.dashboard.blueprint:bp",),
     menu=(
         MenuEntry("Home", "dashboard.home", 0, anyone),
         MenuEntry(

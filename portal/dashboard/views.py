@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -12,16 +12,13 @@ from portal.audit.service import record, record_now
 from portal.authorities.models import Organisation
 from portal.casework.people import front_door_manager_ids
 from portal.clock import utcnow
+from portal.contexts import CONTEXTUAL_ROLES
 from portal.dashboard import figures as queries
+from portal.dashboard.blueprint import bp
 from portal.dashboard.contextual import AGE_BANDS, contextual_figures
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.policies import casework_schools, is_admin, roles_required, visible_query
-
-bp = Blueprint("dashboard", __name__, template_folder="templates")
-
-#: Roles that take part in contextual safeguarding (an administrator alone sees none of it).
-CONTEXTUAL_ROLES = (Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR, Role.PARTNER)
 
 
 @bp.route("/")

@@ -8,7 +8,8 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="pupils",
     models=("portal.pupils.models",),
-    blueprints=("portal.pupils.views:bp",),
+    pages=("portal.pupils.views",),
+    blueprints=("portal.pupils.blueprint:bp",),
     policy="portal.pupils.policy",
     actions="portal.pupils.actions:Action",
     menu=(MenuEntry("Pupils", "pupils.index", 20, holds(Role.DSL, Role.HEAD), current=("pupils.", "casework.chronology", "casework.export")),),

@@ -107,8 +107,8 @@ class PupilForm(BaseForm):
             if problem:
                 raise ValidationError(problem)
 
-    def apply_to(self, pupil) -> list[str]:
-        """Copy the form onto ``pupil``; the names of the fields that changed."""
+    def values(self) -> dict:
+        """What the form says, by the pupil's attribute names."""
         values = {
             "legal_forename": self.legal_forename.data,
             "legal_surname": self.legal_surname.data,
@@ -118,10 +118,7 @@ class PupilForm(BaseForm):
             "upn": normalise_upn(self.upn.data) or None,
         }
         values.update({name: name in (self.flags.data or []) for name in FLAGS})
-        changed = [name for name, value in values.items() if getattr(pupil, name) != value]
-        for name in changed:
-            setattr(pupil, name, values[name])
-        return changed
+        return values
 
     def load(self, pupil) -> None:
         """Fill the form from ``pupil`` (for a GET)."""

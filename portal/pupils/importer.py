@@ -2,8 +2,8 @@
 
 Pure functions, testable without a request: :func:`parse` turns the file's bytes into rows (or a
 :class:`FileProblem` about the file as a whole, or a list of :class:`RowError`), and :func:`plan`
-matches those rows to the pupils already on the register. The view imports only when neither found an
-error, so a file is imported whole or not at all.
+matches those rows to the pupils already on the register. ``portal.pupils.service.import_register``
+changes the register only when neither found an error, so a file is imported whole or not at all.
 """
 
 from __future__ import annotations

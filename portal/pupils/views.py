@@ -7,28 +7,27 @@ are for the school's casework roles. Every page is scoped to one school the user
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role
 from portal.audit.service import record
 from portal.authorities.models import Organisation
-from portal.clock import uk_today, utcnow
+from portal.clock import uk_today
 from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
+from portal.locking import saving
 from portal.pagination import fetch_page
 from portal.policies import casework_organisations, get_or_404, policy_for, roles_required, visible_query
-from portal.pupils import importer
+from portal.pupils import importer, service
 from portal.pupils.actions import Action
+from portal.pupils.blueprint import bp
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
 from portal.pupils.models import Pupil
 from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.models import Referral, ReferralStatus
-
-bp = Blueprint("pupils", __name__, template_folder="templates")
 
 casework_only = roles_required(Role.DSL, Role.HEAD)
 PAGE_SIZE = 50
@@ -125,12 +124,8 @@ def detail(pupil_id):
 
 
 def _upn_taken(form: PupilForm, school_id, pupil_id=None) -> bool:
-    if not form.upn.data:
-        return False
-    query = visible_query(Pupil).where(Pupil.organisation_id == school_id, Pupil.upn == form.upn.data)
-    if pupil_id is not None:
-        query = query.where(Pupil.id != pupil_id)
-    if db.session.execute(query.limit(1)).first():
+    """Is the form's UPN another pupil's at the school? If so, say so next to it."""
+    if service.upn_taken(school_id, form.upn.data, pupil_id):
         form.upn.errors.append(UPN_TAKEN)
         return True
     return False
@@ -142,16 +137,12 @@ def new():
     school, schools = _schools()
     form = PupilForm()
     if form.validate_on_submit() and not _upn_taken(form, school.id):
-        pupil = Pupil(organisation_id=school.id)
-        form.apply_to(pupil)
-        db.session.add(pupil)
         try:
-            db.session.flush()
+            pupil = service.add(school.id, form.values())
         except IntegrityError:  # the same UPN saved by someone else a moment ago
             db.session.rollback()
             form.upn.errors.append(UPN_TAKEN)
         else:
-            record(Action.PUPIL_CREATED, object_type="pupil", object_id=pupil.id, organisation_id=school.id)
             db.session.commit()
             flash("The pupil has been added to the register.", "success")  # no child's name: flashes travel in the cookie
             return redirect(url_for("pupils.detail", pupil_id=pupil.id))
@@ -174,27 +165,21 @@ def edit(pupil_id):
         if form.version.version != pupil.version:
             conflict = pupil
         else:
-            changed = form.apply_to(pupil)
-            if form.left.data != (pupil.left_at is not None):
-                pupil.left_at = utcnow() if form.left.data else None
-                changed.append("left_at")
-            if not changed:
-                flash("No changes were made.")
-                return redirect(url_for("pupils.detail", pupil_id=pupil.id))
             try:
-                record(
-                    Action.PUPIL_UPDATED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"fields": sorted(changed)}
-                )
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
-                conflict = db.session.get(Pupil, pupil_id)
+                with saving() as save:
+                    changed = service.correct(pupil, form.values(), left=form.left.data)
             except IntegrityError:
                 db.session.rollback()
                 form.upn.errors.append(UPN_TAKEN)
             else:
-                flash("The pupil's details have been updated.", "success")
-                return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+                if save.stale:
+                    conflict = db.session.get(Pupil, pupil_id)
+                elif not changed:
+                    flash("No changes were made.")
+                    return redirect(url_for("pupils.detail", pupil_id=pupil.id))
+                else:
+                    flash("The pupil's details have been updated.", "success")
+                    return redirect(url_for("pupils.detail", pupil_id=pupil.id))
     if conflict is not None:
         # Keep what they typed; show what is saved now; the next save is made against the new version.
         form.version.data = str(conflict.version)
@@ -208,30 +193,6 @@ def edit(pupil_id):
 def _read_upload(upload) -> bytes:
     """At most one byte more than the limit (enough to know the file is too large)."""
     return upload.stream.read(importer.MAX_BYTES + 1)
-
-
-def _import(school, rows) -> importer.Plan:
-    """Match ``rows`` to the school's register and, if nothing is wrong, add and update pupils (not yet
-    committed). The returned plan's ``errors`` say why nothing was imported."""
-    existing = db.session.execute(visible_query(Pupil).where(Pupil.organisation_id == school.id)).scalars().all()
-    plan = importer.plan(rows, existing)
-    if plan.errors:
-        return plan
-    for row in plan.creates:
-        values = {"sen": False, "looked_after": False, "child_protection_plan": False, "eal": False} | row.values
-        db.session.add(Pupil(organisation_id=school.id, **values))
-    for pupil, row, changed in plan.updates:
-        for name in changed:
-            setattr(pupil, name, row.values[name])
-    db.session.flush()
-    record(
-        Action.PUPILS_IMPORTED,
-        object_type="organisation",
-        object_id=school.id,
-        organisation_id=school.id,
-        details={"added": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged},
-    )
-    return plan
 
 
 def _counts(plan: importer.Plan) -> str:
@@ -248,24 +209,31 @@ def import_csv():
     if form.validate_on_submit():
         try:
             rows, row_errors = importer.parse(_read_upload(form.file.data), uk_today())
-            if not row_errors:
-                plan = _import(school, rows)
-                row_errors = plan.errors
         except importer.FileProblem as problem:
             form.file.errors.append(str(problem))
-        except (IntegrityError, StaleDataError):  # someone changed the register at the same moment
-            db.session.rollback()
-            form.file.errors.append("Someone else changed the register while the file was being imported. Nothing has been imported: upload the file again")
         else:
             if not row_errors:
-                db.session.commit()
-                flash(f"Import finished: {_counts(plan)}.", "success")
-                return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
-            db.session.rollback()
-            count = len(row_errors)
-            form.file.errors.append(
-                f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again"
-            )
+                try:
+                    with saving() as save:
+                        plan = service.import_register(school.id, rows)
+                    clashed = save.stale
+                except IntegrityError:
+                    db.session.rollback()
+                    clashed = True
+                if clashed:  # someone changed the register at the same moment
+                    form.file.errors.append(
+                        "Someone else changed the register while the file was being imported. Nothing has been imported: upload the file again"
+                    )
+                elif not plan.errors:
+                    flash(f"Import finished: {_counts(plan)}.", "success")
+                    return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
+                else:
+                    row_errors = plan.errors
+            if row_errors:
+                count = len(row_errors)
+                form.file.errors.append(
+                    f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again"
+                )
     return render_template(
         "pupils/import.html",
         form=form,

@@ -11,7 +11,13 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="referrals",
     models=("portal.referrals.models",),
-    blueprints=("portal.referrals.views:bp",),
+    pages=(
+        "portal.referrals.views.school",
+        "portal.referrals.views.detail",
+        "portal.referrals.views.steps",
+        "portal.referrals.views.queue",
+    ),
+    blueprints=("portal.referrals.blueprint:bp",),
     policy="portal.referrals.policy",
     jobs="portal.referrals.jobs",
     schedule=(Every("referrals.check_clock", timedelta(minutes=5)),),

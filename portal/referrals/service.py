@@ -1,28 +1,38 @@
-"""The referral workflow: every transition checked, recorded (who, when, comment), audited, put on the
-pupil's chronology and fed back to the school.
+"""What happens to a referral: the school starts it as a draft, saves it as often as it likes, submits it
+or deletes it; the front door works it through the workflow; both sides talk on its thread. Each function
+changes the referral in the current transaction, with its audit event, its line on the pupil's chronology
+and its notifications; the view commits.
+
+The workflow (every transition checked, recorded with who, when and the comment, and fed back to the
+school):
 
     draft -> submitted -> acknowledged -> (information requested <-> information provided) -> decided -> closed
 
 The front door acknowledges, asks for information, decides (with a written reason) and closes; the
 school submits and provides information. A decision can also be made while information is awaited.
-The one-working-day clock starts at submission (``due_at``); see ``jobs/referrals.py`` for its warnings
-and escalations.
+The one-working-day clock starts at submission (``due_at``); see ``portal/referrals/jobs.py`` for its
+warnings and escalations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.advice.models import AdviceRequest
 from portal.audit.service import record
-from portal.casework import chronology
-from portal.casework.models import EntryKind
+from portal.casework import attachments, chronology, files
+from portal.casework.models import Attachment, EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.casework.workingdays import authority_calendar
-from portal.clock import utcnow
+from portal.clock import uk_date, utcnow
 from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.policies import visible_query
+from portal.pupils.models import Pupil
 from portal.referrals.actions import Action
-from portal.referrals.models import Referral, ReferralDecision, ReferralStatus, ReferralTransition
+from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralMessage, ReferralStatus, ReferralTransition
+from portal.text import clean_text
+from portal.vocabulary import HarmCategory, Level
 
 S = ReferralStatus
 
@@ -176,3 +186,195 @@ def _tell(referral: Referral, step: Step, decision: ReferralDecision | None) -> 
     elif step.action == "provide_information":
         recipients = [referral.acknowledged_by_id] if referral.acknowledged_by_id else front_door_ids()
         notify_all(recipients, f"{referral.organisation.name} has provided the information asked for", link=link)
+
+
+# Drafts -------------------------------------------------------------------------------------------
+
+
+def _from_advice(advice: AdviceRequest) -> str:
+    """The question asked of the front door, and its answer, as the start of a referral's account."""
+    text = f"Our question to the front door ({uk_date(advice.created_at)}):\n{advice.question.strip()}"
+    if advice.answer:
+        when = f" ({uk_date(advice.answered_at)})" if advice.answered_at else ""
+        outcome = f" Outcome: {advice.outcome.label}." if advice.outcome else ""
+        text += f"\n\nThe front door's advice{when}:{outcome}\n{advice.answer.strip()}"
+    return text
+
+
+def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -> Referral:
+    """A new draft about ``pupil``; started from an advice request, it begins with what was asked and
+    answered (and the request's categories of harm)."""
+    referral = Referral(
+        organisation_id=pupil.organisation_id,
+        pupil_id=pupil.id,
+        created_by_id=created_by_id,
+        advice_request_id=advice.id if advice else None,
+    )
+    if advice is not None:
+        known = {c.value for c in HarmCategory}
+        referral.categories = [c for c in (advice.categories or []) if c in known]
+        referral.what_happened = _from_advice(advice)
+    db.session.add(referral)
+    db.session.flush()
+    details = {"pupil_id": str(pupil.id)}
+    if advice is not None:
+        details["advice_request_id"] = str(advice.id)
+    record(Action.REFERRAL_CREATED, object_type="referral", object_id=referral.id, organisation_id=referral.organisation_id, details=details)
+    chronology.add(
+        pupil_id=pupil.id,
+        organisation_id=referral.organisation_id,
+        kind=EntryKind.REFERRAL,
+        title="Referral started (draft)",
+        object_type="referral",
+        object_id=referral.id,
+    )
+    return referral
+
+
+@dataclass(frozen=True)
+class DraftAnswers:
+    """What the school typed on the referral form, complete or not."""
+
+    categories: list[str]
+    what_happened: str
+    child_voice: str | None
+    #: ``None`` until the question is answered (the column cannot tell "no" from "not answered yet").
+    immediate_danger: bool | None
+    police_called: bool
+    police_reference: str | None
+    parents_aware: ParentsAware | None
+    parents_not_aware_reason: str | None
+    school_view_level: Level | None
+
+
+def _apply(referral: Referral, answers: DraftAnswers) -> None:
+    referral.categories = list(dict.fromkeys(answers.categories))
+    referral.what_happened = answers.what_happened.strip()
+    referral.child_voice = clean_text(answers.child_voice)
+    danger = answers.immediate_danger is True
+    referral.immediate_danger = danger
+    # The police are called only about a child in danger; the reason only when the parents do not know.
+    referral.police_called = danger and answers.police_called
+    referral.police_reference = clean_text(answers.police_reference)
+    referral.parents_aware = answers.parents_aware
+    referral.parents_not_aware_reason = clean_text(answers.parents_not_aware_reason) if answers.parents_aware is ParentsAware.NO else None
+    referral.school_view_level = answers.school_view_level
+
+
+def _submission_problems(referral: Referral, answers: DraftAnswers) -> dict[str, str]:
+    """Everything that stops the saved draft being sent, by field: what it lacks, and the danger question
+    if it was not answered this time."""
+    problems = dict(missing_for_submission(referral))
+    if answers.immediate_danger is None:
+        problems["immediate_danger"] = "Select whether the child is in immediate danger"
+    return problems
+
+
+def save_draft(referral: Referral, answers: DraftAnswers, *, uploads, actor_id, submit: bool, kept: list[str]) -> dict[str, str]:
+    """Write everything typed onto the draft and keep the uploaded files (audited); with ``submit``, then
+    send it to the front door if it is complete. Returns what stops it being sent, by field (nothing when
+    it was sent, or only saved).
+
+    The storage names of the files written are added to ``kept`` as they are written, so that the
+    caller can remove them if the save is refused."""
+    _apply(referral, answers)
+    already = len(kept)
+    for upload in uploads:
+        kept.append(attachments.save(upload, organisation_id=referral.organisation_id, referral_id=referral.id, uploaded_by_id=actor_id).storage_key)
+    record(
+        Action.REFERRAL_UPDATED,
+        object_type="referral",
+        object_id=referral.id,
+        organisation_id=referral.organisation_id,
+        details={"files_added": len(kept) - already},
+    )
+    if not submit:
+        return {}
+    problems = _submission_problems(referral, answers)
+    if problems:
+        return problems
+    try:
+        transition(referral, "submit", actor_id=actor_id)
+    except TransitionRefused as exc:
+        return {exc.field or "": str(exc)}
+    return {}
+
+
+def referral_attachments(referral_id) -> list[Attachment]:
+    """The files attached to a referral, oldest first."""
+    return (
+        db.session.execute(visible_query(Attachment).where(Attachment.referral_id == referral_id).order_by(Attachment.created_at, Attachment.id))
+        .scalars()
+        .all()
+    )
+
+
+def delete_draft(referral: Referral) -> list[str]:
+    """Delete a draft (the caller has checked it is one) with its attachments; the chronology keeps a line
+    saying so. Returns the storage names of its files, to remove once the deletion is committed."""
+    school_id = referral.organisation_id
+    files_to_remove = []
+    for attachment in referral_attachments(referral.id):
+        files_to_remove.append(attachment.storage_key)
+        db.session.delete(attachment)
+    chronology.add(
+        pupil_id=referral.pupil_id,
+        organisation_id=school_id,
+        kind=EntryKind.REFERRAL,
+        title="Draft referral deleted (not sent)",
+        object_type="referral",
+        object_id=referral.id,
+    )
+    record(
+        Action.REFERRAL_DELETED,
+        object_type="referral",
+        object_id=referral.id,
+        organisation_id=school_id,
+        details={"pupil_id": str(referral.pupil_id), "attachments": len(files_to_remove)},
+    )
+    db.session.delete(referral)
+    return files_to_remove
+
+
+def remove_files(keys: list[str]) -> None:
+    """Remove stored files no row names any more: those of a committed deletion, or those written for a
+    save that was refused."""
+    for key in keys:
+        files.remove(key)
+
+
+# The thread ---------------------------------------------------------------------------------------
+
+
+def send_message(referral: Referral, *, author_id, from_front_door: bool, body: str) -> ReferralMessage:
+    """A message on the referral's thread; the other side is told (the officer who acknowledged it, or
+    the whole front door; or the DSL who made it). A message from the front door is feedback."""
+    entry = ReferralMessage(referral_id=referral.id, author_id=author_id, from_front_door=from_front_door, body=body.strip())
+    db.session.add(entry)
+    db.session.flush()
+    now = utcnow()
+    if from_front_door:
+        referral.last_feedback_at = now
+        recipients = [referral.created_by_id]
+        title = "The front door has sent you a message about your referral"
+    else:
+        recipients = [referral.acknowledged_by_id] if referral.acknowledged_by_id else front_door_ids()
+        title = f"{referral.organisation.name} has sent a message about a referral"
+    record(
+        Action.REFERRAL_MESSAGE,
+        object_type="referral",
+        object_id=referral.id,
+        organisation_id=referral.organisation_id,
+        details={"message_id": str(entry.id), "from": "front_door" if from_front_door else "school"},
+    )
+    chronology.add(
+        pupil_id=referral.pupil_id,
+        organisation_id=referral.organisation_id,
+        kind=EntryKind.REFERRAL,
+        title="Message from the front door about the referral" if from_front_door else "Message from the school to the front door about the referral",
+        object_type="referral",
+        object_id=referral.id,
+        occurred_at=now,
+    )
+    notify_all(recipients, title, link=page_path("referrals.detail", referral_id=referral.id), exclude={author_id})
+    return entry

@@ -1,0 +1,81 @@
+"""Changes to the pupil register: a pupil added, a pupil's details corrected (or marked as left, or
+back), and a school MIS export imported whole. Each is audited in the current transaction; the view
+commits. A UPN is unique within its school (the database says so too, for two saves at once).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from portal.audit.service import record
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.policies import visible_query
+from portal.pupils import importer
+from portal.pupils.actions import Action
+from portal.pupils.models import Pupil
+
+
+def upn_taken(school_id: uuid.UUID, upn: str | None, pupil_id: uuid.UUID | None = None) -> bool:
+    """Does another pupil of the school (not ``pupil_id``) already have ``upn``?"""
+    if not upn:
+        return False
+    query = visible_query(Pupil).where(Pupil.organisation_id == school_id, Pupil.upn == upn)
+    if pupil_id is not None:
+        query = query.where(Pupil.id != pupil_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def _apply(pupil: Pupil, values: dict) -> list[str]:
+    """Copy ``values`` (attribute -> value) onto ``pupil``; the names of those that changed."""
+    changed = [name for name, value in values.items() if getattr(pupil, name) != value]
+    for name in changed:
+        setattr(pupil, name, values[name])
+    return changed
+
+
+def add(school_id: uuid.UUID, values: dict) -> Pupil:
+    """Add a pupil to the school's register (``IntegrityError`` if their UPN was saved for another pupil
+    a moment ago)."""
+    pupil = Pupil(organisation_id=school_id)
+    _apply(pupil, values)
+    db.session.add(pupil)
+    db.session.flush()
+    record(Action.PUPIL_CREATED, object_type="pupil", object_id=pupil.id, organisation_id=school_id)
+    return pupil
+
+
+def correct(pupil: Pupil, values: dict, *, left: bool) -> list[str]:
+    """Correct the pupil's details and mark them as left (or back); audited when anything changed.
+    Returns the names of the fields that changed (``left_at`` for leaving or coming back)."""
+    changed = _apply(pupil, values)
+    if left != (pupil.left_at is not None):
+        pupil.left_at = utcnow() if left else None
+        changed.append("left_at")
+    if changed:
+        record(Action.PUPIL_UPDATED, object_type="pupil", object_id=pupil.id, organisation_id=pupil.organisation_id, details={"fields": sorted(changed)})
+    return changed
+
+
+def import_register(school_id: uuid.UUID, rows: list[importer.Row]) -> importer.Plan:
+    """Match ``rows`` to the school's register and, if nothing is wrong, add and update pupils (audited).
+    The returned plan's ``errors`` say why nothing was imported: a file is imported whole or not at all."""
+    existing = db.session.execute(visible_query(Pupil).where(Pupil.organisation_id == school_id)).scalars().all()
+    plan = importer.plan(rows, existing)
+    if plan.errors:
+        return plan
+    for row in plan.creates:
+        values = {"sen": False, "looked_after": False, "child_protection_plan": False, "eal": False} | row.values
+        db.session.add(Pupil(organisation_id=school_id, **values))
+    for pupil, row, changed in plan.updates:
+        for name in changed:
+            setattr(pupil, name, row.values[name])
+    db.session.flush()
+    record(
+        Action.PUPILS_IMPORTED,
+        object_type="organisation",
+        object_id=school_id,
+        organisation_id=school_id,
+        details={"added": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged},
+    )
+    return plan

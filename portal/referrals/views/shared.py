@@ -1,0 +1,53 @@
+"""What several pages of referrals use: which side of a referral the user is on, the way back to its
+page, errors put next to their fields, the audit of a page that shows a referral, and the answer to a
+save that came second."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from portal.audit.service import record
+from portal.extensions import db
+from portal.policies import casework_schools
+from portal.referrals.actions import Action
+from portal.referrals.models import Referral, ReferralStatus, ReferralTransition
+
+PAGE_SIZE = 50
+
+
+def is_school_side(referral: Referral) -> bool:
+    """Does the user hold the casework of the referring school (rather than working the front door)?"""
+    return referral.organisation_id in casework_schools(current_user)
+
+
+def detail_redirect(referral_id, anchor: str | None = None):
+    return redirect(url_for("referrals.detail", referral_id=referral_id, _anchor=anchor))
+
+
+def add_errors(form, problems: dict[str, str]) -> None:
+    """Put each problem next to its field (or at the top of the form when it has none)."""
+    for name, message in problems.items():
+        field = form._fields.get(name) if name else None
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def viewed(referral: Referral, page: str) -> None:
+    """Audit a page that shows the referral (fetched for an action, so ``get_or_404`` did not)."""
+    record(Action.RECORD_VIEWED, object_type="referral", object_id=referral.id, organisation_id=referral.organisation_id, details={"page": page})
+    db.session.commit()
+
+
+def stale(referral_id):
+    """Someone else's save came first (nothing of this one was kept): back to the referral, to look again."""
+    flash("Someone else changed this referral at the same moment. Check what it says now, then try again.")
+    return detail_redirect(referral_id)
+
+
+def last_question(transitions: list[ReferralTransition]) -> ReferralTransition | None:
+    """The front door's latest request for information, if it asked."""
+    asked = [t for t in transitions if t.to_status == ReferralStatus.INFORMATION_REQUESTED]
+    return asked[-1] if asked else None
