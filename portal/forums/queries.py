@@ -1,7 +1,8 @@
-"""Reads for the DSL network's pages: who people are (names, organisations), each category's threads and
-newest activity, the order of a category's threads and a thread's posts, who may be invited, whether a
-report or a category name exists. Each goes through the policies for the person given; none changes
-anything (``portal.forums.service`` does).
+"""Reads for the DSL network's pages, only for showing them: who people are (names, organisations), each
+category's threads and newest activity, the order of a category's threads and a thread's posts, who may be
+invited, whether someone already reported a post or a category's name is taken. The forum's own rows are
+read through the policies (``visible_query``); nothing here changes anything (``portal.forums.service``
+does).
 """
 
 from __future__ import annotations
