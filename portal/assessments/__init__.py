@@ -9,15 +9,23 @@ from portal.features import Feature, MenuEntry, holds
 
 
 def _runs_assessments(user) -> bool:
-    from portal.assessments.dashboard import may_open
+    from portal.assessments.policy import may_open_dashboard
 
-    return may_open(user)
+    return may_open_dashboard(user)
 
 
 FEATURE = Feature(
     name="assessments",
     models=("portal.assessments.models",),
-    pages=("portal.assessments.views",),
+    pages=(
+        "portal.assessments.views.workspace",
+        "portal.assessments.views.dashboard",
+        "portal.assessments.views.methods",
+        "portal.assessments.views.plan",
+        "portal.assessments.views.report",
+        "portal.assessments.views.surveys",
+        "portal.assessments.views.triangle",
+    ),
     blueprints=("portal.assessments.blueprint:bp",),
     policy="portal.assessments.policy",
     jobs="portal.assessments.jobs",

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from jobs.registry import job
 from portal.accounts.models import User
+from portal.assessments.evidence import balances
 from portal.assessments.models import (
     AssessmentFinding,
     AssessmentMember,
@@ -155,8 +156,6 @@ def _plan(assessment_id) -> list[tuple[Domain | None, list[PlanAction]]]:
 
 def report_context(report: AssessmentReport, requester: User | None) -> dict:
     """Everything the report shows, read by the assessment's id (no notes: the report is for everyone)."""
-    from portal.assessments.triangle import balances  # a page module: imported when the pages are
-
     assessment = db.session.execute(select(SchoolAssessment).where(SchoolAssessment.id == report.assessment_id)).unique().scalar_one()
     findings = db.session.execute(select(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment.id)).unique().scalars().all()
     methods, supports, supported_by, surveys = _methods(assessment.id)

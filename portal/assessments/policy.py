@@ -34,6 +34,14 @@ def oversees_assessments(user) -> bool:
     return is_social_care(user) and (has_duty(user, Duty.CONTEXT_PANEL_MEMBER) or has_duty(user, Duty.FRONT_DOOR_MANAGER))
 
 
+def may_open_dashboard(user) -> bool:
+    """Opens the assessor's dashboard: the people who run assessments, assessors, front-door managers and
+    context panel members (also ``may_open_dashboard(current_user)`` in templates, for links to it)."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role(Role.ASSESSOR) or oversees_assessments(user)
+
+
 def assessment_visible(user) -> ColumnElement[bool]:
     """A school assessment: social care who oversee assessments (``oversees_assessments``); the social care
     officer who opened it or leads it; its members while they still belong — social care, a partner agency

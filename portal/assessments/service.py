@@ -6,32 +6,55 @@
   use it.
 * Stages run planning → fieldwork → analysis → plan agreed → review → closed; :func:`move` goes one step
   on, or one step back with a comment, records who and when, audits it and tells the members.
+* The workspace's records: the planning checklist, findings of the triangle, methods and their survey
+  results, the plan's actions and its review, the PDF report. Each change is audited (and the people who
+  need to hear are told) in the request's transaction; the page commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm.attributes import flag_modified
 
+from jobs.outbox import enqueue
 from portal.accounts.models import Membership, Role, User
+from portal.assessments import jobs as assessment_reports
+from portal.assessments import planning, survey_import
 from portal.assessments.actions import Action
 from portal.assessments.models import (
+    AssessmentFinding,
     AssessmentKind,
     AssessmentMember,
     AssessmentMemberRole,
+    AssessmentMethod,
     AssessmentNote,
+    AssessmentReport,
+    AssessmentReview,
     AssessmentStage,
     AssessmentTransition,
     AssessmentTrigger,
+    MethodFinding,
     SchoolAssessment,
+    SurveyAnswer,
+    SurveyImport,
+    SurveyQuestion,
 )
+from portal.assessments.policy import assessment_assessor
 from portal.audit.service import record
 from portal.authorities.models import Organisation
+from portal.casework import files
+from portal.casework.actions import Action as ExportAction
+from portal.casework.models import ExportStatus
 from portal.casework.people import notify_all, school_casework_ids
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.partnership import service as partnership
 from portal.partnership.actions import Action as WorkspaceAction
+from portal.partnership.models import ActionStatus, PlanAction
+from portal.policies import policy_for
 
 STAGES: tuple[AssessmentStage, ...] = tuple(AssessmentStage)
 
@@ -56,6 +79,11 @@ def previous_stage(stage: AssessmentStage) -> AssessmentStage | None:
 
 def link(assessment: SchoolAssessment) -> str:
     return page_path("assessments.detail", assessment_id=assessment.id)
+
+
+def plan_link(assessment_id) -> str:
+    """The assessment's plan, for a notification (built without a request)."""
+    return page_path("assessments.plan", assessment_id=assessment_id)
 
 
 # Opening ---------------------------------------------------------------------------------------------
@@ -241,3 +269,223 @@ def audience(assessment_id, user_ids) -> list:
     users = db.session.execute(select(User).where(User.id.in_(ids), User.deactivated_at.is_(None))).unique().scalars().all()
     query = select(SchoolAssessment.id).where(SchoolAssessment.id == assessment_id)
     return [u.id for u in users if db.session.execute(query.where(assessment_visible(u))).first() is not None]
+
+
+# The planning checklist --------------------------------------------------------------------------------
+
+
+def save_planning(assessment: SchoolAssessment, typed: dict[str, str]) -> None:
+    """Keep the checklist's answers as typed (an empty one is left out), audited with the questions whose
+    answer changed; the page commits and handles a stale save."""
+    changed = [key for key in planning.KEYS if planning.answers(assessment.planning)[key] != typed[key]]
+    assessment.planning = {key: value for key, value in typed.items() if value}
+    record(
+        WorkspaceAction.WORKSPACE_UPDATED,
+        object_type="school_assessment",
+        object_id=assessment.id,
+        organisation_id=assessment.organisation_id,
+        details={"planning": changed},
+    )
+
+
+# Findings of the triangle ------------------------------------------------------------------------------
+
+
+def _assessor_ids(assessment: SchoolAssessment) -> list:
+    """The lead and the assessor members (who run the assessment)."""
+    members = select(AssessmentMember.user_id).where(AssessmentMember.assessment_id == assessment.id, AssessmentMember.role == AssessmentMemberRole.ASSESSOR)
+    return [user_id for user_id in (assessment.lead_id, *db.session.execute(members).scalars()) if user_id]
+
+
+def add_finding(assessment: SchoolAssessment, values: dict, *, author) -> AssessmentFinding:
+    """A finding (domain, rating, text, evidence), audited; the assessors are told when ``author`` does not
+    run the assessment."""
+    finding = AssessmentFinding(assessment_id=assessment.id, author_id=author.id, **values)
+    db.session.add(finding)
+    db.session.flush()
+    record(
+        Action.ASSESSMENT_FINDING_ADDED,
+        object_type="assessment_finding",
+        object_id=finding.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id), "domain": finding.domain.value, "rating": finding.rating.value},
+    )
+    if not assessment_assessor(author, assessment):
+        notify_all(
+            _assessor_ids(assessment),
+            f"{author.full_name} added a finding to the school assessment of {assessment.organisation.name}",
+            link=page_path("assessments.triangle", assessment_id=assessment.id),
+            exclude=(author.id,),
+        )
+    return finding
+
+
+def update_finding(finding: AssessmentFinding, assessment: SchoolAssessment, values: dict, fields: list[str]) -> None:
+    """Change the ``fields`` of a finding to ``values`` (audited when any changed); the page commits and
+    handles a stale save."""
+    for name in fields:
+        setattr(finding, name, values[name])
+    if fields:
+        record(
+            Action.ASSESSMENT_FINDING_UPDATED,
+            object_type="assessment_finding",
+            object_id=finding.id,
+            organisation_id=assessment.organisation_id,
+            details={"assessment": str(assessment.id), "fields": fields},
+        )
+
+
+# Methods and their survey results ----------------------------------------------------------------------
+
+
+def _method_audit(action: str, method: AssessmentMethod, assessment: SchoolAssessment, **details) -> None:
+    record(
+        action,
+        object_type="assessment_method",
+        object_id=method.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id), **details},
+    )
+
+
+def add_method(assessment: SchoolAssessment, values: dict, findings, *, author_id) -> AssessmentMethod:
+    """A method of the assessment, linked to the findings it supports (of ``findings``, those whose ids are
+    in ``values["findings"]``), audited."""
+    values = dict(values)
+    finding_ids = values.pop("findings")
+    method = AssessmentMethod(assessment_id=assessment.id, author_id=author_id, **values)
+    db.session.add(method)
+    db.session.flush()
+    db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in finding_ids)
+    _method_audit(Action.ASSESSMENT_METHOD_ADDED, method, assessment, kind=method.kind.value, findings=finding_ids)
+    return method
+
+
+def update_method(method: AssessmentMethod, assessment: SchoolAssessment, values: dict, fields: list[str], findings) -> None:
+    """Change the ``fields`` of a method to ``values`` (its links to ``findings`` too), audited when any
+    changed; the page commits and handles a stale save."""
+    for name in fields:
+        if name != "findings":
+            setattr(method, name, values[name])
+    if fields:
+        if "findings" in fields:
+            db.session.execute(delete(MethodFinding).where(MethodFinding.method_id == method.id))
+            db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in values["findings"])
+            flag_modified(method, "found")  # the links are part of the method: its version moves with them
+        _method_audit(Action.ASSESSMENT_METHOD_UPDATED, method, assessment, fields=fields)
+
+
+def import_survey(method: AssessmentMethod, assessment: SchoolAssessment, result: survey_import.Result, *, importer) -> SurveyImport:
+    """Replace the method's survey results with ``result`` (the old rows go by cascade), audited with the
+    counts only. A second import at the same moment fails on the unique method (the page says so)."""
+    db.session.execute(delete(SurveyImport).where(SurveyImport.method_id == method.id, policy_for(SurveyImport).visible(importer)))
+    imported = SurveyImport(method_id=method.id, respondents=result.respondents, filename=result.filename, imported_by_id=importer.id)
+    db.session.add(imported)
+    db.session.flush()
+    for q in result.questions:
+        question = SurveyQuestion(import_id=imported.id, position=q.position, text=q.text, answered=q.answered, free_text=q.free_text)
+        db.session.add(question)
+        db.session.flush()
+        db.session.add_all(SurveyAnswer(question_id=question.id, answer=answer, count=count) for answer, count in q.answers)
+    db.session.flush()
+    record(
+        Action.ASSESSMENT_SURVEY_IMPORTED,
+        object_type="assessment_method",
+        object_id=method.id,
+        organisation_id=assessment.organisation_id,
+        details={
+            "assessment": str(assessment.id),
+            "respondents": result.respondents,
+            "questions": len(result.questions),
+            "free_text_questions": result.free_text_questions,
+        },
+    )
+    return imported
+
+
+# The plan and its review -------------------------------------------------------------------------------
+
+
+def _owners_told(row: PlanAction) -> list:
+    return [row.owner_user_id] if row.owner_user_id else partnership.organisation_contacts(row.owner_organisation_id)
+
+
+def update_plan_action(
+    assessment: SchoolAssessment, row: PlanAction, *, owner: dict | None, status: ActionStatus, progress_note: str | None, due_on, actor_id
+) -> None:
+    """Change an action of the plan (and its owner, when ``owner`` names a new one), then tell, by title only
+    (the action's text stays behind the assessment's own access rules): a new owner that it is theirs; the
+    owners and the lead that its status changed. The page commits and handles a stale save."""
+    status_changed = status != row.status
+    if owner is not None:
+        row.owner_user_id, row.owner_organisation_id = owner["owner_user_id"], owner["owner_organisation_id"]
+    partnership.update_action(row, status=status, progress_note=progress_note, due_on=due_on)
+    db.session.flush()
+    link = plan_link(assessment.id)
+    if owner is not None:
+        notify_all(audience(assessment.id, _owners_told(row)), f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})
+    if status_changed:
+        told = ([] if owner is not None else _owners_told(row)) + ([assessment.lead_id] if assessment.lead_id else [])
+        title = f"An action of the school assessment of {assessment.organisation.name} is now {row.status.label.lower()}"
+        notify_all(audience(assessment.id, told), title, link=link, exclude={actor_id})
+
+
+def save_review(assessment: SchoolAssessment, row: AssessmentReview | None, values: dict, fields: list[str], *, actor_id) -> AssessmentReview:
+    """Record the review (the first save creates it with ``values``; later ones change ``fields``), audited,
+    and tell everyone working on the assessment. A stale save, or a first one made at the same moment as
+    someone else's (the unique assessment), fails: the page commits and handles both."""
+    if row is None:
+        row = AssessmentReview(assessment_id=assessment.id, updated_by_id=actor_id, **values)
+        db.session.add(row)
+    else:
+        for name in fields:
+            setattr(row, name, values[name])
+        row.updated_by_id = actor_id
+    db.session.flush()
+    record(
+        Action.ASSESSMENT_REVIEW_SAVED,
+        object_type="assessment_review",
+        object_id=row.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id), "fields": fields},
+    )
+    told = [m.user_id for m in members(assessment)] + ([assessment.lead_id] if assessment.lead_id else [])
+    notify_all(
+        audience(assessment.id, told),
+        f"The review of the school assessment of {assessment.organisation.name} has been updated",
+        link=plan_link(assessment.id),
+        exclude={actor_id},
+    )
+    return row
+
+
+# The PDF report ----------------------------------------------------------------------------------------
+
+
+def request_report(assessment: SchoolAssessment, *, requested_by_id) -> AssessmentReport:
+    """Ask for a PDF of the assessment, built by a job. The file's name is chosen now, so a retried job
+    writes over its own file."""
+    report = AssessmentReport(assessment_id=assessment.id, requested_by_id=requested_by_id, status=ExportStatus.PENDING, storage_key=files.new_key())
+    db.session.add(report)
+    db.session.flush()
+    record(
+        ExportAction.EXPORT_REQUESTED,
+        object_type="assessment_report",
+        object_id=report.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id)},
+    )
+    enqueue(assessment_reports.JOB_NAME, dedupe_key=assessment_reports.dedupe_key(report.id), report_id=report.id)
+    return report
+
+
+def report_downloaded(report: AssessmentReport, assessment: SchoolAssessment) -> None:
+    """The requester has their PDF: when, and the audit event."""
+    report.downloaded_at = utcnow()
+    record(
+        ExportAction.EXPORT_DOWNLOADED,
+        object_type="assessment_report",
+        object_id=report.id,
+        organisation_id=assessment.organisation_id,
+        details={"assessment": str(assessment.id)},
+    )

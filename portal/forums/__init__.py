@@ -18,7 +18,16 @@ def _in_the_network(user) -> bool:
 FEATURE = Feature(
     name="forums",
     models=("portal.forums.models",),
-    pages=("portal.forums.views", "portal.forums.resources", "portal.forums.search", "portal.forums.subscriptions"),
+    pages=(
+        "portal.forums.views.categories",
+        "portal.forums.views.threads",
+        "portal.forums.views.posts",
+        "portal.forums.views.moderation",
+        "portal.forums.views.guests",
+        "portal.forums.views.resources",
+        "portal.forums.views.search",
+        "portal.forums.views.subscriptions",
+    ),
     blueprints=("portal.forums.blueprint:bp",),
     policy="portal.forums.policy",
     jobs="portal.forums.jobs",

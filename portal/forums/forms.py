@@ -1,15 +1,18 @@
 """The forms of the DSL network: a new thread, a reply, an edit (each with Preview and Post, and the
 identifiable-child confirmation when the check found something), a reason (report, hide, lock), resolving a
-report, a category, and inviting a partner."""
+report, a category, inviting a partner, and a shared resource (adding one, its details, a new version,
+archiving it)."""
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import Optional
 
 from forms import (
     BaseForm,
     GovCheckboxInput,
+    GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -19,6 +22,8 @@ from forms import (
     VersionField,
     text_limit,
 )
+from portal.casework.attachments import check_upload
+from portal.forums import service
 
 #: The longest post (Markdown source).
 POST_LIMIT = 20000
@@ -29,10 +34,25 @@ CONFIRM_ERROR = "Change what you wrote so no child can be identified from it, or
 
 class ChildCheckFields(BaseForm):
     """The identifiable-child confirmation: the tick, and (shown with the matches) a signature of the matches
-    the person was shown, so a tick confirms only those (``views.check_child``)."""
+    the person was shown, so a tick confirms only those (:meth:`check_child`)."""
 
     confirm = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput())
     child_check = HiddenField()
+
+    def check_child(self, text: str, user) -> tuple[list, bool]:
+        """Run the identifiable-child check on ``text`` (a post, or a shared resource's details): the matches,
+        and whether it may be saved: no match, or the person ticked the confirmation on the page that showed
+        them exactly these matches (the signature the page carried). Otherwise the matches are shown (again),
+        with the confirmation unticked and its error, and the signature of what is shown now."""
+        matches = service.child_matches(text, user)
+        if not matches:
+            return matches, True
+        if self.confirm.data and service.signature_matches(matches, user, self.child_check.data):
+            return matches, True
+        self.confirm.data = False
+        self.confirm.errors = [CONFIRM_ERROR]
+        self.child_check.data = service.matches_signature(matches, user)
+        return matches, False
 
 
 class _PostForm(ChildCheckFields):
@@ -163,3 +183,76 @@ CATEGORY_LABELS = {"name": "Name", "description": "Description", "position": "Po
 class GuestForm(BaseForm):
     person = SelectField("Person to invite", widget=GovSelect(), validators=[Required("Select the person to invite")], choices=[], validate_choice=False)
     submit = SubmitField("Invite to the network", widget=GovSubmitInput())
+
+
+# Shared resources -----------------------------------------------------------------------------------------
+
+
+class UploadField(FileField):
+    """One file, checked as attachments are (type from its bytes, size), the message next to the field."""
+
+    widget = GovFileInput()
+
+    def __init__(self, label, *, missing: str, **kwargs):
+        super().__init__(label, **kwargs)
+        self.missing = missing
+
+    def pre_validate(self, form):
+        if not getattr(self.data, "filename", None):
+            raise ValidationError(self.missing)
+        message = check_upload(self.data)
+        if message:
+            raise ValidationError(message)
+
+
+class DetailsFields(ChildCheckFields):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[Required("Enter a title"), NotBlank("Enter a title"), text_limit("The title", 200)],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="What it is and who it is for. Do not name or describe a child.",
+        validators=[text_limit("The description", 5000)],
+    )
+    category = SelectField("Category (optional)", widget=GovSelect(), choices=[], validate_choice=False)
+
+    def validate_category(self, field):
+        if field.data and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Select a category from the list")
+
+
+class ResourceForm(DetailsFields):
+    file = UploadField("The file", missing="Select the file to upload")
+    note = TextAreaField(
+        "Note about this version (optional)",
+        widget=GovTextArea(),
+        description="For example where it came from, or when it was last checked.",
+        validators=[text_limit("The note", 2000)],
+    )
+    submit = SubmitField("Add the resource", widget=GovSubmitInput())
+
+
+class DetailsForm(DetailsFields):
+    version = VersionField()
+    submit = SubmitField("Save the details", widget=GovSubmitInput())
+
+
+class VersionForm(ChildCheckFields):
+    file = UploadField("The new version", missing="Select the file of the new version")
+    note = TextAreaField(
+        "What changed in this version? (optional)",
+        widget=GovTextArea(),
+        description="For example 'Updated for KCSIE 2026' or 'New contact numbers'.",
+        validators=[text_limit("What changed", 2000)],
+    )
+    #: The newest version number the page showed: a newer one uploaded meanwhile refuses this upload.
+    latest = VersionField()
+    submit = SubmitField("Upload the new version", widget=GovSubmitInput())
+
+
+class ArchiveForm(BaseForm):
+    version = VersionField()
+    submit = SubmitField("Archive this resource", widget=GovSubmitInput())

@@ -3,6 +3,9 @@ post, a thread whose opening post is hidden and an archived resource only their 
 
 from __future__ import annotations
 
+from functools import wraps
+
+from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -21,7 +24,7 @@ from portal.forums.models import (
     ForumSubscription,
     ForumThread,
 )
-from portal.policies import Policy, has_duty, never
+from portal.policies import Policy, deny_page, has_duty, never
 
 #: Roles that are in the authority's DSL network without an invitation (DESIGN.md §1).
 NETWORK_ROLES = (Role.DSL, Role.HEAD, Role.FRONT_DOOR, Role.ASSESSOR)
@@ -47,6 +50,19 @@ def forum_member(user) -> bool:
     if user.id not in cache:
         cache[user.id] = db.session.execute(select(ForumGuest.id).where(ForumGuest.user_id == user.id)).first() is not None
     return cache[user.id]
+
+
+def members_only(view):
+    """A page of the network without an object of its own (the library, search, what you follow): members
+    only; anyone else gets 403 (audited)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not forum_member(current_user):
+            deny_page()
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _members(user) -> ColumnElement[bool]:

@@ -1,5 +1,5 @@
 """Search across the network: posts, thread titles and shared resources the person may see, newest first,
-20 a page.
+20 a page (the page itself: ``portal.forums.views.search``).
 
 * PostgreSQL: full-text search with ``to_tsvector('english', ...) @@ websearch_to_tsquery('english', :q)``,
   exactly the expressions of the GIN indexes of migration 0007, so the indexes are used.
@@ -18,16 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 
-from flask import current_app, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import current_app, url_for
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, literal_column, select
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.forums.blueprint import bp
 from portal.forums.models import ForumCategory, ForumPost, ForumResource, ForumThread
-from portal.forums.resources import members_only
 from portal.policies import policy_for, visible_query
 
 PAGE_SIZE = 20
@@ -274,31 +272,3 @@ def _results(keys, terms: list[str]) -> list[Result]:
                 )
             )
     return results
-
-
-# The page -----------------------------------------------------------------------------------------
-
-
-@bp.route("/network/search")
-@login_required
-@members_only
-def search():
-    query = " ".join((request.args.get("q") or "").split())[:MAX_LENGTH]
-    page = request.args.get("page", 1, type=int) or 1
-    results, total, pages, message = [], 0, 1, None
-    if "q" in request.args:
-        if len(query) < MIN_LENGTH or not words(query):
-            message = f"Enter at least {MIN_LENGTH} letters or numbers to search for"
-        else:
-            results, total, pages = run(query, page)
-            page = min(max(1, page), pages)
-    return render_template(
-        "forums/search.html",
-        query=query,
-        searched="q" in request.args and message is None,
-        results=results,
-        total=total,
-        page=page,
-        pages=pages,
-        message=message,
-    )

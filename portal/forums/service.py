@@ -1,6 +1,6 @@
 """The work of the DSL network's pages: posting (after the identifiable-child check), editing with the history
-kept, reporting, hiding, locking, categories and guests. Each function adds to the session and the audit log
-in the request's transaction; the view commits.
+kept, reporting, hiding, locking, categories and guests, the shared resources and following. Each function
+adds to the session and the audit log in the request's transaction; the view commits.
 
 Audit details hold ids, kinds and the length of the moderators' reasons (the reason itself is kept on the post
 or thread), never the text of a post, of a report or of a reason.
@@ -13,23 +13,34 @@ import hashlib
 import hmac
 import json
 import uuid
-from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select, update
 
-from portal.accounts.models import Membership, Role, User
+from portal.accounts.models import User
 from portal.audit.service import record
-from portal.authorities.models import AuthorityDuty, Duty, Organisation
+from portal.authorities.models import AuthorityDuty, Duty
+from portal.casework import files
+from portal.casework.attachments import read_upload, safe_filename
 from portal.casework.people import notify_all
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.forums import markdown
 from portal.forums.actions import Action
-from portal.forums.models import ForumCategory, ForumGuest, ForumPost, ForumPostRevision, ForumReport, ForumThread
+from portal.forums.models import (
+    ForumCategory,
+    ForumGuest,
+    ForumPost,
+    ForumPostRevision,
+    ForumReport,
+    ForumResource,
+    ForumResourceVersion,
+    ForumSubscription,
+    ForumThread,
+)
 from portal.notifications.service import page_path
 from portal.pagination import encode_cursor
-from portal.policies import casework_schools, policy_for, visible_query
+from portal.policies import casework_schools, visible_query
 
 #: Posts on one page of a thread, and threads on one page of a category.
 POSTS_PER_PAGE = 20
@@ -93,31 +104,6 @@ def moderator_ids() -> list[uuid.UUID]:
     return sorted(set(db.session.execute(query).scalars().all()))
 
 
-def organisations_of(user_ids) -> dict[uuid.UUID, str]:
-    """Each person's organisations, by name ("Avonford Primary School"), in one query."""
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Membership.user_id, Organisation.name)
-        .join(Organisation, (Organisation.id == Membership.organisation_id) & (Organisation.authority_id == Membership.authority_id))
-        .where(Membership.user_id.in_(ids))
-        .order_by(Organisation.name)
-    ).all()
-    names: dict[uuid.UUID, list[str]] = {}
-    for user_id, name in rows:
-        if name not in names.setdefault(user_id, []):
-            names[user_id].append(name)
-    return {user_id: ", ".join(found) for user_id, found in names.items()}
-
-
-def names_of(user_ids) -> dict[uuid.UUID, str]:
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
-
-
 # Pages of a thread ------------------------------------------------------------------------------------
 
 
@@ -142,58 +128,6 @@ def post_url(post: ForumPost, user=None) -> str:
 def thread_path(thread_id) -> str:
     """A thread's address for a notification (built without a request)."""
     return page_path("forums.thread", thread_id=thread_id)
-
-
-# Categories on the index -------------------------------------------------------------------------------
-
-
-@dataclass
-class CategorySummary:
-    threads: int
-    latest: ForumThread | None
-
-
-def category_summaries(categories, user) -> dict[uuid.UUID, CategorySummary]:
-    """For each category: how many threads, and the thread with the newest post (three queries in all)."""
-    ids = [c.id for c in categories]
-    if not ids:
-        return {}
-    visible = policy_for(ForumThread).visible(user)
-    counts = dict(
-        db.session.execute(
-            select(ForumThread.category_id, func.count()).where(visible, ForumThread.category_id.in_(ids)).group_by(ForumThread.category_id)
-        ).all()
-    )
-    newest = (
-        select(ForumThread.category_id.label("category_id"), func.max(ForumThread.last_post_at).label("at"))
-        .where(visible, ForumThread.category_id.in_(ids))
-        .group_by(ForumThread.category_id)
-        .subquery()
-    )
-    latest: dict[uuid.UUID, ForumThread] = {}
-    for thread in (
-        db.session.execute(
-            visible_query(ForumThread, user)
-            .join(newest, and_(ForumThread.category_id == newest.c.category_id, ForumThread.last_post_at == newest.c.at))
-            .order_by(ForumThread.id)
-        )
-        .unique()
-        .scalars()
-    ):
-        latest.setdefault(thread.category_id, thread)
-    return {i: CategorySummary(counts.get(i, 0), latest.get(i)) for i in ids}
-
-
-def reply_counts(thread_ids, user) -> dict[uuid.UUID, int]:
-    """Replies each thread has that ``user`` can see (its posts but the opening one)."""
-    if not thread_ids:
-        return {}
-    rows = db.session.execute(
-        select(ForumPost.thread_id, func.count())
-        .where(policy_for(ForumPost).visible(user), ForumPost.thread_id.in_(list(thread_ids)))
-        .group_by(ForumPost.thread_id)
-    ).all()
-    return {thread_id: max(count - 1, 0) for thread_id, count in rows}
 
 
 # Posting ------------------------------------------------------------------------------------------------
@@ -299,10 +233,6 @@ def unlock_thread(thread: ForumThread) -> None:
     record(Action.FORUM_THREAD_UNLOCKED, object_type="forum_thread", object_id=thread.id)
 
 
-def reported_by(post_id, user_id) -> ForumReport | None:
-    return db.session.execute(visible_query(ForumReport).where(ForumReport.post_id == post_id, ForumReport.reported_by_id == user_id)).scalar_one_or_none()
-
-
 def report_post(post: ForumPost, *, reason: str, reporter_id) -> ForumReport:
     report = ForumReport(post_id=post.id, reported_by_id=reporter_id, reason=reason)
     db.session.add(report)
@@ -320,29 +250,31 @@ def resolve_report(report: ForumReport, *, outcome: str, actor_id) -> None:
 # Categories and guests -----------------------------------------------------------------------------------
 
 
-def name_taken(name: str, except_id=None) -> bool:
-    query = visible_query(ForumCategory).where(func.lower(ForumCategory.name) == name.lower())
-    if except_id is not None:
-        query = query.where(ForumCategory.id != except_id)
-    return db.session.execute(query.with_only_columns(ForumCategory.id)).first() is not None
+def add_category(values: dict, *, actor_id) -> ForumCategory:
+    """A new category (name, description, position), audited. A name taken at the same moment fails on the
+    unique name (the page says so)."""
+    category = ForumCategory(created_by_id=actor_id, **values)
+    db.session.add(category)
+    db.session.flush()
+    record(Action.FORUM_CATEGORY_CREATED, object_type="forum_category", object_id=category.id)
+    return category
 
 
-def invitable_partners() -> list[User]:
-    """Active people of the authority's partner agencies not in the network yet."""
-    return (
-        db.session.execute(
-            select(User)
-            .where(
-                User.id.in_(select(Membership.user_id).where(Membership.role == Role.PARTNER)),
-                User.id.not_in(select(ForumGuest.user_id)),
-                User.deactivated_at.is_(None),
-                User.password_hash.is_not(None),
-            )
-            .order_by(User.full_name, User.id)
-        )
-        .scalars()
-        .all()
-    )
+def archive_category(category: ForumCategory, archive: bool) -> None:
+    """Archive the category (no new threads in it) or restore it, audited; the page handles a stale save."""
+    category.archived_at = utcnow() if archive else None
+    db.session.flush()
+    record(Action.FORUM_CATEGORY_ARCHIVED if archive else Action.FORUM_CATEGORY_RESTORED, object_type="forum_category", object_id=category.id)
+
+
+def update_category(category: ForumCategory, values: dict, fields: list[str]) -> None:
+    """Change the category's ``fields`` to ``values``, audited with their names when any changed; the page
+    handles a stale save and a name taken meanwhile."""
+    for name in fields:
+        setattr(category, name, values[name])
+    if fields:
+        db.session.flush()
+        record(Action.FORUM_CATEGORY_UPDATED, object_type="forum_category", object_id=category.id, details={"fields": fields})
 
 
 def invite_guest(user: User, *, by_id) -> ForumGuest:
@@ -360,15 +292,99 @@ def remove_guest(guest: ForumGuest) -> None:
     db.session.flush()
 
 
-def threads_after(query, after):
-    """Threads newest activity first, after the cursor ``(last_post_at, id)``."""
-    if after:
-        query = query.where(or_(ForumThread.last_post_at < after[0], and_(ForumThread.last_post_at == after[0], ForumThread.id < after[1])))
-    return query.order_by(ForumThread.last_post_at.desc(), ForumThread.id.desc())
+# Following ------------------------------------------------------------------------------------------------
 
 
-def posts_after(query, after):
-    """Posts oldest first, after the cursor ``(created_at, id)``."""
-    if after:
-        query = query.where(or_(ForumPost.created_at > after[0], and_(ForumPost.created_at == after[0], ForumPost.id > after[1])))
-    return query.order_by(ForumPost.created_at, ForumPost.id)
+def _subscription_details(subscription: ForumSubscription) -> dict:
+    return {"category": str(subscription.category_id)} if subscription.category_id else {"thread": str(subscription.thread_id)}
+
+
+def subscribe(user_id, *, category_id=None, thread_id=None) -> ForumSubscription:
+    """``user_id`` follows the category or the thread, audited. Following it twice at the same moment fails
+    on the unique subscription (the page treats it as followed)."""
+    subscription = ForumSubscription(user_id=user_id, category_id=category_id, thread_id=thread_id)
+    db.session.add(subscription)
+    db.session.flush()
+    record(Action.FORUM_SUBSCRIBED, object_type="forum_subscription", object_id=subscription.id, details=_subscription_details(subscription))
+    return subscription
+
+
+def unsubscribe(subscription: ForumSubscription) -> None:
+    record(Action.FORUM_UNSUBSCRIBED, object_type="forum_subscription", object_id=subscription.id, details=_subscription_details(subscription))
+    db.session.delete(subscription)
+    db.session.flush()
+
+
+# Shared resources -------------------------------------------------------------------------------------------
+
+
+def _store(resource: ForumResource, upload, note: str | None, number: int, *, uploaded_by_id) -> ForumResourceVersion:
+    """Keep ``upload`` as version ``number`` of ``resource`` (in the current transaction)."""
+    data, mime = read_upload(upload)
+    key = files.new_key()
+    version = ForumResourceVersion(
+        resource_id=resource.id,
+        number=number,
+        storage_key=key,
+        filename=safe_filename(upload.filename),
+        content_type=mime,
+        size_bytes=len(data),
+        uploaded_by_id=uploaded_by_id,
+        note=note,
+    )
+    db.session.add(version)
+    db.session.flush()  # the number is taken (or IntegrityError) before the file is written
+    files.write(key, data)
+    return version
+
+
+def _resource_child_check(resource: ForumResource, matches) -> None:
+    """A confirmed check, in the audit log: the kinds and how many, never the words."""
+    if matches:
+        record(Action.FORUM_CHILD_CHECK_CONFIRMED, object_type="forum_resource", object_id=resource.id, details=match_summary(matches))
+
+
+def add_resource(*, title: str, description: str | None, category_id, upload, note: str | None, actor_id, matches=()) -> ForumResource:
+    """A new resource of the library with ``upload`` as its first version, audited (with the identifiable-
+    child check's matches the person confirmed)."""
+    resource = ForumResource(title=title, description=description, category_id=category_id, created_by_id=actor_id)
+    db.session.add(resource)
+    db.session.flush()
+    version = _store(resource, upload, note, 1, uploaded_by_id=actor_id)
+    record(
+        Action.FORUM_RESOURCE_ADDED,
+        object_type="forum_resource",
+        object_id=resource.id,
+        details={"version": str(version.id), "type": version.content_type, "bytes": version.size_bytes},
+    )
+    _resource_child_check(resource, matches)
+    return resource
+
+
+def add_resource_version(resource: ForumResource, upload, note: str | None, number: int, *, actor_id, matches=()) -> ForumResourceVersion:
+    """``upload`` as version ``number`` of the resource, audited. Someone else's upload of the same number
+    at the same moment fails on the unique number (the page shows theirs)."""
+    version = _store(resource, upload, note, number, uploaded_by_id=actor_id)
+    record(
+        Action.FORUM_RESOURCE_VERSION_ADDED,
+        object_type="forum_resource",
+        object_id=resource.id,
+        details={"version": str(version.id), "number": version.number, "type": version.content_type, "bytes": version.size_bytes},
+    )
+    _resource_child_check(resource, matches)
+    return version
+
+
+def update_resource(resource: ForumResource, *, title: str, description: str | None, category_id, fields: list[str], matches=()) -> None:
+    """Change the resource's details, audited with the names of the ``fields`` that changed (nothing when
+    none did); the page handles a stale save."""
+    if fields:
+        resource.title, resource.description, resource.category_id = title, description, category_id
+        record(Action.FORUM_RESOURCE_UPDATED, object_type="forum_resource", object_id=resource.id, details={"fields": fields})
+        _resource_child_check(resource, matches)
+
+
+def archive_resource(resource: ForumResource) -> None:
+    """Withdraw the resource from the library, audited; the page handles a stale save."""
+    resource.archived_at = utcnow()
+    record(Action.FORUM_RESOURCE_ARCHIVED, object_type="forum_resource", object_id=resource.id)

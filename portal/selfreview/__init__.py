@@ -9,7 +9,12 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="selfreview",
     models=("portal.selfreview.models",),
-    pages=("portal.selfreview.views", "portal.selfreview.governor"),
+    pages=(
+        "portal.selfreview.views.reviews",
+        "portal.selfreview.views.review",
+        "portal.selfreview.views.comparison",
+        "portal.selfreview.views.governor",
+    ),
     blueprints=("portal.selfreview.blueprint:bp",),
     policy="portal.selfreview.policy",
     actions="portal.selfreview.actions:Action",

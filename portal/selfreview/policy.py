@@ -3,11 +3,12 @@ named by its framework; the training and review dates are kept by the head."""
 
 from __future__ import annotations
 
+from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.extensions import db
-from portal.policies import Policy, child_of, never, within
+from portal.policies import Policy, child_of, deny_page, never, within
 from portal.selfreview.models import DevelopmentAction, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
 
 
@@ -16,6 +17,15 @@ def self_review_schools(user) -> set:
     if not user.is_authenticated:
         return set()
     return user.organisation_ids(Role.HEAD, Role.GOVERNOR)
+
+
+def own_schools() -> set:
+    """The schools whose self-reviews the current user sees, for a page of them; 403 (audited) for
+    someone who has none (a DSL, staff, a partner...)."""
+    schools = self_review_schools(current_user)
+    if not schools:
+        deny_page()
+    return schools
 
 
 def self_review_editor(user, review) -> bool:

@@ -1,5 +1,5 @@
 """Self-review: starting a school's review, its answers and development plan, the year-on-year comparison
-and the authority's distribution of ratings (counts only).
+and the authority's distribution of ratings (counts only); the school's training and review dates.
 
 A review is of one school, one framework (at the version it was started with) and one academic year
 (September to August; ``academic_year`` is the year it starts). Its notes and evidence are the school's
@@ -26,7 +26,7 @@ from portal.policies import visible_query
 from portal.selfreview import frameworks
 from portal.selfreview.actions import Action
 from portal.selfreview.frameworks import Framework
-from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview, SelfReviewAnswer
+from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SchoolAssuranceRecord, SelfReview, SelfReviewAnswer
 
 #: Ratings from worst to best (a comparison says "improved" when a rating moves right).
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -247,6 +247,29 @@ def complete(review: SelfReview, *, actor_id) -> None:
     review.completed_at = utcnow()
     review.completed_by_id = actor_id
     _audit(Action.SELF_REVIEW_COMPLETED, review)
+
+
+# The training and review dates ------------------------------------------------------------------------------
+
+
+def save_assurance_dates(organisation_id, row: SchoolAssuranceRecord | None, dates: dict[str, date | None], *, actor_id) -> SchoolAssuranceRecord:
+    """Keep the school's training and review dates (its record made on the first save), audited with the
+    dates. The page commits; a stale save, or a first one made at the same moment as someone else's, fails."""
+    if row is None:
+        row = SchoolAssuranceRecord(organisation_id=organisation_id, updated_by_id=actor_id)
+        db.session.add(row)
+    for key, value in dates.items():
+        setattr(row, key, value)
+    row.updated_by_id = actor_id
+    db.session.flush()
+    record(
+        Action.ASSURANCE_DATES_SAVED,
+        object_type="school_assurance_record",
+        object_id=row.id,
+        organisation_id=organisation_id,
+        details={key: value.isoformat() if value else None for key, value in dates.items()},
+    )
+    return row
 
 
 # People -----------------------------------------------------------------------------------------------

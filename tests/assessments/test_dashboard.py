@@ -25,7 +25,7 @@ URL = "/school-assessments/dashboard"
 
 @pytest.fixture(autouse=True)
 def _frozen_today(monkeypatch):
-    monkeypatch.setattr("portal.assessments.dashboard.uk_today", lambda: TODAY)
+    monkeypatch.setattr("portal.assessments.views.dashboard.uk_today", lambda: TODAY)
 
 
 def _uk(day: date, hour: int = 10) -> datetime:

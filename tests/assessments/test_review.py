@@ -167,7 +167,7 @@ def test_a_review_created_by_someone_else_meanwhile_is_a_stale_save(app, world):
 def test_two_first_saves_at_the_same_moment_the_second_is_refused_not_an_error(app, world, monkeypatch):
     """The race: both found no review, the other's was created between this one's look-up and its insert.
     The unique constraint refuses the insert; the person sees what changed, nothing is lost or doubled."""
-    from portal.assessments import plan
+    from portal.assessments.views import plan
 
     a = world.a
     assessment_id = make_assessment(app, a)

@@ -102,4 +102,4 @@ def make_action(
 def freeze_today(monkeypatch, day) -> None:
     """Make "today in the UK" ``day`` for the self-review pages (the academic year, due dates, overdue)."""
     monkeypatch.setattr("portal.selfreview.service.uk_today", lambda: day)
-    monkeypatch.setattr("portal.selfreview.views.uk_today", lambda: day)
+    monkeypatch.setattr("portal.selfreview.views.review.uk_today", lambda: day)

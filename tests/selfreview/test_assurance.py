@@ -20,7 +20,7 @@ TODAY = date(2026, 11, 2)
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setattr("portal.selfreview.service.uk_today", lambda: TODAY)
-    monkeypatch.setattr("portal.selfreview.governor.uk_today", lambda: TODAY)
+    monkeypatch.setattr("portal.selfreview.views.governor.uk_today", lambda: TODAY)
 
 
 def dates_url(side) -> str:

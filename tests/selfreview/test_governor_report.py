@@ -35,7 +35,7 @@ NOTES = "Head's own note: the single central record was late"
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setattr("portal.selfreview.service.uk_today", lambda: TODAY)
-    monkeypatch.setattr("portal.selfreview.governor.uk_today", lambda: TODAY)
+    monkeypatch.setattr("portal.selfreview.views.governor.uk_today", lambda: TODAY)
 
 
 def add_concerns(app, side, pupil_id, category: str, count: int, *, when=THIS_YEAR, school: str = "school1", outcome: str | None = None) -> None:

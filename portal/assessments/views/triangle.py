@@ -5,54 +5,18 @@ who does not run the assessment adds one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import locking
-from portal.assessments.actions import Action
+from portal.assessments import service
 from portal.assessments.blueprint import bp
-from portal.assessments.evidence import supported_by
-from portal.assessments.models import AssessmentFinding, AssessmentMember, AssessmentMemberRole, Domain, Rating, SchoolAssessment
-from portal.assessments.policy import assessment_assessor
+from portal.assessments.evidence import balances, supported_by
+from portal.assessments.models import AssessmentFinding, Domain, Rating, SchoolAssessment
 from portal.assessments.triangle_forms import DOMAIN_HINTS, FINDING_LABELS, FindingForm
-from portal.audit.service import record, render_audited
-from portal.casework.people import notify_all
+from portal.audit.service import render_audited
 from portal.extensions import db
-from portal.notifications.service import page_path
 from portal.policies import get_or_404, policy_for, visible_query
-
-
-@dataclass
-class Balance:
-    """One domain of the triangle: its findings and how many are strengths, risks and significant concerns."""
-
-    domain: Domain
-    hint: str
-    findings: list = field(default_factory=list)
-
-    @property
-    def strengths(self) -> int:
-        return sum(1 for f in self.findings if f.is_strength)
-
-    @property
-    def risks(self) -> int:
-        return len(self.findings) - self.strengths
-
-    @property
-    def significant_concerns(self) -> int:
-        return sum(1 for f in self.findings if f.rating == Rating.SIGNIFICANT_CONCERN)
-
-
-def balances(findings) -> list[Balance]:
-    """The three domains in the triangle's order, each with its findings (oldest first)."""
-    by_domain = {d: Balance(d, DOMAIN_HINTS[d]) for d in Domain}
-    for finding in sorted(findings, key=lambda f: f.created_at):
-        by_domain[finding.domain].findings.append(finding)
-    return list(by_domain.values())
 
 
 def _triangle_url(assessment_id, domain: Domain | None = None) -> str:
@@ -85,35 +49,13 @@ def _typed(form: FindingForm) -> dict:
     return {"domain": Domain(form.domain.data), "rating": Rating(form.rating.data), "text": form.text.data.strip(), "evidence": form.evidence.data.strip()}
 
 
-def _assessor_ids(assessment: SchoolAssessment) -> list:
-    """The lead and the assessor members (who run the assessment)."""
-    members = select(AssessmentMember.user_id).where(AssessmentMember.assessment_id == assessment.id, AssessmentMember.role == AssessmentMemberRole.ASSESSOR)
-    return [user_id for user_id in (assessment.lead_id, *db.session.execute(members).scalars()) if user_id]
-
-
 @bp.route("/school-assessments/<uuid:assessment_id>/findings/new", methods=["GET", "POST"])
 @login_required
 def finding_new(assessment_id):
     assessment = get_or_404(SchoolAssessment, assessment_id, action="add_finding")
     form = FindingForm()
     if form.validate_on_submit():
-        finding = AssessmentFinding(assessment_id=assessment.id, author_id=current_user.id, **_typed(form))
-        db.session.add(finding)
-        db.session.flush()
-        record(
-            Action.ASSESSMENT_FINDING_ADDED,
-            object_type="assessment_finding",
-            object_id=finding.id,
-            organisation_id=assessment.organisation_id,
-            details={"assessment": str(assessment.id), "domain": finding.domain.value, "rating": finding.rating.value},
-        )
-        if not assessment_assessor(current_user, assessment):
-            notify_all(
-                _assessor_ids(assessment),
-                f"{current_user.full_name} added a finding to the school assessment of {assessment.organisation.name}",
-                link=page_path("assessments.triangle", assessment_id=assessment.id),
-                exclude=(current_user.id,),
-            )
+        finding = service.add_finding(assessment, _typed(form), author=current_user)
         db.session.commit()
         flash(f"The finding has been added to {finding.domain.label.lower()}.", "success")
         return redirect(_triangle_url(assessment.id, finding.domain))
@@ -136,20 +78,9 @@ def finding_edit(finding_id):
         else:
             before = _saved(finding)
             fields = [name for name in FINDING_LABELS if before[name] != yours[name]]
-            try:
-                for name in fields:
-                    setattr(finding, name, yours[name])
-                if fields:
-                    record(
-                        Action.ASSESSMENT_FINDING_UPDATED,
-                        object_type="assessment_finding",
-                        object_id=finding.id,
-                        organisation_id=assessment.organisation_id,
-                        details={"assessment": str(assessment.id), "fields": fields},
-                    )
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+            with locking.saving() as save:
+                service.update_finding(finding, assessment, yours, fields)
+            if save.stale:
                 finding = get_or_404(AssessmentFinding, finding_id, action="edit")
                 changes = _conflict(finding, yours, form)
             else:

@@ -12,12 +12,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit.service import record
 from portal.extensions import db
-from portal.forums.actions import Action
+from portal.forums import service
 from portal.forums.blueprint import bp
 from portal.forums.models import ForumCategory, ForumSubscription, ForumThread
-from portal.forums.resources import members_only
+from portal.forums.policy import members_only
 from portal.policies import get_or_404, visible_query
 
 
@@ -41,15 +40,7 @@ def _subscribe(*, category_id=None, thread_id=None, name: str) -> None:
         flash(f"You already follow {name}.", "success")
         return
     try:
-        subscription = ForumSubscription(user_id=current_user.id, category_id=category_id, thread_id=thread_id)
-        db.session.add(subscription)
-        db.session.flush()
-        record(
-            Action.FORUM_SUBSCRIBED,
-            object_type="forum_subscription",
-            object_id=subscription.id,
-            details={"category": str(category_id)} if category_id else {"thread": str(thread_id)},
-        )
+        service.subscribe(current_user.id, category_id=category_id, thread_id=thread_id)
         db.session.commit()
     except IntegrityError:  # a second click at the same moment
         db.session.rollback()
@@ -79,13 +70,7 @@ def thread_subscribe(thread_id):
 def subscription_delete(subscription_id):
     subscription = get_or_404(ForumSubscription, subscription_id, action="delete")
     name = _name_of(subscription)
-    record(
-        Action.FORUM_UNSUBSCRIBED,
-        object_type="forum_subscription",
-        object_id=subscription.id,
-        details={"category": str(subscription.category_id)} if subscription.category_id else {"thread": str(subscription.thread_id)},
-    )
-    db.session.delete(subscription)
+    service.unsubscribe(subscription)
     db.session.commit()
     flash(f"You no longer follow {name}." if name else "You no longer follow it.", "success")
     return redirect(url_for("forums.subscriptions"))

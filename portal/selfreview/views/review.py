@@ -1,46 +1,32 @@
-"""Self-review pages: a school's reviews against the seeds' questions (the twelve practical tips, and the
-Assured Safeguarding questions for head teachers and for governors), each question's RAG rating, evidence,
-notes and actions into the development plan, the year-on-year comparison, and the authority's distribution
-of ratings across schools (counts only).
+"""One self-review: its page, answering its questions (each question's RAG rating, evidence, notes and
+actions into the development plan), marking it complete, and its development plan.
 
-Who: the school's head and governors see its reviews; the roles the framework names complete them (the
-twelve questions and the head teachers' questions: the head; the governors' questions: governors and the
-head). Nobody else at the school, and no other school, sees them; the authority administrator sees counts.
+Who: the school's head and governors see it; the roles its framework names complete it. Every page that
+shows a review's notes or evidence is audited (``RECORD_VIEWED``).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal import locking
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.audit.actions import Action
 from portal.audit.service import record, render_audited
-from portal.authorities.models import Organisation
 from portal.clock import uk_today
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership.models import ActionStatus
-from portal.policies import deny_page, get_or_404, not_found, policy_for, roles_required, visible_query
-from portal.selfreview import frameworks, service
+from portal.policies import get_or_404, not_found, policy_for
+from portal.selfreview import service
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview
-from portal.selfreview.policy import self_review_schools
 from portal.text import clean_text
-
-
-def _schools() -> set:
-    """The schools whose self-reviews the user sees (403, audited, if none: DSLs, staff, partners...)."""
-    schools = self_review_schools(current_user)
-    if not schools:
-        deny_page()
-    return schools
 
 
 def _may(action: str, review: SelfReview) -> bool:
@@ -49,87 +35,6 @@ def _may(action: str, review: SelfReview) -> bool:
 
 def _viewed(review: SelfReview, page: str) -> None:
     record(Action.RECORD_VIEWED, object_type="self_review", object_id=review.id, organisation_id=review.organisation_id, details={"page": page})
-
-
-def _school(organisation_id) -> Organisation:
-    return db.session.execute(visible_query(Organisation).where(Organisation.id == organisation_id)).scalar_one()
-
-
-# The list, and starting a review ---------------------------------------------------------------------
-
-
-@bp.route("/self-review")
-@login_required
-def index():
-    schools = _schools()
-    year = service.academic_year()
-    organisations = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(schools))).order_by(Organisation.name)).scalars().all()
-    reviews = db.session.execute(visible_query(SelfReview).order_by(SelfReview.academic_year.desc(), SelfReview.framework)).scalars().all()
-    progress = service.progress_of(reviews)
-    changed = service.last_changed([r.id for r in reviews])
-    allows = policy_for(SelfReview).allows
-    blocks = []
-    for organisation in organisations:
-        own = [r for r in reviews if r.organisation_id == organisation.id]
-        current = []
-        for framework in frameworks.latest():
-            review = next((r for r in own if r.framework == framework.key and r.academic_year == year), None)
-            # Who may start one: the roles the framework names (asked of a review not yet saved).
-            probe = review or SelfReview(organisation_id=organisation.id, framework=framework.key, framework_version=framework.version)
-            current.append(
-                {
-                    "framework": framework,
-                    "review": review,
-                    "may_edit": allows(current_user, "edit", probe),
-                    "compare": any(r.framework == framework.key for r in own),
-                }
-            )
-        earlier = [r for r in own if r.academic_year != year]
-        blocks.append({"school": organisation, "current": current, "earlier": earlier})
-    return render_audited(
-        "selfreview/index.html",
-        blocks=blocks,
-        year=year,
-        year_label=service.year_label,
-        progress=progress,
-        changed=changed,
-        titles={(r.framework, r.framework_version): service.framework_of(r).title for r in reviews},
-    )
-
-
-@bp.route("/self-review/start", methods=["POST"])
-@login_required
-def review_new():
-    schools = _schools()
-    framework = frameworks.get(request.form.get("framework", ""))
-    if framework is None:
-        abort(400)
-    raw = request.form.get("school")
-    organisation_id = as_uuid(raw) if raw else (next(iter(schools)) if len(schools) == 1 else None)
-    if organisation_id is None:
-        abort(400)
-    if organisation_id not in schools:
-        not_found("organisation", organisation_id)
-    year = service.academic_year()
-    review = service.existing(organisation_id, framework.key, year)
-    if review is None:
-        probe = SelfReview(organisation_id=organisation_id, framework=framework.key, framework_version=framework.version)
-        if not _may("edit", probe):
-            deny_page()
-        try:
-            review = service.start(organisation_id, framework, actor_id=current_user.id, year=year)
-            db.session.commit()
-        except IntegrityError:  # started at the same moment by someone else: open theirs
-            db.session.rollback()
-            review = service.existing(organisation_id, framework.key, year)
-            if review is None:
-                raise
-        else:
-            flash(f"The {framework.title} for {service.year_label(year)} has been started.", "success")
-    return redirect(url_for("selfreview.review", review_id=review.id))
-
-
-# One review ---------------------------------------------------------------------------------------------
 
 
 @bp.route("/self-review/<uuid:review_id>")
@@ -178,11 +83,9 @@ def review_complete(review_id):
     if left:
         flash(f"The review cannot be marked as complete yet: {left} {'question is' if left == 1 else 'questions are'} not rated.", "error")
         return redirect(url_for("selfreview.review", review_id=review.id, _anchor="complete"))
-    try:
+    with locking.saving() as save:
         service.complete(review, actor_id=current_user.id)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+    if save.stale:
         flash("Someone else changed the review at the same time. Check it, then mark it as complete again.", "error")
     else:
         flash("The review has been marked as complete.", "success")
@@ -233,22 +136,25 @@ def answer(review_id, question_key):
             changes = _answer_conflict(review, question.key, yours, form)
         else:
             try:
-                saved = service.save_answer(review, row, question.key, actor_id=current_user.id, **yours)
-                added = None
-                if form.wants_action:
-                    owner = form.action_owner.data
-                    added = service.add_action(
-                        review,
-                        question.key,
-                        description=clean_text(form.action_description.data),
-                        owner_user_id=as_uuid(owner.removeprefix("user:")) if owner.startswith("user:") else None,
-                        owner_name=clean_text(form.action_owner_name.data),
-                        due_on=form.action_due_on.data,
-                        actor_id=current_user.id,
-                    )
-                db.session.commit()
-            except (StaleDataError, IntegrityError):  # changed, or first answered, by someone else meanwhile
+                with locking.saving() as save:
+                    saved = service.save_answer(review, row, question.key, actor_id=current_user.id, **yours)
+                    added = None
+                    if form.wants_action:
+                        owner = form.action_owner.data
+                        added = service.add_action(
+                            review,
+                            question.key,
+                            description=clean_text(form.action_description.data),
+                            owner_user_id=as_uuid(owner.removeprefix("user:")) if owner.startswith("user:") else None,
+                            owner_name=clean_text(form.action_owner_name.data),
+                            due_on=form.action_due_on.data,
+                            actor_id=current_user.id,
+                        )
+                stale = save.stale
+            except IntegrityError:  # first answered by someone else at the same moment
                 db.session.rollback()
+                stale = True
+            if stale:  # changed, or first answered, by someone else meanwhile
                 review = get_or_404(SelfReview, review_id, action="edit")
                 changes = _answer_conflict(review, question.key, yours, form)
             else:
@@ -350,11 +256,9 @@ def action_edit(action_id):
             flash("Nothing was changed.", "success")
             return redirect(url_for("selfreview.plan", review_id=review.id, _anchor=f"action-{row.id}"))
         else:
-            try:
+            with locking.saving() as save:
                 service.update_action(row, review, **yours)
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+            if save.stale:
                 row = get_or_404(DevelopmentAction, action_id, action="update")
                 changes = _action_conflict(row, yours, form)
             else:
@@ -378,76 +282,3 @@ def _action_conflict(row: DevelopmentAction, yours: dict, form: ActionForm) -> l
     locking.stale_refused("development_action", row.id)
     form.version.data = str(row.version)
     return locking.what_changed(_action_values(row), yours, ACTION_LABELS)
-
-
-# Year on year ----------------------------------------------------------------------------------------------
-
-
-@bp.route("/self-review/compare")
-@login_required
-def compare():
-    schools = _schools()
-    raw = request.args.get("school")
-    if raw:
-        organisation_id = as_uuid(raw)
-        if organisation_id is None or organisation_id not in schools:
-            not_found("organisation", raw)
-    elif len(schools) == 1:
-        organisation_id = next(iter(schools))
-    else:
-        return redirect(url_for("selfreview.index"))
-    framework = frameworks.get(request.args.get("framework") or frameworks.latest()[0].key)
-    if framework is None:
-        abort(404)
-    years, rows = service.comparison(organisation_id, framework.key)
-    school = _school(organisation_id)
-    record(
-        Action.RECORD_VIEWED,
-        object_type="self_review_comparison",
-        object_id=organisation_id,
-        organisation_id=organisation_id,
-        details={"framework": framework.key},
-    )
-    return render_audited(
-        "selfreview/compare.html",
-        school=school,
-        framework=framework,
-        frameworks=frameworks.latest(),
-        years=years,
-        rows=rows,
-        year_label=service.year_label,
-        several_schools=len(schools) > 1,
-    )
-
-
-# Across the authority's schools (counts only) ---------------------------------------------------------
-
-
-@bp.route("/self-review/across-schools")
-@roles_required(Role.AUTHORITY_ADMIN)
-def distribution():
-    framework = frameworks.get(request.args.get("framework") or frameworks.latest()[0].key)
-    if framework is None:
-        abort(404)
-    current = service.academic_year()
-    years = sorted(set(service.distribution_years(framework.key)) | {current}, reverse=True)
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and int(raw) in years else current
-    schools, completed, rows = service.distribution(framework, year)
-    themes: list[tuple[str, list]] = []
-    for row in rows:
-        if not themes or themes[-1][0] != row.theme:
-            themes.append((row.theme, []))
-        themes[-1][1].append(row)
-    record(Action.RECORD_VIEWED, object_type="self_review_distribution", object_id=None, details={"framework": framework.key, "year": year})
-    return render_audited(
-        "selfreview/distribution.html",
-        framework=framework,
-        frameworks=frameworks.latest(),
-        years=years,
-        year=year,
-        year_label=service.year_label,
-        schools=schools,
-        completed=completed,
-        themes=themes,
-    )

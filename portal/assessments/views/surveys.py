@@ -14,13 +14,13 @@ from collections import defaultdict
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, SubmitField, ValidationError
 
 from forms import BaseForm, GovFileInput, GovSubmitInput
 from portal.accounts.models import Role
-from portal.assessments import survey_import
+from portal.assessments import service, survey_import
 from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
@@ -79,20 +79,6 @@ def _saved(method_id):
     return imported, [(q, answers[q.id]) for q in questions]
 
 
-def _replace(method: AssessmentMethod, result: survey_import.Result) -> None:
-    """Replace the method's import with ``result`` (not yet committed): the old rows go by cascade."""
-    db.session.execute(delete(SurveyImport).where(SurveyImport.method_id == method.id, policy_for(SurveyImport).visible(current_user)))
-    imported = SurveyImport(method_id=method.id, respondents=result.respondents, filename=result.filename, imported_by_id=current_user.id)
-    db.session.add(imported)
-    db.session.flush()
-    for q in result.questions:
-        question = SurveyQuestion(import_id=imported.id, position=q.position, text=q.text, answered=q.answered, free_text=q.free_text)
-        db.session.add(question)
-        db.session.flush()
-        db.session.add_all(SurveyAnswer(question_id=question.id, answer=answer, count=count) for answer, count in q.answers)
-    db.session.flush()
-
-
 def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
@@ -118,19 +104,7 @@ def survey(method_id):
                 )
             elif result.ok:
                 try:
-                    _replace(method, result)
-                    record(
-                        Action.ASSESSMENT_SURVEY_IMPORTED,
-                        object_type="assessment_method",
-                        object_id=method.id,
-                        organisation_id=assessment.organisation_id,
-                        details={
-                            "assessment": str(assessment.id),
-                            "respondents": result.respondents,
-                            "questions": len(result.questions),
-                            "free_text_questions": result.free_text_questions,
-                        },
-                    )
+                    service.import_survey(method, assessment, result, importer=current_user)
                     db.session.commit()
                 except IntegrityError:  # someone else imported results for this survey at the same moment
                     db.session.rollback()

@@ -13,15 +13,14 @@ from io import BytesIO
 from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
-from jobs.outbox import enqueue
-from portal.assessments import jobs as assessment_reports
+from portal.assessments import service
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentReport, SchoolAssessment
 from portal.audit.service import record
 from portal.casework import files
 from portal.casework.actions import Action
 from portal.casework.models import ExportStatus
-from portal.clock import UK, utcnow
+from portal.clock import UK
 from portal.extensions import db
 from portal.pdf import filename_slug
 from portal.policies import get_or_404, visible_query
@@ -47,25 +46,9 @@ def reports(assessment_id):
 @bp.route("/school-assessments/<uuid:assessment_id>/reports", methods=["POST"])
 @login_required
 def report_new(assessment_id):
-    """Ask for a PDF of the assessment; a job builds it. The file's name is chosen now, so a retried job
-    writes over its own file."""
+    """Ask for a PDF of the assessment; a job builds it while the person waits on its page."""
     assessment = get_or_404(SchoolAssessment, assessment_id)
-    report = AssessmentReport(
-        assessment_id=assessment.id,
-        requested_by_id=current_user.id,
-        status=ExportStatus.PENDING,
-        storage_key=files.new_key(),
-    )
-    db.session.add(report)
-    db.session.flush()
-    record(
-        Action.EXPORT_REQUESTED,
-        object_type="assessment_report",
-        object_id=report.id,
-        organisation_id=assessment.organisation_id,
-        details={"assessment": str(assessment.id)},
-    )
-    enqueue(assessment_reports.JOB_NAME, dedupe_key=assessment_reports.dedupe_key(report.id), report_id=report.id)
+    report = service.request_report(assessment, requested_by_id=current_user.id)
     db.session.commit()
     return redirect(url_for("assessments.report_detail", report_id=report.id))
 
@@ -102,14 +85,7 @@ def report_download(report_id):
         data = files.read(report.storage_key)
     except (FileNotFoundError, ValueError):
         abort(404)
-    report.downloaded_at = utcnow()
-    record(
-        Action.EXPORT_DOWNLOADED,
-        object_type="assessment_report",
-        object_id=report.id,
-        organisation_id=assessment.organisation_id,
-        details={"assessment": str(assessment.id)},
-    )
+    service.report_downloaded(report, assessment)
     made = (report.completed_at or report.created_at).astimezone(UK).date()
     filename = f"school-assessment-{filename_slug(assessment.organisation.name)}-{made.isoformat()}.pdf"
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Pages of the assessments module: the school assessment workspace.
+"""The school assessment workspace: the list, opening one, and its page.
 
 An assessment is opened by a context panel decision or directly (by a front-door manager or a context
 panel member). Its page shows the summary, the stage with every transition, the members, the planning
@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal.accounts.models import Membership, Role, User
@@ -28,11 +27,11 @@ from portal.assessments.models import (
     SchoolAssessment,
 )
 from portal.assessments.policy import oversees_assessments
-from portal.audit.service import record, record_now, render_audited
+from portal.audit.service import record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.contexts.models import ContextReferral
 from portal.extensions import db
-from portal.locking import stale_refused, what_changed
+from portal.locking import saving, stale_refused, what_changed
 from portal.model_base import as_uuid
 from portal.partnership.actions import Action
 from portal.policies import deny_page, get_or_404, policy_for, require, roles_required, visible_query
@@ -245,19 +244,9 @@ def planning_edit(assessment_id):
         if form.version.version != assessment.version:
             conflict = what_changed(planning.answers(assessment.planning), typed, planning.LABELS)
         else:
-            changed = [key for key in planning.KEYS if planning.answers(assessment.planning)[key] != typed[key]]
-            try:
-                assessment.planning = {key: value for key, value in typed.items() if value}
-                record(
-                    Action.WORKSPACE_UPDATED,
-                    object_type="school_assessment",
-                    object_id=assessment.id,
-                    organisation_id=assessment.organisation_id,
-                    details={"planning": changed},
-                )
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+            with saving() as save:
+                service.save_planning(assessment, typed)
+            if save.stale:
                 assessment = get_or_404(SchoolAssessment, assessment_id, action="edit_planning")
                 conflict = what_changed(planning.answers(assessment.planning), typed, planning.LABELS)
             else:
@@ -267,7 +256,3 @@ def planning_edit(assessment_id):
         stale_refused("school_assessment", assessment.id)
         form.version.data = str(assessment.version)
     return render_template("assessments/planning.html", form=form, assessment=assessment, questions=planning.QUESTIONS, conflict=conflict)
-
-
-# The other pages of the workspace are on this blueprint too.
-from portal.assessments import dashboard, methods, plan, report, surveys, triangle  # noqa: E402, F401, I001

@@ -9,18 +9,16 @@ from collections import defaultdict
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import delete, select
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from portal import locking
 from portal.accounts.models import User
-from portal.assessments.actions import Action
+from portal.assessments import service
 from portal.assessments.blueprint import bp
 from portal.assessments.evidence import assessment_findings, finding_links
 from portal.assessments.method_forms import METHOD_LABELS, MethodForm
 from portal.assessments.models import AssessmentMethod, MethodFinding, MethodKind, SchoolAssessment
-from portal.audit.service import record, render_audited
+from portal.audit.service import render_audited
 from portal.clock import uk_date, uk_today
 from portal.extensions import db
 from portal.policies import get_or_404, policy_for, visible_query
@@ -85,16 +83,6 @@ def _shown(values: dict, findings) -> dict:
     return {**values, "findings": "; ".join(f"{f.domain.label}: {f.text}" for f in findings if str(f.id) in chosen)}
 
 
-def _audit(action: str, method: AssessmentMethod, assessment: SchoolAssessment, **details) -> None:
-    record(
-        action,
-        object_type="assessment_method",
-        object_id=method.id,
-        organisation_id=assessment.organisation_id,
-        details={"assessment": str(assessment.id), **details},
-    )
-
-
 @bp.route("/school-assessments/<uuid:assessment_id>/methods/new", methods=["GET", "POST"])
 @login_required
 def method_new(assessment_id):
@@ -102,13 +90,7 @@ def method_new(assessment_id):
     findings = assessment_findings(assessment.id)
     form = _form(assessment, findings)
     if form.validate_on_submit():
-        typed = _typed(form)
-        finding_ids = typed.pop("findings")
-        method = AssessmentMethod(assessment_id=assessment.id, author_id=current_user.id, **typed)
-        db.session.add(method)
-        db.session.flush()
-        db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in finding_ids)
-        _audit(Action.ASSESSMENT_METHOD_ADDED, method, assessment, kind=method.kind.value, findings=finding_ids)
+        method = service.add_method(assessment, _typed(form), findings, author_id=current_user.id)
         db.session.commit()
         flash(f"{method.kind.label} on {uk_date(method.held_on)} has been added.", "success")
         return redirect(url_for("assessments.methods", assessment_id=assessment.id))
@@ -132,19 +114,9 @@ def method_edit(method_id):
             changes = _conflict(method, saved, yours, form, findings)
         else:
             fields = [name for name in METHOD_LABELS if saved[name] != yours[name]]
-            try:
-                for name in fields:
-                    if name != "findings":
-                        setattr(method, name, yours[name])
-                if fields:
-                    if "findings" in fields:
-                        db.session.execute(delete(MethodFinding).where(MethodFinding.method_id == method.id))
-                        db.session.add_all(MethodFinding(method_id=method.id, finding_id=f.id) for f in findings if str(f.id) in yours["findings"])
-                        flag_modified(method, "found")  # the links are part of the method: its version moves with them
-                    _audit(Action.ASSESSMENT_METHOD_UPDATED, method, assessment, fields=fields)
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+            with locking.saving() as save:
+                service.update_method(method, assessment, yours, fields, findings)
+            if save.stale:
                 method = get_or_404(AssessmentMethod, method_id, action="edit")
                 changes = _conflict(method, _saved(method, [link.finding_id for link in _linked(method.id)]), yours, form, findings)
             else:

@@ -15,7 +15,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from forms import choices
 from portal import locking
@@ -27,15 +26,12 @@ from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMemberRole, AssessmentReview, AssessmentStage, AssessmentTransition, Domain, SchoolAssessment
 from portal.assessments.plan_forms import ACTION_LABELS, REVIEW_LABELS, REVIEW_TEXTS, ActionUpdateForm, NewActionForm, ReviewForm
 from portal.assessments.policy import assessment_assessor
-from portal.assessments.service import audience as service_audience
 from portal.assessments.triangle_forms import DOMAIN_HINTS
-from portal.audit.service import record, record_now, render_audited
+from portal.audit.service import record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
-from portal.casework.people import notify_all
 from portal.clock import uk_today
 from portal.extensions import db
-from portal.notifications.service import page_path
-from portal.partnership import service
+from portal.partnership import service as partnership
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, PlanAction
 from portal.partnership.policy import action_owner
@@ -43,10 +39,6 @@ from portal.policies import get_or_404, policy_for, require, visible_query
 from portal.text import clean_text
 
 CLOSED = "The assessment is closed: actions can no longer be added to its plan"
-
-
-def _plan_path(assessment_id) -> str:
-    return page_path("assessments.plan", assessment_id=assessment_id)
 
 
 def _to_plan(assessment_id, anchor: str | None = None):
@@ -66,7 +58,7 @@ def _owner_options(assessment: SchoolAssessment, current: PlanAction | None = No
     if lead is not None and lead.is_active:
         people.setdefault(lead.id, lead.full_name)
     # Only people who may still open the assessment (a member who moved school is no owner).
-    people = {uid: name for uid, name in people.items() if uid in set(service_audience(assessment.id, people))}
+    people = {uid: name for uid, name in people.items() if uid in set(assessments.audience(assessment.id, people))}
     partner_ids = [m.user_id for m in members if m.role == AssessmentMemberRole.PARTNER]
     assessor_ids = [m.user_id for m in members if m.role == AssessmentMemberRole.ASSESSOR] + ([assessment.lead_id] if assessment.lead_id else [])
     organisation_ids = {assessment.organisation_id}
@@ -91,10 +83,6 @@ def _owner_options(assessment: SchoolAssessment, current: PlanAction | None = No
     organisations = sorted(organisations, key=lambda o: o.id != assessment.organisation_id)  # the school first
     ordered_people = sorted(people.items(), key=lambda pair: (pair[1], str(pair[0])))
     return dict(owner_choices(ordered_people, [(o.id, o.name) for o in organisations], current))
-
-
-def _owners_told(row: PlanAction) -> list:
-    return [row.owner_user_id] if row.owner_user_id else service.organisation_contacts(row.owner_organisation_id)
 
 
 # The plan ----------------------------------------------------------------------------------------------
@@ -173,13 +161,13 @@ def action_new(assessment_id):
     if assessment.stage == AssessmentStage.CLOSED:
         return _render_plan(assessment, form, refused=CLOSED, status=409)
     if form.validate_on_submit():
-        row = service.add_action(
+        row = partnership.add_action(
             assessment,
             description=clean_text(form.description.data),
             due_on=form.due_on.data,
             domain=Domain(form.domain.data),
             actor_id=current_user.id,
-            link=_plan_path(assessment.id),
+            link=assessments.plan_link(assessment.id),
             **owner_ids(form.owner.data),
         )
         db.session.commit()
@@ -230,40 +218,25 @@ def action_edit(action_id):
         else:
             before = _action_values(row)
             new_owner = owner is not None and owner != {"owner_user_id": row.owner_user_id, "owner_organisation_id": row.owner_organisation_id}
-            status_changed = yours["status"] != row.status
             changed = bool(locking.what_changed(before, yours, labels)) or new_owner
-            try:
+            with locking.saving() as save:
                 if changed:
-                    if new_owner:
-                        row.owner_user_id, row.owner_organisation_id = owner["owner_user_id"], owner["owner_organisation_id"]
-                    service.update_action(row, status=yours["status"], progress_note=yours["progress_note"], due_on=yours["due_on"])
-                    db.session.flush()
-                    _tell(assessment, row, new_owner=new_owner, status_changed=status_changed)
-                db.session.commit()
-            except StaleDataError:
-                db.session.rollback()
+                    assessments.update_plan_action(
+                        assessment,
+                        row,
+                        owner=owner if new_owner else None,
+                        status=yours["status"],
+                        progress_note=yours["progress_note"],
+                        due_on=yours["due_on"],
+                        actor_id=current_user.id,
+                    )
+            if save.stale:
                 row = get_or_404(PlanAction, action_id, action="update")
                 changes = _conflict(row, yours, labels, form)
             else:
                 flash("The action has been saved." if changed else "Nothing was changed.", "success")
                 return _to_plan(assessment.id, f"action-{row.id}")
     return render_template("assessments/action.html", form=form, assessment=assessment, row=row, changes=changes, runs_it=runs_it, today=uk_today())
-
-
-def _tell(assessment: SchoolAssessment, row: PlanAction, *, new_owner: bool, status_changed: bool) -> None:
-    """Titles only: the action's text stays behind the assessment's own access rules."""
-    link = _plan_path(assessment.id)
-    if new_owner:
-        notify_all(
-            service_audience(assessment.id, _owners_told(row)),
-            f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}",
-            link=link,
-            exclude={current_user.id},
-        )
-    if status_changed:
-        told = ([] if new_owner else _owners_told(row)) + ([assessment.lead_id] if assessment.lead_id else [])
-        title = f"An action of the school assessment of {assessment.organisation.name} is now {row.status.label.lower()}"
-        notify_all(service_audience(assessment.id, told), title, link=link, exclude={current_user.id})
 
 
 def _conflict(row: PlanAction, yours: dict, labels: dict, form: ActionUpdateForm) -> list[locking.Change]:
@@ -308,32 +281,14 @@ def review(assessment_id):
             before = _review_values(row)
             fields = [name for name in REVIEW_LABELS if before[name] != yours[name]]
             try:
-                if fields:
-                    if row is None:
-                        row = AssessmentReview(assessment_id=assessment.id, updated_by_id=current_user.id, **yours)
-                        db.session.add(row)
-                    else:
-                        for name in fields:
-                            setattr(row, name, yours[name])
-                        row.updated_by_id = current_user.id
-                    db.session.flush()
-                    record(
-                        Action.ASSESSMENT_REVIEW_SAVED,
-                        object_type="assessment_review",
-                        object_id=row.id,
-                        organisation_id=assessment.organisation_id,
-                        details={"assessment": str(assessment.id), "fields": fields},
-                    )
-                    members = [m.user_id for m in assessments.members(assessment)] + ([assessment.lead_id] if assessment.lead_id else [])
-                    notify_all(
-                        service_audience(assessment.id, members),
-                        f"The review of the school assessment of {assessment.organisation.name} has been updated",
-                        link=_plan_path(assessment.id),
-                        exclude={current_user.id},
-                    )
-                db.session.commit()
-            except (StaleDataError, IntegrityError):  # changed, or created, by someone else meanwhile
+                with locking.saving() as save:
+                    if fields:
+                        assessments.save_review(assessment, row, yours, fields, actor_id=current_user.id)
+                stale = save.stale
+            except IntegrityError:  # the first save, made by someone else at the same moment
                 db.session.rollback()
+                stale = True
+            if stale:
                 assessment = get_or_404(SchoolAssessment, assessment_id, action="add_finding")
                 changes = _review_conflict(assessment, _review(assessment), yours, form)
             else:

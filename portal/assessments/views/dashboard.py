@@ -13,22 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import Role
 from portal.assessments import service
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentMember, AssessmentMemberRole, AssessmentReview, AssessmentStage, AssessmentTransition, SchoolAssessment
-from portal.assessments.policy import oversees_assessments
-from portal.audit.actions import Action
-from portal.audit.service import record_now
+from portal.assessments.policy import may_open_dashboard
 from portal.clock import UK, uk_today
 from portal.extensions import db
 from portal.partnership.models import OPEN_ACTION_STATUSES, PlanAction
-from portal.policies import visible_query
+from portal.policies import deny_page, visible_query
 
 #: Actions due within this many days (or overdue) are listed.
 ACTIONS_WITHIN_DAYS = 14
@@ -41,13 +38,8 @@ MINE = "mine"
 ALL = "all"
 
 
-@bp.app_template_global("may_open_dashboard")
-def may_open(user) -> bool:
-    """The people who run assessments: assessors, front-door managers and context panel members (also
-    ``may_open_dashboard(current_user)`` in templates, for links to the dashboard)."""
-    if not user.is_authenticated:
-        return False
-    return user.has_role(Role.ASSESSOR) or oversees_assessments(user)
+# Links to the dashboard in templates: ``may_open_dashboard(current_user)``.
+bp.add_app_template_global(may_open_dashboard)
 
 
 @dataclass
@@ -194,8 +186,7 @@ def build(user, show: str | None, today: date) -> Dashboard:
 @bp.route("/school-assessments/dashboard")
 @login_required
 def dashboard():
-    if not may_open(current_user):
-        record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-        abort(403)
+    if not may_open_dashboard(current_user):
+        deny_page()
     board = build(current_user, request.args.get("show"), uk_today())
     return render_template("assessments/dashboard.html", board=board)

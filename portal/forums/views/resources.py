@@ -13,35 +13,28 @@ lead only (a 404 for everyone else, even with the link).
 
 from __future__ import annotations
 
-from functools import wraps
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 
-from forms import BaseForm, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, NotBlank, Required, VersionField, text_limit
 from portal import locking
-from portal.accounts.models import User
-from portal.audit.service import record, record_now
+from portal.audit.service import record
 from portal.casework import files
-from portal.clock import uk_datetime, utcnow
+from portal.clock import uk_datetime
 from portal.extensions import db
+from portal.forums import queries, service
 from portal.forums.actions import Action
 from portal.forums.blueprint import bp
-from portal.forums.forms import ChildCheckFields
+from portal.forums.forms import ArchiveForm, DetailsFields, DetailsForm, ResourceForm, VersionForm
 from portal.forums.models import ForumCategory, ForumResource, ForumResourceVersion
-from portal.forums.policy import forum_member
-from portal.forums.service import match_summary
-from portal.forums.views import check_child
+from portal.forums.policy import members_only
 from portal.model_base import as_uuid
 from portal.policies import get_or_404, policy_for, visible_query
 from portal.text import clean_text
-from portal.uploads import check_upload, max_size_label, read_upload, safe_filename
+from portal.uploads import max_size_label, safe_filename
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."
@@ -51,92 +44,6 @@ FILE_AGAIN = "Your file has not been uploaded yet: select it again before you se
 
 #: The details a stale edit compares, with their labels.
 DETAIL_LABELS = {"title": "Title", "description": "Description", "category": "Category"}
-
-
-def members_only(view):
-    """Pages of the network without an id: members only; anyone else 403 (audited)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not forum_member(current_user):
-            record_now(Action.ACCESS_DENIED, object_type="page", object_id=None, details={"endpoint": request.endpoint})
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-# Forms ---------------------------------------------------------------------------------------------
-
-
-class UploadField(FileField):
-    """One file, checked as attachments are (type from its bytes, size), the message next to the field."""
-
-    widget = GovFileInput()
-
-    def __init__(self, label, *, missing: str, **kwargs):
-        super().__init__(label, **kwargs)
-        self.missing = missing
-
-    def pre_validate(self, form):
-        if not getattr(self.data, "filename", None):
-            raise ValidationError(self.missing)
-        message = check_upload(self.data)
-        if message:
-            raise ValidationError(message)
-
-
-class DetailsFields(ChildCheckFields):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        validators=[Required("Enter a title"), NotBlank("Enter a title"), text_limit("The title", 200)],
-    )
-    description = TextAreaField(
-        "Description (optional)",
-        widget=GovTextArea(),
-        description="What it is and who it is for. Do not name or describe a child.",
-        validators=[text_limit("The description", 5000)],
-    )
-    category = SelectField("Category (optional)", widget=GovSelect(), choices=[], validate_choice=False)
-
-    def validate_category(self, field):
-        if field.data and field.data not in {value for value, _label in field.choices}:
-            raise ValidationError("Select a category from the list")
-
-
-class ResourceForm(DetailsFields):
-    file = UploadField("The file", missing="Select the file to upload")
-    note = TextAreaField(
-        "Note about this version (optional)",
-        widget=GovTextArea(),
-        description="For example where it came from, or when it was last checked.",
-        validators=[text_limit("The note", 2000)],
-    )
-    submit = SubmitField("Add the resource", widget=GovSubmitInput())
-
-
-class DetailsForm(DetailsFields):
-    version = VersionField()
-    submit = SubmitField("Save the details", widget=GovSubmitInput())
-
-
-class VersionForm(ChildCheckFields):
-    file = UploadField("The new version", missing="Select the file of the new version")
-    note = TextAreaField(
-        "What changed in this version? (optional)",
-        widget=GovTextArea(),
-        description="For example 'Updated for KCSIE 2026' or 'New contact numbers'.",
-        validators=[text_limit("What changed", 2000)],
-    )
-    #: The newest version number the page showed: a newer one uploaded meanwhile refuses this upload.
-    latest = VersionField()
-    submit = SubmitField("Upload the new version", widget=GovSubmitInput())
-
-
-class ArchiveForm(BaseForm):
-    version = VersionField()
-    submit = SubmitField("Archive this resource", widget=GovSubmitInput())
 
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -164,35 +71,8 @@ def _category_of(resource: ForumResource) -> ForumCategory | None:
     return db.session.execute(visible_query(ForumCategory).where(ForumCategory.id == resource.category_id)).scalar_one_or_none()
 
 
-def _names(ids) -> dict:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids)))).all())
-
-
 def _file_hint() -> str:
     return FILE_HINT.format(limit=max_size_label())  # the limit as the refusal message says it
-
-
-def _store(resource: ForumResource, upload, note: str | None, number: int) -> ForumResourceVersion:
-    """Keep ``upload`` as version ``number`` of ``resource`` (in the current transaction)."""
-    data, mime = read_upload(upload)
-    key = files.new_key()
-    version = ForumResourceVersion(
-        resource_id=resource.id,
-        number=number,
-        storage_key=key,
-        filename=safe_filename(upload.filename),
-        content_type=mime,
-        size_bytes=len(data),
-        uploaded_by_id=current_user.id,
-        note=note,
-    )
-    db.session.add(version)
-    db.session.flush()  # the number is taken (or IntegrityError) before the file is written
-    files.write(key, data)
-    return version
 
 
 def _latest(resource_id) -> ForumResourceVersion | None:
@@ -220,16 +100,10 @@ def _checked_text(*parts, filename: str | None = None) -> str:
     return "\n".join(words)
 
 
-def _child_check_confirmed(resource: ForumResource, matches) -> None:
-    """A confirmed check, in the audit log: the kinds and how many, never the words."""
-    if matches:
-        record(Action.FORUM_CHILD_CHECK_CONFIRMED, object_type="forum_resource", object_id=resource.id, details=match_summary(matches))
-
-
 def _version_label(version: ForumResourceVersion | None) -> str:
     if version is None:
         return "(none)"
-    who = _names([version.uploaded_by_id]).get(version.uploaded_by_id, "someone")
+    who = queries.names_of([version.uploaded_by_id]).get(version.uploaded_by_id, "someone")
     return f"Version {version.number}: {version.filename}, uploaded by {who} on {uk_datetime(version.created_at)}"
 
 
@@ -266,7 +140,7 @@ def resources():
             .all()
         )
         latest = {v.resource_id: v for v in versions}
-    names = _names(v.uploaded_by_id for v in latest.values())
+    names = queries.names_of(v.uploaded_by_id for v in latest.values())
     shown = {r.category_id for r in rows if r.category_id}
     category_names = {c.id: c.name for c in categories} | (
         dict(db.session.execute(visible_query(ForumCategory).where(ForumCategory.id.in_(shown)).with_only_columns(ForumCategory.id, ForumCategory.name)).all())
@@ -295,19 +169,17 @@ def resource_new():
     matches = None
     if form.validate_on_submit():
         title, description, note = form.title.data.strip(), clean_text(form.description.data), clean_text(form.note.data)
-        matches, may_save = check_child(form, _checked_text(title, description, note, filename=form.file.data.filename))
+        matches, may_save = form.check_child(_checked_text(title, description, note, filename=form.file.data.filename), current_user)
         if may_save:
-            resource = ForumResource(title=title, description=description, category_id=as_uuid(form.category.data or ""), created_by_id=current_user.id)
-            db.session.add(resource)
-            db.session.flush()
-            version = _store(resource, form.file.data, note, 1)
-            record(
-                Action.FORUM_RESOURCE_ADDED,
-                object_type="forum_resource",
-                object_id=resource.id,
-                details={"version": str(version.id), "type": version.content_type, "bytes": version.size_bytes},
+            resource = service.add_resource(
+                title=title,
+                description=description,
+                category_id=as_uuid(form.category.data or ""),
+                upload=form.file.data,
+                note=note,
+                actor_id=current_user.id,
+                matches=matches,
             )
-            _child_check_confirmed(resource, matches)
             db.session.commit()
             flash(f"{resource.title} has been added to the shared resources.", "success")
             return redirect(url_for("forums.resource", resource_id=resource.id))
@@ -323,7 +195,7 @@ def _page(resource: ForumResource, *, version_form: VersionForm | None = None, c
     if version_form is None and may_upload:
         version_form = VersionForm(formdata=None, data={"latest": str(versions[0].number) if versions else "0"})
     archive_form = ArchiveForm(formdata=None, data={"version": str(resource.version)}) if allows(current_user, "archive", resource) else None
-    names = _names([resource.created_by_id, *(v.uploaded_by_id for v in versions)])
+    names = queries.names_of([resource.created_by_id, *(v.uploaded_by_id for v in versions)])
     return render_template(
         "forums/resource.html",
         resource=resource,
@@ -359,18 +231,11 @@ def resource_version_new(resource_id):
     if form.latest.version != current:
         return _version_conflict(resource, form, latest)
     note = clean_text(form.note.data)
-    matches, may_save = check_child(form, _checked_text(note, filename=form.file.data.filename))
+    matches, may_save = form.check_child(_checked_text(note, filename=form.file.data.filename), current_user)
     if not may_save:
         return _page(resource, version_form=form, matches=matches)
     try:
-        version = _store(resource, form.file.data, note, current + 1)
-        record(
-            Action.FORUM_RESOURCE_VERSION_ADDED,
-            object_type="forum_resource",
-            object_id=resource.id,
-            details={"version": str(version.id), "number": version.number, "type": version.content_type, "bytes": version.size_bytes},
-        )
-        _child_check_confirmed(resource, matches)
+        version = service.add_resource_version(resource, form.file.data, note, current + 1, actor_id=current_user.id, matches=matches)
         db.session.commit()
     except IntegrityError:  # someone else uploaded the same version number at the same moment
         db.session.rollback()
@@ -421,16 +286,13 @@ def resource_edit(resource_id):
         else:
             saved = _details(resource.title, resource.description, resource.category_id, names)
             fields = [name for name in DETAIL_LABELS if saved[name] != yours[name]]
-            matches, may_save = check_child(form, _checked_text(yours["title"], yours["description"]))
+            matches, may_save = form.check_child(_checked_text(yours["title"], yours["description"]), current_user)
             if may_save:
-                try:
-                    if fields:
-                        resource.title, resource.description, resource.category_id = yours["title"], yours["description"], chosen
-                        record(Action.FORUM_RESOURCE_UPDATED, object_type="forum_resource", object_id=resource.id, details={"fields": fields})
-                        _child_check_confirmed(resource, matches)
-                    db.session.commit()
-                except StaleDataError:
-                    db.session.rollback()
+                with locking.saving() as save:
+                    service.update_resource(
+                        resource, title=yours["title"], description=yours["description"], category_id=chosen, fields=fields, matches=matches
+                    )
+                if save.stale:
                     resource = get_or_404(ForumResource, resource_id, action="edit")
                     changes, matches = _details_conflict(resource, form, yours, names), None
                 else:
@@ -456,13 +318,9 @@ def resource_archive(resource_id):
         abort(400)
     stale = form.version.version != resource.version
     if not stale:
-        try:
-            resource.archived_at = utcnow()
-            record(Action.FORUM_RESOURCE_ARCHIVED, object_type="forum_resource", object_id=resource.id)
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            stale = True
+        with locking.saving() as save:
+            service.archive_resource(resource)
+        stale = save.stale
     if stale:  # changed since the page was drawn: show it as it is now, and archive only if still wanted
         locking.stale_refused("forum_resource", resource_id)
         return _page(get_or_404(ForumResource, resource_id), archive_stale=True)

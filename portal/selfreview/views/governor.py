@@ -16,7 +16,6 @@ from io import BytesIO
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import locking
 from portal.audit.service import record, render_audited
@@ -30,7 +29,7 @@ from portal.selfreview.actions import Action
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import AssuranceDatesForm
 from portal.selfreview.models import SchoolAssuranceRecord
-from portal.selfreview.policy import self_review_schools
+from portal.selfreview.policy import own_schools, self_review_schools
 
 #: How many school years back the report can be asked for.
 YEARS_BACK = 5
@@ -80,9 +79,7 @@ def _report(school: Organisation, year: int) -> dict:
 @login_required
 def governor_start():
     """The report of the person's school; a list when they are head or governor of several."""
-    schools = self_review_schools(current_user)
-    if not schools:
-        deny_page()
+    schools = own_schools()
     if len(schools) == 1:
         return redirect(url_for("selfreview.governor_report", organisation_id=next(iter(schools))))
     organisations = db.session.execute(visible_query(Organisation).where(Organisation.id.in_(sorted(schools))).order_by(Organisation.name)).scalars().all()
@@ -155,23 +152,13 @@ def assurance_dates(organisation_id):
             return redirect(url_for("selfreview.governor_report", organisation_id=school.id, _anchor="dates"))
         else:
             try:
-                if row is None:
-                    row = SchoolAssuranceRecord(organisation_id=school.id, updated_by_id=current_user.id)
-                    db.session.add(row)
-                for key, value in yours.items():
-                    setattr(row, key, value)
-                row.updated_by_id = current_user.id
-                db.session.flush()
-                record(
-                    Action.ASSURANCE_DATES_SAVED,
-                    object_type="school_assurance_record",
-                    object_id=row.id,
-                    organisation_id=school.id,
-                    details={key: value.isoformat() if value else None for key, value in yours.items()},
-                )
-                db.session.commit()
-            except (StaleDataError, IntegrityError):
+                with locking.saving() as save:
+                    service.save_assurance_dates(school.id, row, yours, actor_id=current_user.id)
+                stale = save.stale
+            except IntegrityError:  # the first save, made by someone else at the same moment
                 db.session.rollback()
+                stale = True
+            if stale:
                 row = aggregates.assurance_record(school.id)
                 changes = _conflict(row, yours, form)
             else:
