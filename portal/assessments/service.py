@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from jobs.outbox import enqueue
 from portal.accounts.models import Membership, Role, User
-from portal.assessments import jobs as assessment_reports
 from portal.assessments import planning, survey_import
 from portal.assessments.actions import Action
 from portal.assessments.models import (
@@ -30,7 +28,6 @@ from portal.assessments.models import (
     AssessmentMemberRole,
     AssessmentMethod,
     AssessmentNote,
-    AssessmentReport,
     AssessmentReview,
     AssessmentStage,
     AssessmentTransition,
@@ -44,11 +41,7 @@ from portal.assessments.models import (
 from portal.assessments.policy import assessment_assessor
 from portal.audit.service import record
 from portal.authorities.models import Organisation
-from portal.casework import files
-from portal.casework.actions import Action as ExportAction
-from portal.casework.models import ExportStatus
 from portal.casework.people import notify_all, school_casework_ids
-from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.partnership import service as partnership
@@ -256,6 +249,21 @@ def tell_opened(assessment: SchoolAssessment, *, actor_id) -> None:
         notify_all([assessment.lead_id], f"You are the lead assessor of the school assessment of {school.name}", link=link(assessment), exclude={actor_id})
 
 
+def add_action(assessment: SchoolAssessment, *, description: str, due_on, domain, actor_id, link: str, **owner) -> PlanAction:
+    """Add an action to the assessment's plan, in one domain of the triangle; its owner is told only while
+    they may open the assessment (``audience``)."""
+    return partnership.add_action(
+        assessment,
+        description=description,
+        due_on=due_on,
+        domain=domain,
+        actor_id=actor_id,
+        link=link,
+        told=lambda owners: audience(assessment.id, owners),
+        **owner,
+    )
+
+
 def audience(assessment_id, user_ids) -> list:
     """Of ``user_ids``, those who may see the assessment now: whoever is told about it (an action's owners,
     an organisation's contacts, its members) hears only while they may open it. Someone removed from it,
@@ -457,35 +465,3 @@ def save_review(assessment: SchoolAssessment, row: AssessmentReview | None, valu
         exclude={actor_id},
     )
     return row
-
-
-# The PDF report ----------------------------------------------------------------------------------------
-
-
-def request_report(assessment: SchoolAssessment, *, requested_by_id) -> AssessmentReport:
-    """Ask for a PDF of the assessment, built by a job. The file's name is chosen now, so a retried job
-    writes over its own file."""
-    report = AssessmentReport(assessment_id=assessment.id, requested_by_id=requested_by_id, status=ExportStatus.PENDING, storage_key=files.new_key())
-    db.session.add(report)
-    db.session.flush()
-    record(
-        ExportAction.EXPORT_REQUESTED,
-        object_type="assessment_report",
-        object_id=report.id,
-        organisation_id=assessment.organisation_id,
-        details={"assessment": str(assessment.id)},
-    )
-    enqueue(assessment_reports.JOB_NAME, dedupe_key=assessment_reports.dedupe_key(report.id), report_id=report.id)
-    return report
-
-
-def report_downloaded(report: AssessmentReport, assessment: SchoolAssessment) -> None:
-    """The requester has their PDF: when, and the audit event."""
-    report.downloaded_at = utcnow()
-    record(
-        ExportAction.EXPORT_DOWNLOADED,
-        object_type="assessment_report",
-        object_id=report.id,
-        organisation_id=assessment.organisation_id,
-        details={"assessment": str(assessment.id)},
-    )

@@ -22,8 +22,8 @@ from forms import (
     VersionField,
     text_limit,
 )
-from portal.casework.attachments import check_upload
 from portal.forums import service
+from portal.uploads import check_upload
 
 #: The longest post (Markdown source).
 POST_LIMIT = 20000

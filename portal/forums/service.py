@@ -21,7 +21,6 @@ from portal.accounts.models import User
 from portal.audit.service import record
 from portal.authorities.models import AuthorityDuty, Duty
 from portal.casework import files
-from portal.casework.attachments import read_upload, safe_filename
 from portal.casework.people import notify_all
 from portal.clock import utcnow
 from portal.extensions import db
@@ -41,6 +40,7 @@ from portal.forums.models import (
 from portal.notifications.service import page_path
 from portal.pagination import encode_cursor
 from portal.policies import casework_schools, visible_query
+from portal.uploads import read_upload, safe_filename
 
 #: Posts on one page of a thread, and threads on one page of a category.
 POSTS_PER_PAGE = 20

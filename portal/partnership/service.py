@@ -6,6 +6,7 @@ Views check rights through ``portal.policies`` first; these functions record, au
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -153,8 +154,21 @@ def actions(workspace) -> list[PlanAction]:
     return db.session.execute(select(PlanAction).where(_of(PlanAction, workspace)).order_by(PlanAction.due_on, PlanAction.created_at)).unique().scalars().all()
 
 
-def add_action(workspace, *, description: str, due_on: date, owner_user_id=None, owner_organisation_id=None, actor_id, link: str, domain=None) -> PlanAction:
-    """Add an action to a workspace's plan (``domain``: the triangle's domain, for a school assessment)."""
+def add_action(
+    workspace,
+    *,
+    description: str,
+    due_on: date,
+    owner_user_id=None,
+    owner_organisation_id=None,
+    actor_id,
+    link: str,
+    domain=None,
+    told: Callable[[list], list] | None = None,
+) -> PlanAction:
+    """Add an action to a workspace's plan (``domain``: the triangle's domain, for a school assessment).
+    Its owner (a person, or an organisation's contacts) is told; ``told`` narrows that to those who may
+    see the workspace (a school assessment tells only people who may open it)."""
     column = workspace_column(workspace)
     row = PlanAction(
         domain=domain,
@@ -169,10 +183,8 @@ def add_action(workspace, *, description: str, due_on: date, owner_user_id=None,
     db.session.flush()
     record(Action.PLAN_ACTION_ADDED, object_type="plan_action", object_id=row.id, details={column: str(workspace.id)})
     owners = [owner_user_id] if owner_user_id else organisation_contacts(owner_organisation_id)
-    if column == "assessment_id":
-        from portal.assessments.service import audience
-
-        owners = audience(workspace.id, owners)
+    if told is not None:
+        owners = told(owners)
     # The title only: the action's text stays behind the workspace's own access rules (an email can be
     # read anywhere).
     notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})
@@ -188,6 +200,3 @@ def update_action(row: PlanAction, *, status: ActionStatus, progress_note: str |
     row.progress_note = (progress_note or "").strip() or None
     row.completed_at = (row.completed_at or utcnow()) if status == ActionStatus.DONE else None  # done once: its date stays
     record(Action.PLAN_ACTION_UPDATED, object_type="plan_action", object_id=row.id, details={"status": status.value})
-
-
-# Optimistic locking ----------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from portal.audit.service import record_now, render_audited
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.clock import uk_today
 from portal.extensions import db
-from portal.partnership import service as partnership
 from portal.partnership.forms import owner_choices, owner_ids, owner_value
 from portal.partnership.models import ActionStatus, PlanAction
 from portal.partnership.policy import action_owner
@@ -161,7 +160,7 @@ def action_new(assessment_id):
     if assessment.stage == AssessmentStage.CLOSED:
         return _render_plan(assessment, form, refused=CLOSED, status=409)
     if form.validate_on_submit():
-        row = partnership.add_action(
+        row = assessments.add_action(
             assessment,
             description=clean_text(form.description.data),
             due_on=form.due_on.data,

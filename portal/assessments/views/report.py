@@ -13,7 +13,7 @@ from io import BytesIO
 from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
-from portal.assessments import service
+from portal.assessments import reports as report_service
 from portal.assessments.blueprint import bp
 from portal.assessments.models import AssessmentReport, SchoolAssessment
 from portal.audit.service import record
@@ -48,7 +48,7 @@ def reports(assessment_id):
 def report_new(assessment_id):
     """Ask for a PDF of the assessment; a job builds it while the person waits on its page."""
     assessment = get_or_404(SchoolAssessment, assessment_id)
-    report = service.request_report(assessment, requested_by_id=current_user.id)
+    report = report_service.request_report(assessment, requested_by_id=current_user.id)
     db.session.commit()
     return redirect(url_for("assessments.report_detail", report_id=report.id))
 
@@ -85,7 +85,7 @@ def report_download(report_id):
         data = files.read(report.storage_key)
     except (FileNotFoundError, ValueError):
         abort(404)
-    service.report_downloaded(report, assessment)
+    report_service.report_downloaded(report, assessment)
     made = (report.completed_at or report.created_at).astimezone(UK).date()
     filename = f"school-assessment-{filename_slug(assessment.organisation.name)}-{made.isoformat()}.pdf"
     db.session.commit()
