@@ -20,7 +20,14 @@ def _on_the_panel(user) -> bool:
 FEATURE = Feature(
     name="contexts",
     models=("portal.contexts.models",),
-    blueprints=("portal.contexts.views:bp",),
+    pages=(
+        "portal.contexts.views.raising",
+        "portal.contexts.views.referrals",
+        "portal.contexts.views.panel",
+        "portal.contexts.views.attendance",
+        "portal.contexts.views.thresholds",
+    ),
+    blueprints=("portal.contexts.blueprint:bp",),
     policy="portal.contexts.policy",
     actions="portal.contexts.actions:Action",
     menu=(

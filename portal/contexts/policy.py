@@ -55,6 +55,11 @@ def context_referral_visible(user) -> ColumnElement[bool]:
     )
 
 
+def works_on_contexts(user) -> bool:
+    """Who has context referrals or the panel to see: the panel, a school's DSLs and head, partners."""
+    return is_panel_member(user) or bool(invitable_organisations(user))
+
+
 def _context_referral_allows(user, action, obj) -> bool:
     if action in {"decide", "list_on_panel"}:
         return is_panel_member(user) and obj.is_open

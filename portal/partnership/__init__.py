@@ -1,5 +1,7 @@
 """What the contextual workspaces share: invitations, participants, plan actions with owners and
-due dates, optimistic locking and the overdue-actions job."""
+due dates (``service``), who sees them (``policy``, ``audiences``) and the overdue-actions job. It has no
+pages of its own: the pages and services of summits, meetings, the context panel and school assessments
+call these steps."""
 
 from __future__ import annotations
 

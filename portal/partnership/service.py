@@ -1,5 +1,5 @@
-"""Shared workspace operations: invitations, participants, the information-sharing agreement, plan
-actions, and optimistic locking with a clear account of what changed.
+"""Shared workspace operations: invitations, participants, the information-sharing agreement and plan
+actions.
 
 Views check rights through ``portal.policies`` first; these functions record, audit and notify.
 """
@@ -182,17 +182,24 @@ def add_action(
     db.session.add(row)
     db.session.flush()
     record(Action.PLAN_ACTION_ADDED, object_type="plan_action", object_id=row.id, details={column: str(workspace.id)})
-    owners = [owner_user_id] if owner_user_id else organisation_contacts(owner_organisation_id)
+    _tell_owner(row, actor_id=actor_id, link=link, told=told)
+    return row
+
+
+def _tell_owner(row: PlanAction, *, actor_id, link: str, told: Callable[[list], list] | None = None) -> None:
+    """The action's owner (the person, or the organisation's contacts) hears it is theirs; ``told`` keeps
+    only those who may see the workspace, where the workspace says so."""
+    owners = [row.owner_user_id] if row.owner_user_id else organisation_contacts(row.owner_organisation_id)
     if told is not None:
         owners = told(owners)
     # The title only: the action's text stays behind the workspace's own access rules (an email can be
     # read anywhere).
-    notify_all(owners, f"An action is yours, due {due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})
-    return row
+    notify_all(owners, f"An action is yours, due {row.due_on.strftime('%-d %B %Y')}", link=link, exclude={actor_id})
 
 
 def update_action(row: PlanAction, *, status: ActionStatus, progress_note: str | None, due_on: date | None = None) -> None:
-    """Change an action's status (and due date); the caller commits and handles ``StaleDataError``."""
+    """Change an action's status (and due date); audited. The caller commits (through
+    ``portal.locking.saving``: the action carries a version)."""
     if due_on is not None and due_on != row.due_on:
         row.due_on = due_on
         row.overdue_notified_on = None  # a new date: the owner is told again if it passes
@@ -200,3 +207,27 @@ def update_action(row: PlanAction, *, status: ActionStatus, progress_note: str |
     row.progress_note = (progress_note or "").strip() or None
     row.completed_at = (row.completed_at or utcnow()) if status == ActionStatus.DONE else None  # done once: its date stays
     record(Action.PLAN_ACTION_UPDATED, object_type="plan_action", object_id=row.id, details={"status": status.value})
+
+
+def change_action(
+    row: PlanAction,
+    *,
+    status: ActionStatus,
+    progress_note: str | None,
+    actor_id,
+    link: str,
+    description: str | None = None,
+    owner: dict | None = None,
+    due_on: date | None = None,
+) -> None:
+    """Update an action from its page: the status and progress (its owner's part) and, when given, its
+    text, owner (``{"owner_user_id": …, "owner_organisation_id": …}``) and due date (the workspace lead's
+    part). A new owner is told, as when the action was added."""
+    new_owner = owner is not None and owner != {"owner_user_id": row.owner_user_id, "owner_organisation_id": row.owner_organisation_id}
+    if description is not None:
+        row.description = description
+    if owner is not None:
+        row.owner_user_id, row.owner_organisation_id = owner["owner_user_id"], owner["owner_organisation_id"]
+    update_action(row, status=status, progress_note=progress_note, due_on=due_on)
+    if new_owner:
+        _tell_owner(row, actor_id=actor_id, link=link)

@@ -9,7 +9,16 @@ from portal.features import Feature, MenuEntry, holds
 FEATURE = Feature(
     name="summits",
     models=("portal.summits.models",),
-    blueprints=("portal.summits.views:bp", "portal.summits.maps:bp"),
+    pages=(
+        "portal.summits.views.list",
+        "portal.summits.views.detail",
+        "portal.summits.views.plan",
+        "portal.summits.views.activities",
+        "portal.summits.views.after",
+        "portal.summits.views.maps",
+        "portal.summits.views.tablet",
+    ),
+    blueprints=("portal.summits.blueprint:bp", "portal.summits.blueprint:maps_bp"),
     policy="portal.summits.policy",
     actions="portal.summits.actions:Action",
     menu=(MenuEntry("Summits", "summits.index", 90, holds(*CONTEXTUAL_ROLES), current=("summits.", "maps.")),),

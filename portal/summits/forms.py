@@ -29,9 +29,7 @@ from portal.partnership.forms import invite_form, respond_form
 from portal.partnership.models import ActionStatus, ParticipantRole
 from portal.summits import checklist
 from portal.summits.models import ActivityKind
-
-#: The year groups young people may come from (primary Year 5 to sixth form Year 13).
-YEAR_GROUPS = tuple(f"Year {n}" for n in range(5, 14))
+from portal.summits.words import YEAR_GROUPS
 
 _TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 

@@ -1,5 +1,6 @@
-"""Safety maps without the web: the grid, where a marker lands, cleaning an uploaded image, the summary of
-areas marked unsafe, and the anonymous tablet links.
+"""Safety maps without the web: the grid, where a marker lands, cleaning and saving an uploaded image,
+placing and removing markers, the summary of areas marked unsafe, and the anonymous tablet links (made,
+claimed by one browser, turned off). Each change is audited; the caller commits.
 
 A map is cut into a grid (columns lettered A, B, C…; rows numbered 1, 2, 3…). A marker is stored both
 as a point (``x`` and ``y``, fractions 0–1 of the image's width and height) and as its grid square, so it
@@ -13,6 +14,7 @@ import math
 import re
 import secrets
 import string
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,15 +22,17 @@ from io import BytesIO
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import uploads
 from portal.accounts.security import keyed_hash
 from portal.audit.service import record
+from portal.casework import files
+from portal.clock import uk_datetime, utcnow
 from portal.extensions import db
 from portal.summits.actions import Action
-from portal.summits.models import MapLink, MapMarker, MarkerMethod, Safety, SafetyMap
+from portal.summits.models import MapKind, MapLink, MapMarker, MarkerMethod, Safety, SafetyMap
 from portal.text import clean_text
 
 LETTERS = string.ascii_uppercase
@@ -148,6 +152,34 @@ def new_marker(
     )
 
 
+def place_marker(safety_map, marker: MapMarker) -> None:
+    """Save a marker placed by a facilitator or through a tablet link (audited with its square, never its
+    words)."""
+    db.session.add(marker)
+    db.session.flush()
+    record(
+        Action.MAP_MARKER_PLACED,
+        object_type="map_marker",
+        object_id=marker.id,
+        details={
+            "map_id": str(safety_map.id),
+            "square": Grid.of(safety_map).label(marker.grid_column, marker.grid_row),
+            "safety": marker.safety.value,
+            "method": marker.method.value,
+            **({"link_id": str(marker.link_id)} if marker.link_id else {}),
+        },
+    )
+
+
+def remove_marker(safety_map, marker: MapMarker) -> str:
+    """Remove a marker (placed by mistake, or naming someone). Returns the square it was in."""
+    marker_id = marker.id
+    square = Grid.of(safety_map).label(marker.grid_column, marker.grid_row)
+    db.session.delete(marker)
+    record(Action.MAP_MARKER_REMOVED, object_type="map_marker", object_id=marker_id, details={"map_id": str(safety_map.id), "square": square})
+    return square
+
+
 # The summary ------------------------------------------------------------------------------------------
 
 
@@ -237,14 +269,54 @@ def clean_image(upload: FileStorage) -> MapImage:
     return MapImage(out.getvalue(), mime, picture.width, picture.height)
 
 
+def upload_map(
+    summit,
+    image: MapImage,
+    *,
+    activity_id: uuid.UUID | None,
+    title: str,
+    kind: MapKind,
+    description: str,
+    grid_columns: int,
+    grid_rows: int,
+    uploaded_by_id,
+) -> SafetyMap:
+    """Store a cleaned image as one of the summit's maps (of one of its activities, or none)."""
+    key = files.new_key()
+    files.write(key, image.data)
+    safety_map = SafetyMap(
+        summit_id=summit.id,
+        activity_id=activity_id,
+        title=title.strip(),
+        kind=kind,
+        description=description.strip(),
+        content_type=image.content_type,
+        size_bytes=len(image.data),
+        width=image.width,
+        height=image.height,
+        storage_key=key,
+        grid_columns=grid_columns,
+        grid_rows=grid_rows,
+        uploaded_by_id=uploaded_by_id,
+    )
+    db.session.add(safety_map)
+    db.session.flush()
+    record(
+        Action.SAFETY_MAP_UPLOADED,
+        object_type="safety_map",
+        object_id=safety_map.id,
+        organisation_id=summit.host_organisation_id,
+        details={"summit_id": str(summit.id), "type": image.content_type, "bytes": len(image.data), "width": image.width, "height": image.height},
+    )
+    return safety_map
+
+
 # Tablet links -----------------------------------------------------------------------------------------
 
 
 def expiry_choices(summit_ends_at: datetime | None, now: datetime) -> tuple[list[tuple[str, str]], str]:
     """The choices for how long a new link works, and the default: until the summit ends (when that is
     later today, within the longest a link may last), else 3 hours."""
-    from portal.clock import uk_datetime
-
     options = []
     default = "3"
     if summit_ends_at is not None and summit_ends_at > now:
@@ -269,6 +341,38 @@ def new_link(safety_map, *, group_label: str, expires_at: datetime, created_by_i
     secret = secrets.token_urlsafe(32)
     link = MapLink(map_id=safety_map.id, token_hash=keyed_hash(secret), group_label=group_label.strip(), expires_at=expires_at, created_by_id=created_by_id)
     return link, secret
+
+
+def make_link(summit, safety_map, *, group_label: str, expires_at: datetime, created_by_id) -> tuple[MapLink, str]:
+    """A facilitator's link for a group's tablet, saved and audited; its secret is returned to be shown once."""
+    link, secret = new_link(safety_map, group_label=group_label, expires_at=expires_at, created_by_id=created_by_id)
+    db.session.add(link)
+    db.session.flush()
+    record(
+        Action.MAP_LINK_CREATED,
+        object_type="map_link",
+        object_id=link.id,
+        organisation_id=summit.host_organisation_id,
+        details={"map_id": str(safety_map.id), "expires_at": expires_at.isoformat()},
+    )
+    return link, secret
+
+
+def claim_link(link: MapLink) -> str | None:
+    """The first browser to open a link claims it: a random device key for its cookie, whose keyed hash the
+    link keeps (audited). ``None`` when another browser claimed it at the same moment (the caller then
+    rolls back)."""
+    device_key = secrets.token_urlsafe(32)
+    claimed = db.session.execute(
+        update(MapLink)
+        .where(MapLink.id == link.id, MapLink.device_hash.is_(None))
+        .values(device_hash=keyed_hash(device_key), claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    record(Action.MAP_LINK_OPENED, object_type="map_link", object_id=link.id, details={"map_id": str(link.map_id)})
+    return device_key
 
 
 def link_state(link: MapLink, now: datetime, *, summit_closed: bool = False) -> str:

@@ -180,8 +180,8 @@ def agreement(app, side, meeting_id=None, school: str = "school1") -> dict:
     """What the agreement form posts: ticked, with the digest of the agreement shown (the meeting's, or
     the default text for ``school`` when no meeting is named)."""
     from portal.meetings.models import PartnershipMeeting
+    from portal.meetings.service import agreement_digest
     from portal.meetings.texts import default_information_sharing_agreement
-    from portal.meetings.views import agreement_digest
 
     shown = (
         meeting(app, side, meeting_id)

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from portal import locking
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.meetings.models import PartnershipMeeting
@@ -92,7 +93,7 @@ def test_an_action_for_an_organisation_tells_its_people_and_a_new_due_date_rearm
 
 
 def test_what_changed_lists_only_the_fields_that_differ_in_words():
-    changes = service.what_changed(
+    changes = locking.what_changed(
         {"venue": "School hall", "consent": True, "when": date(2026, 7, 1), "notes": None},
         {"venue": "Library", "consent": True, "when": date(2026, 7, 2), "notes": ""},
         {"venue": "Venue", "consent": "Consent arranged", "when": "Date", "notes": "Notes"},
