@@ -135,54 +135,19 @@ SIGNED_IN_PAGES = {
 }
 
 
-# The casework modules declare their routes in files of their own (one per module).
-from tests.isolation import (  # noqa: E402
-    registry_advice,
-    registry_assessments,
-    registry_assessor_dashboard,
-    registry_casework,
-    registry_concerns,
-    registry_contexts,
-    registry_dashboard,
-    registry_forum_resources,
-    registry_forums,
-    registry_governor,
-    registry_maps,
-    registry_meetings,
-    registry_methods,
-    registry_plan,
-    registry_pupils,
-    registry_referrals,
-    registry_report,
-    registry_selfreview,
-    registry_summits,
-    registry_survey,
-    registry_triangle,
-)
+# Each feature declares its routes in a file of its own here, registry_<name>.py, found by its name.
+def _feature_registries():
+    import importlib
+    import pkgutil
 
-for _module in (
-    registry_pupils,
-    registry_concerns,
-    registry_advice,
-    registry_referrals,
-    registry_casework,
-    registry_dashboard,
-    registry_contexts,
-    registry_meetings,
-    registry_summits,
-    registry_maps,
-    registry_assessments,
-    registry_triangle,
-    registry_methods,
-    registry_survey,
-    registry_plan,
-    registry_report,
-    registry_assessor_dashboard,
-    registry_forums,
-    registry_forum_resources,
-    registry_selfreview,
-    registry_governor,
-):
+    import tests.isolation as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("registry_"):
+            yield importlib.import_module(f"tests.isolation.{info.name}")
+
+
+for _module in _feature_registries():
     REGISTRY.extend(_module.ENTRIES)
     EXEMPT.update(_module.EXEMPT)
     ROLE_GATED_PAGES.update(_module.ROLE_GATED_PAGES)
