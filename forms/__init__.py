@@ -7,7 +7,7 @@ each field and in a GOV.UK error summary (``templates/macros/forms.html``).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
@@ -24,10 +24,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, MultipleFileField, SubmitField, TextAreaField, ValidationError
+from wtforms import DateField, HiddenField, MultipleFileField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, StopValidation
 
+from portal.clock import UK, missing_uk_time, uk_date, uk_moment, uk_today, utcnow
 from portal.text import normalise_email
 
 __all__ = [
@@ -51,7 +52,11 @@ __all__ = [
     "NotBlank",
     "Required",
     "VersionField",
+    "WhenItHappenedForm",
+    "when_date_field",
+    "when_time_field",
     "choices",
+    "typed_time",
     "text_limit",
 ]
 
@@ -251,3 +256,84 @@ class MessageForm(BaseForm):
         ],
     )
     submit = SubmitField("Send message", widget=GovSubmitInput())
+
+
+_TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
+
+
+def typed_time(text: str | None) -> time | None:
+    """``14:30`` (or ``14.30``, or ``9:05``) as a time; ``None`` if it is not a time on the 24-hour clock."""
+    match = _TIME.fullmatch(text or "")
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def when_date_field() -> DayMonthYearField:
+    """The date something happened (UK), for :class:`WhenItHappenedForm`."""
+    return DayMonthYearField(
+        "Date it happened",
+        description="For example, 27 3 2026",
+        required="Enter the date it happened",
+        incomplete="The date must include a day, month and year",
+        not_numbers="Enter the date as numbers, like 27 3 2026",
+        not_real="The date must be a real date",
+    )
+
+
+def when_time_field() -> StringField:
+    """The time something happened, on the 24-hour clock, for :class:`WhenItHappenedForm`."""
+    return StringField(
+        "Time it happened",
+        widget=GovTextInput(),
+        description="Use the 24-hour clock, for example 14:30. If you do not know exactly, give your best estimate.",
+        validators=[Required("Enter the time it happened, like 14:30")],
+    )
+
+
+class WhenItHappenedForm(BaseForm):
+    """A form with the date and the time something happened (UK time), which must be now or in the past.
+    A time in the hour the clocks skip in March is explained next to the time; one in the hour they
+    repeat in October is taken the first time round (BST)."""
+
+    # Declared again by each form where they belong on its page (a field's place follows its creation).
+    occurred_on = when_date_field()
+    occurred_time = when_time_field()
+
+    def validate_occurred_time(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError("Enter the time it happened, like 14:30")
+        if typed_time(field.data) is None:
+            raise ValidationError("Enter the time using the 24-hour clock, like 14:30")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.occurred_on.errors or self.occurred_time.errors):
+            at = typed_time(self.occurred_time.data)
+            if self.occurred_on.data is not None and at is not None and missing_uk_time(self.occurred_on.data, at):
+                self.occurred_time.errors.append(
+                    f"The clocks went forward an hour at 1am on {uk_date(self.occurred_on.data)}, so {self.occurred_time.data} was never shown: "
+                    "enter the time as the clock showed it"
+                )
+                return False
+            moment = self.occurred_at
+            now = utcnow()
+            if moment is not None and moment > now:
+                if self.occurred_on.data > uk_today(now):
+                    self.occurred_on.errors.append("The date it happened must be today or in the past")
+                else:
+                    self.occurred_time.errors.append("The time it happened must be now or in the past")
+                valid = False
+        return valid
+
+    @property
+    def occurred_at(self) -> datetime | None:
+        """The date and time given, in UK time, as an aware UTC datetime."""
+        at = typed_time(self.occurred_time.data)
+        if self.occurred_on.data is None or at is None:
+            return None
+        return uk_moment(self.occurred_on.data, at)
+
+    def show_when(self, moment: datetime) -> None:
+        """Fill the date and time boxes from a saved moment (UK time)."""
+        local = moment.astimezone(UK)
+        self.occurred_on.data = local.date()
+        self.occurred_time.data = local.strftime("%H:%M")

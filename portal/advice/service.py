@@ -38,8 +38,9 @@ def ask(*, organisation, pupil, requested_by_id, question: str, categories: list
     )
     db.session.add(advice)
     db.session.flush()
-    for upload in uploads:
-        attachments.save(upload, organisation_id=organisation.id, advice_request_id=advice.id, uploaded_by_id=requested_by_id)
+    kept = [
+        attachments.save(upload, organisation_id=organisation.id, advice_request_id=advice.id, uploaded_by_id=requested_by_id).filename for upload in uploads
+    ]
     record(
         Action.ADVICE_REQUESTED,
         object_type="advice_request",
@@ -57,6 +58,7 @@ def ask(*, organisation, pupil, requested_by_id, question: str, categories: list
             object_id=advice.id,
             occurred_at=advice.created_at,
             actor_id=requested_by_id,
+            substance=chronology.lines(("The question", advice.question), ("How soon", urgency.label), ("Attachments", ", ".join(kept))),
         )
     title = f"New request for advice from {organisation.name}"
     if urgency == Urgency.TODAY:
@@ -101,7 +103,7 @@ def answer(advice: AdviceRequest, *, actor_id, outcome: AdviceOutcome, text: str
             organisation_id=advice.organisation_id,
             kind=EntryKind.ADVICE,
             title=f"Front-door advice: {outcome.label}",
-            detail=advice.answer,
+            substance=chronology.lines(("The front door's answer", advice.answer)),
             object_type="advice_request",
             object_id=advice.id,
             occurred_at=now,
@@ -123,6 +125,17 @@ def reply(advice: AdviceRequest, *, author_id, from_front_door: bool, body: str)
         organisation_id=advice.organisation_id,
         details={"message_id": str(message.id), "from": "front_door" if from_front_door else "school"},
     )
+    if advice.pupil_id is not None:
+        chronology.add(
+            pupil_id=advice.pupil_id,
+            organisation_id=advice.organisation_id,
+            kind=EntryKind.ADVICE,
+            title="Reply from the front door about the request for advice" if from_front_door else "Reply from the school about the request for advice",
+            object_type="advice_request",
+            object_id=advice.id,
+            actor_id=author_id,
+            substance=chronology.lines(("The reply", message.body)),
+        )
     if from_front_door:
         notify_all([advice.requested_by_id], "The front door has replied about your request for advice", link=_link(advice), exclude={author_id})
     else:

@@ -16,3 +16,7 @@ class Action(CoreAction):
     EXPORT_BUILT = "export.built"
     EXPORT_DOWNLOADED = "export.downloaded"
     CALENDAR_CHANGED = "authority.calendar_changed"
+    MANUAL_ENTRY_ADDED = "chronology.manual_entry_added"
+    MANUAL_ENTRY_CHANGED = "chronology.manual_entry_changed"
+    ENTRY_MARKED_SIGNIFICANT = "chronology.marked_significant"
+    ENTRY_UNMARKED_SIGNIFICANT = "chronology.unmarked_significant"

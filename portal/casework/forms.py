@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from forms import BaseForm, DayMonthYearField, GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextInput, Required, choices
-from portal.casework.models import EntryKind
+from forms import (
+    BaseForm,
+    DayMonthYearField,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    NotBlank,
+    Required,
+    VersionField,
+    WhenItHappenedForm,
+    choices,
+    text_limit,
+    when_date_field,
+    when_time_field,
+)
+from portal.casework.models import EntryKind, ManualKind
+from portal.casework.record import ManualDetails
+from portal.text import clean_text
 
 
 def entry_kinds(values) -> list[EntryKind]:
@@ -31,8 +50,58 @@ class ChronologyFilterForm(BaseForm):
         validate_choice=False,
     )
 
+    significant = BooleanField("Significant events only", widget=GovCheckboxInput())
+
     def selected(self) -> list[EntryKind]:
         return entry_kinds(self.kind.data)
+
+
+class ManualEntryForm(WhenItHappenedForm):
+    """Something that happened outside the portal, as the DSL records it on the chronology."""
+
+    kind = RadioField(
+        "What was it?",
+        widget=GovRadioInput(),
+        choices=choices(ManualKind.pairs()),
+        validators=[Required("Select what it was")],
+    )
+    occurred_on = when_date_field()
+    occurred_time = when_time_field()
+    involved = TextAreaField(
+        "Who was involved?",
+        widget=GovTextArea(),
+        description="Their agencies and roles, for example 'Sam Patel, social worker (children's social care); mum'.",
+        validators=[Required("Enter who was involved"), NotBlank("Enter who was involved"), text_limit("Who was involved", 2000)],
+    )
+    summary = TextAreaField(
+        "What was said or decided?",
+        widget=GovTextArea(),
+        description="As facts: what each person said, what was agreed. Write the child's own words as they said them.",
+        validators=[Required("Enter what was said or decided"), NotBlank("Enter what was said or decided"), text_limit("What was said or decided")],
+    )
+    actions = TextAreaField(
+        "Actions (optional)",
+        widget=GovTextArea(),
+        description="What happens next, who does it and by when.",
+        validators=[text_limit("The actions", 5000)],
+    )
+    version = VersionField()
+    submit = SubmitField("Save the entry", widget=GovSubmitInput())
+
+    def details(self) -> ManualDetails:
+        return ManualDetails(
+            kind=ManualKind(self.kind.data),
+            occurred_at=self.occurred_at,
+            involved=clean_text(self.involved.data) or "",
+            summary=clean_text(self.summary.data) or "",
+            actions=clean_text(self.actions.data),
+        )
+
+    def show(self, details: ManualDetails) -> None:
+        """Fill the form from a saved entry."""
+        self.kind.data = details.kind.value
+        self.show_when(details.occurred_at)
+        self.involved.data, self.summary.data, self.actions.data = details.involved, details.summary, details.actions or ""
 
 
 class CalendarDayForm(BaseForm):

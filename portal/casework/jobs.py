@@ -39,6 +39,8 @@ def render_chronology_pdf(export: ChronologyExport) -> bytes:
     query = select(ChronologyEntry).where(ChronologyEntry.pupil_id == pupil.id)
     if kinds:
         query = query.where(ChronologyEntry.kind.in_(kinds))
+    if export.significant_only:
+        query = query.where(ChronologyEntry.significant.is_(True))
     entries = db.session.execute(query.order_by(ChronologyEntry.occurred_at, ChronologyEntry.id)).unique().scalars().all()
     html = render_template(
         "casework/chronology_pdf.html",

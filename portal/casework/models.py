@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -31,6 +31,8 @@ class EntryKind(LabelledEnum):
     TRIAGE = "triage"
     ADVICE = "advice"
     REFERRAL = "referral"
+    CONTEXT = "context"
+    MANUAL = "manual"
 
 
 EntryKind.LABELS = {
@@ -38,6 +40,35 @@ EntryKind.LABELS = {
     "triage": "DSL triage",
     "advice": "Advice from the front door",
     "referral": "Referrals and outcomes",
+    "context": "Context referrals",
+    "manual": "Calls, meetings and visits",
+}
+
+
+class ManualKind(LabelledEnum):
+    """What happened outside the portal, as a DSL records it on the chronology."""
+
+    PHONE_CALL = "phone_call"
+    MEETING = "meeting"
+    CP_CONFERENCE = "cp_conference"
+    CORE_GROUP = "core_group"
+    CIN_MEETING = "cin_meeting"
+    EARLY_HELP_MEETING = "early_help_meeting"
+    HOME_VISIT = "home_visit"
+    AGENCY_INFORMATION = "agency_information"
+    OTHER = "other"
+
+
+ManualKind.LABELS = {
+    "phone_call": "Phone call",
+    "meeting": "Meeting",
+    "cp_conference": "Child protection conference",
+    "core_group": "Core group meeting",
+    "cin_meeting": "Child in need meeting",
+    "early_help_meeting": "Team around the family (early help) meeting",
+    "home_visit": "Home visit by the school",
+    "agency_information": "Information received from another agency",
+    "other": "Something else",
 }
 
 
@@ -53,6 +84,7 @@ class ChronologyEntry(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("pupil_id", "pupils"),
         parent_key("organisation_id", "organisations"),
         parent_key("actor_id", "users"),
+        parent_key("significant_by_id", "users"),
         Index("ix_chronology_pupil", "authority_id", "pupil_id", "occurred_at", "id"),
     )
 
@@ -61,13 +93,74 @@ class ChronologyEntry(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    detail: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    #: What the line is about: ``concern``, ``advice_request`` or ``referral``, and its id.
+    #: What the line is about: ``concern``, ``advice_request``, ``referral``, ``context_referral`` or
+    #: ``manual_entry``, and its id.
     object_type: Mapped[str] = mapped_column(String(32), nullable=False)
     object_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    #: What was said, seen, asked, answered or decided at that step, as it was then: a list of
+    #: ``{"label": ..., "text": ...}`` (the record a conference or a court reads, not a summary of it).
+    substance: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: A significant event: in the summary chronology a conference asks for. Who marked it, and when.
+    significant: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    significant_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    significant_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     actor = tenant_relationship("User", "ChronologyEntry.actor_id", lazy="joined")
+    significant_by = tenant_relationship("User", "ChronologyEntry.significant_by_id", lazy="joined")
+
+
+class ManualEntry(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """Something that happened outside the portal — a call with the social worker, a conference, a home
+    visit — recorded by a DSL so that the chronology is complete. It can be corrected; every change is
+    kept (:class:`ManualEntryRevision`), never made silently."""
+
+    __tablename__ = "manual_entries"
+    __table_args__ = tenant_table_args(
+        parent_key("pupil_id", "pupils"),
+        parent_key("organisation_id", "organisations"),
+        parent_key("created_by_id", "users"),
+        parent_key("updated_by_id", "users"),
+    )
+
+    pupil_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    kind: Mapped[ManualKind] = mapped_column(enum_column(ManualKind), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: Who was involved: agencies and roles (names of professionals as the DSL writes them).
+    involved: Mapped[str] = mapped_column(Text, nullable=False)
+    #: What was said or decided.
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    #: What happens next, and who does it.
+    actions: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    created_by = tenant_relationship("User", "ManualEntry.created_by_id", lazy="joined")
+    updated_by = tenant_relationship("User", "ManualEntry.updated_by_id")
+
+
+class ManualEntryRevision(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """One change to a manual entry: who made it, when, and each field's words before and after. The
+    application role may only add these (on PostgreSQL it cannot change or remove one)."""
+
+    __tablename__ = "manual_entry_revisions"
+    __table_args__ = tenant_table_args(
+        parent_key("manual_entry_id", "manual_entries"),
+        parent_key("changed_by_id", "users"),
+        Index("ix_manual_entry_revisions_entry", "authority_id", "manual_entry_id", "created_at"),
+    )
+
+    manual_entry_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    changed_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    #: ``{field label: [before, after]}``, in the words shown on the page.
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+    changed_by = tenant_relationship("User", "ManualEntryRevision.changed_by_id", lazy="joined")
 
 
 class Attachment(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -135,6 +228,8 @@ class ChronologyExport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     #: The filter the chronology was shown with (entry kinds), so the PDF matches the screen.
     kinds: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: Significant events only: the summary chronology a conference asks for.
+    significant_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[ExportStatus] = mapped_column(enum_column(ExportStatus), nullable=False, default=ExportStatus.PENDING)
     storage_key: Mapped[str | None] = mapped_column(String(64))
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)

@@ -7,10 +7,10 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from portal.advice.models import AdviceRequest
 from portal.advice.policy import advice_visible
-from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport
+from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ManualEntry, ManualEntryRevision
 from portal.concerns.models import Concern
 from portal.concerns.policy import concern_visible
-from portal.policies import Policy, admin_may, casework_schools, never, within
+from portal.policies import Policy, admin_may, casework_schools, child_of, never, within
 from portal.referrals.models import Referral
 from portal.referrals.policy import referral_visible
 
@@ -25,10 +25,20 @@ def _attachment_visible(user) -> ColumnElement[bool]:
 
 POLICIES: dict[type, Policy] = {
     Attachment: Policy(visible=_attachment_visible, allows=lambda user, action, obj: action == "download", sensitive=False),
-    ChronologyEntry: Policy(visible=lambda user: within(ChronologyEntry.organisation_id, casework_schools(user)), allows=never),
+    ChronologyEntry: Policy(
+        visible=lambda user: within(ChronologyEntry.organisation_id, casework_schools(user)),
+        allows=lambda user, action, obj: action == "mark_significant" and obj.organisation_id in casework_schools(user),
+    ),
     ChronologyExport: Policy(
         visible=lambda user: and_(ChronologyExport.requested_by_id == user.id, within(ChronologyExport.organisation_id, casework_schools(user))),
         allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
     ),
     CalendarDay: Policy(visible=lambda user: true(), allows=admin_may),
+    # What a DSL records on the chronology: the school's casework roles read and correct it (audited).
+    ManualEntry: Policy(
+        visible=lambda user: within(ManualEntry.organisation_id, casework_schools(user)),
+        allows=lambda user, action, obj: action == "edit" and obj.organisation_id in casework_schools(user),
+        sensitive=True,
+    ),
+    ManualEntryRevision: Policy(visible=child_of(ManualEntryRevision.manual_entry_id, ManualEntry), allows=never),
 }

@@ -38,13 +38,15 @@ def attachment_downloaded(attachment: Attachment) -> None:
 # Chronology PDFs ------------------------------------------------------------------------------------
 
 
-def request_export(pupil: Pupil, kinds: list[EntryKind], *, requested_by_id) -> ChronologyExport:
-    """Ask for a PDF of the pupil's chronology (the lines of ``kinds``); a job builds it."""
+def request_export(pupil: Pupil, kinds: list[EntryKind], *, significant_only: bool = False, requested_by_id) -> ChronologyExport:
+    """Ask for a PDF of the pupil's chronology (the lines of ``kinds``; the significant events only, when
+    asked); a job builds it."""
     export = ChronologyExport(
         pupil_id=pupil.id,
         organisation_id=pupil.organisation_id,
         requested_by_id=requested_by_id,
         kinds=[k.value for k in kinds],
+        significant_only=significant_only,
         status=ExportStatus.PENDING,
         # Chosen now, so a retried job overwrites its own file rather than leaving a second one.
         storage_key=files.new_key(),
@@ -56,7 +58,7 @@ def request_export(pupil: Pupil, kinds: list[EntryKind], *, requested_by_id) -> 
         object_type="chronology_export",
         object_id=export.id,
         organisation_id=pupil.organisation_id,
-        details={"pupil_id": str(pupil.id), "kinds": export.kinds},
+        details={"pupil_id": str(pupil.id), "kinds": export.kinds, "significant_only": significant_only},
     )
     enqueue(exports.JOB_NAME, dedupe_key=exports.dedupe_key(export.id), export_id=export.id)
     return export

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
@@ -11,7 +10,6 @@ from wtforms.validators import Length, Optional, ValidationError
 from forms import (
     AttachmentsField,
     BaseForm,
-    DayMonthYearField,
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
@@ -21,15 +19,15 @@ from forms import (
     NotBlank,
     Required,
     VersionField,
+    WhenItHappenedForm,
     choices,
+    when_date_field,
+    when_time_field,
 )
-from portal.clock import UK, missing_uk_time, uk_date, uk_moment, utcnow
 from portal.concerns.models import ConcernOutcome
 
-_TIME = re.compile(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*")
 
-
-class ConcernForm(BaseForm):
+class ConcernForm(WhenItHappenedForm):
     """What a member of staff saw or heard. Zero threshold: no minimum length, only not empty."""
 
     category = RadioField(
@@ -50,20 +48,8 @@ class ConcernForm(BaseForm):
         description="Write their exact words, even if they are rude or unclear. Do not interpret or summarise them.",
         validators=[Optional()],
     )
-    occurred_on = DayMonthYearField(
-        "Date it happened",
-        description="For example, 27 3 2026",
-        required="Enter the date it happened",
-        incomplete="The date must include a day, month and year",
-        not_numbers="Enter the date as numbers, like 27 3 2026",
-        not_real="The date must be a real date",
-    )
-    occurred_time = StringField(
-        "Time it happened",
-        widget=GovTextInput(),
-        description="Use the 24-hour clock, for example 14:30. If you do not know exactly, give your best estimate.",
-        validators=[Required("Enter the time it happened, like 14:30")],
-    )
+    occurred_on = when_date_field()
+    occurred_time = when_time_field()
     location = StringField(
         "Where did it happen? (optional)",
         widget=GovTextInput(),
@@ -77,40 +63,6 @@ class ConcernForm(BaseForm):
     )
     attachments = AttachmentsField()
     submit = SubmitField("Log the concern", widget=GovSubmitInput())
-
-    def validate_occurred_time(self, field):
-        if not (field.data or "").strip():
-            raise ValidationError("Enter the time it happened, like 14:30")
-        if not _TIME.fullmatch(field.data):
-            raise ValidationError("Enter the time using the 24-hour clock, like 14:30")
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if not (self.occurred_on.errors or self.occurred_time.errors):
-            match = _TIME.fullmatch(self.occurred_time.data or "")
-            if self.occurred_on.data is not None and match and missing_uk_time(self.occurred_on.data, time(int(match.group(1)), int(match.group(2)))):
-                self.occurred_time.errors.append(
-                    f"The clocks went forward an hour at 1am on {uk_date(self.occurred_on.data)}, so {self.occurred_time.data} was never shown: "
-                    "enter the time as the clock showed it"
-                )
-                return False
-            moment = self.occurred_at
-            now = utcnow()
-            if moment is not None and moment > now:
-                if self.occurred_on.data > now.astimezone(UK).date():
-                    self.occurred_on.errors.append("The date it happened must be today or in the past")
-                else:
-                    self.occurred_time.errors.append("The time it happened must be now or in the past")
-                valid = False
-        return valid
-
-    @property
-    def occurred_at(self) -> datetime | None:
-        """The date and time given, in UK time, as an aware datetime."""
-        match = _TIME.fullmatch(self.occurred_time.data or "")
-        if self.occurred_on.data is None or match is None:
-            return None
-        return uk_moment(self.occurred_on.data, time(int(match.group(1)), int(match.group(2))))
 
 
 class TriageForm(BaseForm):

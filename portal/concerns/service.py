@@ -116,8 +116,9 @@ def log_concern(
     )
     db.session.add(concern)
     db.session.flush()
-    for upload in uploads:
-        attachments.save(upload, organisation_id=concern.organisation_id, concern_id=concern.id, uploaded_by_id=raised_by_id)
+    kept = [
+        attachments.save(upload, organisation_id=concern.organisation_id, concern_id=concern.id, uploaded_by_id=raised_by_id).filename for upload in uploads
+    ]
     record(
         Action.CONCERN_LOGGED,
         object_type="concern",
@@ -134,6 +135,13 @@ def log_concern(
         object_id=concern.id,
         occurred_at=occurred_at,
         actor_id=raised_by_id,
+        substance=chronology.lines(
+            ("What was seen or heard", seen_or_heard),
+            ("What the child said, in their own words", child_words),
+            ("Where it happened", location),
+            ("Urgent", "Yes: the child may be at risk of harm now" if urgent else None),
+            ("Attachments", ", ".join(kept)),
+        ),
     )
     school = pupil.organisation.name
     if urgent:
@@ -246,6 +254,11 @@ def triage(
         object_type="concern",
         object_id=concern.id,
         actor_id=by_id,
+        substance=chronology.lines(
+            ("Outcome", outcome.label),
+            ("Action taken, and why", action_taken),
+            ("What the person who logged it was told", response_to_reporter),
+        ),
     )
     told = reporter_sees_change and concern.raised_by_id != by_id
     if told:

@@ -26,6 +26,8 @@ from portal.accounts.models import Role
 from portal.assessments.models import AssessmentKind, AssessmentTrigger, SchoolAssessment
 from portal.audit.service import record
 from portal.authorities.models import Organisation
+from portal.casework import chronology
+from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all, school_casework_ids
 from portal.clock import uk_datetime, utcnow
 from portal.contexts.actions import Action
@@ -165,6 +167,19 @@ def raise_referral(
         db.session.add(ContextReferralIndicator(context_referral_id=referral.id, indicator_id=indicator.id))
     for pupil in pupils:
         db.session.add(ContextReferralPupil(context_referral_id=referral.id, pupil_id=pupil.id))
+        chronology.add(
+            pupil_id=pupil.id,
+            organisation_id=pupil.organisation_id,
+            kind=EntryKind.CONTEXT,
+            title=f"Named in a context referral about {school.name}",
+            object_type="context_referral",
+            object_id=referral.id,
+            actor_id=raised_by.id,
+            substance=chronology.lines(
+                ("The context", " — ".join(filter(None, [subject.label, (subject_description or "").strip()]))),
+                ("What has been happening", concern),
+            ),
+        )
     details = {"threshold_version": thresholds.number, "indicators": len(indicators), "pupils": len(pupils)}
     if summit is not None:
         details["summit_id"] = str(summit.id)
@@ -292,6 +307,19 @@ def decide(referral: ContextReferral, decision: Decision, *, actor_id, panel_mee
     elif isinstance(workspace, SchoolAssessment):
         referral.assessment_id = workspace.id
     db.session.flush()
+    for named in db.session.execute(
+        select(Pupil).join(ContextReferralPupil, ContextReferralPupil.pupil_id == Pupil.id).where(ContextReferralPupil.context_referral_id == referral.id)
+    ).scalars():
+        chronology.add(
+            pupil_id=named.id,
+            organisation_id=named.organisation_id,
+            kind=EntryKind.CONTEXT,
+            title=f"Context panel decision: {decision.decision.label}",
+            object_type="context_referral",
+            object_id=referral.id,
+            actor_id=actor_id,
+            substance=chronology.lines(("Decision", decision.decision.label), ("Level", level.label), ("Reason", reason), ("Advice to the school", advice)),
+        )
     record(
         Action.CONTEXT_REFERRAL_DECIDED,
         object_type="context_referral",

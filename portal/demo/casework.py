@@ -16,8 +16,8 @@ def seed_casework(organisations: dict, users: dict) -> int:
     """Add demo casework for one authority (in its tenant scope) if its schools have no pupils yet.
     ``organisations``: key -> Organisation; ``users``: local part -> User. Returns pupils created."""
     from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
-    from portal.casework import chronology
-    from portal.casework.models import EntryKind
+    from portal.casework import chronology, record
+    from portal.casework.models import ChronologyEntry, EntryKind, ManualKind
     from portal.clock import utcnow
     from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
     from portal.extensions import db
@@ -84,6 +84,12 @@ def seed_casework(organisations: dict, users: dict) -> int:
             object_id=item.id,
             occurred_at=item.created_at,
             actor_id=staff.id,
+            substance=chronology.lines(
+                ("What was seen or heard", text),
+                ("What the child said, in their own words", words),
+                ("Where it happened", item.location),
+                ("Urgent", "Yes: the child may be at risk of harm now" if urgent else None),
+            ),
         )
         if triaged:
             item.status = ConcernStatus.TRIAGED
@@ -101,6 +107,11 @@ def seed_casework(organisations: dict, users: dict) -> int:
                 object_id=item.id,
                 occurred_at=item.triaged_at,
                 actor_id=dsl.id,
+                substance=chronology.lines(
+                    ("Outcome", item.outcome.label),
+                    ("Action taken, and why", item.action_taken),
+                    ("What the person who logged it was told", item.response_to_reporter),
+                ),
             )
         return item
 
@@ -150,6 +161,7 @@ def seed_casework(organisations: dict, users: dict) -> int:
         object_id=advice.id,
         occurred_at=advice.created_at,
         actor_id=dsl.id,
+        substance=chronology.lines(("The question", advice.question), ("How soon", advice.urgency.label)),
     )
     chronology.add(
         pupil_id=first.id,
@@ -160,6 +172,10 @@ def seed_casework(organisations: dict, users: dict) -> int:
         object_id=advice.id,
         occurred_at=advice.answered_at,
         actor_id=front_door.id,
+        substance=chronology.lines(("The front door's answer", advice.answer)),
+    )
+    answered = (
+        db.session.execute(select(ChronologyEntry).where(ChronologyEntry.object_id == advice.id).order_by(ChronologyEntry.occurred_at.desc())).scalars().first()
     )
 
     def referral(pupil, categories, text, level, steps):
@@ -186,6 +202,33 @@ def seed_casework(organisations: dict, users: dict) -> int:
         Level.CHILD_IN_NEED,
         [("submit", dsl, {})],
     )
+    # What happened outside the portal, recorded by the DSL; the advice and a conversation with the social
+    # worker marked as significant events (the summary a conference would ask for).
+    call = record.add_manual_entry(
+        first,
+        record.ManualDetails(
+            ManualKind.PHONE_CALL,
+            now - timedelta(days=6, hours=3),
+            "Jo Marsh, family support worker (early help team)",
+            "Mum has been working nights since the summer; the family is behind with rent. Jo will visit next week.",
+            "DSL to share the school's concerns with Jo by email (done the same day).",
+        ),
+        actor_id=dsl.id,
+    )
+    record.add_manual_entry(
+        first,
+        record.ManualDetails(
+            ManualKind.HOME_VISIT,
+            now - timedelta(days=4, hours=5),
+            "The DSL and the class teacher; mum",
+            "The kitchen cupboards were almost empty and the electricity meter was on emergency credit. Mum was tired but welcoming.",
+            "Food bank voucher given; breakfast club place confirmed.",
+        ),
+        actor_id=dsl.id,
+    )
+    db.session.flush()
+    for line in (answered, db.session.execute(select(ChronologyEntry).where(ChronologyEntry.object_id == call.id)).scalar_one()):
+        record.mark_significant(line, True, actor_id=dsl.id)
     referral(
         pupils_by_school["oakfield"][4],
         [HarmCategory.CHILD_ON_CHILD.value, HarmCategory.ONLINE_HARM.value],

@@ -83,6 +83,12 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         return age_on(self.date_of_birth, uk_today())
 
     @property
+    def reference(self) -> str:
+        """A reference for the pupil that is not their name (in file names and on printed pages):
+        ``P-`` and the first eight characters of their id."""
+        return f"P-{self.id.hex[:8].upper()}"
+
+    @property
     def short_name(self) -> str:
         return f"{self.preferred_name or self.legal_forename} {self.legal_surname}"
 

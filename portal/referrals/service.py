@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from portal.advice.models import AdviceRequest
 from portal.audit.service import record
 from portal.casework import attachments, chronology, files
@@ -32,7 +34,7 @@ from portal.pupils.models import Pupil
 from portal.referrals.actions import Action
 from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralMessage, ReferralStatus, ReferralTransition
 from portal.text import clean_text
-from portal.vocabulary import HarmCategory, Level
+from portal.vocabulary import HarmCategory, Level, harm_labels
 
 S = ReferralStatus
 
@@ -160,7 +162,7 @@ def transition(
         organisation_id=referral.organisation_id,
         kind=EntryKind.REFERRAL,
         title=title,
-        detail=comment if action in {"decide", "request_information"} else None,
+        substance=_step_substance(referral, action, comment, decision),
         object_type="referral",
         object_id=referral.id,
         occurred_at=now,
@@ -168,6 +170,38 @@ def transition(
     )
     _tell(referral, step, decision)
     return row
+
+
+def referral_substance(referral: Referral) -> chronology.Substance:
+    """What the school told the front door when it sent the referral, as the chronology keeps it."""
+    parents = referral.parents_aware.label if referral.parents_aware else None
+    if referral.parents_aware == ParentsAware.NO and referral.parents_not_aware_reason:
+        parents = f"No: {referral.parents_not_aware_reason}"
+    names = [a.filename for a in db.session.execute(select(Attachment).where(Attachment.referral_id == referral.id).order_by(Attachment.created_at)).scalars()]
+    return chronology.lines(
+        ("Categories of harm", ", ".join(harm_labels(referral.categories))),
+        ("What happened", referral.what_happened),
+        ("The child's voice", referral.child_voice),
+        ("Immediate danger", "Yes" if referral.immediate_danger else "No"),
+        ("Police", f"Called{f' (reference {referral.police_reference})' if referral.police_reference else ''}" if referral.police_called else None),
+        ("Parents or carers know about the referral", parents),
+        ("The school's view of the level", referral.school_view_level.label if referral.school_view_level else None),
+        ("Attachments", ", ".join(names)),
+    )
+
+
+def _step_substance(referral: Referral, action: str, comment: str | None, decision: ReferralDecision | None) -> chronology.Substance:
+    """What a step of the workflow said: the referral itself when it is sent, the question and the answer
+    when information is asked for and given, the decision and its reason."""
+    if action == "submit":
+        return referral_substance(referral)
+    if action == "request_information":
+        return chronology.lines(("What the front door asked for", comment))
+    if action == "provide_information":
+        return chronology.lines(("What the school sent", comment))
+    if action == "decide":
+        return chronology.lines(("Decision", decision.label if decision else None), ("Reason", comment))
+    return chronology.lines(("Comment", comment))
 
 
 def _tell(referral: Referral, step: Step, decision: ReferralDecision | None) -> None:
@@ -375,6 +409,7 @@ def send_message(referral: Referral, *, author_id, from_front_door: bool, body: 
         object_type="referral",
         object_id=referral.id,
         occurred_at=now,
+        substance=chronology.lines(("The message", entry.body)),
     )
     notify_all(recipients, title, link=page_path("referrals.detail", referral_id=referral.id), exclude={author_id})
     return entry

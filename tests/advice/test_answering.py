@@ -85,7 +85,7 @@ def test_front_door_answers_with_each_outcome(app, world, signed_in, titles, nam
     assert ANSWER not in str(event.details)
 
     advice_lines = [e for e in _chronology(app, world, pupil_id) if e.title.startswith("Front-door advice")]
-    assert [(e.title, e.detail) for e in advice_lines] == [(f"Front-door advice: {outcome.label}", ANSWER)]
+    assert [(e.title, e.substance) for e in advice_lines] == [(f"Front-door advice: {outcome.label}", [{"label": "The front door's answer", "text": ANSWER}])]
 
     assert titles(world.a.dsl1) == ["The front door has answered your request for advice"]
     page = page_text(signed_in(world.a.dsl1).get(f"/advice/{advice_id}"))

@@ -14,7 +14,8 @@ from tests.support import audit_events, page_queries
 
 
 def _add_entries(app, side, pupil_id, object_id, items, by="dsl1"):
-    """Chronology lines for ``pupil_id``: ``items`` are (kind, title, occurred_at, detail)."""
+    """Chronology lines for ``pupil_id``: ``items`` are (kind, title, occurred_at, detail), the detail
+    kept as the line's substance."""
     from portal.casework import chronology
     from portal.casework.models import EntryKind
     from portal.extensions import db
@@ -30,7 +31,7 @@ def _add_entries(app, side, pupil_id, object_id, items, by="dsl1"):
                 title=title,
                 object_type="concern",
                 object_id=object_id,
-                detail=detail,
+                substance=chronology.lines(("Detail", detail)),
                 occurred_at=moment,
             )
         db.session.commit()

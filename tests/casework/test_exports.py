@@ -115,7 +115,9 @@ def test_a_dsl_asks_for_a_pdf_and_downloads_it(app, world, pupil, signed_in):
     assert download.status_code == 200
     assert download.mimetype == "application/pdf"
     today = utcnow().astimezone(UK).date().isoformat()
-    assert download.headers["Content-Disposition"] == f"attachment; filename=chronology-o-neill-{today}.pdf"
+    # A reference, never the child's name, in the file's name.
+    assert download.headers["Content-Disposition"] == f"attachment; filename=chronology-p-{pupil.hex[:8]}-{today}.pdf"
+    assert "neill" not in download.headers["Content-Disposition"].lower()
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     pdf = _pdf_text(download.data)

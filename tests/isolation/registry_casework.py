@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
+from portal.clock import UK
 from tests.isolation.route import RouteIsolation
 
 EVERYONE_BUT_ADMIN = ("staff1", "dsl1", "dsl2", "head1", "governor1", "front_door", "assessor", "partner")
@@ -83,6 +84,58 @@ def _export_form(app, side):
     return {"kind": ["concern"]}
 
 
+def _manual_entry(app, side):
+    """A phone call recorded by dsl1 on a school1 pupil's chronology."""
+    from portal.casework import record
+    from portal.casework.models import ManualKind
+    from portal.clock import utcnow
+    from portal.extensions import db
+    from portal.pupils.models import Pupil
+    from tenants import tenant_scope
+    from tests.factories import make_pupil
+
+    pupil_id = make_pupil(app, side)
+    with app.app_context(), tenant_scope(side.authority_id, side.dsl1.id):
+        pupil = db.session.get(Pupil, pupil_id)
+        details = record.ManualDetails(ManualKind.PHONE_CALL, utcnow() - timedelta(hours=2), "Sam Patel, social worker", "Mum has moved out.", None)
+        entry = record.add_manual_entry(pupil, details, actor_id=side.dsl1.id)
+        db.session.commit()
+        return {"entry_id": entry.id}
+
+
+def _manual_form(app, side):
+    from portal.clock import utcnow
+
+    when = (utcnow() - timedelta(hours=1)).astimezone(UK)
+    return {
+        "kind": "home_visit",
+        "occurred_on": [str(when.day), str(when.month), str(when.year)],
+        "occurred_time": when.strftime("%H:%M"),
+        "involved": "The DSL and the class teacher; mum",
+        "summary": "The house was cold; mum said the electricity had been cut off.",
+        "actions": "",
+        "version": "1",
+    }
+
+
+def _chronology_line(app, side):
+    """The chronology line of a concern about a school1 pupil."""
+    from sqlalchemy import select
+
+    from portal.casework.models import ChronologyEntry
+    from portal.extensions import db
+    from tenants import tenant_scope
+    from tests.factories import make_concern, make_pupil
+
+    concern_id = make_concern(app, side, make_pupil(app, side))
+    with app.app_context(), tenant_scope(side.authority_id):
+        return {"entry_id": db.session.execute(select(ChronologyEntry.id).where(ChronologyEntry.object_id == concern_id)).scalar_one()}
+
+
+def _significant_form(app, side):
+    return {"significant": "yes"}
+
+
 ENTRIES: list[RouteIsolation] = [
     RouteIsolation(
         "casework.attachment_download",
@@ -111,6 +164,13 @@ ENTRIES: list[RouteIsolation] = [
         other_school=("dsl2",),
     ),
     RouteIsolation("casework.calendar_remove", "POST", "admin", _calendar_day, refused=EVERYONE_BUT_ADMIN),
+    # The chronology as the record: the DSL's manual entries and significant events.
+    RouteIsolation("casework.manual_new", "GET", "dsl1", _pupil, refused=NOT_CASEWORK, other_school=("dsl2",)),
+    RouteIsolation("casework.manual_new", "POST", "dsl1", _pupil, refused=NOT_CASEWORK, data=_manual_form, other_school=("dsl2",)),
+    RouteIsolation("casework.manual_entry", "GET", "head1", _manual_entry, refused=NOT_CASEWORK, other_school=("dsl2",)),
+    RouteIsolation("casework.manual_edit", "GET", "dsl1", _manual_entry, refused=NOT_CASEWORK, other_school=("dsl2",)),
+    RouteIsolation("casework.manual_edit", "POST", "dsl1", _manual_entry, refused=NOT_CASEWORK, data=_manual_form, other_school=("dsl2",)),
+    RouteIsolation("casework.significant", "POST", "dsl1", _chronology_line, refused=NOT_CASEWORK, data=_significant_form, other_school=("dsl2",)),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.
