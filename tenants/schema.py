@@ -78,6 +78,20 @@ def grant_to_app(bind: Connection, table: str, privileges: str = "SELECT, INSERT
     bind.execute(text(f'GRANT {", ".join(sorted(asked))} ON "{table}" TO {_quoted_role(app_role())}'))
 
 
+def grant_columns_to_app(bind: Connection, table: str, privilege: str, columns: Iterable[str]) -> None:
+    """Grant the application role ``privilege`` (``UPDATE``) on some columns of ``table`` only, so that the
+    rest of each row stays as it was written (PostgreSQL only)."""
+    if not is_postgresql(bind):
+        return
+    if privilege.upper() != "UPDATE":
+        raise ValueError(f"Unexpected column privilege {privilege!r}")
+    names = list(columns)
+    if not names or not all(_ROLE_NAME.match(name) for name in names):
+        raise ValueError(f"Unsafe column names: {names!r}")
+    listed = ", ".join(f'"{name}"' for name in names)
+    bind.execute(text(f'GRANT UPDATE ({listed}) ON "{table}" TO {_quoted_role(app_role())}'))
+
+
 def ensure_app_role_exists(bind: Connection) -> None:
     """Stop a PostgreSQL migration early, with a clear message, when the application role is missing."""
     if not is_postgresql(bind):

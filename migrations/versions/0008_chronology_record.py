@@ -9,7 +9,10 @@ applies on PostgreSQL. A triage line written before this keeps the triage as it 
 of a triage were not kept).
 
 Tables, then (PostgreSQL only) row-level security and the application role's grants on each; the
-revisions of manual entries are insert-only for the application role.
+revisions of manual entries are insert-only for the application role. The chronology's lines stay
+insert-only but for two things: the application role may mark a line significant, and may change a manual
+entry's line (when, title, substance) when the entry is corrected; a trigger refuses a change to any other
+line's account of what happened.
 
 Revision ID: 0008
 Revises: 0007
@@ -23,11 +26,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-from tenants.schema import is_postgresql, secure_tenant_tables
+from tenants.schema import grant_columns_to_app, is_postgresql, quoted_app_role, secure_tenant_tables
 
 TENANT_TABLES = ["manual_entries", "manual_entry_revisions"]
 KINDS = ["concern", "triage", "advice", "referral", "context", "manual"]
 APPEND_ONLY = ["manual_entry_revisions"]
+LINE_COLUMNS_THE_APP_MAY_CHANGE = ["significant", "significant_by_id", "significant_at", "title", "occurred_at", "substance"]
 
 
 # revision identifiers, used by Alembic.
@@ -134,6 +138,32 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f("ck_chronology_entries_entrykind"), type_="check")
         batch_op.create_check_constraint(batch_op.f("ck_chronology_entries_entrykind"), f"kind IN ({', '.join(repr(k) for k in KINDS)})")
     secure_tenant_tables(op.get_bind(), TENANT_TABLES, APPEND_ONLY)
+    _let_lines_be_marked_and_manual_lines_corrected()
+
+
+def _let_lines_be_marked_and_manual_lines_corrected():
+    bind = op.get_bind()
+    if not is_postgresql(bind):
+        return
+    grant_columns_to_app(bind, "chronology_entries", "UPDATE", LINE_COLUMNS_THE_APP_MAY_CHANGE)
+    op.execute(
+        """
+        CREATE FUNCTION chronology_entries_keep_what_happened() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.kind <> 'manual' AND (NEW.title IS DISTINCT FROM OLD.title
+                OR NEW.occurred_at IS DISTINCT FROM OLD.occurred_at
+                OR NEW.substance::text IS DISTINCT FROM OLD.substance::text) THEN
+                RAISE EXCEPTION 'Only a manual entry''s line in the chronology can be corrected';
+            END IF;
+            RETURN NEW;
+        END
+        $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER chronology_entries_keep_what_happened BEFORE UPDATE ON chronology_entries "
+        "FOR EACH ROW EXECUTE FUNCTION chronology_entries_keep_what_happened()"
+    )
 
 
 # Labels as the portal said them when this migration was written (a migration does not import the app).
@@ -255,6 +285,10 @@ def _referral_substance(bind, authority_id, title, detail, referral_id, occurred
 
 
 def downgrade():
+    if is_postgresql(op.get_bind()):
+        op.execute("DROP TRIGGER IF EXISTS chronology_entries_keep_what_happened ON chronology_entries")
+        op.execute("DROP FUNCTION IF EXISTS chronology_entries_keep_what_happened()")
+        op.execute(f"REVOKE UPDATE ON chronology_entries FROM {quoted_app_role()}")
     op.execute("DELETE FROM chronology_entries WHERE kind IN ('context', 'manual')")
     with op.batch_alter_table("chronology_entries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("detail", sa.Text(), nullable=True))

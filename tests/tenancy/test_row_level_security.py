@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint, jsonify
 from flask_login import login_required
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import InternalError, ProgrammingError
 
 from portal.extensions import db
 from tenants.orm import TENANT_TABLES
@@ -119,6 +119,39 @@ def test_application_role_cannot_change_or_delete_audit_rows(app, world, app_eng
                 with conn.begin():
                     _as_authority(conn, world.a.authority_id)
                     conn.execute(text(statement))
+
+
+def test_a_chronology_line_can_be_marked_but_what_happened_stays_as_written(app, world, app_engine):
+    """The application role may mark a line significant; it may not rewrite a concern's line, move it to
+    another child, or delete it (only a manual entry's line is corrected, with its history kept)."""
+    from tests.factories import make_concern, make_pupil
+
+    pupil_id = make_pupil(app, world.a)
+    make_concern(app, world.a, pupil_id)
+    other_pupil = make_pupil(app, world.a, legal_forename="Other")
+    where = {"p": pupil_id}
+    with app_engine.connect() as conn:
+        with conn.begin():
+            _as_authority(conn, world.a.authority_id)
+            marked = conn.execute(text("UPDATE chronology_entries SET significant = true WHERE pupil_id = :p"), where)
+            assert marked.rowcount == 1
+        refusals = [
+            ("UPDATE chronology_entries SET title = 'Nothing happened' WHERE pupil_id = :p", "Only a manual entry"),
+            ("UPDATE chronology_entries SET occurred_at = now() WHERE pupil_id = :p", "Only a manual entry"),
+            ('UPDATE chronology_entries SET substance = \'[{"label": "Said", "text": "Nothing"}]\' WHERE pupil_id = :p', "Only a manual entry"),
+            (f"UPDATE chronology_entries SET pupil_id = '{other_pupil}' WHERE pupil_id = :p", "permission denied"),
+            ("UPDATE chronology_entries SET kind = 'manual' WHERE pupil_id = :p", "permission denied"),
+            ("DELETE FROM chronology_entries WHERE pupil_id = :p", "permission denied"),
+        ]
+        for statement, refusal in refusals:
+            with pytest.raises((ProgrammingError, InternalError), match=refusal):
+                with conn.begin():
+                    _as_authority(conn, world.a.authority_id)
+                    conn.execute(text(statement), where)
+        with conn.begin():
+            _as_authority(conn, world.a.authority_id)
+            line = conn.execute(text("SELECT title, significant FROM chronology_entries WHERE pupil_id = :p"), where).one()
+    assert line == ("Concern logged", True)
 
 
 def test_sign_in_directory_reveals_only_ids(app, world, app_engine):
