@@ -19,7 +19,7 @@ from e2e.test_referral_journey import check, follow, signed_in_as
 from portal.clock import UK, utcnow
 from tests.world import create_authority, create_organisation, create_user
 
-SCHOOL = "Larkfield Primary School"
+SCHOOL = "Ashdown Primary School"
 PUPIL = ("Ellie", "Marsden")
 SEEN = "Came in with a bruise on her cheek and flinched when the teacher raised a hand to the board."
 WORDS = "Mum's boyfriend gets cross when I'm slow."
@@ -36,10 +36,10 @@ def people(live_server):
     from tenants.context import tenant_scope
 
     app = live_server.app
-    authority_id = create_authority(app, "Larkfield Safeguarding Children Partnership", "larkfield", require_two_factor=False)
+    authority_id = create_authority(app, "Ashdown Safeguarding Children Partnership", "ashdown", require_two_factor=False)
     school_id = create_organisation(app, authority_id, SCHOOL, "school", urn="612345", phase="primary")
-    staff = create_user(app, authority_id, "alex.teacher@larkfield.example.org", "staff", school_id, full_name="Alex Teacher")
-    dsl = create_user(app, authority_id, "jamie.dsl@larkfield.example.org", "dsl", school_id, full_name="Jamie Lord")
+    staff = create_user(app, authority_id, "alex.teacher@ashdown.example.org", "staff", school_id, full_name="Alex Teacher")
+    dsl = create_user(app, authority_id, "jamie.dsl@ashdown.example.org", "dsl", school_id, full_name="Jamie Lord")
     with app.app_context(), tenant_scope(authority_id, staff.id):
         pupil = Pupil(organisation_id=school_id, legal_forename=PUPIL[0], legal_surname=PUPIL[1], date_of_birth=date(2017, 2, 3), year_group="4")
         db.session.add(pupil)
