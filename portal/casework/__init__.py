@@ -8,7 +8,13 @@ from portal.features import Feature
 FEATURE = Feature(
     name="casework",
     models=("portal.casework.models",),
-    pages=("portal.casework.views.chronology", "portal.casework.views.manual", "portal.casework.views.files", "portal.casework.views.calendar"),
+    pages=(
+        "portal.casework.views.chronology",
+        "portal.casework.views.manual",
+        "portal.casework.views.files",
+        "portal.casework.views.calendar",
+        "portal.casework.views.holidays",
+    ),
     blueprints=("portal.casework.blueprint:bp",),
     policy="portal.casework.policy",
     jobs="portal.casework.jobs",

@@ -1,4 +1,4 @@
-"""The audited actions of this feature: attachments, the chronology and its exports, the working-day calendar."""
+"""The audited actions of this feature: attachments, the chronology and its exports, the working-day calendar, the school holidays."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from portal.audit.actions import Action as CoreAction
 
 
 class Action(CoreAction):
-    """Attachments, the chronology and its exports, the working-day calendar. (With the actions every feature records: portal.audit.actions.)"""
+    """Attachments, the chronology and its exports, the working-day calendar, the school holidays. (With the actions every feature records: portal.audit.actions.)"""
 
     ATTACHMENT_UPLOADED = "attachment.uploaded"
     ATTACHMENT_REJECTED = "attachment.rejected"
@@ -16,6 +16,7 @@ class Action(CoreAction):
     EXPORT_BUILT = "export.built"
     EXPORT_DOWNLOADED = "export.downloaded"
     CALENDAR_CHANGED = "authority.calendar_changed"
+    SCHOOL_HOLIDAYS_CHANGED = "authority.school_holidays_changed"
     MANUAL_ENTRY_ADDED = "chronology.manual_entry_added"
     MANUAL_ENTRY_CHANGED = "chronology.manual_entry_changed"
     ENTRY_MARKED_SIGNIFICANT = "chronology.marked_significant"

@@ -1,8 +1,9 @@
-"""Forms of the casework pages: the chronology filter and the authority's working-day calendar."""
+"""Forms of the casework pages: the chronology filter, the authority's working-day calendar and its school
+holidays."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
@@ -144,3 +145,47 @@ class CalendarDayForm(BaseForm):
     @property
     def is_working_day(self) -> bool:
         return self.working.data == "working"
+
+
+#: The longest a school holiday can be (the summer holidays are about 6 weeks).
+LONGEST_SCHOOL_HOLIDAY = timedelta(weeks=8)
+
+
+def _holiday_day(label: str, subject: str, example: str, description: str) -> DayMonthYearField:
+    return DayMonthYearField(
+        label,
+        description=description,
+        required=f"Enter the {label.lower()}",
+        subject=subject,
+        example=example,
+        short_year="The year must include 4 numbers, like 2027",
+    )
+
+
+class SchoolHolidayForm(BaseForm):
+    """A holiday of all the authority's schools: its name, its first and last days (both included)."""
+
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="For example, 'February half term', 'Christmas holidays' or 'An extra closure day for all schools'",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Required("Enter the name of the holiday"), NotBlank("Enter the name of the holiday"), text_limit("The name", 120)],
+    )
+    first_day = _holiday_day("First day", "The first day", "15 2 2027", "The first weekday pupils are not in school, for example 15 2 2027")
+    last_day = _holiday_day("Last day", "The last day", "19 2 2027", "The last weekday before pupils are back, for example 19 2 2027")
+    submit = SubmitField("Add this holiday", widget=GovSubmitInput())
+
+    #: Set by the view (UK date), so the form and the page agree on what "today" is.
+    today: date = date.min
+
+    def validate_last_day(self, field):
+        first, last = self.first_day.data, field.data
+        if field.errors or self.first_day.errors or first is None or last is None:
+            return
+        if last < first:
+            raise ValidationError("The last day must be the same as or after the first day")
+        if last - first >= LONGEST_SCHOOL_HOLIDAY:
+            raise ValidationError("A school holiday can be at most 8 weeks long")
+        if last < self.today:
+            raise ValidationError("The last day must be today or in the future")

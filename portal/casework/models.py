@@ -1,5 +1,5 @@
-"""Shared casework records: an authority's calendar changes, the pupil chronology, attachments, and
-exported files."""
+"""Shared casework records: an authority's calendar changes and school holidays, the pupil chronology,
+attachments, and exported files."""
 
 from __future__ import annotations
 
@@ -24,6 +24,22 @@ class CalendarDay(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     day: Mapped[date] = mapped_column(Date, nullable=False)
     is_working_day: Mapped[bool] = mapped_column(Boolean, nullable=False)
     label: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class SchoolHoliday(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """A holiday of every school in the authority (half terms, the Christmas, Easter and summer holidays,
+    a closure day for all schools), from ``first_day`` to ``last_day``, both included. School days are
+    counted around them (:mod:`portal.casework.schooldays`). One school's INSET days are not kept here."""
+
+    __tablename__ = "school_holidays"
+    __table_args__ = tenant_table_args(
+        CheckConstraint("last_day >= first_day", name="last_day_not_before_first"),
+        Index("ix_school_holidays_first_day", "authority_id", "first_day"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    first_day: Mapped[date] = mapped_column(Date, nullable=False)
+    last_day: Mapped[date] = mapped_column(Date, nullable=False)
 
 
 class EntryKind(LabelledEnum):

@@ -1,5 +1,6 @@
 """Attachments (visible with the concern, advice request or referral they belong to), chronology lines
-and exports (the school's casework roles; an export only its requester), the working-day calendar."""
+and exports (the school's casework roles; an export only its requester), the working-day calendar and the
+school holidays."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from portal.advice.models import AdviceRequest
 from portal.advice.policy import advice_visible
-from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ManualEntry, ManualEntryRevision
+from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, ChronologyExport, ManualEntry, ManualEntryRevision, SchoolHoliday
 from portal.concerns.models import Concern
 from portal.concerns.policy import concern_visible
 from portal.policies import Policy, admin_may, casework_schools, child_of, never, within
@@ -34,6 +35,8 @@ POLICIES: dict[type, Policy] = {
         allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
     ),
     CalendarDay: Policy(visible=lambda user: true(), allows=admin_may),
+    # Everyone in the authority counts school days with them; only its administrator changes them.
+    SchoolHoliday: Policy(visible=lambda user: true(), allows=admin_may),
     # What a DSL records on the chronology: the school's casework roles read and correct it (audited).
     ManualEntry: Policy(
         visible=lambda user: within(ManualEntry.organisation_id, casework_schools(user)),

@@ -13,7 +13,7 @@ from portal.casework import files
 from portal.casework import jobs as exports
 from portal.casework.actions import Action
 from portal.casework.attachments import parent_of
-from portal.casework.models import Attachment, CalendarDay, ChronologyExport, EntryKind, ExportStatus
+from portal.casework.models import Attachment, CalendarDay, ChronologyExport, EntryKind, ExportStatus, SchoolHoliday
 from portal.casework.workingdays import WorkingCalendar
 from portal.clock import uk_date, utcnow
 from portal.extensions import db
@@ -117,3 +117,52 @@ def remove_calendar_day(entry: CalendarDay) -> None:
         details={"change": "removed", "day": entry.day.isoformat(), "working_day": entry.is_working_day},
     )
     db.session.delete(entry)
+
+
+# The authority's school holidays ----------------------------------------------------------------------
+
+
+def holiday_dates(first_day: date, last_day: date) -> str:
+    """``15 February 2027 to 19 February 2027``, or one date for a holiday of one day."""
+    return uk_date(first_day) if first_day == last_day else f"{uk_date(first_day)} to {uk_date(last_day)}"
+
+
+def school_holiday_problem(first_day: date, last_day: date) -> tuple[str, str] | None:
+    """Why a holiday from ``first_day`` to ``last_day`` cannot be added, as the form field it is about and
+    the message (it overlaps one already in the calendar, which is named); ``None`` if it can."""
+    clash = db.session.execute(
+        visible_query(SchoolHoliday)
+        .where(SchoolHoliday.first_day <= last_day, SchoolHoliday.last_day >= first_day)
+        .order_by(SchoolHoliday.first_day, SchoolHoliday.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if clash is None:
+        return None
+    return "first_day", (f"These dates overlap a holiday already in your calendar: {clash.name}, {holiday_dates(clash.first_day, clash.last_day)}")
+
+
+def add_school_holiday(name: str, first_day: date, last_day: date) -> SchoolHoliday:
+    """Add a holiday of all the authority's schools (check :func:`school_holiday_problem` first: two
+    administrators adding overlapping holidays at the same moment are not stopped, and the school-day
+    count takes the two together)."""
+    holiday = SchoolHoliday(name=name, first_day=first_day, last_day=last_day)
+    db.session.add(holiday)
+    db.session.flush()
+    _holiday_changed(holiday, "added")
+    return holiday
+
+
+def remove_school_holiday(holiday: SchoolHoliday) -> None:
+    """Remove a school holiday: its weekdays are school days again."""
+    _holiday_changed(holiday, "removed")
+    db.session.delete(holiday)
+    db.session.flush()
+
+
+def _holiday_changed(holiday: SchoolHoliday, change: str) -> None:
+    record(
+        Action.SCHOOL_HOLIDAYS_CHANGED,
+        object_type="school_holiday",
+        object_id=holiday.id,
+        details={"change": change, "name": holiday.name, "first_day": holiday.first_day.isoformat(), "last_day": holiday.last_day.isoformat()},
+    )

@@ -80,6 +80,20 @@ def _calendar_day(app, side):
         return {"day_id": day.id}
 
 
+def _school_holiday(app, side):
+    from portal.casework.models import SchoolHoliday
+    from portal.extensions import db
+    from tenants import tenant_scope
+
+    with app.app_context(), tenant_scope(side.authority_id):
+        # Dates of its own each time (holidays of one authority do not overlap).
+        first = date(2030, 1, 7) + timedelta(weeks=uuid.uuid4().int % 400)
+        holiday = SchoolHoliday(name="Half term", first_day=first, last_day=first + timedelta(days=4))
+        db.session.add(holiday)
+        db.session.commit()
+        return {"holiday_id": holiday.id}
+
+
 def _export_form(app, side):
     return {"kind": ["concern"]}
 
@@ -164,6 +178,7 @@ ENTRIES: list[RouteIsolation] = [
         other_school=("dsl2",),
     ),
     RouteIsolation("casework.calendar_remove", "POST", "admin", _calendar_day, refused=EVERYONE_BUT_ADMIN),
+    RouteIsolation("casework.school_holiday_remove", "POST", "admin", _school_holiday, refused=EVERYONE_BUT_ADMIN),
     # The chronology as the record: the DSL's manual entries and significant events.
     RouteIsolation("casework.manual_new", "GET", "dsl1", _pupil, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("casework.manual_new", "POST", "dsl1", _pupil, refused=NOT_CASEWORK, data=_manual_form, other_school=("dsl2",)),
@@ -179,4 +194,5 @@ EXEMPT: dict[str, str] = {}
 #: Pages without an id that only some roles may open: (endpoint, method) -> person keys allowed.
 ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("casework.calendar", "GET"): ("admin",),
+    ("casework.school_holidays", "GET"): ("admin",),
 }
