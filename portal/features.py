@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "advice",
     "referrals",
     "casework",
+    "transfers",
     "partnership",
     "contexts",
     "meetings",

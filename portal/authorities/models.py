@@ -121,6 +121,7 @@ class Duty(enum.StrEnum):
     FRONT_DOOR_MANAGER = "front_door_manager"
     NETWORK_LEAD = "network_lead"
     CONTEXT_PANEL_MEMBER = "context_panel_member"
+    TRANSFER_LEAD = "transfer_lead"
 
     @property
     def label(self) -> str:
@@ -131,6 +132,7 @@ DUTY_LABELS = {
     Duty.FRONT_DOOR_MANAGER: "Front-door manager (receives escalations)",
     Duty.NETWORK_LEAD: "DSL network lead (moderates the forums)",
     Duty.CONTEXT_PANEL_MEMBER: "Context panel member",
+    Duty.TRANSFER_LEAD: "Transfer lead (told when a school has not sent a child-protection file within 5 school days)",
 }
 
 

@@ -49,6 +49,8 @@ class EntryKind(LabelledEnum):
     REFERRAL = "referral"
     CONTEXT = "context"
     MANUAL = "manual"
+    TRANSFER = "transfer"
+    PREVIOUS_SCHOOL = "previous_school"
 
 
 EntryKind.LABELS = {
@@ -58,6 +60,8 @@ EntryKind.LABELS = {
     "referral": "Referrals and outcomes",
     "context": "Context referrals",
     "manual": "Calls, meetings and visits",
+    "transfer": "Moving school",
+    "previous_school": "From the previous school",
 }
 
 

@@ -32,6 +32,7 @@ from portal.extensions import db
 from portal.policies import policy_for
 from portal.pupils.models import Pupil
 from portal.referrals.models import AWAITING_DECISION, Referral, ReferralDecision, ReferralStatus
+from portal.transfers.models import IncomingStatus, IncomingTransfer, PupilTransfer, TransferStatus
 from portal.vocabulary import Level, harm_labels
 
 #: Decisions below the threshold of children's social care (seed 1: "plot the cases that do not meet
@@ -166,6 +167,32 @@ class SchoolFigures:
     not_heard_count: int
     open_referrals: list[OpenReferral]
     advice_waiting: int
+    transfers: TransferFigures
+
+
+@dataclass
+class TransferFigures:
+    """A school's child-protection files moving school: to send (and how many overdue), sent to it and
+    waiting to be accepted, accepted and waiting for the DSL's review."""
+
+    to_send: int
+    overdue: int
+    waiting: int
+    to_review: int
+
+
+def transfer_figures(user, school_id: uuid.UUID, now: datetime) -> TransferFigures:
+    """Two queries: the school's outgoing transfers still to send, and the files sent to it."""
+    outgoing = and_(policy_for(PupilTransfer).visible(user), PupilTransfer.organisation_id == school_id, PupilTransfer.status == TransferStatus.LEAVING)
+    to_send, overdue = db.session.execute(select(func.count(), _sum(PupilTransfer.due_at < now)).where(outgoing)).one()
+    incoming = and_(policy_for(IncomingTransfer).visible(user), IncomingTransfer.organisation_id == school_id)
+    waiting, to_review = db.session.execute(
+        select(
+            _sum(IncomingTransfer.status == IncomingStatus.WAITING),
+            _sum(and_(IncomingTransfer.status == IncomingStatus.ACCEPTED, IncomingTransfer.reviewed_at.is_(None))),
+        ).where(incoming)
+    ).one()
+    return TransferFigures(to_send=to_send, overdue=overdue or 0, waiting=waiting or 0, to_review=to_review or 0)
 
 
 def school_names(ids) -> list[tuple[uuid.UUID, str]]:
@@ -249,6 +276,7 @@ def school_figures(user, school_id: uuid.UUID, school_name: str, now: datetime) 
         not_heard_count=not_heard,
         open_referrals=open_referrals,
         advice_waiting=advice_waiting,
+        transfers=transfer_figures(user, school_id, now),
     )
 
 
@@ -338,6 +366,8 @@ class AuthorityFigures:
     below_by_school: list[tuple[str, int]]
     below_by_category: list[tuple[str, int]]
     below_by_decision: list[tuple[str, int]] = field(default_factory=list)
+    #: (school, how many) of child-protection files not sent within 5 school days, now.
+    overdue_transfers: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def referral_total(self) -> int:
@@ -418,4 +448,11 @@ def authority_figures(period: str, now: datetime) -> AuthorityFigures:
         below_by_school=below_by_school,
         below_by_category=below_by_category,
         below_by_decision=_ordered({d: decisions.get(d, 0) for d in BELOW_THRESHOLD}, BELOW_THRESHOLD),
+        overdue_transfers=_overdue_transfers(names, now),
     )
+
+
+def _overdue_transfers(names: dict, now: datetime) -> list[tuple[str, int]]:
+    late = and_(PupilTransfer.status == TransferStatus.LEAVING, PupilTransfer.due_at < now)
+    counts = _counts(select(PupilTransfer.organisation_id, func.count()).where(late).group_by(PupilTransfer.organisation_id))
+    return sorted(((names.get(k, "Unknown organisation"), v) for k, v in counts.items()), key=lambda row: (-row[1], row[0]))

@@ -91,6 +91,7 @@ def seed() -> None:
     from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
     from portal.demo.selfreview import seed_self_review
+    from portal.demo.transfers import seed_transfers
 
     password_hash = hash_password(DEMO_PASSWORD)
     created = 0
@@ -156,6 +157,7 @@ def seed() -> None:
             seed_contextual(organisations, users)
             seed_assessment(organisations, users)
             seed_self_review(organisations, users)
+            seed_transfers(organisations, users)
             db.session.commit()
     click.echo(f"Demo data ready ({created} new user(s), {pupils} new pupil(s)).")
 

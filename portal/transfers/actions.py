@@ -1,0 +1,27 @@
+"""The audited actions of this feature: a child-protection file's transfer, on both sides."""
+
+from __future__ import annotations
+
+from portal.audit.actions import Action as CoreAction
+
+
+class Action(CoreAction):
+    """A pupil's leaving and their file's transfer. (With the actions every feature records: portal.audit.actions.)"""
+
+    TRANSFER_RECORDED = "transfer.leaving_recorded"
+    TRANSFER_CONFIRMED = "transfer.destination_confirmed"
+    TRANSFER_WITHDRAWN = "transfer.withdrawn"
+    TRANSFER_SENT = "transfer.sent"
+    TRANSFER_DELIVERED = "transfer.delivered"
+    TRANSFER_REMINDED = "transfer.reminder_sent"
+    TRANSFER_ACCEPTED = "transfer.accepted"
+    TRANSFER_REJECTED = "transfer.rejected"
+    TRANSFER_REVIEWED = "transfer.reviewed"
+    OVERDUE_VIEWED = "transfer.overdue_viewed"
+    LINK_VIEWED = "transfer.link_viewed"
+    LINK_REFUSED = "transfer.link_refused"
+    LINK_OPENED = "transfer.link_code_accepted"
+    LINK_CODE_WRONG = "transfer.link_code_wrong"
+    LINK_RECEIPT = "transfer.link_receipt"
+    LINK_REVOKED = "transfer.link_revoked"
+    LINK_REISSUED = "transfer.link_reissued"
