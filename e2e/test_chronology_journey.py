@@ -102,8 +102,8 @@ def test_a_dsl_records_a_call_marks_significant_events_and_downloads_the_summary
     # Two significant events, then the chronology narrowed to them.
     for title in ("Phone call", "Concern logged: Physical abuse"):
         line = dsl.locator("li", has=dsl.get_by_role("heading", name=title))
-        press_enter_on(dsl, line.get_by_role("button", name="Mark as significant", exact=False))
-        dsl.wait_for_load_state("load")
+        with dsl.expect_navigation():  # the page after the post, not the one still showing when Enter is pressed
+            press_enter_on(dsl, line.get_by_role("button", name="Mark as significant", exact=False))
         expect(success_banner(dsl)).to_contain_text("now marked as a significant event")
         expect(dsl.locator("li", has=dsl.get_by_role("heading", name=title))).to_contain_text("Significant event")
     checkpoint(dsl, "two significant events")
