@@ -54,3 +54,30 @@ def authority_slugs(session: Session | scoped_session[Any]) -> list[tuple[uuid.U
         rows = session.execute(text("SELECT id, slug FROM authorities ORDER BY slug")).all()
         session.rollback()
     return [(uuid.UUID(str(row[0])), row[1]) for row in rows]
+
+
+def other_authorities_schools(session: Session | scoped_session[Any], authority_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID, str, str | None, str]]:
+    """The establishments directory of the other authorities on the portal: for each open school of an
+    authority other than ``authority_id``, ``(authority id, school id, school name, URN, authority name)``,
+    by authority then school name. Nothing else of those authorities is read.
+
+    For a DSL choosing where a leaving pupil's file goes, in the middle of their request: it reads in the
+    request's own transaction, so its tenant stays in force for everything else. On PostgreSQL through
+    ``portal_establishments()``, a ``SECURITY DEFINER`` function made by the migrations (``organisations``
+    stays behind row-level security for the application role: only these five columns of schools come
+    back); on SQLite (no row-level security) through one query of the same columns."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text("SELECT authority_id, organisation_id, name, urn, authority_name FROM portal_establishments() WHERE authority_id <> :authority"),
+            {"authority": str(authority_id)},
+        ).all()
+    else:
+        rows = conn.execute(
+            text(
+                "SELECT o.authority_id, o.id, o.name, o.urn, a.name FROM organisations AS o JOIN authorities AS a ON a.id = o.authority_id "
+                "WHERE o.kind = 'school' AND o.archived_at IS NULL AND o.authority_id <> :authority ORDER BY a.name, o.name"
+            ),
+            {"authority": authority_id.hex},
+        ).all()
+    return [(uuid.UUID(str(r[0])), uuid.UUID(str(r[1])), r[2], r[3], r[4]) for r in rows]

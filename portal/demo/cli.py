@@ -91,11 +91,12 @@ def seed() -> None:
     from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
     from portal.demo.selfreview import seed_self_review
-    from portal.demo.transfers import seed_transfers
+    from portal.demo.transfers import seed_handover, seed_transfers
 
     password_hash = hash_password(DEMO_PASSWORD)
     created = 0
     pupils = 0
+    seeded = []
     for spec in DEMO:
         authority = db.session.execute(select(Authority).where(Authority.slug == spec.slug)).scalar_one_or_none()
         if authority is None:
@@ -159,6 +160,12 @@ def seed() -> None:
             seed_self_review(organisations, users)
             seed_transfers(organisations, users)
             db.session.commit()
+            seeded.append((authority.id, organisations["oakfield"].id, users["dsl.oakfield"].id))
+    # Once every authority is there: a file handed from the first authority to a school of the second.
+    authority_id, school_id, dsl_id = seeded[0]
+    with tenant_scope(authority_id):
+        seed_handover(school_id, dsl_id)
+        db.session.commit()
     click.echo(f"Demo data ready ({created} new user(s), {pupils} new pupil(s)).")
 
 

@@ -55,3 +55,43 @@ def seed_transfers(organisations: dict, users: dict) -> int:
     db.session.flush()
     deliver(str(away_file.id))  # the link emailed, as the job would
     return 3
+
+
+def seed_handover(school_id, dsl_id) -> int:
+    """An Oakfield pupil leaving for a school of another authority on the portal (Southmoor), the file sent:
+    handed over, waiting for that authority to take it in (its intake runs every 5 minutes under ``make
+    run``). Added once."""
+    from portal.accounts.models import User
+    from portal.authorities.models import Organisation
+    from portal.clock import uk_today
+    from portal.extensions import db
+    from portal.pupils.models import Pupil
+    from portal.transfers import service
+    from portal.transfers.jobs import deliver
+    from portal.transfers.models import DestinationKind, PupilTransfer
+    from tenants.directory import other_authorities_schools
+
+    oakfield, dsl = db.session.get(Organisation, school_id), db.session.get(User, dsl_id)
+    if db.session.execute(select(PupilTransfer.id).where(PupilTransfer.destination_kind == DestinationKind.OTHER_AUTHORITY)).first() is not None:
+        return 0
+    directory = other_authorities_schools(db.session, oakfield.authority_id)
+    if not directory:
+        return 0
+    authority_id, school_id, name, urn, authority_name = directory[0]
+    leaving = select(PupilTransfer.pupil_id)
+    pupil = (
+        db.session.execute(
+            select(Pupil)
+            .where(Pupil.organisation_id == oakfield.id, Pupil.id.not_in(leaving))
+            .order_by(Pupil.legal_surname.desc(), Pupil.legal_forename)
+            .limit(1)
+        )
+        .unique()
+        .scalar_one()
+    )
+    destination = service.OtherAuthoritySchool(authority_id=authority_id, id=school_id, name=name, urn=urn, authority_name=authority_name)
+    transfer = service.record_leaving(pupil, leaving_on=uk_today() + timedelta(days=3), destination=destination, confirmed=True, actor_id=dsl.id)
+    sent, _ = service.send(transfer, note="Moving to live with grandparents. No open plan; a worry about attendance in the autumn.", actor=dsl)
+    db.session.flush()
+    deliver(str(sent.id))  # handed over, as the job would
+    return 1

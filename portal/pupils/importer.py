@@ -89,6 +89,9 @@ class Row:
 
     line: int
     values: dict = field(default_factory=dict)
+    #: The pupil is leaving: their last day and, when the file says, the URN of the school they go to.
+    leaving_on: date | None = None
+    destination_urn: str | None = None
 
     @property
     def upn(self) -> str | None:
@@ -116,6 +119,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "looked_after": ("looked after", "in care", "cla", "lac", "child looked after"),
     "child_protection_plan": ("child protection plan", "cp plan", "cpp"),
     "eal": ("eal", "first language", "home language"),
+    "leaving_date": ("leaving date", "date of leaving", "leave date", "date left", "leaving"),
+    "destination_urn": ("destination urn", "destination school urn", "next school urn", "new school urn"),
 }
 REQUIRED = {"legal_surname": "surname", "legal_forename": "forename", "date_of_birth": "date of birth"}
 EXAMPLE_HEADINGS = {
@@ -269,6 +274,21 @@ def _read_row(line: int, cells: list[str], columns: dict, today: date) -> tuple[
             except ValueError as exc:
                 errors.append(RowError(line, heading, f"'{value}' {exc}"))
 
+    if "leaving_date" in columns:
+        value, heading = cell("leaving_date")
+        if value:
+            try:
+                row.leaving_on = parse_date(value)
+            except ValueError as exc:
+                errors.append(RowError(line, heading, str(exc)))
+    if "destination_urn" in columns:
+        value, heading = cell("destination_urn")
+        if value and not re.fullmatch(r"\d{6}", value):
+            errors.append(RowError(line, heading, f"'{value}' is not a URN: a URN is 6 digits, like 123456"))
+        elif value and row.leaving_on is None:
+            errors.append(RowError(line, heading, "is given without a leaving date: add the date the pupil leaves"))
+        row.destination_urn = value or None
+
     if "eal" in columns:
         value, heading = cell("eal")
         read = parse_yes_no if _heading(heading) == "eal" else parse_first_language
@@ -368,6 +388,10 @@ class Plan:
     updates: list[tuple] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: (pupil, row) of the rows that change nothing on the register (a leaving date may still be given).
+    same: list[tuple] = field(default_factory=list)
+    #: What was done about the pupils the file says are leaving, for the DSL.
+    leaving_notes: list[str] = field(default_factory=list)
 
 
 def plan(rows: list[Row], existing) -> Plan:
@@ -408,6 +432,7 @@ def plan(rows: list[Row], existing) -> Plan:
             result.updates.append((pupil, row, changed))
         else:
             result.unchanged += 1
+            result.same.append((pupil, row))
     return result
 
 

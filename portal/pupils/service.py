@@ -6,6 +6,9 @@ commits. A UPN is unique within its school (the database says so too, for two sa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from portal.audit.service import record
 from portal.clock import utcnow
@@ -57,6 +60,21 @@ def correct(pupil: Pupil, values: dict, *, left: bool) -> list[str]:
     return changed
 
 
+@dataclass(frozen=True)
+class Leaver:
+    """A pupil the imported file says is leaving: on what day, and the URN of where they go (if given)."""
+
+    pupil: Pupil
+    leaving_on: date
+    destination_urn: str | None
+
+
+#: What happens when an import says pupils are leaving: each handler gets the leavers and returns sentences
+#: for the DSL. The transfers feature registers the step that records each leaving (pupils knows nothing of
+#: transfers).
+LEAVER_HANDLERS: list[Callable[[list[Leaver]], list[str]]] = []
+
+
 def import_register(school_id: uuid.UUID, rows: list[importer.Row]) -> importer.Plan:
     """Match ``rows`` to the school's register and, if nothing is wrong, add and update pupils (audited).
     The returned plan's ``errors`` say why nothing was imported: a file is imported whole or not at all."""
@@ -64,13 +82,22 @@ def import_register(school_id: uuid.UUID, rows: list[importer.Row]) -> importer.
     plan = importer.plan(rows, existing)
     if plan.errors:
         return plan
+    leavers: list[tuple[Pupil, importer.Row]] = []
     for row in plan.creates:
         values = {"sen": False, "looked_after": False, "child_protection_plan": False, "eal": False} | row.values
-        db.session.add(Pupil(organisation_id=school_id, **values))
+        pupil = Pupil(organisation_id=school_id, **values)
+        db.session.add(pupil)
+        leavers.append((pupil, row))
     for pupil, row, changed in plan.updates:
         for name in changed:
             setattr(pupil, name, row.values[name])
+        leavers.append((pupil, row))
     db.session.flush()
+    found = [Leaver(pupil, row.leaving_on, row.destination_urn) for pupil, row in leavers if row.leaving_on is not None]
+    found += [Leaver(pupil, row.leaving_on, row.destination_urn) for pupil, row in plan.same if row.leaving_on is not None]
+    if found:
+        for handle in LEAVER_HANDLERS:
+            plan.leaving_notes += handle(found)
     record(
         Action.PUPILS_IMPORTED,
         object_type="organisation",

@@ -225,7 +225,7 @@ def import_csv():
                         "Someone else changed the register while the file was being imported. Nothing has been imported: upload the file again"
                     )
                 elif not plan.errors:
-                    flash(f"Import finished: {_counts(plan)}.", "success")
+                    flash(" ".join([f"Import finished: {_counts(plan)}.", *plan.leaving_notes]), "success")
                     return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
                 else:
                     row_errors = plan.errors

@@ -44,7 +44,7 @@ class LeavingForm(BaseForm):
     destination = SelectField(
         "Which school are they going to?",
         widget=GovSelect(),
-        description="Schools of this authority, by name and URN. For a school or college not on the portal, choose the last option and give its details below.",
+        description="Schools of this authority, then those of other authorities on the portal, by name and URN. For a school or college not on the portal, choose the last option and give its details below.",
         validators=[Required("Select the school the pupil is going to")],
         validate_choice=False,
     )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from jobs.registry import job
 from portal.accounts.models import Membership, Role, User
 from portal.audit.service import record
-from portal.authorities.models import AuthorityDuty, Duty
+from portal.authorities.models import Authority, AuthorityDuty, Duty, Organisation, OrganisationKind
 from portal.casework import files
 from portal.casework.people import notify_all, school_casework_ids
 from portal.casework.schooldays import authority_school_calendar
@@ -27,9 +27,12 @@ from portal.extensions import db
 from portal.notifications.mail import external_url, send_templated
 from portal.notifications.service import page_path
 from portal.pdf import render_pdf
+from portal.transfers import handover
 from portal.transfers.actions import Action
+from portal.transfers.base import DELIVER_JOB, EMAIL_LINK_JOB, incoming_link
+from portal.transfers.handover import HandoverStatus, TransferHandover
+from portal.transfers.links import current_link, issue_link_secret
 from portal.transfers.models import DestinationKind, IncomingTransfer, PupilTransfer, TransferFile, TransferLink, TransferStatus
-from portal.transfers.service import DELIVER_JOB, EMAIL_LINK_JOB, current_link, incoming_link, issue_link_secret
 
 
 def render_file_pdf(sent: TransferFile, transfer: PupilTransfer) -> bytes:
@@ -49,6 +52,9 @@ def _copy(key: str) -> str:
 def deliver(transfer_file_id: str) -> None:
     sent = db.session.execute(select(TransferFile).where(TransferFile.id == uuid.UUID(str(transfer_file_id)))).scalar_one()
     transfer = db.session.execute(select(PupilTransfer).where(PupilTransfer.id == sent.transfer_id).with_for_update(of=PupilTransfer)).unique().scalar_one()
+    if transfer.destination_kind == DestinationKind.OTHER_AUTHORITY:
+        _hand_over(sent, transfer)
+        return
     if transfer.destination_kind == DestinationKind.OUTSIDE:
         if not files.exists(sent.pdf_key):
             files.write(sent.pdf_key, render_file_pdf(sent, transfer))
@@ -93,6 +99,153 @@ def deliver(transfer_file_id: str) -> None:
         f"A child-protection file has been sent to you by {transfer.organisation.name}",
         link=incoming_link(incoming),
     )
+
+
+def _hand_over(sent: TransferFile, transfer: PupilTransfer) -> None:
+    """Post the file to the receiving authority (once: a retried job finds it posted). What travels is the
+    file as it was sent and the names of its PDF and attachments in this authority's store; the receiving
+    authority's intake copies them into its own."""
+    if db.session.execute(handover.sent_by_us().where(TransferHandover.source_transfer_id == transfer.id)).first() is not None:
+        return
+    if not files.exists(sent.pdf_key):
+        files.write(sent.pdf_key, render_file_pdf(sent, transfer))
+    sender = db.session.get(User, transfer.sent_by_id)
+    authority = db.session.get(Authority, transfer.authority_id)
+    mail = handover.post(
+        to_authority_id=transfer.destination_authority_id,
+        to_organisation_id=transfer.destination_school_id,
+        source_transfer_id=transfer.id,
+        package={
+            "file": sent.content,
+            "note": sent.note,
+            "from_school": transfer.organisation.name,
+            "from_urn": transfer.organisation.urn,
+            "from_authority": authority.name,
+            "sent_by": sender.full_name if sender else "The sending school",
+            "pdf_key": sent.pdf_key,
+            "attachments": sent.content.get("attachments", []),
+        },
+    )
+    record(
+        Action.HANDED_OVER,
+        object_type="pupil_transfer",
+        object_id=transfer.id,
+        actor_id=None,
+        organisation_id=transfer.organisation_id,
+        details={
+            "handover_id": str(mail.id),
+            "to_authority_id": str(transfer.destination_authority_id),
+            "attachments": len(sent.content.get("attachments", [])),
+        },
+    )
+
+
+def _copy_in(key: str, mail: TransferHandover) -> str:
+    """This authority's own copy of a file the sender named in the hand-over: the one read of another
+    authority's file store, and only of the keys in a hand-over addressed to this authority."""
+    copy = files.new_key()
+    files.write(copy, files.path_for(key, authority_id=mail.from_authority_id).read_bytes())
+    return copy
+
+
+@job("transfers.take_handovers", queue="exports")
+def take_handovers() -> None:
+    """The receiving authority takes in the files handed over to it: its own copies of the PDF and the
+    attachments, the receiving school's incoming file, its DSLs told. A school no longer open here makes
+    the hand-over undeliverable (the sender is told)."""
+    waiting = handover.addressed_to_us().where(TransferHandover.status == HandoverStatus.POSTED).order_by(TransferHandover.created_at)
+    for mail in db.session.execute(waiting.with_for_update(skip_locked=True).limit(50)).scalars().all():
+        school = db.session.execute(
+            select(Organisation).where(
+                Organisation.id == mail.to_organisation_id, Organisation.kind == OrganisationKind.SCHOOL, Organisation.archived_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        now = utcnow()
+        if school is None:
+            mail.status, mail.status_at = HandoverStatus.UNDELIVERABLE, now
+            record(Action.TAKEN_IN, object_type="transfer_handover", object_id=mail.id, actor_id=None, details={"delivered": False})
+            continue
+        package = mail.package
+        incoming = IncomingTransfer(
+            organisation_id=school.id,
+            from_school=package["from_school"],
+            from_urn=package.get("from_urn"),
+            from_authority=package["from_authority"],
+            sent_by=package["sent_by"],
+            source_transfer_id=mail.source_transfer_id,
+            handover_id=mail.id,
+            content=package["file"],
+            note=package.get("note"),
+            pdf_key=_copy_in(package["pdf_key"], mail),
+            attachments=[
+                {**{k: v for k, v in item.items() if k != "storage_key"}, "storage_key": _copy_in(item["storage_key"], mail)} for item in package["attachments"]
+            ],
+        )
+        db.session.add(incoming)
+        db.session.flush()
+        mail.status, mail.taken_at, mail.incoming_id = HandoverStatus.TAKEN, now, incoming.id
+        record(
+            Action.TAKEN_IN,
+            object_type="incoming_transfer",
+            object_id=incoming.id,
+            actor_id=None,
+            organisation_id=school.id,
+            details={"handover_id": str(mail.id), "from_authority_id": str(mail.from_authority_id), "attachments": len(incoming.attachments)},
+        )
+        notify_all(
+            school_casework_ids(school.id),
+            f"A child-protection file has been sent to you by {package['from_school']} ({package['from_authority']})",
+            link=incoming_link(incoming),
+        )
+
+
+#: What a receipt on a hand-over means for the sending school's transfer record.
+_COLLECTED = {
+    HandoverStatus.OPENED: TransferStatus.VIEWED,
+    HandoverStatus.ACCEPTED: TransferStatus.RECEIVED,
+    HandoverStatus.REJECTED: TransferStatus.REJECTED,
+    HandoverStatus.UNDELIVERABLE: TransferStatus.REJECTED,
+}
+
+
+@job("transfers.collect_receipts", queue="sla")
+def collect_receipts() -> None:
+    """The sending authority reads back what the receiving school did with files handed over: opened,
+    received (who, when) or rejected (why), onto its own transfer records; its DSLs are told."""
+    news = handover.sent_by_us().where(TransferHandover.status.in_(list(_COLLECTED)))
+    for mail in db.session.execute(news.with_for_update(skip_locked=True).limit(200)).scalars().all():
+        if mail.collected_status == mail.status.value:
+            continue
+        transfer = db.session.execute(select(PupilTransfer).where(PupilTransfer.id == mail.source_transfer_id)).unique().scalar_one_or_none()
+        mail.collected_status = mail.status.value
+        if transfer is None or transfer.status in (TransferStatus.RECEIVED, TransferStatus.REJECTED):
+            continue
+        when = mail.status_at or utcnow()
+        if mail.status == HandoverStatus.OPENED:
+            transfer.status, transfer.viewed_at = TransferStatus.VIEWED, when
+        elif mail.status == HandoverStatus.ACCEPTED:
+            transfer.status, transfer.received_at, transfer.received_by = TransferStatus.RECEIVED, when, mail.decided_by
+            transfer.received_role, transfer.received_school = "Designated safeguarding lead", transfer.destination_name
+            if transfer.viewed_at is None:
+                transfer.viewed_at = when
+        else:
+            reason = mail.rejection_reason or "The school is not on the portal any more: send the file another way"
+            transfer.status, transfer.rejected_at, transfer.rejection_reason = TransferStatus.REJECTED, when, reason
+        record(
+            Action.RECEIPT_COLLECTED,
+            object_type="pupil_transfer",
+            object_id=transfer.id,
+            actor_id=None,
+            organisation_id=transfer.organisation_id,
+            details={"handover_id": str(mail.id), "status": mail.status.value},
+        )
+        if transfer.status != TransferStatus.VIEWED:
+            verb = "received" if transfer.status == TransferStatus.RECEIVED else "rejected"
+            notify_all(
+                school_casework_ids(transfer.organisation_id),
+                f"{transfer.destination_name} has {verb} a child-protection file you sent",
+                link=page_path("transfers.detail", transfer_id=transfer.id),
+            )
 
 
 def _email_link(link: TransferLink, transfer: PupilTransfer) -> None:

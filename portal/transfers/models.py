@@ -34,6 +34,7 @@ class TransferStatus(LabelledEnum):
     RECEIVED = "received"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    REDIRECTED = "redirected"
 
 
 TransferStatus.LABELS = {
@@ -43,6 +44,7 @@ TransferStatus.LABELS = {
     "received": "Received",
     "rejected": "Rejected by the new school",
     "withdrawn": "Withdrawn",
+    "redirected": "Sent to another school instead",
 }
 
 #: The transfers whose 5-school-day clock runs: the file has still to be sent.
@@ -88,6 +90,10 @@ class PupilTransfer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     #: The destination as the page names it (for every kind): its name and URN.
     destination_name: Mapped[str] = mapped_column(String(200), nullable=False)
     destination_urn: Mapped[str | None] = mapped_column(String(6))
+    #: A school of another authority on the portal: that authority (its id and name; not a key into it).
+    destination_authority_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    destination_authority_name: Mapped[str | None] = mapped_column(String(200))
+    destination_school_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     #: A school not on the portal: its DSL, to whom the one-time link is emailed.
     destination_dsl: Mapped[str | None] = mapped_column(String(200))
     destination_email: Mapped[str | None] = mapped_column(String(254))
@@ -224,9 +230,13 @@ class IncomingStatus(LabelledEnum):
     WAITING = "waiting"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
-IncomingStatus.LABELS = {"waiting": "Waiting for you", "accepted": "Accepted", "rejected": "Rejected"}
+IncomingStatus.LABELS = {"waiting": "Waiting for you", "accepted": "Accepted", "rejected": "Rejected", "withdrawn": "Withdrawn by the sending school"}
+
+#: The receiving school's copy is of a file not for it: its contents are removed.
+DISCARDED = (IncomingStatus.REJECTED, IncomingStatus.WITHDRAWN)
 
 
 class IncomingTransfer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
@@ -249,6 +259,8 @@ class IncomingTransfer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     sent_by: Mapped[str] = mapped_column(String(200), nullable=False)
     #: The sending school's record (an id in the sending authority; not a key across authorities).
     source_transfer_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    #: From another authority: the hand-over it came by (``portal.transfers.handover``).
+    handover_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     content: Mapped[dict] = mapped_column(JSON, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     #: The receiving school's copies: the PDF, and each attachment (``[{filename, content_type,
@@ -274,6 +286,11 @@ class IncomingTransfer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     decided_by = tenant_relationship("User", "IncomingTransfer.decided_by_id")
     reviewed_by = tenant_relationship("User", "IncomingTransfer.reviewed_by_id")
     pupil = tenant_relationship("Pupil", "IncomingTransfer.pupil_id")
+
+    @property
+    def discarded(self) -> bool:
+        """Rejected or withdrawn: the school keeps who sent it, when and why it went, not the file."""
+        return self.status in DISCARDED
 
     @property
     def pupil_details(self) -> dict:

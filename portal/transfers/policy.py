@@ -13,13 +13,19 @@ def _sender_allows(user, action, obj) -> bool:
         return False
     if action in {"send", "confirm", "withdraw"}:
         return obj.status == TransferStatus.LEAVING
+    if action == "redirect":
+        return obj.status in (TransferStatus.SENT, TransferStatus.VIEWED, TransferStatus.REJECTED)
     if action in {"revoke_link", "new_link"}:
         return obj.destination_kind == DestinationKind.OUTSIDE and obj.status in AWAITING_RECEIPT
     return action == "download"
 
 
 def _receiver_allows(user, action, obj) -> bool:
-    return action in {"decide", "review", "download"} and obj.organisation_id in casework_schools(user)
+    if obj.organisation_id not in casework_schools(user):
+        return False
+    if action == "download":
+        return not obj.discarded  # a copy rejected or withdrawn keeps nothing to download
+    return action in {"decide", "review"}
 
 
 POLICIES: dict[type, Policy] = {

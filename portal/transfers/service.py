@@ -1,7 +1,8 @@
 """Every change to a child-protection file's transfer, on both sides. Each is audited (ids and choices,
 never the file's words) and tells who needs to know; the page commits.
 
-The sending school: the pupil is leaving (for a school of this authority, for now), the destination is
+The sending school: the pupil is leaving (for a school of this authority, of another on the portal, or not
+on the portal), the destination is
 confirmed (the 5-school-day clock starts), the file is sent with the DSL's note (a snapshot and its PDF,
 delivered by a job), or the transfer is withdrawn. The receiving school: its DSLs open the file (the sender
 sees "opened"), accept it for a pupil on their register (matched by UPN, else name and date of birth, or
@@ -11,74 +12,53 @@ or reject it with a reason; then they review it.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from jobs.outbox import enqueue
 from portal.accounts.models import User
-from portal.accounts.security import keyed_hash
 from portal.audit.service import record
-from portal.authorities.models import Organisation
+from portal.authorities.models import Organisation, OrganisationKind
 from portal.casework import chronology, files
 from portal.casework.models import EntryKind
 from portal.casework.people import notify_all, school_casework_ids
 from portal.casework.schooldays import authority_school_calendar
 from portal.clock import uk_date, utcnow
 from portal.extensions import db
-from portal.notifications.service import page_path
+from portal.pupils import service as pupil_service
 from portal.pupils.models import Pupil
-from portal.transfers import snapshot
+from portal.pupils.service import Leaver
+from portal.transfers import handover, snapshot
 from portal.transfers.actions import Action
+from portal.transfers.base import (
+    DELIVER_JOB,
+    EMAIL_LINK_JOB,
+    LINK_VALID_FOR,
+    STILL_GOING,
+    WRONG_CODES_ALLOWED,
+    TransferRefused,
+    audit_transfer,
+    incoming_link,
+    transfer_path,
+)
+from portal.transfers.handover import HandoverStatus
+from portal.transfers.links import current_link, end_link, new_link
 from portal.transfers.models import (
-    AWAITING_RECEIPT,
     DestinationKind,
     IncomingStatus,
     IncomingTransfer,
     LinkEnd,
     PupilTransfer,
     TransferFile,
-    TransferLink,
     TransferStatus,
 )
+from tenants.context import current as current_context
+from tenants.directory import other_authorities_schools
 
-DELIVER_JOB = "transfers.deliver"
-EMAIL_LINK_JOB = "transfers.email_link"
-#: How long a school not on the portal has to open its link.
-LINK_VALID_FOR = timedelta(days=14)
-#: Wrong access codes before a link stops working (the sender can send a new one).
-WRONG_CODES_ALLOWED = 5
-#: Access codes avoid letters and digits that are easily confused on the phone (0/O, 1/I/L).
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-class TransferRefused(ValueError):
-    """The step is not possible now; the message says why, for the page (next to ``field`` if given)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def _link(transfer: PupilTransfer) -> str:
-    return page_path("transfers.detail", transfer_id=transfer.id)
-
-
-def incoming_link(incoming: IncomingTransfer) -> str:
-    return page_path("transfers.incoming", incoming_id=incoming.id)
-
-
-def _audit(action: str, transfer: PupilTransfer, **details) -> None:
-    record(
-        action,
-        object_type="pupil_transfer",
-        object_id=transfer.id,
-        organisation_id=transfer.organisation_id,
-        details={"pupil_id": str(transfer.pupil_id), **details},
-    )
+__all__ = ["DELIVER_JOB", "EMAIL_LINK_JOB", "LINK_VALID_FOR", "WRONG_CODES_ALLOWED", "TransferRefused", "incoming_link"]
 
 
 # The sending school -------------------------------------------------------------------------------------
@@ -100,16 +80,25 @@ class OutsideSchool:
     email: str
 
 
-def record_leaving(pupil: Pupil, *, leaving_on: date, destination: Organisation | OutsideSchool, confirmed: bool, actor_id: uuid.UUID) -> PupilTransfer:
+@dataclass(frozen=True)
+class OtherAuthoritySchool:
+    """A school of another authority on the portal, as the establishments directory shows it."""
+
+    authority_id: uuid.UUID
+    id: uuid.UUID
+    name: str
+    urn: str | None
+    authority_name: str
+
+
+def record_leaving(
+    pupil: Pupil, *, leaving_on: date, destination: Organisation | OtherAuthoritySchool | OutsideSchool, confirmed: bool, actor_id: uuid.UUID
+) -> PupilTransfer:
     """Record that ``pupil`` is leaving on ``leaving_on`` for ``destination`` (a school of this authority, or
     one not on the portal); with the destination confirmed, the 5-school-day clock starts now."""
     if isinstance(destination, Organisation) and destination.id == pupil.organisation_id:
         raise TransferRefused("Select the school the pupil is going to, not their school now", field="destination")
-    open_one = db.session.execute(
-        select(PupilTransfer.id).where(
-            PupilTransfer.pupil_id == pupil.id, PupilTransfer.status.in_([TransferStatus.LEAVING, TransferStatus.SENT, TransferStatus.VIEWED])
-        )
-    ).first()
+    open_one = db.session.execute(select(PupilTransfer.id).where(PupilTransfer.pupil_id == pupil.id, PupilTransfer.status.in_(STILL_GOING))).first()
     if open_one is not None:
         raise TransferRefused("This pupil's leaving is already recorded: change it on its page")
     transfer = PupilTransfer(
@@ -123,6 +112,10 @@ def record_leaving(pupil: Pupil, *, leaving_on: date, destination: Organisation 
     )
     if isinstance(destination, Organisation):
         transfer.destination_kind, transfer.destination_organisation_id = DestinationKind.SAME_AUTHORITY, destination.id
+    elif isinstance(destination, OtherAuthoritySchool):
+        transfer.destination_kind = DestinationKind.OTHER_AUTHORITY
+        transfer.destination_authority_id, transfer.destination_authority_name = destination.authority_id, destination.authority_name
+        transfer.destination_school_id = destination.id
     else:
         transfer.destination_kind = DestinationKind.OUTSIDE
         transfer.destination_dsl, transfer.destination_email = destination.dsl, destination.email
@@ -140,8 +133,8 @@ def record_leaving(pupil: Pupil, *, leaving_on: date, destination: Organisation 
         actor_id=actor_id,
         substance=chronology.lines(("Leaving on", uk_date(leaving_on)), ("Destination", "Confirmed" if confirmed else "Not confirmed yet")),
     )
-    where = str(destination.id) if isinstance(destination, Organisation) else "outside the portal"
-    _audit(Action.TRANSFER_RECORDED, transfer, destination=where, confirmed=confirmed)
+    where = "outside the portal" if isinstance(destination, OutsideSchool) else str(destination.id)
+    audit_transfer(Action.TRANSFER_RECORDED, transfer, destination=where, confirmed=confirmed)
     return transfer
 
 
@@ -150,7 +143,7 @@ def confirm_destination(transfer: PupilTransfer, *, actor_id: uuid.UUID) -> None
     if not transfer.is_open or transfer.confirmed_at is not None:
         raise TransferRefused("The destination is already confirmed")
     start_clock(transfer, utcnow())
-    _audit(Action.TRANSFER_CONFIRMED, transfer, due_at=transfer.due_at.isoformat())
+    audit_transfer(Action.TRANSFER_CONFIRMED, transfer, due_at=transfer.due_at.isoformat())
 
 
 def withdraw(transfer: PupilTransfer, *, actor_id: uuid.UUID) -> None:
@@ -159,7 +152,7 @@ def withdraw(transfer: PupilTransfer, *, actor_id: uuid.UUID) -> None:
         raise TransferRefused("A file that has been sent cannot be withdrawn: ask the new school to reject it")
     transfer.status = TransferStatus.WITHDRAWN
     transfer.withdrawn_at = utcnow()
-    _audit(Action.TRANSFER_WITHDRAWN, transfer)
+    audit_transfer(Action.TRANSFER_WITHDRAWN, transfer)
 
 
 def send(transfer: PupilTransfer, *, note: str | None, actor: User) -> tuple[TransferFile, str | None]:
@@ -188,162 +181,16 @@ def send(transfer: PupilTransfer, *, note: str | None, actor: User) -> tuple[Tra
         actor_id=actor.id,
         substance=chronology.lines(("What the new school should know now", note)),
     )
-    _audit(
+    audit_transfer(
         Action.TRANSFER_SENT,
         transfer,
         lines=len(content["chronology"]),
         attachments=len(content["attachments"]),
         on_time=transfer.due_at is None or now <= transfer.due_at,
     )
-    code = _new_link(transfer, actor)[1] if transfer.destination_kind == DestinationKind.OUTSIDE else None
+    code = new_link(transfer, actor)[1] if transfer.destination_kind == DestinationKind.OUTSIDE else None
     enqueue(DELIVER_JOB, dedupe_key=f"transfer_deliver:{transfer.id}", transfer_file_id=sent.id)
     return sent, code
-
-
-# A school not on the portal: the one-time link ---------------------------------------------------------
-
-
-def normalise_code(typed: str | None) -> str:
-    """An access code as typed (any case, with or without spaces and dashes) in its stored form."""
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
-
-
-def _new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
-
-
-def current_link(transfer: PupilTransfer) -> TransferLink | None:
-    """The transfer's latest link (working or not)."""
-    query = select(TransferLink).where(TransferLink.transfer_id == transfer.id)
-    query = query.order_by(TransferLink.ended_at.is_(None).desc(), TransferLink.ended_at.desc(), TransferLink.created_at.desc()).limit(1)
-    return db.session.execute(query).unique().scalar_one_or_none()
-
-
-def _end(link: TransferLink, because: LinkEnd) -> None:
-    if link.ended_at is None:
-        link.ended_at, link.ended_because = utcnow(), because
-
-
-def _new_link(transfer: PupilTransfer, actor: User) -> tuple[TransferLink, str]:
-    """A new link for the destination's DSL (emailed by a job) and its access code; an earlier link stops."""
-    earlier = current_link(transfer)
-    if earlier is not None:
-        _end(earlier, LinkEnd.REPLACED)
-    code = _new_code()
-    link = TransferLink(
-        transfer_id=transfer.id,
-        email=transfer.destination_email,
-        recipient=transfer.destination_dsl,
-        code_hash=keyed_hash(normalise_code(code)),
-        expires_at=utcnow() + LINK_VALID_FOR,
-        created_by_id=actor.id,
-    )
-    db.session.add(link)
-    db.session.flush()
-    return link, code
-
-
-def issue_link_secret(link: TransferLink) -> str:
-    """The link's secret, made when it is emailed: ``<authority id>.<secret>`` (only its keyed hash is kept)."""
-    secret = secrets.token_urlsafe(32)
-    link.token_hash, link.emailed_at = keyed_hash(secret), utcnow()
-    return f"{link.authority_id.hex}.{secret}"
-
-
-def find_link(secret: str) -> TransferLink | None:
-    """The link whose secret this is, in the authority in context."""
-    return db.session.execute(select(TransferLink).where(TransferLink.token_hash == keyed_hash(secret))).unique().scalar_one_or_none()
-
-
-def _link_audit(action: str, link: TransferLink, **details) -> None:
-    record(
-        action,
-        object_type="transfer_link",
-        object_id=link.id,
-        actor_id=None,
-        organisation_id=link.transfer.organisation_id,
-        details={"transfer_id": str(link.transfer_id), **details},
-    )
-
-
-def link_seen(link: TransferLink, what: str) -> None:
-    """Audit each view of a link's pages: ``code`` (asked for the access code), ``file`` or ``download``."""
-    _link_audit(Action.LINK_VIEWED, link, page=what)
-
-
-def link_refused(link: TransferLink, problem: str) -> None:
-    _link_audit(Action.LINK_REFUSED, link, problem=problem)
-
-
-def check_code(link: TransferLink, typed: str) -> bool:
-    """Is ``typed`` the link's access code? A wrong one counts; after too many the link stops and the
-    sending school's DSLs are told."""
-    if secrets.compare_digest(keyed_hash(normalise_code(typed)), link.code_hash):
-        now = utcnow()
-        if link.first_opened_at is None:
-            link.first_opened_at = now
-        transfer = link.transfer
-        if transfer.status == TransferStatus.SENT:
-            transfer.status, transfer.viewed_at = TransferStatus.VIEWED, now
-        _link_audit(Action.LINK_OPENED, link)
-        return True
-    link.wrong_codes += 1
-    _link_audit(Action.LINK_CODE_WRONG, link, wrong_codes=link.wrong_codes)
-    if link.wrong_codes >= WRONG_CODES_ALLOWED:
-        _end(link, LinkEnd.WRONG_CODES)
-        notify_all(
-            school_casework_ids(link.transfer.organisation_id),
-            f"The link to a child-protection file sent to {link.transfer.destination_name} has stopped after too many wrong access codes",
-            link=_link(link.transfer),
-        )
-    return False
-
-
-def give_receipt(link: TransferLink, *, name: str, role: str, school: str, received_on: date) -> None:
-    """The new school's DSL confirms receipt: the transfer is received, the link stops, the sender is told
-    and the receipt joins the child's chronology at the sending school."""
-    problem = link.problem(utcnow())
-    if problem:
-        raise TransferRefused("This link no longer works")
-    transfer = link.transfer
-    now = utcnow()
-    transfer.status, transfer.received_at = TransferStatus.RECEIVED, now
-    transfer.received_by, transfer.received_role, transfer.received_school, transfer.received_on = name, role, school, received_on
-    if transfer.viewed_at is None:
-        transfer.viewed_at = now
-    _end(link, LinkEnd.RECEIPT)
-    chronology.add(
-        pupil_id=transfer.pupil_id,
-        organisation_id=transfer.organisation_id,
-        kind=EntryKind.TRANSFER,
-        title=f"Receipt of the child-protection file confirmed by {school}",
-        object_type="pupil_transfer",
-        object_id=transfer.id,
-        actor_id=None,
-        substance=chronology.lines(("Confirmed by", f"{name}, {role}"), ("Received on", uk_date(received_on))),
-    )
-    notify_all(school_casework_ids(transfer.organisation_id), f"{school} has confirmed receipt of a child-protection file you sent", link=_link(transfer))
-    _link_audit(Action.LINK_RECEIPT, link)
-
-
-def revoke_link(transfer: PupilTransfer, *, actor_id: uuid.UUID) -> None:
-    """The sending DSL stops the link (sent to the wrong address, or no longer needed)."""
-    link = current_link(transfer)
-    if link is None or link.problem(utcnow()):
-        raise TransferRefused("There is no working link to revoke")
-    _end(link, LinkEnd.REVOKED)
-    _audit(Action.LINK_REVOKED, transfer, link_id=str(link.id))
-
-
-def resend_link(transfer: PupilTransfer, *, actor: User) -> str:
-    """A new link and access code for the destination's DSL (the earlier link stops); returns the code."""
-    if transfer.destination_kind != DestinationKind.OUTSIDE or transfer.status not in AWAITING_RECEIPT:
-        raise TransferRefused("A new link can only be sent while the file waits for its receipt")
-    link, code = _new_link(transfer, actor)
-    _audit(Action.LINK_REISSUED, transfer, link_id=str(link.id))
-    enqueue(EMAIL_LINK_JOB, dedupe_key=f"transfer_link:{link.id}", link_id=link.id)
-    return code
 
 
 # The receiving school -----------------------------------------------------------------------------------
@@ -351,7 +198,18 @@ def resend_link(transfer: PupilTransfer, *, actor: User) -> str:
 
 def _source(incoming: IncomingTransfer) -> PupilTransfer | None:
     """The sending school's record, when it is of this authority."""
+    if incoming.handover_id is not None:
+        return None  # another authority's: the receipt goes back through the hand-over
     return db.session.execute(select(PupilTransfer).where(PupilTransfer.id == incoming.source_transfer_id)).unique().scalar_one_or_none()
+
+
+def _mark_handover(incoming: IncomingTransfer, status: HandoverStatus, *, by: str | None = None, reason: str | None = None) -> None:
+    """From another authority: write the receipt on the hand-over, for the sending authority to collect."""
+    if incoming.handover_id is None:
+        return
+    mail = handover.addressed(incoming.handover_id)
+    if mail is not None:
+        mail.status, mail.status_at, mail.decided_by, mail.rejection_reason = status, utcnow(), by, reason
 
 
 def opened(incoming: IncomingTransfer, *, actor_id: uuid.UUID) -> None:
@@ -359,6 +217,7 @@ def opened(incoming: IncomingTransfer, *, actor_id: uuid.UUID) -> None:
     if incoming.viewed_at is not None:
         return
     incoming.viewed_at = utcnow()
+    _mark_handover(incoming, HandoverStatus.OPENED)
     source = _source(incoming)
     if source is not None and source.status == TransferStatus.SENT:
         source.status, source.viewed_at = TransferStatus.VIEWED, incoming.viewed_at
@@ -443,6 +302,7 @@ def accept(incoming: IncomingTransfer, *, pupil: Pupil | None, actor: User) -> P
         actor_id=actor.id,
         substance=chronology.lines(("What the previous school said the new school should know now", incoming.note)),
     )
+    _mark_handover(incoming, HandoverStatus.ACCEPTED, by=actor.full_name)
     source = _source(incoming)
     if source is not None:
         source.status, source.received_at, source.received_by, source.received_role = (
@@ -454,7 +314,7 @@ def accept(incoming: IncomingTransfer, *, pupil: Pupil | None, actor: User) -> P
         notify_all(
             school_casework_ids(source.organisation_id),
             f"{incoming.organisation.name} has received a child-protection file you sent",
-            link=_link(source),
+            link=transfer_path(source),
         )
     notify_all(
         school_casework_ids(incoming.organisation_id), "A child-protection file is waiting for your review", link=incoming_link(incoming), exclude={actor.id}
@@ -477,13 +337,58 @@ def reject(incoming: IncomingTransfer, *, reason: str, actor: User) -> None:
         raise TransferRefused("Enter why this file is not for your school", field="reason")
     now = utcnow()
     incoming.status, incoming.rejection_reason, incoming.decided_at, incoming.decided_by_id = IncomingStatus.REJECTED, reason.strip(), now, actor.id
+    _mark_handover(incoming, HandoverStatus.REJECTED, by=actor.full_name, reason=reason.strip())
+    _discard_copy(incoming)
     source = _source(incoming)
     if source is not None:
         source.status, source.rejected_at, source.rejection_reason = TransferStatus.REJECTED, now, reason.strip()
         notify_all(
-            school_casework_ids(source.organisation_id), f"{incoming.organisation.name} has rejected a child-protection file you sent", link=_link(source)
+            school_casework_ids(source.organisation_id),
+            f"{incoming.organisation.name} has rejected a child-protection file you sent",
+            link=transfer_path(source),
         )
     record(Action.TRANSFER_REJECTED, object_type="incoming_transfer", object_id=incoming.id, organisation_id=incoming.organisation_id, details={})
+
+
+def _discard_copy(incoming: IncomingTransfer) -> None:
+    """The receiving school's copy of a file that is not for it (rejected, or withdrawn by the sender): its
+    PDF and attachments removed, its contents and note blanked. What stays is who sent it, when, and why it
+    went, so that the school's records say what happened without keeping a child's file it should not hold."""
+    for key in [incoming.pdf_key, *(item["storage_key"] for item in incoming.attachments)]:
+        files.remove(key)
+    incoming.content, incoming.attachments, incoming.note = {"discarded": True}, [], None
+
+
+def redirect(transfer: PupilTransfer, *, destination: Organisation | OtherAuthoritySchool | OutsideSchool, confirmed: bool, actor: User) -> PupilTransfer:
+    """The file went to the wrong school, or the pupil is going elsewhere: what was sent is stopped (the
+    copy waiting at a school of this authority is withdrawn and its contents removed; a one-time link stops)
+    and a new transfer to ``destination`` is recorded, to be sent again. This record stays, as "sent to
+    another school instead". A file handed to another authority is redirected once that school has
+    rejected it."""
+    if transfer.status not in (TransferStatus.SENT, TransferStatus.VIEWED, TransferStatus.REJECTED):
+        raise TransferRefused("Only a file sent and not yet received can be sent to another school")
+    if transfer.destination_kind == DestinationKind.OTHER_AUTHORITY and transfer.status != TransferStatus.REJECTED:
+        raise TransferRefused(f"Ask {transfer.destination_name} to reject the file first: it is held by another authority")
+    if transfer.destination_kind == DestinationKind.SAME_AUTHORITY:
+        copy = db.session.execute(select(IncomingTransfer).where(IncomingTransfer.source_transfer_id == transfer.id)).unique().scalar_one_or_none()
+        if copy is not None and copy.status == IncomingStatus.WAITING:
+            copy.status, copy.decided_at = IncomingStatus.WITHDRAWN, utcnow()
+            _discard_copy(copy)
+            notify_all(
+                school_casework_ids(copy.organisation_id),
+                f"{transfer.organisation.name} has withdrawn a child-protection file it sent you in error",
+                link=incoming_link(copy),
+            )
+    elif transfer.destination_kind == DestinationKind.OUTSIDE:
+        link = current_link(transfer)
+        if link is not None:
+            end_link(link, LinkEnd.REVOKED)
+    transfer.status, transfer.withdrawn_at = TransferStatus.REDIRECTED, utcnow()
+    db.session.flush()
+    pupil = db.session.get(Pupil, transfer.pupil_id)
+    again = record_leaving(pupil, leaving_on=transfer.leaving_on, destination=destination, confirmed=confirmed, actor_id=actor.id)
+    audit_transfer(Action.TRANSFER_REDIRECTED, transfer, new_transfer_id=str(again.id))
+    return again
 
 
 def review(incoming: IncomingTransfer, *, actions: str, actor: User) -> None:
@@ -499,3 +404,60 @@ def review(incoming: IncomingTransfer, *, actions: str, actor: User) -> None:
 def downloaded(organisation_id: uuid.UUID, object_type: str, object_id: uuid.UUID, **details) -> None:
     """Audit a download of a file's PDF or one of its attachments."""
     record(Action.RECORD_EXPORTED, object_type=object_type, object_id=object_id, organisation_id=organisation_id, details=details)
+
+
+# Leavers in a pupil import ------------------------------------------------------------------------------
+
+
+def _school_by_urn(urn: str, pupil: Pupil) -> Organisation | OtherAuthoritySchool | None:
+    """The open school with this URN: of this authority first, else of another authority on the portal."""
+    here = db.session.execute(
+        select(Organisation).where(
+            Organisation.urn == urn,
+            Organisation.kind == OrganisationKind.SCHOOL,
+            Organisation.archived_at.is_(None),
+            Organisation.id != pupil.organisation_id,
+        )
+    ).scalar_one_or_none()
+    if here is not None:
+        return here
+    for authority_id, school_id, name, school_urn, authority_name in other_authorities_schools(db.session, pupil.authority_id):
+        if school_urn == urn:
+            return OtherAuthoritySchool(authority_id=authority_id, id=school_id, name=name, urn=school_urn, authority_name=authority_name)
+    return None
+
+
+def record_imported_leavers(leavers: list[Leaver]) -> list[str]:
+    """An imported file says these pupils are leaving: record each leaving for the school its destination
+    URN names (the place not yet confirmed: the DSL confirms it, and the clock starts); say which pupils
+    still need a destination (no URN, or one not on the portal) and which were recorded already."""
+    actor_id = current_context().user_id if current_context() else None
+    recorded, unknown, already = 0, [], 0
+    for leaver in leavers:
+        pupil = leaver.pupil
+        if db.session.execute(select(PupilTransfer.id).where(PupilTransfer.pupil_id == pupil.id, PupilTransfer.status.in_(STILL_GOING))).first():
+            already += 1
+            continue
+        destination = _school_by_urn(leaver.destination_urn, pupil) if leaver.destination_urn else None
+        if destination is None or actor_id is None:
+            unknown.append(pupil.display_name)
+            continue
+        record_leaving(pupil, leaving_on=leaver.leaving_on, destination=destination, confirmed=False, actor_id=actor_id)
+        recorded += 1
+    notes = []
+    if recorded:
+        notes.append(
+            f"{recorded} leaving pupil{' is' if recorded == 1 else 's are'} recorded on the Transfers page: "
+            "confirm each new school's place there to start the 5 school days."
+        )
+    if unknown:
+        notes.append(
+            f"Record where {'this pupil is' if len(unknown) == 1 else 'these pupils are'} going (no destination URN, or one not on the portal): {', '.join(unknown)}."
+        )
+    if already:
+        notes.append(f"{already} leaving pupil{'' if already == 1 else 's'} had their leaving recorded already.")
+    return notes
+
+
+if record_imported_leavers not in pupil_service.LEAVER_HANDLERS:
+    pupil_service.LEAVER_HANDLERS.append(record_imported_leavers)

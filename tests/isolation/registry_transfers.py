@@ -112,6 +112,18 @@ def _accepted(app, side):
     return {"incoming_id": incoming_id}
 
 
+def _redirect_form(app, side):
+    leaving = uk_today() + timedelta(days=10)
+    return {
+        "leaving_on": [str(leaving.day), str(leaving.month), str(leaving.year)],
+        "destination": "outside",
+        "confirmed": "yes",
+        "outside_name": "St Aidan's College",
+        "outside_dsl": "Morgan Reese",
+        "outside_email": "m.reese@st-aidans.example.org",
+    }
+
+
 def _send_form(app, side):
     return {"note": "Weekly support from the school nurse."}
 
@@ -136,6 +148,8 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("transfers.withdraw", "POST", "dsl1", _open_transfer, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.send", "POST", "dsl1", _open_transfer, refused=NOT_CASEWORK, data=_send_form, other_school=("dsl2",)),
     RouteIsolation("transfers.sent_pdf", "GET", "dsl1", _sent, refused=NOT_CASEWORK, other_school=("dsl2",)),
+    RouteIsolation("transfers.redirect_transfer", "GET", "head1", _sent, refused=NOT_CASEWORK, other_school=("dsl2",)),
+    RouteIsolation("transfers.redirect_transfer", "POST", "dsl1", _sent, refused=NOT_CASEWORK, data=_redirect_form, other_school=("dsl2",)),
     RouteIsolation("transfers.new_link", "POST", "dsl1", _sent_outside, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.revoke_link", "POST", "head1", _sent_outside, refused=NOT_CASEWORK, other_school=("dsl2",)),
     # The receiving school: school1 receives from school2, so school2's DSL (the sender) is refused here too.

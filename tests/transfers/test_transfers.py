@@ -272,6 +272,9 @@ def test_the_transfer_lead_sees_overdue_files_by_reference_only(app, world):
         client = signed_in_client(app, lead)
         page = page_text(client.get("/transfers/overdue"))
         detail = client.get(transfer_url)
+        lead_menu = client.get("/home").get_data(as_text=True)
+        dsl_menu = signed_in_client(app, world.a.dsl1).get("/home").get_data(as_text=True)
+    assert 'href="/transfers/overdue"' in lead_menu and 'href="/transfers/overdue"' not in dsl_menu  # in the lead's menu only
     from portal.pupils.models import Pupil
 
     [pupil] = detached_rows(app, Pupil, world.a.authority_id, id=pupil_id)
@@ -347,7 +350,7 @@ def test_the_sender_sees_the_file_opened_then_received(app, world):
     school2 = _school_name(app, world.a)
     assert (f"{school2} has received a child-protection file you sent", transfer_url) in _notes(app, world.a, world.a.dsl1)
     listing = page_text(sender.get("/transfers"))
-    assert "Received or rejected (1)" in listing and "Files to send (0)" in listing
+    assert "Received, rejected or sent elsewhere (1)" in listing and "Files to send (0)" in listing
 
 
 def test_accepting_adds_the_history_to_the_childs_chronology_marked_as_from_the_previous_school(app, world):

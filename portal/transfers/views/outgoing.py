@@ -18,11 +18,12 @@ from portal.clock import uk_date, uk_today, utcnow
 from portal.extensions import db
 from portal.policies import casework_organisations, deny_page, get_or_404, has_duty, visible_query
 from portal.pupils.models import Pupil
-from portal.transfers import service
+from portal.transfers import links, service
 from portal.transfers.actions import Action
 from portal.transfers.blueprint import bp
 from portal.transfers.forms import OUTSIDE, LeavingForm, SendForm
 from portal.transfers.models import AWAITING_RECEIPT, DestinationKind, IncomingStatus, IncomingTransfer, PupilTransfer, TransferFile, TransferStatus
+from tenants.directory import other_authorities_schools
 
 
 def _schools_but(organisation_id) -> list[Organisation]:
@@ -37,33 +38,84 @@ def _schools_but(organisation_id) -> list[Organisation]:
 def leaving(pupil_id):
     """Record that a pupil is leaving, for which school, and whether it has confirmed the place."""
     pupil = get_or_404(Pupil, pupil_id, action="edit")
+    return _where_to(
+        pupil,
+        LeavingForm(),
+        lambda destination, form: service.record_leaving(
+            pupil, leaving_on=form.leaving_on.data, destination=destination, confirmed=form.confirmed.data == "yes", actor_id=current_user.id
+        ),
+    )
+
+
+@bp.route("/transfers/<uuid:transfer_id>/redirect", methods=["GET", "POST"])
+@login_required
+def redirect_transfer(transfer_id):
+    """Send the file to another school instead (it went to the wrong one, or the pupil is going elsewhere)."""
+    transfer = get_or_404(PupilTransfer, transfer_id, action="redirect")
     form = LeavingForm()
+    if request.method == "GET":
+        form.leaving_on.data = transfer.leaving_on
+    return _where_to(
+        transfer.pupil,
+        form,
+        lambda destination, form: service.redirect(
+            transfer, destination=destination, confirmed=form.confirmed.data == "yes", actor=current_user._get_current_object()
+        ),
+        transfer=transfer,
+    )
+
+
+def _where_to(pupil: Pupil, form: LeavingForm, record, transfer: PupilTransfer | None = None):
+    """The leaving form (or, with ``transfer``, where to send it instead): the destination chosen from the
+    schools of this authority, of other authorities on the portal, or described when it is not on it."""
     schools = _schools_but(pupil.organisation_id)
+    others = _other_authorities_schools()
     form.destination.choices = (
         [("", "Select a school")]
         + [(str(s.id), f"{s.name}{f' (URN {s.urn})' if s.urn else ''}") for s in schools]
+        + [(_other_value(o), f"{o.name}{f' (URN {o.urn})' if o.urn else ''}, {o.authority_name}") for o in others]
         + [(OUTSIDE, "A school or college not on the portal (give its details below)")]
     )
     if request.method == "POST":
         valid = form.validate_on_submit()
-        destination = _destination(form, schools) if not form.destination.errors else None  # every field's errors at once
+        destination = _destination(form, schools, others) if not form.destination.errors else None  # every field's errors at once
         if valid and destination is not None:
             try:
-                transfer = service.record_leaving(
-                    pupil, leaving_on=form.leaving_on.data, destination=destination, confirmed=form.confirmed.data == "yes", actor_id=current_user.id
-                )
+                recorded = record(destination, form)
             except service.TransferRefused as refused:
+                db.session.rollback()
+                if transfer is not None and not refused.field:
+                    flash(str(refused))
+                    return redirect(url_for("transfers.detail", transfer_id=transfer.id))
                 (form[refused.field].errors if refused.field else form.form_errors).append(str(refused))
             else:
                 db.session.commit()
-                flash(f"{pupil.short_name}'s leaving for {destination.name} has been recorded.", "success")
-                return redirect(url_for("transfers.detail", transfer_id=transfer.id))
-    return render_template("transfers/leaving.html", form=form, pupil=pupil)
+                flash(
+                    f"{pupil.short_name}'s leaving for {destination.name} has been recorded{'. Send the file when you are ready' if transfer else ''}.",
+                    "success",
+                )
+                return redirect(url_for("transfers.detail", transfer_id=recorded.id))
+    return render_template("transfers/leaving.html", form=form, pupil=pupil, transfer=transfer)
 
 
-def _destination(form: LeavingForm, schools: list[Organisation]):
-    """The school chosen, or the one not on the portal described; ``None`` with the errors next to the
-    fields."""
+def _other_authorities_schools() -> list[service.OtherAuthoritySchool]:
+    """The establishments directory of the other authorities on the portal (name, URN, authority only)."""
+    rows = other_authorities_schools(db.session, current_user.authority_id)
+    return [service.OtherAuthoritySchool(authority_id=a, id=o, name=name, urn=urn, authority_name=authority) for a, o, name, urn, authority in rows]
+
+
+def _other_value(school: service.OtherAuthoritySchool) -> str:
+    return f"other:{school.authority_id}:{school.id}"
+
+
+def _destination(form: LeavingForm, schools: list[Organisation], others: list[service.OtherAuthoritySchool]):
+    """The school chosen (of this authority or another on the portal), or the one not on the portal
+    described; ``None`` with the errors next to the fields."""
+    if form.destination.data.startswith("other:"):
+        chosen_other = next((o for o in others if _other_value(o) == form.destination.data), None)
+        if chosen_other is None:
+            form.destination.errors.append("Select the school the pupil is going to")
+        return chosen_other
     if form.destination.data != OUTSIDE:
         chosen = next((s for s in schools if str(s.id) == form.destination.data), None)
         if chosen is None:
@@ -121,7 +173,7 @@ def index():
         "transfers/index.html",
         to_send=[t for t in outgoing if t.status == TransferStatus.LEAVING],
         awaiting=[t for t in outgoing if t.status in AWAITING_RECEIPT],
-        done=[t for t in outgoing if t.status in (TransferStatus.RECEIVED, TransferStatus.REJECTED)],
+        done=[t for t in outgoing if t.status in (TransferStatus.RECEIVED, TransferStatus.REJECTED, TransferStatus.REDIRECTED)],
         waiting=[i for i in incoming if i.status == IncomingStatus.WAITING],
         to_review=[i for i in incoming if i.status == IncomingStatus.ACCEPTED and i.reviewed_at is None],
         now=utcnow(),
@@ -135,7 +187,7 @@ def index():
 def detail(transfer_id):
     transfer = get_or_404(PupilTransfer, transfer_id)
     sent = db.session.execute(select(TransferFile).where(TransferFile.transfer_id == transfer.id)).scalar_one_or_none()
-    link = service.current_link(transfer) if transfer.destination_kind == DestinationKind.OUTSIDE else None
+    link = links.current_link(transfer) if transfer.destination_kind == DestinationKind.OUTSIDE else None
     page = render_template("transfers/detail.html", transfer=transfer, sent=sent, link=link, form=SendForm(), now=utcnow())
     db.session.commit()
     return page
@@ -205,7 +257,7 @@ def revoke_link(transfer_id):
     return _step(
         transfer_id,
         "revoke_link",
-        lambda t: service.revoke_link(t, actor_id=current_user.id),
+        lambda t: links.revoke_link(t, actor_id=current_user.id),
         "The link has been revoked: it no longer opens the file. You can send a new link.",
     )
 
@@ -217,7 +269,7 @@ def new_link(transfer_id):
     stops."""
     transfer = get_or_404(PupilTransfer, transfer_id, action="new_link")
     try:
-        code = service.resend_link(transfer, actor=current_user._get_current_object())
+        code = links.resend_link(transfer, actor=current_user._get_current_object())
     except service.TransferRefused as refused:
         db.session.rollback()
         flash(str(refused))

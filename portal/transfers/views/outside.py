@@ -20,7 +20,7 @@ from portal.accounts.security import split_token
 from portal.casework import files
 from portal.clock import uk_today, utcnow
 from portal.extensions import db, limiter
-from portal.transfers import service
+from portal.transfers import links
 from portal.transfers.blueprint import bp
 from portal.transfers.forms import AccessCodeForm, ReceiptForm
 from portal.transfers.models import TransferFile, TransferLink
@@ -54,7 +54,7 @@ def _opened_here(link: TransferLink) -> bool:
 
 
 def _gone(link: TransferLink, problem: str):
-    service.link_refused(link, problem)
+    links.link_refused(link, problem)
     db.session.commit()
     return _private((render_template("transfers/outside_gone.html", link=link, problem=problem), 410))
 
@@ -65,7 +65,7 @@ def _file_of(link: TransferLink) -> TransferFile:
 
 def _file_page(link: TransferLink, receipt: ReceiptForm):
     sent = _file_of(link)
-    service.link_seen(link, "file")
+    links.link_seen(link, "file")
     page = render_template(
         "transfers/outside_file.html", link=link, transfer=link.transfer, file=sent.content, note=sent.note, receipt=receipt, ready=files.exists(sent.pdf_key)
     )
@@ -83,7 +83,7 @@ def _link_page(*, needs_code: bool):
         def page(token):
             authority_id, secret = _link_or_404(token)
             with tenant_scope(authority_id):
-                link = service.find_link(secret)
+                link = links.find_link(secret)
                 if link is None:
                     abort(404)
                 if problem := link.problem(utcnow()):
@@ -106,17 +106,17 @@ def outside_file(token, link):
         return _file_page(link, ReceiptForm())
     form = AccessCodeForm()
     if form.validate_on_submit():
-        if service.check_code(link, form.code.data):
+        if links.check_code(link, form.code.data):
             session[OPENED] = [*session.get(OPENED, [])[-9:], str(link.id)]
             db.session.commit()
             return redirect(url_for("transfers.outside_file", token=token))
         db.session.commit()
         if link.ended_at is not None:
             return _gone(link, "ended")
-        left = service.WRONG_CODES_ALLOWED - link.wrong_codes
+        left = links.WRONG_CODES_ALLOWED - link.wrong_codes
         form.code.errors.append(f"The access code is not right. Check it with the school that sent the file: {left} {'try' if left == 1 else 'tries'} left")
     else:
-        service.link_seen(link, "code")
+        links.link_seen(link, "code")
         db.session.commit()
     return _private(render_template("transfers/outside_code.html", link=link, transfer=link.transfer, form=form))
 
@@ -134,7 +134,7 @@ def outside_download(token, link):
         bundle.writestr(f"cp-file-{reference}.pdf", files.read(sent.pdf_key))
         for number, item in enumerate(sent.content.get("attachments", []), start=1):
             bundle.writestr(f"attachments/{number:02d}-{item['filename']}", files.read(item["storage_key"]))
-    service.link_seen(link, "download")
+    links.link_seen(link, "download")
     db.session.commit()
     buffer.seek(0)
     return _private(send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"cp-file-{reference}.zip", max_age=0))
@@ -150,7 +150,7 @@ def outside_receipt(token, link):
         form.received_on.errors.append("The date received must be today or in the past")
     if form.errors:
         return _file_page(link, form)
-    service.give_receipt(link, name=form.name.data.strip(), role=form.role.data.strip(), school=form.school.data.strip(), received_on=form.received_on.data)
+    links.give_receipt(link, name=form.name.data.strip(), role=form.role.data.strip(), school=form.school.data.strip(), received_on=form.received_on.data)
     db.session.commit()
     session[OPENED] = [i for i in session.get(OPENED, []) if i != str(link.id)]
     return _private(render_template("transfers/outside_done.html", link=link, transfer=link.transfer))
