@@ -1,5 +1,6 @@
-"""End-to-end: a child-protection file follows the child. The DSL of the old school records that a pupil is
-leaving for another school of the authority (the place confirmed), sees when the file is due, and sends it
+"""End-to-end: a child-protection file follows the child. The DSL of the old school records a call with the
+social worker on the pupil's chronology, marks it and the concern as significant events, records that the
+pupil is leaving for another school of the authority (the place confirmed), sees when the file is due, and sends it
 with a note; the new school's DSL opens it, accepts it (adding the pupil to the register), finds the history
 in the child's chronology there, and records their review; the old school's DSL sees it received — with the
 keyboard, axe-core on every page. A second journey sends a file to a college not on the portal: its DSL opens
@@ -16,7 +17,7 @@ from e2e.test_assessment_journey import _first_page_as_png
 from e2e.test_context_journey import choose, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, press_enter_on, success_banner, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
-from portal.clock import uk_today, utcnow
+from portal.clock import UK, uk_today, utcnow
 from tests.world import create_authority, create_organisation, create_user
 
 OLD_SCHOOL, NEW_SCHOOL = "Hollins Primary School", "Hollins Park Academy"
@@ -25,6 +26,7 @@ SECOND_PUPIL = ("Ava", "Lindqvist")
 COLLEGE, COLLEGE_DSL, COLLEGE_EMAIL = "Brook Lane Sixth Form College", "Morgan Reese", "m.reese@brook-lane.example.org"
 SEEN = "Said he had not eaten since lunchtime yesterday; his shoes were split at the toes."
 NOTE = "Child in need plan. Social worker Dee Shah. Breakfast club every day has helped: please keep it going."
+CALL = "Dee Shah confirmed the child in need plan continues after the move; she will tell the new school's DSL."
 REVIEW = "Meet Kai on his first morning; call Dee Shah this week; breakfast club place booked."
 
 
@@ -84,6 +86,25 @@ def test_a_child_protection_file_is_sent_accepted_and_reviewed(new_page, people,
     sender = signed_in_as(new_page, people["sender"], checkpoint, "the old school's DSL")
     follow(sender, main_nav_link(sender, "Pupils"))
     follow(sender, sender.get_by_role("link", name=name))
+
+    # Before the pupil goes: a call with the social worker on the chronology, and two significant events.
+    follow(sender, sender.get_by_role("link", name="View chronology"))
+    follow(sender, sender.get_by_role("button", name="Add an entry"))
+    check(sender, sender.get_by_label("Phone call", exact=True))
+    called = (utcnow() - timedelta(hours=2)).astimezone(UK)
+    type_date(sender, called.date())
+    type_into(sender, sender.get_by_label("Time it happened"), called.strftime("%H:%M"))
+    type_into(sender, sender.get_by_label("Who was involved?"), "Dee Shah, social worker (children's social care)")
+    type_into(sender, sender.get_by_label("What was said or decided?"), CALL)
+    submit(sender, "Save the entry")
+    expect(success_banner(sender)).to_contain_text("Phone call")
+    for title in ("Phone call", "Concern logged: Neglect"):
+        line = sender.locator("li", has=sender.get_by_role("heading", name=title))
+        with sender.expect_navigation():
+            press_enter_on(sender, line.get_by_role("button", name="Mark as significant", exact=False))
+        expect(success_banner(sender)).to_contain_text("now marked as a significant event")
+    checkpoint(sender, "the chronology with a call and two significant events")
+    follow(sender, sender.get_by_role("link", name=f"Back to {PUPIL[0]}"))
     follow(sender, sender.get_by_role("link", name="Record that this pupil is leaving", exact=False))
 
     submit(sender, "Record the leaving")
@@ -112,6 +133,11 @@ def test_a_child_protection_file_is_sent_accepted_and_reviewed(new_page, people,
     expect(receiver.locator(".govuk-inset-text")).to_contain_text(NOTE)
     expect(receiver.locator(".app-chronology")).to_contain_text(SEEN)
     checkpoint(receiver, "the file as it was sent")
+    with receiver.expect_download() as download:
+        press_enter_on(receiver, receiver.get_by_role("link", name="Download the file (PDF)"))
+    assert "kai" not in download.value.suggested_filename.lower() and "brennan" not in download.value.suggested_filename.lower()
+    pdf = open(download.value.path(), "rb").read()
+    _first_page_as_png(pdf, checkpoint.folder / f"{checkpoint.count + 1:02d}-the-file-received-first-page.png")
     check(receiver, receiver.get_by_label("Add the pupil to your register", exact=False))
     submit(receiver, "Accept the file")
     expect(success_banner(receiver)).to_contain_text("its history is now in their chronology")
@@ -128,6 +154,10 @@ def test_a_child_protection_file_is_sent_accepted_and_reviewed(new_page, people,
     concern = receiver.locator("li", has=receiver.get_by_role("heading", name=f"Concern logged: Neglect (at {OLD_SCHOOL})"))
     expect(concern).to_contain_text(SEEN)
     expect(concern).to_contain_text("From the previous school")
+    expect(concern).to_contain_text("Significant event")
+    call = receiver.locator("li", has=receiver.get_by_role("heading", name=f"Phone call (at {OLD_SCHOOL})"))
+    expect(call).to_contain_text(CALL)
+    expect(call).to_contain_text("Significant event")
     checkpoint(receiver, "the history in the chronology at the new school")
 
     sender.reload()

@@ -281,7 +281,7 @@ def accept(incoming: IncomingTransfer, *, pupil: Pupil | None, actor: User) -> P
     now = utcnow()
     incoming.status, incoming.pupil_id, incoming.decided_at, incoming.decided_by_id = IncomingStatus.ACCEPTED, pupil.id, now, actor.id
     for line in incoming.content.get("chronology", []):
-        chronology.add(
+        entry = chronology.add(
             pupil_id=pupil.id,
             organisation_id=incoming.organisation_id,
             kind=EntryKind.PREVIOUS_SCHOOL,
@@ -292,6 +292,8 @@ def accept(incoming: IncomingTransfer, *, pupil: Pupil | None, actor: User) -> P
             actor_id=None,
             substance=[*line.get("substance", []), {"label": "Recorded by", "text": f"{line.get('by') or 'the portal'}, at {incoming.from_school}"}],
         )
+        if line.get("significant"):  # a significant event at the previous school stays one here
+            entry.significant, entry.significant_at = True, now
     chronology.add(
         pupil_id=pupil.id,
         organisation_id=incoming.organisation_id,

@@ -102,7 +102,7 @@ def _attach(app, side, concern_id, data: bytes = TINY_PDF, filename: str = "body
         db.session.commit()
 
 
-def _sent_pupil(app, world, *, note: str = NOTE, **pupil):
+def _sent_pupil(app, world, *, note: str = NOTE, significant: bool = False, **pupil):
     """A pupil of school1 with a concern (and its attachment) and a manual entry, whose file dsl1 has sent to
     school2: (the sender's client, the pupil's id, the transfer page's path)."""
     from portal.concerns.models import Concern
@@ -123,6 +123,11 @@ def _sent_pupil(app, world, *, note: str = NOTE, **pupil):
         "actions": "Attendance records to Sam weekly.",
     }
     assert sender.post(f"/pupils/{pupil_id}/chronology/new", data=manual).status_code == 302
+    if significant:  # the DSL marks the conference a significant event
+        from portal.casework.models import ChronologyEntry, EntryKind
+
+        [line] = detached_rows(app, ChronologyEntry, world.a.authority_id, pupil_id=pupil_id, kind=EntryKind.MANUAL)
+        assert sender.post(f"/chronology/{line.id}/significant", data={"significant": "yes"}).status_code == 302
     transfer_url = _record_leaving(sender, world.a, pupil_id)
     response = sender.post(f"{transfer_url}/send", data={"note": note})
     assert response.status_code == 302 and response.headers["Location"] == transfer_url
@@ -356,7 +361,7 @@ def test_the_sender_sees_the_file_opened_then_received(app, world):
 def test_accepting_adds_the_history_to_the_childs_chronology_marked_as_from_the_previous_school(app, world):
     """No pupil on the register matches: the pupil is added, once, and the old school's lines appear in their
     chronology here at the times they happened, each marked as from the previous school, with the receipt."""
-    _sender, _pupil_id, _url = _sent_pupil(app, world)
+    _sender, _pupil_id, _url = _sent_pupil(app, world, significant=True)
     [incoming] = _incoming(app, world.a)
     receiver = signed_in_client(app, world.a.dsl2)
     page = page_text(receiver.get(f"/incoming/{incoming.id}"))
@@ -380,6 +385,8 @@ def test_accepting_adds_the_history_to_the_childs_chronology_marked_as_from_the_
         line for line in detached_rows(app, ChronologyEntry, world.a.authority_id) if line.title == concern_line.title.removesuffix(f" (at {school1})")
     ]
     assert concern_line.occurred_at == original.occurred_at
+    # The conference the old school marked as a significant event is one here too; nothing else is.
+    assert sorted(line.title for line in lines if line.significant) == [f"Child protection conference (at {school1})"]
 
 
 def test_a_file_is_matched_by_upn_and_never_makes_a_second_pupil(app, world):
