@@ -25,13 +25,14 @@ FEATURE = Feature(
     name="transfers",
     models=("portal.transfers.models", "portal.transfers.handover"),
     blueprints=("portal.transfers.blueprint:bp",),
-    pages=("portal.transfers.views.outgoing", "portal.transfers.views.incoming", "portal.transfers.views.outside"),
+    pages=("portal.transfers.views.outgoing", "portal.transfers.views.incoming", "portal.transfers.views.outside", "portal.transfers.views.settings"),
     policy="portal.transfers.policy",
     jobs="portal.transfers.jobs",
     schedule=(
         Every("transfers.check_clock", timedelta(minutes=15)),
         Every("transfers.take_handovers", timedelta(minutes=5)),
         Every("transfers.collect_receipts", timedelta(minutes=5)),
+        Every("transfers.dispose_sent_copies", timedelta(hours=1)),
     ),
     actions="portal.transfers.actions:Action",
     menu=(

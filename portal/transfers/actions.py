@@ -19,6 +19,8 @@ class Action(CoreAction):
     TRANSFER_REJECTED = "transfer.rejected"
     TRANSFER_REVIEWED = "transfer.reviewed"
     OVERDUE_VIEWED = "transfer.overdue_viewed"
+    SENT_COPY_SETTING_CHANGED = "transfer.sent_copy_setting_changed"
+    SENT_COPY_REMOVED = "transfer.sent_copy_removed"
     HANDED_OVER = "transfer.handed_over"
     TAKEN_IN = "transfer.taken_in"
     RECEIPT_COLLECTED = "transfer.receipt_collected"

@@ -18,6 +18,7 @@ from forms import (
     GovTextInput,
     NotBlank,
     Required,
+    VersionField,
     choices,
     text_limit,
 )
@@ -155,3 +156,42 @@ class ReceiptForm(BaseForm):
         example="19 12 2026",
     )
     submit = SubmitField("Confirm receipt", widget=GovSubmitInput())
+
+
+class SentCopyForm(BaseForm):
+    """The authority's setting: what a school keeps of a file it sent, once the new school has it."""
+
+    keep = RadioField(
+        "What does a school keep once the new school has received a child-protection file it sent?",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                ("record", "Only the record of the transfer and its receipt (recommended)"),
+                ("copy", "A read-only copy of the file it sent as well, for a number of days"),
+            ]
+        ),
+        validators=[Required("Select what a school keeps")],
+    )
+    days = StringField(
+        "For how many days after the receipt? (if a copy is kept)",
+        widget=GovTextInput(),
+        description="Between 1 and 3650 (ten years). The copy is then removed; the record of the transfer and its receipt stay.",
+    )
+
+    def kept_days(self) -> int | None:
+        """The days a copy is kept (``None``: no copy), or an error next to the field."""
+        if self.keep.data != "copy":
+            return None
+        typed = (self.days.data or "").strip()
+        if not typed:
+            self.days.errors.append("Enter for how many days a copy is kept, like 365")
+        elif not typed.isdigit():
+            self.days.errors.append("Enter the number of days as a whole number, like 365")
+        elif not 1 <= int(typed) <= 3650:
+            self.days.errors.append("The number of days must be between 1 and 3650")
+        else:
+            return int(typed)
+        return None
+
+    version = VersionField()
+    submit = SubmitField("Save", widget=GovSubmitInput())

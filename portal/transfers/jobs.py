@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from portal.transfers.base import DELIVER_JOB, EMAIL_LINK_JOB, incoming_link
 from portal.transfers.handover import HandoverStatus, TransferHandover
 from portal.transfers.links import current_link, issue_link_secret
 from portal.transfers.models import DestinationKind, IncomingTransfer, PupilTransfer, TransferFile, TransferLink, TransferStatus
+from tenants.context import require_authority_id
 
 
 def render_file_pdf(sent: TransferFile, transfer: PupilTransfer) -> bytes:
@@ -278,6 +280,35 @@ def _email_link(link: TransferLink, transfer: PupilTransfer) -> None:
 def email_link(link_id: str) -> None:
     link = db.session.execute(select(TransferLink).where(TransferLink.id == uuid.UUID(str(link_id))).with_for_update(of=TransferLink)).unique().scalar_one()
     _email_link(link, link.transfer)
+
+
+@job("transfers.dispose_sent_copies", queue="maintenance")
+def dispose_sent_copies() -> None:
+    """Once the new school has received a file, the sending school keeps the record of the transfer and its
+    receipt; a copy of what it sent only for as long as the authority says (none by default). Past that,
+    the copy's PDF is removed and its contents are reduced to counts of what was sent. The school's own
+    records of the child are not touched here."""
+    authority = db.session.get(Authority, require_authority_id())
+    cutoff = utcnow() - timedelta(days=authority.sent_copy_days or 0)
+    due = (
+        select(TransferFile, PupilTransfer)
+        .join(PupilTransfer, PupilTransfer.id == TransferFile.transfer_id)
+        .where(PupilTransfer.status == TransferStatus.RECEIVED, PupilTransfer.received_at <= cutoff, TransferFile.disposed_at.is_(None))
+        .order_by(PupilTransfer.received_at)
+        .limit(200)
+    )
+    for sent, transfer in db.session.execute(due).unique().all():
+        counts = sent.counts
+        files.remove(sent.pdf_key)
+        sent.content, sent.note, sent.disposed_at = {"disposed": True, "counts": counts}, None, utcnow()
+        record(
+            Action.SENT_COPY_REMOVED,
+            object_type="pupil_transfer",
+            object_id=transfer.id,
+            actor_id=None,
+            organisation_id=transfer.organisation_id,
+            details={"kept_days": authority.sent_copy_days or 0},
+        )
 
 
 def head_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:

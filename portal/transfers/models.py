@@ -150,7 +150,8 @@ class PupilTransfer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
 class TransferFile(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     """What was sent: the whole file as it was at that moment, the sending DSL's note, and its PDF. The
-    application role may only add these (on PostgreSQL it cannot change or remove one)."""
+    application role may add these, and (on PostgreSQL) change one only to remove the sending school's copy
+    once the authority's time for keeping it is over (migration 0013): never to rewrite what was sent."""
 
     __tablename__ = "transfer_files"
     __table_args__ = tenant_table_args(
@@ -165,6 +166,16 @@ class TransferFile(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     #: The PDF of the file, in the sending school's store (made by the delivery job).
     pdf_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: When the sending school's copy was removed after the receipt (the authority's setting): its content is
+    #: then only what was sent, counted (``{"disposed": true, "counts": {...}}``), and its PDF is gone.
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many chronology lines, concerns, referrals, manual entries and attachments were sent."""
+        if self.content.get("disposed"):
+            return dict(self.content.get("counts", {}))
+        return {part: len(self.content.get(part, [])) for part in ("chronology", "concerns", "referrals", "manual_entries", "attachments")}
 
 
 class LinkEnd(LabelledEnum):

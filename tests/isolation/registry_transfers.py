@@ -174,4 +174,6 @@ EXEMPT: dict[str, str] = {
 ROLE_GATED_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
     ("transfers.index", "GET"): ("dsl1", "dsl2", "head1"),
     ("transfers.overdue", "GET"): (),
+    ("transfers.sent_copies", "GET"): ("admin",),
+    ("transfers.sent_copies", "POST"): ("admin",),
 }

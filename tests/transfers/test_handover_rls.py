@@ -85,3 +85,21 @@ def test_the_establishments_directory_gives_schools_by_name_urn_and_authority_on
     assert columns == ["authority_id", "organisation_id", "name", "urn", "authority_name"]
     assert {r.organisation_id for r in rows} == {world.a.school1, world.a.school2, world.b.school1, world.b.school2}
     assert organisations == 0  # the table itself stays behind row-level security
+
+
+def test_a_file_sent_can_only_have_its_copy_removed_never_be_rewritten(app, world, app_engine):
+    """The application role may remove the sending school's copy once (contents counted, note gone); it may
+    not rewrite what was sent, bring a removed copy back, nor remove the row."""
+    from tests.transfers.test_transfers import _sent_pupil
+
+    _sent_pupil(app, world)
+    a = world.a.authority_id
+    _refused(app_engine, a, "UPDATE transfer_files SET content = '{\"chronology\": []}'", match="can only have its copy removed")
+    _refused(app_engine, a, "UPDATE transfer_files SET note = 'Rewritten'", match="can only have its copy removed")
+    _refused(app_engine, a, "UPDATE transfer_files SET pdf_key = 'x'", match="permission denied")
+    _refused(app_engine, a, "DELETE FROM transfer_files", match="permission denied")
+    with app_engine.connect() as conn, conn.begin():
+        _as(conn, a)
+        removed = conn.execute(text('UPDATE transfer_files SET content = \'{"disposed": true, "counts": {}}\', note = NULL, disposed_at = now()'))
+        assert removed.rowcount == 1
+    _refused(app_engine, a, "UPDATE transfer_files SET content = '{\"disposed\": true}', disposed_at = now()", match="can only have its copy removed")

@@ -295,6 +295,9 @@ def sent_pdf(transfer_id):
     """The PDF of the file as it was sent (audited)."""
     transfer = get_or_404(PupilTransfer, transfer_id, action="download")
     sent = db.session.execute(select(TransferFile).where(TransferFile.transfer_id == transfer.id)).scalar_one_or_none()
+    if sent is not None and sent.disposed_at is not None:
+        flash("Your school's copy of the file has been removed: the record of the transfer and its receipt stay.")
+        return redirect(url_for("transfers.detail", transfer_id=transfer_id))
     if sent is None or not files.exists(sent.pdf_key):
         flash("The PDF is still being made: try again in a moment.")
         return redirect(url_for("transfers.detail", transfer_id=transfer_id))
