@@ -22,9 +22,10 @@ depends_on = None
 
 
 def upgrade():
+    # A plain ADD COLUMN (no constraint): on SQLite a constraint would make the batch copy and drop the
+    # authorities table, which every tenant row refers to.
     with op.batch_alter_table("authorities", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sent_copy_days", sa.Integer(), nullable=True))
-        batch_op.create_check_constraint(batch_op.f("ck_authorities_sent_copy_days_positive"), "sent_copy_days IS NULL OR sent_copy_days > 0")
     with op.batch_alter_table("transfer_files", schema=None) as batch_op:
         batch_op.add_column(sa.Column("disposed_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
@@ -55,5 +56,4 @@ def downgrade():
     with op.batch_alter_table("transfer_files", schema=None) as batch_op:
         batch_op.drop_column("disposed_at")
     with op.batch_alter_table("authorities", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("ck_authorities_sent_copy_days_positive"), type_="check")
         batch_op.drop_column("sent_copy_days")

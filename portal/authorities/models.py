@@ -22,13 +22,13 @@ class Authority(HasUUID, HasCreatedAt, db.Model):
     """
 
     __tablename__ = "authorities"
-    __table_args__ = (CheckConstraint("sent_copy_days IS NULL OR sent_copy_days > 0", name="sent_copy_days_positive"),)
 
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     slug: Mapped[str] = mapped_column(String(63), nullable=False, unique=True)
     require_two_factor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: After a child-protection file a school sent has been received: how many days the school keeps a
-    #: read-only copy of what it sent (``None``: none; the record of the transfer and its receipt stay).
+    #: read-only copy of what it sent (``None``: none; the record of the transfer and its receipt stay;
+    #: otherwise 1 to 3650, as the settings page allows).
     sent_copy_days: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
