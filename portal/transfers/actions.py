@@ -12,6 +12,7 @@ class Action(CoreAction):
     TRANSFER_CONFIRMED = "transfer.destination_confirmed"
     TRANSFER_WITHDRAWN = "transfer.withdrawn"
     TRANSFER_REDIRECTED = "transfer.redirected"
+    TRANSFER_CHASED = "transfer.receiver_reminded"
     TRANSFER_SENT = "transfer.sent"
     TRANSFER_DELIVERED = "transfer.delivered"
     TRANSFER_REMINDED = "transfer.reminder_sent"

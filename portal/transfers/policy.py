@@ -13,6 +13,8 @@ def _sender_allows(user, action, obj) -> bool:
         return False
     if action in {"send", "confirm", "withdraw"}:
         return obj.status == TransferStatus.LEAVING
+    if action == "remind":
+        return obj.destination_kind == DestinationKind.SAME_AUTHORITY and obj.status in AWAITING_RECEIPT
     if action == "redirect":
         return obj.status in (TransferStatus.SENT, TransferStatus.VIEWED, TransferStatus.REJECTED)
     if action in {"revoke_link", "new_link"}:

@@ -361,6 +361,22 @@ def _discard_copy(incoming: IncomingTransfer) -> None:
     incoming.content, incoming.attachments, incoming.note = {"discarded": True}, [], None
 
 
+def remind_receiver(transfer: PupilTransfer, *, actor: User) -> None:
+    """Send the new school's DSLs a reminder of a file waiting for them (a school of this authority; a file
+    handed to another authority, or a link, is chased by phone or a new link)."""
+    if transfer.destination_kind != DestinationKind.SAME_AUTHORITY or transfer.status not in (TransferStatus.SENT, TransferStatus.VIEWED):
+        raise TransferRefused("Only a file waiting at a school of this authority can be chased from here")
+    copy = db.session.execute(select(IncomingTransfer).where(IncomingTransfer.source_transfer_id == transfer.id)).unique().scalar_one_or_none()
+    if copy is None or copy.status != IncomingStatus.WAITING:
+        raise TransferRefused("The file is not waiting at the new school any more")
+    notify_all(
+        school_casework_ids(copy.organisation_id),
+        f"Reminder: a child-protection file from {transfer.organisation.name} is waiting for you to accept it",
+        link=incoming_link(copy),
+    )
+    audit_transfer(Action.TRANSFER_CHASED, transfer)
+
+
 def redirect(transfer: PupilTransfer, *, destination: Organisation | OtherAuthoritySchool | OutsideSchool, confirmed: bool, actor: User) -> PupilTransfer:
     """The file went to the wrong school, or the pupil is going elsewhere: what was sent is stopped (the
     copy waiting at a school of this authority is withdrawn and its contents removed; a one-time link stops)

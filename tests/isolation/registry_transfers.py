@@ -150,6 +150,7 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("transfers.sent_pdf", "GET", "dsl1", _sent, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.redirect_transfer", "GET", "head1", _sent, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.redirect_transfer", "POST", "dsl1", _sent, refused=NOT_CASEWORK, data=_redirect_form, other_school=("dsl2",)),
+    RouteIsolation("transfers.remind", "POST", "head1", _sent, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.new_link", "POST", "dsl1", _sent_outside, refused=NOT_CASEWORK, other_school=("dsl2",)),
     RouteIsolation("transfers.revoke_link", "POST", "head1", _sent_outside, refused=NOT_CASEWORK, other_school=("dsl2",)),
     # The receiving school: school1 receives from school2, so school2's DSL (the sender) is refused here too.

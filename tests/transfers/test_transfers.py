@@ -348,8 +348,15 @@ def test_the_sender_sees_the_file_opened_then_received(app, world):
     receiver.get(f"/incoming/{incoming.id}")
     assert "Opened by the new school" in page_text(sender.get(transfer_url))
 
+    # Not accepted yet: the sender reminds the new school's DSLs.
+    assert sender.post(f"{transfer_url}/remind").status_code == 302
+    reminder = f"Reminder: a child-protection file from {_school_name(app, world.a, 'school1')} is waiting for you to accept it"
+    assert (reminder, f"/incoming/{incoming.id}") in _notes(app, world.a, world.a.dsl2)
+    assert len(audit_events(app, world.a.authority_id, "transfer.receiver_reminded")) == 1
+
     response = receiver.post(f"/incoming/{incoming.id}/accept", data={"pupil": "add"})
     assert response.status_code == 302
+    assert sender.post(f"{transfer_url}/remind").status_code == 403  # received: nothing to chase
     page = page_text(sender.get(transfer_url))
     assert "Received" in page and f"by {world.a.dsl2.full_name}, Designated safeguarding lead" in page
     school2 = _school_name(app, world.a)

@@ -251,6 +251,17 @@ def _access_code_page(transfer: PupilTransfer, code: str):
     return response
 
 
+@bp.route("/transfers/<uuid:transfer_id>/remind", methods=["POST"])
+@login_required
+def remind(transfer_id):
+    return _step(
+        transfer_id,
+        "remind",
+        lambda t: service.remind_receiver(t, actor=current_user._get_current_object()),
+        "The new school's designated safeguarding leads have been reminded that the file is waiting for them.",
+    )
+
+
 @bp.route("/transfers/<uuid:transfer_id>/revoke-link", methods=["POST"])
 @login_required
 def revoke_link(transfer_id):
