@@ -66,8 +66,24 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
+#: Characters nobody types into a form and a database may refuse (PostgreSQL refuses NUL in text): the C0
+#: controls but tab, line feed and carriage return, DEL, and the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER_MESSAGE = "Remove the hidden control characters (such as a NUL character) from this answer: they cannot be saved"
+
+
 class BaseForm(FlaskForm):
-    """The base of every portal form."""
+    """The base of every portal form. Whatever its fields, text with hidden control characters is refused
+    next to the field it was typed into, so it never reaches the database."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            typed = [value for value in (field.raw_data or []) if isinstance(value, str)]
+            if any(CONTROL_CHARACTERS.search(value) for value in typed):
+                field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
+                valid = False
+        return valid
 
 
 class Required(InputRequired):
