@@ -33,3 +33,16 @@ def test_dsl_home_shows_role_and_school(client, world):
     assert "Designated safeguarding lead" in page
     assert "Avonford Primary School" in page
     assert "Audit log" not in page
+
+
+def test_the_portals_own_files_may_be_cached_and_its_pages_never(client, world):
+    """Styles and scripts may be kept by the browser; no page is, signed in or not."""
+    import re
+
+    page = client.get("/sign-in")
+    assert page.headers["Cache-Control"] == "no-store"
+    stylesheet = re.search(r'<link[^>]+href="(/static/[^"]+\.css)"', page.get_data(as_text=True)).group(1)
+    asset = client.get(stylesheet)
+    assert asset.status_code == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
+    sign_in(client, world.a.dsl1)
+    assert client.get("/pupils").headers["Cache-Control"] == "no-store"

@@ -176,6 +176,14 @@ def init_request_hooks(app) -> None:
         return None
 
     @app.after_request
+    def _never_stored(response):
+        """No browser or proxy keeps a page of the portal (they show children's records, or the way to
+        them): every response but the portal's own styles, scripts, fonts and images is ``no-store``."""
+        if request.endpoint not in ("static", "govuk_assets"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.after_request
     def _run_jobs_in_process(response):
         run_inline_pending()
         return response

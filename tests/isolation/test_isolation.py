@@ -71,6 +71,7 @@ def test_rightful_user_can_use_the_route(app, world, entry):
     sign_in(client, getattr(world.a, entry.actor))
     response = _request(client, entry, _url(app, entry.endpoint, kwargs), entry.data(app, world.a) if entry.data else None)
     assert response.status_code in (200, 302), response.status_code
+    assert response.headers["Cache-Control"] == "no-store"  # never kept by a browser or a proxy
     assert _refusals(app, world.a.authority_id) == []
 
 
@@ -137,6 +138,7 @@ def test_role_gated_pages_refuse_other_roles(app, world, page):
         sign_in(client, person)
         for how in methods:
             response = client.get(url) if how == "GET" else client.post(url, data={})
+            assert response.headers["Cache-Control"] == "no-store", (person_key, how)
             if person_key in allowed:
                 assert response.status_code in (200, 302, 400), (person_key, how)
             else:
@@ -156,6 +158,7 @@ def test_pages_for_everyone_signed_in_open_for_every_role_and_not_without_signin
         sign_in(client, person)
         response = client.get(url) if how == "GET" else client.post(url, data={})
         assert response.status_code in (200, 302), (person_key, response.status_code)
+        assert response.headers["Cache-Control"] == "no-store", person_key
     assert _refusals(app, world.a.authority_id) == []
     signed_out = app.test_client()
     response = signed_out.get(url) if how == "GET" else signed_out.post(url, data={})
