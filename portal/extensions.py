@@ -26,4 +26,7 @@ db = SQLAlchemy(
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: Rate limits count in Redis when it is configured; while Redis cannot be reached they are counted in this
+#: process instead (Flask-Limiter logs "falling back to in-memory storage"), and go back to Redis when it
+#: answers again. A storage failure never fails the request: signing in works with Redis down.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True, swallow_errors=True)
