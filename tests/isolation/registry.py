@@ -119,6 +119,8 @@ PUBLIC_PAGES = {
     "accounts.sign_in_two_factor": "the second step of signing in (it needs the first step's password, in the session)",
     "accounts.sign_in_recovery": "the second step with a recovery code (it needs the first step's password, in the session)",
     "accounts.password_reset_request": "asking for a password reset email (the same answer whether or not the address has an account)",
+    "pages.healthz": "the load balancer's liveness check (reads nothing)",
+    "pages.readyz": "the load balancer's readiness check (says only whether the database and Redis answer)",
 }
 
 #: Pages without an id open to every signed-in person (endpoint -> why): each shows only what that person's
