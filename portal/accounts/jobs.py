@@ -59,6 +59,26 @@ def send_password_reset(user_id: str) -> None:
     )
 
 
+@job("accounts.send_lockout_notice", queue="notifications")
+def send_lockout_notice(user_id: str) -> None:
+    """Tell the owner of an account that it has been locked after too many wrong tries. The sign-in page
+    says only "Enter a correct email address and password", whether or not the address has an account."""
+    user = db.session.execute(select(User).where(User.id == uuid.UUID(str(user_id)))).scalar_one()
+    if user.status != "active" or user.locked_until is None:
+        return
+    authority = db.session.get(Authority, user.authority_id)
+    send_templated(
+        to=user.email,
+        subject="Your Safeguarding Partnership Portal account is locked for a short time",
+        template="lockout",
+        user_id=user.id,
+        user=user,
+        authority_name=authority.name,
+        locked_until=user.locked_until,
+        reset_link=external_url("accounts.password_reset_request"),
+    )
+
+
 #: Ended sessions and spent tokens are kept this long (for investigations), then removed.
 SIGN_IN_RECORD_RETENTION = timedelta(days=90)
 

@@ -58,6 +58,9 @@ def _register_failure(user: User, action: str, reason: str) -> SignInOutcome:
         user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
         user.failed_sign_ins = 0
         record(Action.LOCKED_OUT, object_type="user", object_id=user.id, actor_id=None, details={"minutes": config["LOGIN_LOCKOUT_MINUTES"]})
+        from jobs.outbox import enqueue
+
+        enqueue("accounts.send_lockout_notice", user_id=user.id)  # the owner is told, by email only
         return SignInOutcome("locked", locked_minutes=config["LOGIN_LOCKOUT_MINUTES"])
     return SignInOutcome("refused")
 

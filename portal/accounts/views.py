@@ -79,12 +79,9 @@ def sign_in():
             return redirect(_safe_next(request.args.get("next")))
         if outcome.status == "two_factor":
             return redirect(url_for("accounts.sign_in_two_factor", next=request.args.get("next")))
-        if outcome.status == "locked":
-            form.password.errors.append(
-                f"You have entered the wrong details too many times. Try again in {_minutes(outcome.locked_minutes)}, or reset your password."
-            )
-        else:
-            form.password.errors.append("Enter a correct email address and password")
+        # A locked account gets the same answer as a wrong password or an unknown address (its owner is
+        # told by email): the page never confirms that an address has an account.
+        form.password.errors.append("Enter a correct email address and password")
         form.password.data = ""
     # The timeout is noticed on whatever page the browser asked for, which then sends it here.
     expired = bool(session.pop(SESSION_EXPIRED, False) or g.get("session_expired"))
