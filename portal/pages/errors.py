@@ -19,9 +19,31 @@ _PAGES = {
 }
 
 
+def _signed_in_user_attached() -> None:
+    """The error page's navigation reads the signed-in person's roles. A view that worked in another
+    tenant scope (a tablet's map link, a one-time file link) ended with the request's session closed, so
+    the person loaded for the request is detached: load them again in the request's own scope, so that the
+    page never fails on a lazy load."""
+    from flask import g
+    from flask_login import current_user
+    from sqlalchemy import inspect
+
+    from portal.extensions import db
+
+    if not current_user.is_authenticated:
+        return
+    person = current_user._get_current_object()
+    if inspect(person).detached:
+        g._login_user = db.session.merge(person)
+
+
 def init_error_handlers(app) -> None:
     def _render(code: int, detail: str | None = None):
         title, template = _PAGES[code]
+        try:
+            _signed_in_user_attached()
+        except Exception:  # the error page must render whatever happened before it
+            log.exception("Could not load the signed-in person again for the error page")
         return render_template(template, title=title, detail=detail), code
 
     for code in _PAGES:
