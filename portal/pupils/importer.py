@@ -177,6 +177,10 @@ def parse(data: bytes, today: date) -> tuple[list[Row], list[RowError]]:
     if not records:
         raise FileProblem("The selected file is empty")
     header_line, header = records[0]
+    known = [text.strip() for text in header if any(_heading(text) in aliases for aliases in COLUMNS.values())]
+    twice = next((text for index, text in enumerate(known) if _heading(text) in {_heading(t) for t in known[:index]}), None)
+    if twice is not None:
+        raise FileProblem(f'The column heading "{twice}" is in the file more than once: each column must be in the file once, so remove the other one')
     columns = _columns(header)
     if not columns:
         raise FileProblem(

@@ -248,3 +248,14 @@ def test_plan_refuses_ambiguous_and_conflicting_matches():
         "Line 2: more than one pupil on the register has this name and date of birth: add the pupil's UPN so we know which one",
         "Line 3: a pupil with this name and date of birth is on the register with a different UPN (H801200001001): check the UPN",
     ]
+
+
+def test_a_heading_in_the_file_twice_is_refused_by_name():
+    """Two columns with the same heading: which one holds the pupils' surnames? The file is refused
+    rather than one of them being read and the other ignored. Different headings for one field (Surname
+    and Legal Surname) are read best first, as before."""
+    assert _problem("Surname,Forename,Date of Birth,surname\nExample,Jordan,14/03/2015,Other\n") == (
+        'The column heading "surname" is in the file more than once: each column must be in the file once, so remove the other one'
+    )
+    rows, errors = _parse("Surname,Legal Surname,Forename,Date of Birth\nShort,Example,Jordan,14/03/2015\n")
+    assert errors == [] and rows[0].values["legal_surname"] == "Example"
