@@ -26,6 +26,17 @@ ALLOWED = {
 
 ALLOWED_DESCRIPTION = "a PDF, JPEG, PNG, Word, Excel or OpenDocument file"
 
+#: MIME type -> the extensions a file of that type may be downloaded with (the first is added when the name
+#: has none of them).
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+}
+
 
 class AttachmentRejected(ValueError):
     """The file cannot be kept; the message says why, in words for the person who chose it."""
@@ -52,6 +63,20 @@ def safe_filename(name: str | None) -> str:
     name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
     name = re.sub(r"[\x00-\x1f\x7f\"<>|:*?]", "", name).strip(" .")
     return (name or "attachment")[:200]
+
+
+def download_name(filename: str | None, mime: str) -> str:
+    """The name a kept file is downloaded under: its own name, with the extension of the type read from its
+    bytes — never the one the uploader typed. A PDF uploaded as ``poly.html`` downloads as ``poly.pdf``, so
+    no browser or desktop opens it as a web page."""
+    name = safe_filename(filename)
+    wanted = EXTENSIONS.get(mime)
+    if wanted is None or name.lower().endswith(wanted):
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and len(extension) <= 5:
+        name = stem
+    return f"{name}{wanted[0]}"
 
 
 def read_upload(upload: FileStorage) -> tuple[bytes, str]:

@@ -18,6 +18,7 @@ from portal.clock import UK
 from portal.extensions import db
 from portal.policies import get_or_404, visible_query
 from portal.pupils.models import Pupil
+from portal.uploads import download_name
 
 
 def _download(data: bytes, *, filename: str, mimetype: str):
@@ -38,7 +39,7 @@ def attachment_download(attachment_id):
         abort(404)
     service.attachment_downloaded(attachment)
     db.session.commit()
-    return _download(data, filename=attachment.filename, mimetype=attachment.content_type)
+    return _download(data, filename=download_name(attachment.filename, attachment.content_type), mimetype=attachment.content_type)
 
 
 def _export_pupil(export: ChronologyExport) -> Pupil:

@@ -34,7 +34,7 @@ from portal.forums.policy import members_only
 from portal.model_base import as_uuid
 from portal.policies import get_or_404, policy_for, visible_query
 from portal.text import clean_text
-from portal.uploads import max_size_label, safe_filename
+from portal.uploads import download_name, max_size_label, safe_filename
 
 #: What the file hint says (the types are the attachment rules' own).
 FILE_HINT = "A PDF, Word, Excel, OpenDocument text, JPEG or PNG file, up to {limit}. The type is checked from the file itself, not its name."
@@ -344,7 +344,9 @@ def resource_download(version_id):
         details={"resource": str(version.resource_id), "number": version.number},
     )
     db.session.commit()
-    response = send_file(BytesIO(data), mimetype=version.content_type, as_attachment=True, download_name=version.filename, max_age=0)
+    response = send_file(
+        BytesIO(data), mimetype=version.content_type, as_attachment=True, download_name=download_name(version.filename, version.content_type), max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -16,6 +16,7 @@ from portal.transfers.blueprint import bp
 from portal.transfers.forms import AcceptForm, RejectForm, ReviewForm
 from portal.transfers.models import IncomingStatus, IncomingTransfer
 from portal.transfers.views.outgoing import pdf_download
+from portal.uploads import download_name
 
 #: The choice that adds the pupil to the register (only offered when nobody on it matches).
 ADD = "add"
@@ -144,7 +145,13 @@ def incoming_attachment(incoming_id, number: int):
         abort(404)
     service.downloaded(item.organisation_id, "incoming_transfer", item.id, attachment=number)
     db.session.commit()
-    response = send_file(BytesIO(data), mimetype=attachment["content_type"], as_attachment=True, download_name=attachment["filename"], max_age=0)
+    response = send_file(
+        BytesIO(data),
+        mimetype=attachment["content_type"],
+        as_attachment=True,
+        download_name=download_name(attachment["filename"], attachment["content_type"]),
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

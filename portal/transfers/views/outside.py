@@ -24,6 +24,7 @@ from portal.transfers import links
 from portal.transfers.blueprint import bp
 from portal.transfers.forms import AccessCodeForm, ReceiptForm
 from portal.transfers.models import TransferFile, TransferLink
+from portal.uploads import download_name
 from tenants.context import tenant_scope
 
 #: The links whose access code this browser has given (ids only).
@@ -133,7 +134,7 @@ def outside_download(token, link):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(f"cp-file-{reference}.pdf", files.read(sent.pdf_key))
         for number, item in enumerate(sent.content.get("attachments", []), start=1):
-            bundle.writestr(f"attachments/{number:02d}-{item['filename']}", files.read(item["storage_key"]))
+            bundle.writestr(f"attachments/{number:02d}-{download_name(item['filename'], item['content_type'])}", files.read(item["storage_key"]))
     links.link_seen(link, "download")
     db.session.commit()
     buffer.seek(0)
