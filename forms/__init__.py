@@ -76,6 +76,14 @@ class BaseForm(FlaskForm):
     """The base of every portal form. Whatever its fields, text with hidden control characters is refused
     next to the field it was typed into, so it never reaches the database."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page with two forms has two buttons: each gets an id of its own form's ("review-form-submit"),
+        # not WTForms' "submit" twice.
+        for field in self:
+            if field.type == "SubmitField" and field.id == field.name:
+                field.id = f"{re.sub(r'(?<!^)(?=[A-Z])', '-', type(self).__name__).lower()}-{field.name}"
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
@@ -319,6 +327,14 @@ class WhenItHappenedForm(BaseForm):
             raise ValidationError("Enter the time it happened, like 14:30")
         if typed_time(field.data) is None:
             raise ValidationError("Enter the time using the 24-hour clock, like 14:30")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page with two forms has two buttons: each gets an id of its own form's ("review-form-submit"),
+        # not WTForms' "submit" twice.
+        for field in self:
+            if field.type == "SubmitField" and field.id == field.name:
+                field.id = f"{re.sub(r'(?<!^)(?=[A-Z])', '-', type(self).__name__).lower()}-{field.name}"
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -125,3 +125,23 @@ def page_queries(app, client, url: str):
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, url
     return len(statements), response
+
+
+def duplicate_ids(markup: str) -> list[str]:
+    """The ids used more than once in a page (a label, an error summary's link or a skip link would point at
+    the wrong element), in the order they first repeat."""
+    import re
+    from collections import Counter
+
+    counts = Counter(re.findall(r"""\sid=["']([^"']+)["']""", markup))
+    return [identifier for identifier, count in counts.items() if count > 1]
+
+
+def heading_jumps(markup: str) -> list[tuple[int, int]]:
+    """Where the main content's headings skip a level going down (an h1 followed by an h3): what a screen
+    reader user moving by headings would find missing."""
+    import re
+
+    main = re.search(r"<main\b.*?</main>", markup, re.S)
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", main.group(0) if main else markup)]
+    return [(before, after) for before, after in zip(levels, levels[1:], strict=False) if after > before + 1]

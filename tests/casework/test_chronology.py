@@ -85,6 +85,9 @@ def test_dsl_sees_the_pupils_time_line_newest_first(app, world, signed_in):
     assert "Advice from the front door" in text and "Referrals and outcomes" in text  # the kinds
     assert "Another child's concern" not in text
     assert "Export as PDF" in text
+    # Each line's time for machines too, as HTML writes it (to the second, with its offset).
+    stamps = re.findall(r'<time datetime="([^"]+)"', response.get_data(as_text=True))
+    assert len(stamps) == 4 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", stamp) for stamp in stamps), stamps
 
 
 def test_the_head_sees_it_and_staff_cannot(app, world, signed_in):

@@ -9,7 +9,7 @@ from tests.admin.pages import page_text
 from tests.contexts.support import invitation_id, make_meeting, make_referral, notifications, row, rows
 from tests.factories import make_pupil
 from tests.referrals.support import error_next_to
-from tests.support import audit_events, signed_in_client
+from tests.support import audit_events, duplicate_ids, signed_in_client
 
 
 def _meeting_form(**changes):
@@ -181,8 +181,11 @@ def test_recording_attendance(app, world):
     as attending, with the others present, audited and shown on the meeting?"""
     meeting_id = make_meeting(app, world.a, invite=("police",), accepted=("police",))
     client = signed_in_client(app, world.a.front_door)
-    page = page_text(client.get(f"/context-panel/{meeting_id}/attendance"))
+    response = client.get(f"/context-panel/{meeting_id}/attendance")
+    page = page_text(response)
     assert "Children's social care and panel members" in page and world.a.front_door.full_name in page and world.a.assessor.full_name in page
+    # Two groups of checkboxes, every id once: a label always ticks its own person.
+    assert duplicate_ids(response.get_data(as_text=True)) == []
     assert "Avonford Police" in page and "Partner" in page and "Partner2" not in page
 
     data = {"attended": [str(world.a.front_door.id), str(world.a.partner.id)], "others": "Sam Reid, youth worker, Avonford Youth Service", "version": "1"}

@@ -3,11 +3,13 @@ another authority, another school, another role — refused, with the attempt au
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import url_for
 
 from tests.isolation.registry import EXEMPT, PUBLIC_PAGES, REGISTRY, ROLE_GATED_PAGES, SIGNED_IN_PAGES
-from tests.support import audit_events, sign_in
+from tests.support import audit_events, duplicate_ids, heading_jumps, sign_in
 
 REFUSALS = {"access.denied", "access.not_found"}
 
@@ -72,6 +74,10 @@ def test_rightful_user_can_use_the_route(app, world, entry):
     response = _request(client, entry, _url(app, entry.endpoint, kwargs), entry.data(app, world.a) if entry.data else None)
     assert response.status_code in (200, 302), response.status_code
     assert response.headers["Cache-Control"] == "no-store"  # never kept by a browser or a proxy
+    if response.status_code == 200 and response.mimetype == "text/html":
+        assert duplicate_ids(response.get_data(as_text=True)) == []  # a label or a link never points at the wrong element
+        assert heading_jumps(response.get_data(as_text=True)) == []  # no heading level skipped
+        assert re.findall(r'datetime="[^"]*\.\d{4,}', response.get_data(as_text=True)) == []  # HTML allows 3 digits of a second
     assert _refusals(app, world.a.authority_id) == []
 
 
@@ -141,6 +147,8 @@ def test_role_gated_pages_refuse_other_roles(app, world, page):
             assert response.headers["Cache-Control"] == "no-store", (person_key, how)
             if person_key in allowed:
                 assert response.status_code in (200, 302, 400), (person_key, how)
+                if response.status_code == 200 and response.mimetype == "text/html":
+                    assert (duplicate_ids(response.get_data(as_text=True)), heading_jumps(response.get_data(as_text=True))) == ([], []), person_key
             else:
                 assert response.status_code == 403, (person_key, how, response.status_code)
                 assert _refusals(app, world.a.authority_id)[-1].actor_id == person.id
@@ -159,6 +167,8 @@ def test_pages_for_everyone_signed_in_open_for_every_role_and_not_without_signin
         response = client.get(url) if how == "GET" else client.post(url, data={})
         assert response.status_code in (200, 302), (person_key, response.status_code)
         assert response.headers["Cache-Control"] == "no-store", person_key
+        if response.status_code == 200 and response.mimetype == "text/html":
+            assert (duplicate_ids(response.get_data(as_text=True)), heading_jumps(response.get_data(as_text=True))) == ([], []), person_key
     assert _refusals(app, world.a.authority_id) == []
     signed_out = app.test_client()
     response = signed_out.get(url) if how == "GET" else signed_out.post(url, data={})
