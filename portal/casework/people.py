@@ -28,14 +28,25 @@ def front_door_ids() -> list[uuid.UUID]:
     return _active(select(Membership.user_id).where(Membership.role == Role.FRONT_DOOR))
 
 
-def front_door_manager_ids() -> list[uuid.UUID]:
-    """The front-door managers named in the authority's settings (active accounts only)."""
+def school_head_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:
+    """The school's head teachers (active accounts only)."""
+    return _active(select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.role == Role.HEAD))
+
+
+def duty_ids(duty: Duty) -> list[uuid.UUID]:
+    """The people named for ``duty`` in the authority's settings (active accounts only: a deactivated or
+    never set-up account is never told)."""
     query = (
         select(AuthorityDuty.user_id)
         .join(User, (User.id == AuthorityDuty.user_id) & (User.authority_id == AuthorityDuty.authority_id))
-        .where(AuthorityDuty.duty == Duty.FRONT_DOOR_MANAGER, User.deactivated_at.is_(None), User.password_hash.is_not(None))
+        .where(AuthorityDuty.duty == duty, User.deactivated_at.is_(None), User.password_hash.is_not(None))
     )
     return sorted(set(db.session.execute(query).scalars().all()))
+
+
+def front_door_manager_ids() -> list[uuid.UUID]:
+    """The front-door managers named in the authority's settings (active accounts only)."""
+    return duty_ids(Duty.FRONT_DOOR_MANAGER)
 
 
 def notify_all(user_ids, title: str, *, link: str | None = None, body: str | None = None, email: bool = True, exclude=()) -> int:

@@ -17,11 +17,11 @@ from flask import render_template
 from sqlalchemy import select
 
 from jobs.registry import job
-from portal.accounts.models import Membership, Role, User
+from portal.accounts.models import User
 from portal.audit.service import record
-from portal.authorities.models import Authority, AuthorityDuty, Duty, Organisation, OrganisationKind
+from portal.authorities.models import Authority, Duty, Organisation, OrganisationKind
 from portal.casework import files
-from portal.casework.people import notify_all, school_casework_ids
+from portal.casework.people import duty_ids, notify_all, school_casework_ids, school_head_ids
 from portal.casework.schooldays import authority_school_calendar
 from portal.clock import utcnow
 from portal.extensions import db
@@ -311,18 +311,6 @@ def dispose_sent_copies() -> None:
         )
 
 
-def head_ids(organisation_id: uuid.UUID) -> list[uuid.UUID]:
-    """The head teachers of a school (active accounts)."""
-    query = select(Membership.user_id).join(User, User.id == Membership.user_id)
-    query = query.where(Membership.organisation_id == organisation_id, Membership.role == Role.HEAD, User.deactivated_at.is_(None))
-    return list(db.session.execute(query).scalars())
-
-
-def transfer_lead_ids() -> list[uuid.UUID]:
-    """The people the authority names to oversee transfers of child-protection files."""
-    return list(db.session.execute(select(AuthorityDuty.user_id).where(AuthorityDuty.duty == Duty.TRANSFER_LEAD)).scalars())
-
-
 @job("transfers.check_clock", queue="sla")
 def check_clock() -> None:
     now = utcnow()
@@ -339,12 +327,14 @@ def check_clock() -> None:
             told.append("dsls")
         if transfer.head_told_at is None and now >= day_five:
             transfer.head_told_at = now
-            notify_all(head_ids(transfer.organisation_id), f"A child-protection file has still to be sent to {transfer.destination_name} {due}", link=link)
+            notify_all(
+                school_head_ids(transfer.organisation_id), f"A child-protection file has still to be sent to {transfer.destination_name} {due}", link=link
+            )
             told.append("head")
         if transfer.lead_told_at is None and transfer.due_at is not None and now > transfer.due_at:
             transfer.lead_told_at = now
             notify_all(
-                transfer_lead_ids(),
+                duty_ids(Duty.TRANSFER_LEAD),
                 f"Overdue: {transfer.organisation.name} has not sent a child-protection file within 5 school days",
                 link=page_path("transfers.overdue"),
             )

@@ -225,6 +225,13 @@ def test_reminders_go_once_each_across_easter(app, world):
     3rd school day), the head told at the start of Friday 2 April (the 5th), the transfer lead once it is
     overdue (after the end of Friday 2 April). Each once, however often the clock runs."""
     lead = _name_transfer_lead(app, world.a)
+    gone = _name_transfer_lead(app, world.a, "former.lead@example.org")  # named, then deactivated: never told
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    with _scope(app, world.a):
+        db.session.get(User, gone.id).deactivated_at = utc(2027, 1, 4, 9, 0)
+        db.session.commit()
     pupil_id = make_pupil(app, world.a)
     with travel(utc(2027, 3, 24, 14, 0)):
         transfer_url = _record_leaving(signed_in_client(app, world.a.dsl1), world.a, pupil_id)
@@ -248,6 +255,7 @@ def test_reminders_go_once_each_across_easter(app, world):
         _tick(app, world.a, moment)
     school1 = _school_name(app, world.a, "school1")
     assert _notes(app, world.a, lead) == [(f"Overdue: {school1} has not sent a child-protection file within 5 school days", "/transfers/overdue")]
+    assert _notes(app, world.a, gone) == []
     assert _notes(app, world.a, world.a.dsl1) == [reminder]
     assert [e.details["told"] for e in audit_events(app, world.a.authority_id, "transfer.reminder_sent")] == [["dsls"], ["head"], ["transfer_lead"]]
 
