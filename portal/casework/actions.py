@@ -14,6 +14,7 @@ class Action(CoreAction):
     CHRONOLOGY_VIEWED = "chronology.viewed"
     EXPORT_REQUESTED = "export.requested"
     EXPORT_BUILT = "export.built"
+    EXPORT_REFUSED = "export.refused"
     EXPORT_DOWNLOADED = "export.downloaded"
     CALENDAR_CHANGED = "authority.calendar_changed"
     SCHOOL_HOLIDAYS_CHANGED = "authority.school_holidays_changed"

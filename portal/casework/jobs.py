@@ -16,11 +16,12 @@ from portal.accounts.models import User
 from portal.audit.service import record
 from portal.casework import pdf_files
 from portal.casework.actions import Action
-from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind
+from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind, ExportStatus
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.service import notify, page_path
 from portal.pdf import render_pdf
+from portal.policies import casework_schools
 from portal.pupils.models import Pupil
 
 JOB_NAME = "exports.chronology_pdf"
@@ -69,6 +70,20 @@ def _tell_failed(export: ChronologyExport) -> None:
 def chronology_pdf(export_id: str) -> None:
     export = db.session.execute(select(ChronologyExport).where(ChronologyExport.id == uuid.UUID(str(export_id))).with_for_update()).scalar_one()
     if pdf_files.finished(export):
+        return
+    requester = db.session.execute(select(User).where(User.id == export.requested_by_id)).unique().scalar_one_or_none()
+    if requester is None or requester.deactivated_at is not None or export.organisation_id not in casework_schools(requester):
+        # Asked for by someone who no longer holds the school's casework (their role went, or their account):
+        # nothing is built for them.
+        export.status = ExportStatus.FAILED
+        record(
+            Action.EXPORT_REFUSED,
+            object_type="chronology_export",
+            object_id=export.id,
+            actor_id=None,
+            organisation_id=export.organisation_id,
+            details={"pupil_id": str(export.pupil_id), "reason": "requester no longer holds the casework"},
+        )
         return
     data = pdf_files.build(
         export,

@@ -308,3 +308,34 @@ def test_only_casework_roles_may_ask_for_a_pdf(app, world, pupil):
         sign_in(client, person)
         assert client.post(f"/pupils/{pupil}/chronology/export", data={}).status_code == status
     assert _exports(app, world.a) == [] and _outbox(app, world.a) == []
+
+
+def test_nothing_is_built_for_someone_who_no_longer_holds_the_casework(app, world, pupil, signed_in, stored_files, monkeypatch):
+    """The DSL asks for a PDF; the first build fails; before the retry they stop being the school's DSL. The
+    retry builds nothing for them (audited), and the export says it could not be prepared."""
+    import portal.casework.jobs
+    from portal.accounts.models import Membership, Role
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    real_render = portal.casework.jobs.render_chronology_pdf
+    calls = {"n": 0}
+
+    def flaky_render(export):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("WeasyPrint ran out of memory")
+        return real_render(export)
+
+    monkeypatch.setattr(portal.casework.jobs, "render_chronology_pdf", flaky_render)
+    _request_export(signed_in(world.a.dsl1), pupil)
+    [row] = _outbox(app, world.a)
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        for membership in db.session.execute(select(Membership).where(Membership.user_id == world.a.dsl1.id, Membership.role == Role.DSL)).scalars():
+            membership.role = Role.STAFF
+        db.session.commit()
+    assert _run_job_again(app, world.a, row.id) == "done"
+    assert stored_files(world.a) == [] and calls["n"] == 1
+    assert [e.status.value for e in _exports(app, world.a)] == ["failed"]
+    [refused] = audit_events(app, world.a.authority_id, "export.refused")
+    assert refused.details["reason"] == "requester no longer holds the casework"
