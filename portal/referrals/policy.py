@@ -24,7 +24,9 @@ _SCHOOL_ACTIONS = {"edit", "submit", "provide_information", "delete_draft"}
 def _referral_allows(user, action, obj) -> bool:
     school = obj.organisation_id in casework_schools(user)
     if action in _FRONT_DOOR_ACTIONS:
-        return is_front_door(user) and obj.status != ReferralStatus.DRAFT
+        # Nobody works the front door's side of a referral from a school whose casework they hold: a
+        # front-door officer who is also that school's DSL or head leaves its decision to a colleague.
+        return is_front_door(user) and obj.status != ReferralStatus.DRAFT and not school
     if action in _SCHOOL_ACTIONS:
         return school
     if action == "attach":

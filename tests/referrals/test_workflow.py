@@ -313,6 +313,28 @@ def test_the_school_cannot_take_the_front_doors_steps(app, world):
     assert referral(app, world.a, acknowledged).status.value == "acknowledged"
 
 
+def test_a_front_door_officer_who_is_also_the_schools_dsl_leaves_its_decision_to_a_colleague(app, world):
+    """Someone on the front door who is also DSL of the referring school may not acknowledge, question,
+    decide or close that school's referral (403); another school's referral they may."""
+    from portal.accounts.models import Membership, Role
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    own = make_referral(app, world.a, make_pupil(app, world.a), steps=ACKNOWLEDGED)
+    other = make_referral(
+        app, world.a, make_pupil(app, world.a, school="school2"), by="dsl2", school="school2", steps=(("submit", "dsl2"), ("acknowledge", "front_door"))
+    )
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        db.session.add(Membership(user_id=world.a.front_door.id, role=Role.DSL, organisation_id=world.a.school1))
+        db.session.commit()
+    client = _client(app, world.a.front_door)
+    assert client.get(f"/referrals/{own}/decide").status_code == 403
+    assert client.post(f"/referrals/{own}/decide", data={"decision": "early_help", "reason": "x"}).status_code == 403
+    assert client.post(f"/referrals/{own}/close").status_code == 403
+    assert referral(app, world.a, own).status.value == "acknowledged"
+    assert client.get(f"/referrals/{other}/decide").status_code == 200
+
+
 @pytest.mark.parametrize("person_key", OUTSIDERS)
 def test_people_without_referral_work_are_refused_every_step(app, world, person_key):
     """Are staff, governors, partners, assessors and administrators refused every step (403 or 404, audited)?"""
