@@ -90,6 +90,7 @@ def seed() -> None:
     from portal.demo.assessment import seed_assessment
     from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
+    from portal.demo.network import seed_network
     from portal.demo.selfreview import seed_self_review
     from portal.demo.transfers import seed_handover, seed_transfers
 
@@ -158,6 +159,7 @@ def seed() -> None:
             seed_contextual(organisations, users)
             seed_assessment(organisations, users)
             seed_self_review(organisations, users)
+            seed_network(users)
             seed_transfers(organisations, users)
             db.session.commit()
             seeded.append((authority.id, organisations["oakfield"].id, users["dsl.oakfield"].id))

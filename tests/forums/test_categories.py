@@ -164,3 +164,11 @@ def test_a_name_used_in_another_authority_is_free_and_its_categories_never_show(
     assert "Attendance" not in page_text(lead.get("/network/categories/manage"))
     assert lead.post("/network/categories/manage", data=category_form(name="Attendance")).status_code == 302
     assert [c.name for c in detached_rows(app, ForumCategory, a.authority_id)] == ["Attendance"]
+
+
+def test_an_authority_without_a_network_lead_is_told_what_to_do(app, world):
+    """Nobody leads the network: its page says who names a lead, and what the lead does."""
+    from tests.support import signed_in_client
+
+    page = signed_in_client(app, world.b.dsl1).get("/network").get_data(as_text=True)
+    assert "Nobody leads the network yet" in page and "Settings, then Duties" in page

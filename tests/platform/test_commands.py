@@ -93,6 +93,30 @@ def test_demo_logins_work(app):
     assert response.status_code == 302 and response.headers["Location"].endswith("/home")
 
 
+def test_the_demo_network_is_ready_to_post_in(app):
+    """After `flask demo seed`, a DSL finds the network's categories and threads and can start a thread at
+    once: the network has a lead and categories (run twice, still three)."""
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    runner.invoke(args=["demo", "seed"])
+    logins = json.loads(runner.invoke(args=["demo", "users", "--json"]).output)
+    dsl = next(row for row in logins if row["email"].startswith("dsl.oakfield@northbridge"))
+    client = app.test_client()
+    assert client.post("/sign-in", data={"email": dsl["email"], "password": dsl["password"]}).status_code == 302
+    page = client.get("/network").get_data(as_text=True)
+    assert page.count('href="/network/categories/') == 3 and "Nobody leads the network yet" not in page
+    assert "Sending a child protection file to a college that is not on the portal" in page or "DSL refresher training" in page
+    from portal.forums.models import ForumCategory
+
+    with app.app_context():
+        authority = db.session.execute(select(Authority).where(Authority.slug == "northbridge")).scalar_one()
+        with tenant_scope(authority.id):
+            category = db.session.execute(select(ForumCategory).where(ForumCategory.name == "Ask the network")).scalar_one()
+            category_id = category.id
+    started = client.post(f"/network/categories/{category_id}/threads/new", data={"title": "Hello", "body": "A first post in the network."})
+    assert started.status_code == 302, started.status_code
+
+
 def test_demo_data_is_refused_in_production(make_app, monkeypatch, database):
     """Is demo data refused when the portal runs in production?"""
     monkeypatch.setenv("SECRET_KEY", "x" * 40)

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.authorities.models import AuthorityDuty, Duty
 from portal.extensions import db
 from portal.forums import queries, service
 from portal.forums.blueprint import bp
@@ -40,11 +41,17 @@ def index():
         .all()
     )
     lead = network_lead(current_user)
+    led = lead or db.session.execute(select(AuthorityDuty.id).where(AuthorityDuty.duty == Duty.NETWORK_LEAD).limit(1)).first() is not None
     open_reports = (
         db.session.execute(visible_query(ForumReport).where(ForumReport.resolved_at.is_(None)).with_only_columns(func.count())).scalar_one() if lead else 0
     )
     return render_template(
-        "forums/index.html", categories=categories, summaries=queries.category_summaries(categories, current_user), lead=lead, open_reports=open_reports
+        "forums/index.html",
+        categories=categories,
+        summaries=queries.category_summaries(categories, current_user),
+        lead=lead,
+        led=led,
+        open_reports=open_reports,
     )
 
 
