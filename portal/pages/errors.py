@@ -2,8 +2,9 @@
 
 import logging
 
-from flask import render_template
+from flask import make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger("portal.errors")
 
@@ -54,6 +55,29 @@ def init_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return _render(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc):
+        """The database did not answer (it restarted, failed over, or its connections ran out): the
+        GOV.UK "service unavailable" page with a 503. The request's transaction is rolled back, so nothing
+        is half-saved. The page is drawn without asking the database anything (no navigation, no
+        authority name: they would need it)."""
+        from flask_login import AnonymousUserMixin
+
+        from portal.extensions import db
+        from portal.templating import SERVICE_NAME
+
+        log.error("The database did not answer: %s", type(exc.orig).__name__ if getattr(exc, "orig", None) else type(exc).__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone: the pool replaces it
+            log.warning("Could not roll back after the database failed", exc_info=True)
+        page = app.jinja_env.get_template("errors/503.html").render(
+            title="Sorry, the service is unavailable", service_name=SERVICE_NAME, authority_name=None, current_user=AnonymousUserMixin()
+        )
+        response = make_response(page, 503)
+        response.headers.setdefault("Retry-After", "30")
+        return response
 
     @app.errorhandler(500)
     def _server_error(exc):
