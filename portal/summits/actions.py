@@ -12,6 +12,7 @@ class Action(CoreAction):
     YOU_SAID_WE_DID_ADDED = "summit.you_said_we_did"
     SAFETY_MAP_UPLOADED = "safety_map.uploaded"
     MAP_MARKER_PLACED = "safety_map.marker_placed"
+    MAP_MARKER_LIMITED = "safety_map.marker_limited"
     MAP_MARKER_REMOVED = "safety_map.marker_removed"
     MAP_LINK_CREATED = "safety_map.link_created"
     MAP_LINK_REVOKED = "safety_map.link_revoked"

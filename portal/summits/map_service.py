@@ -22,7 +22,7 @@ from io import BytesIO
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import uploads
@@ -150,6 +150,25 @@ def new_marker(
         placed_by_id=placed_by_id,
         link_id=link_id,
     )
+
+
+#: A tablet link (one group, one device) may add this many markers a minute, and this many in all: one
+#: device must not swamp the map's summary of the places marked unsafe.
+TABLET_MARKERS_PER_MINUTE = 10
+TABLET_MARKERS_PER_GROUP = 40
+
+
+def tablet_marker_problem(link) -> str | None:
+    """Why the group on ``link`` may not add another marker now (``None`` if it may): too many in the last
+    minute, or as many as a group can add. Counted in the database, so it holds whatever the rate limiter's
+    storage does."""
+    mine = select(func.count()).select_from(MapMarker).where(MapMarker.link_id == link.id)
+    if db.session.execute(mine).scalar_one() >= TABLET_MARKERS_PER_GROUP:
+        return f"Your group has added {TABLET_MARKERS_PER_GROUP} markers, the most a group can add. Tell the person running the session if there is more to say"
+    recent = db.session.execute(mine.where(MapMarker.created_at > utcnow() - timedelta(minutes=1))).scalar_one()
+    if recent >= TABLET_MARKERS_PER_MINUTE:
+        return f"Your group has added {TABLET_MARKERS_PER_MINUTE} markers in the last minute. Wait a minute before adding another"
+    return None
 
 
 def place_marker(safety_map, marker: MapMarker) -> None:

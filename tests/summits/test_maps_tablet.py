@@ -431,3 +431,31 @@ def test_removing_a_person_from_the_summit_turns_off_the_links_they_made(app, wo
     assert app.test_client().get(tablet_path(a, dsl_secret)).status_code == 200
     assert app.test_client().get(tablet_path(a, elsewhere_secret)).status_code == 200
     assert _markers(app, a) == []
+
+
+def test_one_tablet_cannot_swamp_the_map(app, world, tablet):
+    """A group adds at most 10 markers a minute and 40 in all, told why by the first field and in the error
+    summary (audited); after a minute it may add again, up to 40."""
+    from datetime import timedelta
+
+    from portal.clock import travel, utcnow
+    from portal.summits.map_service import TABLET_MARKERS_PER_GROUP, TABLET_MARKERS_PER_MINUTE
+
+    client = app.test_client()
+    path = tablet[2]
+    start = utcnow()
+    client.get(path)
+    for _ in range(TABLET_MARKERS_PER_MINUTE):
+        assert client.post(path, data=_marker_form()).status_code == 302
+    refused = client.post(path, data=_marker_form())
+    assert refused.status_code == 200 and "10 markers in the last minute. Wait a minute before adding another" in text_of(refused)
+    assert len(_markers(app, world.a)) == TABLET_MARKERS_PER_MINUTE
+    for minute in range(1, 4):
+        with travel(start + timedelta(minutes=minute, seconds=5)):
+            for _ in range(TABLET_MARKERS_PER_MINUTE):
+                assert client.post(path, data=_marker_form()).status_code == 302
+    with travel(start + timedelta(minutes=5)):
+        full = client.post(path, data=_marker_form())
+        assert "40 markers, the most a group can add" in text_of(full)
+    assert len(_markers(app, world.a)) == TABLET_MARKERS_PER_GROUP
+    assert len(audit_events(app, world.a.authority_id, "safety_map.marker_limited")) == 2

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.security import keyed_hash
-from portal.audit.service import record_now
+from portal.audit.service import record, record_now
 from portal.authorities.models import Authority
 from portal.clock import utcnow
 from portal.extensions import db, limiter
@@ -106,6 +106,16 @@ def _open_link(secret: str, *, claim: bool) -> tuple[MapLink, str | None]:
     return link, None
 
 
+def _too_many(form, link: MapLink) -> bool:
+    """The group may not add another marker now: say why, in the error summary and by the first field."""
+    problem = map_service.tablet_marker_problem(link)
+    if problem:
+        form.square.errors.append(problem)
+        record(Action.MAP_MARKER_LIMITED, object_type="map_link", object_id=link.id, details={})
+        db.session.commit()
+    return problem is not None
+
+
 def _link_map(link: MapLink) -> SafetyMap:
     return db.session.execute(select(SafetyMap).where(SafetyMap.id == link.map_id)).scalar_one()
 
@@ -120,7 +130,7 @@ def tablet(authority_slug, secret):
         safety_map = _link_map(link)
         grid = Grid.of(safety_map)
         form = TabletMarkerForm(grid)
-        if device_key is None and form.validate_on_submit():
+        if device_key is None and form.validate_on_submit() and not _too_many(form, link):
             marker = new_marker(
                 safety_map,
                 form.position,
