@@ -145,3 +145,10 @@ def heading_jumps(markup: str) -> list[tuple[int, int]]:
     main = re.search(r"<main\b.*?</main>", markup, re.S)
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", main.group(0) if main else markup)]
     return [(before, after) for before, after in zip(levels, levels[1:], strict=False) if after > before + 1]
+
+
+def main_headings(markup: str) -> int:
+    """How many level-1 headings the page has (a page has one: its title's)."""
+    import re
+
+    return len(re.findall(r"<h1\b", markup))

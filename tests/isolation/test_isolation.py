@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 
 from tests.isolation.registry import EXEMPT, PUBLIC_PAGES, REGISTRY, ROLE_GATED_PAGES, SIGNED_IN_PAGES
-from tests.support import audit_events, duplicate_ids, heading_jumps, sign_in
+from tests.support import audit_events, duplicate_ids, heading_jumps, main_headings, sign_in
 
 REFUSALS = {"access.denied", "access.not_found"}
 
@@ -77,6 +77,7 @@ def test_rightful_user_can_use_the_route(app, world, entry):
     if response.status_code == 200 and response.mimetype == "text/html":
         assert duplicate_ids(response.get_data(as_text=True)) == []  # a label or a link never points at the wrong element
         assert heading_jumps(response.get_data(as_text=True)) == []  # no heading level skipped
+        assert main_headings(response.get_data(as_text=True)) == 1  # one h1: what the page is
         assert re.findall(r'datetime="[^"]*\.\d{4,}', response.get_data(as_text=True)) == []  # HTML allows 3 digits of a second
     assert _refusals(app, world.a.authority_id) == []
 
@@ -148,7 +149,15 @@ def test_role_gated_pages_refuse_other_roles(app, world, page):
             if person_key in allowed:
                 assert response.status_code in (200, 302, 400), (person_key, how)
                 if response.status_code == 200 and response.mimetype == "text/html":
-                    assert (duplicate_ids(response.get_data(as_text=True)), heading_jumps(response.get_data(as_text=True))) == ([], []), person_key
+                    assert (
+                        duplicate_ids(response.get_data(as_text=True)),
+                        heading_jumps(response.get_data(as_text=True)),
+                        main_headings(response.get_data(as_text=True)),
+                    ) == (
+                        [],
+                        [],
+                        1,
+                    ), person_key
             else:
                 assert response.status_code == 403, (person_key, how, response.status_code)
                 assert _refusals(app, world.a.authority_id)[-1].actor_id == person.id
@@ -168,7 +177,15 @@ def test_pages_for_everyone_signed_in_open_for_every_role_and_not_without_signin
         assert response.status_code in (200, 302), (person_key, response.status_code)
         assert response.headers["Cache-Control"] == "no-store", person_key
         if response.status_code == 200 and response.mimetype == "text/html":
-            assert (duplicate_ids(response.get_data(as_text=True)), heading_jumps(response.get_data(as_text=True))) == ([], []), person_key
+            assert (
+                duplicate_ids(response.get_data(as_text=True)),
+                heading_jumps(response.get_data(as_text=True)),
+                main_headings(response.get_data(as_text=True)),
+            ) == (
+                [],
+                [],
+                1,
+            ), person_key
     assert _refusals(app, world.a.authority_id) == []
     signed_out = app.test_client()
     response = signed_out.get(url) if how == "GET" else signed_out.post(url, data={})

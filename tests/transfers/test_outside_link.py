@@ -13,7 +13,7 @@ from datetime import timedelta
 from portal.clock import travel, uk_today, utcnow
 from tests.admin.pages import field_error, page_text
 from tests.factories import make_pupil
-from tests.support import audit_events, detached_rows, signed_in_client
+from tests.support import audit_events, detached_rows, main_headings, signed_in_client
 from tests.transfers.test_transfers import NOTE, SEEN, _attach, _notes, _pdf_text, _transfers
 
 OUTSIDE = {"outside_name": "St Aidan's College", "outside_urn": "654321", "outside_dsl": "Morgan Reese", "outside_email": "m.reese@st-aidans.example.org"}
@@ -137,6 +137,7 @@ def test_a_college_not_on_the_portal_receives_the_file_through_the_link_and_conf
         },
     )
     assert done.status_code == 200 and "Receipt confirmed" in page_text(done)
+    assert main_headings(done.get_data(as_text=True)) == 1 and main_headings(asked.get_data(as_text=True)) == 1
 
     page = page_text(sender.get(transfer_url))
     assert "Received" in page and "by Morgan Reese, Designated safeguarding lead, St Aidan's College" in page and "Receipt confirmed" in page
