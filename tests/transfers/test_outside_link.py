@@ -225,3 +225,17 @@ def test_a_link_stops_after_five_wrong_codes_and_the_sender_is_told(app, world, 
     assert college.post(link, data={"code": code}).status_code == 410
     assert any("stopped after too many wrong access codes" in title for title, _ in _notes(app, world.a, world.a.dsl1))
     assert "Stopped after too many wrong access codes" in page_text(sender.get(transfer_url))
+
+
+def test_a_browser_signed_in_to_the_portal_is_asked_to_sign_out_first(app, world, mailbox):
+    """The link is for someone outside the portal: a person signed in (of another authority, or the
+    sending school's own) sees nothing of the file, is asked to sign out, and the refusal is audited in
+    their authority."""
+    _, _, link, code = _sent_outside(app, world, mailbox)
+    for person, side in ((world.b.dsl1, world.b), (world.a.dsl2, world.a)):
+        client = signed_in_client(app, person)
+        for response in (client.get(link), client.post(link, data={"code": code}), client.get(f"{link}/download")):
+            assert response.status_code == 403 and "Sign out of the portal to open this link" in page_text(response)
+            assert "Jordan" not in page_text(response)
+        assert [e.details for e in audit_events(app, side.authority_id, "transfer.link_refused")][-1] == {"problem": "signed_in"}
+    assert "Enter the access code" in page_text(app.test_client().get(link))

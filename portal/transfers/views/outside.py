@@ -15,12 +15,15 @@ from functools import wraps
 from io import BytesIO
 
 from flask import abort, current_app, make_response, redirect, render_template, send_file, session, url_for
+from flask_login import current_user
 
 from portal.accounts.security import split_token
+from portal.audit.service import record
 from portal.casework import files
 from portal.clock import uk_today, utcnow
 from portal.extensions import db, limiter
 from portal.transfers import links
+from portal.transfers.actions import Action
 from portal.transfers.blueprint import bp
 from portal.transfers.forms import AccessCodeForm, ReceiptForm
 from portal.transfers.models import TransferFile, TransferLink
@@ -77,11 +80,17 @@ def _file_page(link: TransferLink, receipt: ReceiptForm):
 def _link_page(*, needs_code: bool):
     """Run the page inside the link's authority with the link found: 404 for no such link, "no longer
     works" for one that has stopped, and (``needs_code``) back to the access code for a browser that has
-    not given it."""
+    not given it. A browser signed in to the portal is asked to sign out first (before anything of the
+    link is looked up): the file is for someone outside the portal, and a person of one authority is never
+    shown a page of another's (as for the tablet links)."""
 
     def decorate(view):
         @wraps(view)
         def page(token):
+            if current_user.is_authenticated:
+                record(Action.LINK_REFUSED, object_type="transfer_link", details={"problem": "signed_in"})
+                db.session.commit()
+                return _private((render_template("transfers/outside_signed_in.html"), 403))
             authority_id, secret = _link_or_404(token)
             with tenant_scope(authority_id):
                 link = links.find_link(secret)
