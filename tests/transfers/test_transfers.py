@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pypdf
@@ -555,3 +556,24 @@ def test_the_transfers_page_costs_the_same_queries_with_2_transfers_as_with_8(ap
     assert "Files to send (1)" in page_text(small_page) and "Files to send (4)" in page_text(large_page)
     assert "Files sent to your school (2)" in page_text(small_page) and "Files sent to your school (8)" in page_text(large_page)
     assert small == large
+
+
+def test_the_overdue_list_costs_the_same_queries_with_2_files_as_with_8(app, world):
+    """The transfer lead's list of overdue files issues as many SQL statements whatever its length."""
+    lead = _name_transfer_lead(app, world.a)
+
+    def overdue(count: int) -> None:
+        with travel(utc(2027, 3, 10, 10, 0)):
+            dsl = signed_in_client(app, world.a.dsl1)
+            for _ in range(count):
+                _record_leaving(dsl, world.a, make_pupil(app, world.a, legal_forename=f"Pupil {uuid.uuid4().hex[:6]}"))
+
+    overdue(2)
+    with travel(utc(2027, 3, 19, 10, 0)):
+        few, page = page_queries(app, signed_in_client(app, lead), "/transfers/overdue")
+        assert "2 overdue" in page_text(page)
+    overdue(6)
+    with travel(utc(2027, 3, 19, 10, 0)):
+        many, page = page_queries(app, signed_in_client(app, lead), "/transfers/overdue")
+        assert "8 overdue" in page_text(page)
+    assert many == few
