@@ -3,20 +3,23 @@ reply to or refer from it."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, true
 
 from portal.advice.models import AdviceMessage, AdviceRequest
 from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
+from portal.pupils.policy import file_transferred, records_open
 
 
 def advice_visible(user) -> ColumnElement[bool]:
     if is_front_door(user):
         return true()
-    return within(AdviceRequest.organisation_id, casework_schools(user))
+    # A question about a named child closes with the child's records at the school, once their file has
+    # gone to the new school.
+    return and_(within(AdviceRequest.organisation_id, casework_schools(user)), records_open(AdviceRequest.pupil_id))
 
 
 def _advice_allows(user, action, obj) -> bool:
-    school = obj.organisation_id in casework_schools(user)
+    school = obj.organisation_id in casework_schools(user) and not file_transferred(obj.pupil_id)
     if action in {"take", "answer"}:
         return is_front_door(user)
     if action == "reply":

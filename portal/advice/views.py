@@ -63,7 +63,8 @@ def index():
 
 def _pupil_query(schools: list[Organisation]):
     """Pupils of the DSL's own schools (a DSL may name only a child of a school whose casework they hold)."""
-    return visible_query(Pupil).where(Pupil.organisation_id.in_(sorted(s.id for s in schools)))
+    # Not a child whose file has gone to their new school: nothing more is added to it here.
+    return visible_query(Pupil).where(Pupil.organisation_id.in_(sorted(s.id for s in schools)), Pupil.file_transferred_at.is_(None))
 
 
 def _search_pupils(schools, text: str) -> list[Pupil]:
@@ -95,7 +96,7 @@ def new():
     if request.method == "GET":
         pupil_id = request.args.get("pupil_id")
         if pupil_id:
-            chosen = get_or_404(Pupil, pupil_id, action="open")
+            chosen = get_or_404(Pupil, pupil_id, action="add_to_file")
             record(Action.RECORD_VIEWED, object_type="pupil", object_id=chosen.id, organisation_id=chosen.organisation_id, details={"page": "advice.new"})
             form.name_child.data = "yes"
             form.pupil.data = str(chosen.id)

@@ -12,6 +12,7 @@ from portal.casework.models import Attachment, CalendarDay, ChronologyEntry, Chr
 from portal.concerns.models import Concern
 from portal.concerns.policy import concern_visible
 from portal.policies import Policy, admin_may, casework_schools, child_of, never, within
+from portal.pupils.policy import file_transferred, records_open
 from portal.referrals.models import Referral
 from portal.referrals.policy import referral_visible
 
@@ -27,11 +28,15 @@ def _attachment_visible(user) -> ColumnElement[bool]:
 POLICIES: dict[type, Policy] = {
     Attachment: Policy(visible=_attachment_visible, allows=lambda user, action, obj: action == "download", sensitive=False),
     ChronologyEntry: Policy(
-        visible=lambda user: within(ChronologyEntry.organisation_id, casework_schools(user)),
-        allows=lambda user, action, obj: action == "mark_significant" and obj.organisation_id in casework_schools(user),
+        visible=lambda user: and_(within(ChronologyEntry.organisation_id, casework_schools(user)), records_open(ChronologyEntry.pupil_id)),
+        allows=lambda user, action, obj: action == "mark_significant" and obj.organisation_id in casework_schools(user) and not file_transferred(obj.pupil_id),
     ),
     ChronologyExport: Policy(
-        visible=lambda user: and_(ChronologyExport.requested_by_id == user.id, within(ChronologyExport.organisation_id, casework_schools(user))),
+        visible=lambda user: and_(
+            ChronologyExport.requested_by_id == user.id,
+            within(ChronologyExport.organisation_id, casework_schools(user)),
+            records_open(ChronologyExport.pupil_id),
+        ),
         allows=lambda user, action, obj: action == "download" and obj.requested_by_id == user.id,
     ),
     CalendarDay: Policy(visible=lambda user: true(), allows=admin_may),
@@ -39,8 +44,8 @@ POLICIES: dict[type, Policy] = {
     SchoolHoliday: Policy(visible=lambda user: true(), allows=admin_may),
     # What a DSL records on the chronology: the school's casework roles read and correct it (audited).
     ManualEntry: Policy(
-        visible=lambda user: within(ManualEntry.organisation_id, casework_schools(user)),
-        allows=lambda user, action, obj: action == "edit" and obj.organisation_id in casework_schools(user),
+        visible=lambda user: and_(within(ManualEntry.organisation_id, casework_schools(user)), records_open(ManualEntry.pupil_id)),
+        allows=lambda user, action, obj: action == "edit" and obj.organisation_id in casework_schools(user) and not file_transferred(obj.pupil_id),
         sensitive=True,
     ),
     ManualEntryRevision: Policy(visible=child_of(ManualEntryRevision.manual_entry_id, ManualEntry), allows=never),

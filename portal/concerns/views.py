@@ -107,7 +107,9 @@ def _choose_pupil():
     search = (request.args.get("q") or "").strip()[:100]
     page = None
     if search:
-        query = visible_query(Pupil)
+        # Not a child whose file has gone to their new school: a worry about them goes to the DSL, who
+        # tells that school.
+        query = visible_query(Pupil).where(Pupil.file_transferred_at.is_(None))
         for word in search.split()[:5]:
             query = query.where(name_contains(word))
         after = after_pupil(request.args.get("after"))

@@ -55,6 +55,13 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     child_protection_plan: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     eal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the new school received the child's child-protection file (``portal.transfers``): from then on
+    #: the school's records of the child are read-only...
+    file_transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ...and from this moment they are closed: nobody at the school sees them any more; the record of the
+    #: transfer and its receipt stay. The receipt itself by default, later when the authority's setting
+    #: keeps a read-only copy for some days.
+    records_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -76,6 +83,11 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     @property
     def known_by_preferred_name(self) -> bool:
         return bool(self.preferred_name) and self.preferred_name != self.legal_forename
+
+    @property
+    def records_closed(self) -> bool:
+        """The school's records of the child are closed (their file went to the new school)."""
+        return self.records_closed_at is not None and self.records_closed_at <= utcnow()
 
     @property
     def age(self) -> int:

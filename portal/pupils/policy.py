@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from typing import Any
 
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import aliased
+
+from portal.clock import utcnow
+from portal.extensions import db
 from portal.policies import Policy, casework_schools, staff_schools, within
 from portal.pupils.models import Pupil
+
+
+def records_open(pupil_column: Any) -> ColumnElement[bool]:
+    """The school's records about the child in ``pupil_column`` are still kept: not closed after the
+    child's file was received by their new school. True for a row about no child (an anonymous question)."""
+    # An alias: the outer query may itself be about pupils (it would otherwise correlate this one away).
+    pupil = aliased(Pupil)
+    return ~exists(select(pupil.id).where(pupil.id == pupil_column, pupil.records_closed_at <= utcnow()))
+
+
+def file_transferred(pupil_id: Any) -> bool:
+    """The child's file has been received by their new school: the records left here are read-only."""
+    if pupil_id is None:
+        return False
+    pupil = db.session.get(Pupil, pupil_id)
+    return pupil is not None and pupil.file_transferred_at is not None
 
 
 def _pupil_visible(user) -> ColumnElement[bool]:
@@ -15,7 +36,13 @@ def _pupil_visible(user) -> ColumnElement[bool]:
 
 
 def _pupil_allows(user, action, obj) -> bool:
-    if action in {"open", "edit", "export"}:
+    if action in {"open", "edit"}:  # the pupil's page and register details (and leaving), not their file
+        return obj.organisation_id in casework_schools(user)
+    if action == "export":
+        return obj.organisation_id in casework_schools(user) and not obj.records_closed
+    if obj.file_transferred_at is not None:  # the file went to the new school: nothing is added here
+        return False
+    if action == "add_to_file":  # a manual entry, a question to the front door
         return obj.organisation_id in casework_schools(user)
     if action == "log_concern":
         return obj.organisation_id in staff_schools(user)

@@ -3,14 +3,17 @@ who may take each step of its workflow."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 
 from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
+from portal.pupils.policy import file_transferred, records_open
 from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
 
 
 def referral_visible(user) -> ColumnElement[bool]:
-    school = within(Referral.organisation_id, casework_schools(user))
+    # The school's side closes with the child's records there, once their file has gone to the new school;
+    # the front door's does not (its records are its own).
+    school = and_(within(Referral.organisation_id, casework_schools(user)), records_open(Referral.pupil_id))
     if is_front_door(user):
         # The front door sees what was sent to it: never a school's draft.
         return or_(school, Referral.status != ReferralStatus.DRAFT)
@@ -27,12 +30,11 @@ def _referral_allows(user, action, obj) -> bool:
         # Nobody works the front door's side of a referral from a school whose casework they hold: a
         # front-door officer who is also that school's DSL or head leaves its decision to a colleague.
         return is_front_door(user) and obj.status != ReferralStatus.DRAFT and not school
-    if action in _SCHOOL_ACTIONS:
-        return school
-    if action == "attach":
-        return school
+    if action in _SCHOOL_ACTIONS or action == "attach":
+        return school and not file_transferred(obj.pupil_id)
     if action == "message":
-        return obj.status != ReferralStatus.DRAFT and (school or is_front_door(user))
+        school_may = school and not file_transferred(obj.pupil_id)
+        return obj.status != ReferralStatus.DRAFT and (school_may or is_front_door(user))
     return False
 
 

@@ -22,6 +22,7 @@ class Action(CoreAction):
     OVERDUE_VIEWED = "transfer.overdue_viewed"
     SENT_COPY_SETTING_CHANGED = "transfer.sent_copy_setting_changed"
     SENT_COPY_REMOVED = "transfer.sent_copy_removed"
+    RECORDS_CLOSED = "transfer.sending_school_records_closed"
     HANDED_OVER = "transfer.handed_over"
     TAKEN_IN = "transfer.taken_in"
     RECEIPT_COLLECTED = "transfer.receipt_collected"

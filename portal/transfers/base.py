@@ -3,10 +3,13 @@ the jobs' names, the transfer's rules of time (the link's 14 days, the wrong cod
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from portal.audit.service import record
+from portal.authorities.models import Authority
+from portal.extensions import db
 from portal.notifications.service import page_path
+from portal.transfers.actions import Action
 from portal.transfers.models import IncomingTransfer, PupilTransfer, TransferStatus
 
 #: A transfer still under way: a pupil has one at a time.
@@ -45,4 +48,27 @@ def audit_transfer(action: str, transfer: PupilTransfer, **details) -> None:
         object_id=transfer.id,
         organisation_id=transfer.organisation_id,
         details={"pupil_id": str(transfer.pupil_id), **details},
+    )
+
+
+def file_received(transfer: PupilTransfer, when: datetime) -> None:
+    """The new school has the file: the sending school's records of the child become read-only now and
+    close when the authority's setting says (at once by default; after the days it keeps a read-only
+    copy). Only the record of the transfer and its receipt stay open to the school; the child leaves the
+    register if they had not already."""
+    pupil = transfer.pupil
+    if pupil.file_transferred_at is not None:
+        return
+    authority = db.session.get(Authority, transfer.authority_id)
+    kept_days = (authority.sent_copy_days if authority is not None else None) or 0
+    pupil.file_transferred_at, pupil.records_closed_at = when, when + timedelta(days=kept_days)
+    if pupil.left_at is None:
+        pupil.left_at = when
+    record(
+        Action.RECORDS_CLOSED,
+        object_type="pupil",
+        object_id=pupil.id,
+        actor_id=None,
+        organisation_id=transfer.organisation_id,
+        details={"transfer_id": str(transfer.id), "read_only_days": kept_days},
     )

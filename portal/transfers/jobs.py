@@ -30,7 +30,7 @@ from portal.notifications.service import page_path
 from portal.pdf import render_pdf
 from portal.transfers import handover
 from portal.transfers.actions import Action
-from portal.transfers.base import DELIVER_JOB, EMAIL_LINK_JOB, incoming_link
+from portal.transfers.base import DELIVER_JOB, EMAIL_LINK_JOB, file_received, incoming_link
 from portal.transfers.handover import HandoverStatus, TransferHandover
 from portal.transfers.links import current_link, issue_link_secret
 from portal.transfers.models import DestinationKind, IncomingTransfer, PupilTransfer, TransferFile, TransferLink, TransferStatus
@@ -230,6 +230,7 @@ def collect_receipts() -> None:
             transfer.received_role, transfer.received_school = "Designated safeguarding lead", transfer.destination_name
             if transfer.viewed_at is None:
                 transfer.viewed_at = when
+            file_received(transfer, when)
         else:
             reason = mail.rejection_reason or "The school is not on the portal any more: send the file another way"
             transfer.status, transfer.rejected_at, transfer.rejection_reason = TransferStatus.REJECTED, when, reason

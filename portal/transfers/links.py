@@ -28,6 +28,7 @@ from portal.transfers.base import (
     WRONG_CODES_ALLOWED,
     TransferRefused,
     audit_transfer,
+    file_received,
     transfer_path,
 )
 from portal.transfers.models import (
@@ -150,6 +151,7 @@ def give_receipt(link: TransferLink, *, name: str, role: str, school: str, recei
     if transfer.viewed_at is None:
         transfer.viewed_at = now
     end_link(link, LinkEnd.RECEIPT)
+    file_received(transfer, now)
     chronology.add(
         pupil_id=transfer.pupil_id,
         organisation_id=transfer.organisation_id,

@@ -41,6 +41,7 @@ from portal.transfers.base import (
     WRONG_CODES_ALLOWED,
     TransferRefused,
     audit_transfer,
+    file_received,
     incoming_link,
     transfer_path,
 )
@@ -101,6 +102,8 @@ def record_leaving(
     open_one = db.session.execute(select(PupilTransfer.id).where(PupilTransfer.pupil_id == pupil.id, PupilTransfer.status.in_(STILL_GOING))).first()
     if open_one is not None:
         raise TransferRefused("This pupil's leaving is already recorded: change it on its page")
+    if pupil.file_transferred_at is not None:
+        raise TransferRefused("This pupil's child-protection file has already been received by their new school")
     transfer = PupilTransfer(
         pupil_id=pupil.id,
         organisation_id=pupil.organisation_id,
@@ -313,6 +316,7 @@ def accept(incoming: IncomingTransfer, *, pupil: Pupil | None, actor: User) -> P
             actor.full_name,
             "Designated safeguarding lead",
         )
+        file_received(source, now)
         notify_all(
             school_casework_ids(source.organisation_id),
             f"{incoming.organisation.name} has received a child-protection file you sent",

@@ -128,6 +128,10 @@ def test_a_file_crosses_to_another_authority_by_the_hand_over_only(app, world):
     page = page_text(sender.get(transfer_url))
     assert "Received" in page and f"by {world.b.dsl1.full_name}, Designated safeguarding lead" in page
     assert (f"{b_school} has received a child-protection file you sent", transfer_url) in _notes(app, world.a, world.a.dsl1)
+    # With the receipt collected, Avonford's school keeps only the record of the transfer and its receipt.
+    [sent] = detached_rows(app, PupilTransfer, world.a.authority_id)
+    assert "This school now keeps only the record of the transfer and its receipt" in page_text(sender.get(f"/pupils/{sent.pupil_id}"))
+    assert SEEN not in page_text(sender.get(f"/pupils/{sent.pupil_id}/chronology"))
 
     # Both chains: Avonford handed it over and collected the receipt; Brackley took it in and accepted it.
     assert len(audit_events(app, world.a.authority_id, Action.HANDED_OVER)) == 1

@@ -145,6 +145,12 @@ def test_a_college_not_on_the_portal_receives_the_file_through_the_link_and_conf
     gone = college.get(link)
     assert gone.status_code == 410 and "Receipt of this file has been confirmed" in page_text(gone)
     assert college.get(f"{link}/download").status_code == 410
+    # The sending school's own records of the child close with the receipt (the authority's default).
+    from portal.transfers.models import PupilTransfer
+
+    [transfer] = detached_rows(app, PupilTransfer, world.a.authority_id)
+    assert "This school now keeps only the record of the transfer and its receipt" in page_text(sender.get(f"/pupils/{transfer.pupil_id}"))
+    assert SEEN not in page_text(sender.get(f"/pupils/{transfer.pupil_id}/chronology"))
 
     from portal.transfers.actions import Action
 

@@ -22,7 +22,7 @@ from portal.pupils.models import Pupil
 @login_required
 def manual_new(pupil_id):
     """Record a call, a meeting, a conference, a visit or information from another agency."""
-    pupil = get_or_404(Pupil, pupil_id, action="edit")
+    pupil = get_or_404(Pupil, pupil_id, action="add_to_file")
     form = ManualEntryForm()
     if form.validate_on_submit():
         entry = record_service.add_manual_entry(pupil, form.details(), actor_id=current_user.id)
