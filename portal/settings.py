@@ -125,6 +125,10 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "INVITATION_VALID_DAYS": _int("INVITATION_VALID_DAYS", 7),
         "PASSWORD_RESET_VALID_MINUTES": _int("PASSWORD_RESET_VALID_MINUTES", 60),
         "PASSWORD_MIN_LENGTH": 12,
+        # Sign-in and password-reset answers take at least this long (milliseconds), whether or not the
+        # address has an account, is locked or is right: the work each case does (a password hash, audit
+        # rows, an email queued) must not tell them apart. Above the slowest case's time here.
+        "ACCOUNT_ANSWER_MS": _int("ACCOUNT_ANSWER_MS", 400),
         # argon2id parameters (RFC 9106 second recommended option); tests lower them for speed.
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 65536),
@@ -149,6 +153,8 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
                 "ARGON2_PARALLELISM": 1,
                 "RATELIMIT_STORAGE_URI": "memory://",
                 "SERVER_NAME": None,
+                # The suite signs in thousands of times: no floor, but for the test of the floor itself.
+                "ACCOUNT_ANSWER_MS": 0,
             }
         )
     if overrides:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -68,6 +71,26 @@ def _register_failure(user: User, action: str, reason: str) -> SignInOutcome:
 def _minutes_left(user: User) -> int:
     """Whole minutes until the lockout ends, rounded up (exactly 15 minutes left is 15, not 16)."""
     return max(1, math.ceil((user.locked_until - utcnow()).total_seconds() / 60))
+
+
+@contextmanager
+def even_time() -> Iterator[None]:
+    """Make the answer to a sign-in or a password-reset request take at least ``ACCOUNT_ANSWER_MS``, so that
+    its timing does not tell an address with an account (a hash checked, a failure counted and audited, a
+    reset email queued) from one without."""
+    from jobs.dispatch import run_inline_pending
+
+    floor = current_app.config["ACCOUNT_ANSWER_MS"] / 1000
+    started = time.perf_counter()
+    try:
+        yield
+        # Without Redis the jobs run in this process at the end of the request: a reset email's sending
+        # is then part of the answer, and must fall inside the floor too.
+        run_inline_pending()
+    finally:
+        left = floor - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
 
 
 def sign_in_with_password(email: str, password: str) -> SignInOutcome:

@@ -74,7 +74,8 @@ def sign_in():
         return redirect(url_for("dashboard.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        outcome = service.sign_in_with_password(form.email.data, form.password.data)
+        with service.even_time():
+            outcome = service.sign_in_with_password(form.email.data, form.password.data)
         if outcome.status == "signed_in":
             return redirect(_safe_next(request.args.get("next")))
         if outcome.status == "two_factor":
@@ -211,7 +212,8 @@ def two_factor_setup():
 def password_reset_request():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data)
+        with service.even_time():
+            service.request_password_reset(form.email.data)
         return render_template("accounts/password_reset_sent.html", email=form.email.data)
     return render_template("accounts/password_reset_request.html", form=form)
 
