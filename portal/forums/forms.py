@@ -6,12 +6,11 @@ archiving it)."""
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import Optional
 
 from forms import (
     BaseForm,
-    GovCheckboxInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
@@ -22,37 +21,11 @@ from forms import (
     VersionField,
     text_limit,
 )
-from portal.forums import service
+from portal.pupils.forms import ChildCheckFields
 from portal.uploads import check_upload
 
 #: The longest post (Markdown source).
 POST_LIMIT = 20000
-
-CONFIRM_LABEL = "I confirm this is not about a real child and no child can be identified from it"
-CONFIRM_ERROR = "Change what you wrote so no child can be identified from it, or confirm it is not about a real child"
-
-
-class ChildCheckFields(BaseForm):
-    """The identifiable-child confirmation: the tick, and (shown with the matches) a signature of the matches
-    the person was shown, so a tick confirms only those (:meth:`check_child`)."""
-
-    confirm = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput())
-    child_check = HiddenField()
-
-    def check_child(self, text: str, user) -> tuple[list, bool]:
-        """Run the identifiable-child check on ``text`` (a post, or a shared resource's details): the matches,
-        and whether it may be saved: no match, or the person ticked the confirmation on the page that showed
-        them exactly these matches (the signature the page carried). Otherwise the matches are shown (again),
-        with the confirmation unticked and its error, and the signature of what is shown now."""
-        matches = service.child_matches(text, user)
-        if not matches:
-            return matches, True
-        if self.confirm.data and service.signature_matches(matches, user, self.child_check.data):
-            return matches, True
-        self.confirm.data = False
-        self.confirm.errors = [CONFIRM_ERROR]
-        self.child_check.data = service.matches_signature(matches, user)
-        return matches, False
 
 
 class _PostForm(ChildCheckFields):

@@ -9,12 +9,9 @@ Notifications carry a title and a link only.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import uuid
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select, update
 
 from portal.accounts.models import User
@@ -39,7 +36,8 @@ from portal.forums.models import (
 )
 from portal.notifications.service import page_path
 from portal.pagination import encode_cursor
-from portal.policies import casework_schools, visible_query
+from portal.policies import visible_query
+from portal.pupils.childcheck import match_summary
 from portal.uploads import read_upload, safe_filename
 
 #: Posts on one page of a thread, and threads on one page of a category.
@@ -51,36 +49,7 @@ OUTCOME_HIDDEN = "hidden"
 OUTCOME_NO_ACTION = "no action"
 
 
-# The identifiable-child check ----------------------------------------------------------------------
-
-
-def child_matches(text: str, user) -> list:
-    """What in ``text`` may identify a child: names of pupils on the poster's own schools' registers (as
-    DSL or head), dates that look like a date of birth and UPN-shaped identifiers (for anyone).
-
-    ``portal.forums.childcheck`` does the matching (imported when a post is made; if it cannot be, posting
-    fails rather than saving an unchecked post)."""
-    from portal.forums.childcheck import find_matches
-
-    return list(find_matches(text, set(casework_schools(user))))
-
-
-def match_summary(matches) -> dict:
-    """What the audit log keeps of a confirmed check: the kinds and how many, never the matched text."""
-    return {"kinds": sorted({m.kind for m in matches}), "count": len(matches)}
-
-
-def matches_signature(matches, user) -> str:
-    """A keyed signature of the matches shown to ``user`` (kinds and words, in a fixed order): the page
-    carries it with the confirmation, so a confirmation counts only for the matches that were shown."""
-    shown = sorted([m.kind, m.text] for m in matches)
-    message = json.dumps([str(user.id), shown], separators=(",", ":")).encode()
-    key = hashlib.sha256(b"forum-child-check:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def signature_matches(matches, user, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(matches_signature(matches, user), str(submitted))
+# The identifiable-child check (portal.pupils.childcheck) ---------------------------------------------------
 
 
 def _confirmed(post: ForumPost, matches) -> None:

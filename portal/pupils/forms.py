@@ -1,9 +1,10 @@
-"""Forms of the pupil register: a pupil's details, and the CSV import."""
+"""Forms of the pupil register: a pupil's details, and the CSV import; and the identifiable-child
+confirmation any feature's form adds where people write about their work (``ChildCheckFields``)."""
 
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from forms import (
@@ -20,6 +21,7 @@ from forms import (
     choices,
 )
 from portal.clock import uk_today
+from portal.pupils import childcheck
 from portal.pupils.importer import date_of_birth_problem, normalise_upn, upn_problem
 from portal.pupils.models import YEAR_GROUPS, year_group_label
 
@@ -148,3 +150,30 @@ class ImportForm(BaseForm):
     def validate_file(self, field):
         if not getattr(field.data, "filename", None):
             raise ValidationError("Select a CSV file to import")
+
+
+CONFIRM_LABEL = "I confirm this is not about a real child and no child can be identified from it"
+CONFIRM_ERROR = "Change what you wrote so no child can be identified from it, or confirm it is not about a real child"
+
+
+class ChildCheckFields(BaseForm):
+    """The identifiable-child confirmation: the tick, and (shown with the matches) a signature of the matches
+    the person was shown, so a tick confirms only those (:meth:`check_child`)."""
+
+    confirm = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput())
+    child_check = HiddenField()
+
+    def check_child(self, text: str, user) -> tuple[list, bool]:
+        """Run the identifiable-child check on ``text`` (a post, or a shared resource's details): the matches,
+        and whether it may be saved: no match, or the person ticked the confirmation on the page that showed
+        them exactly these matches (the signature the page carried). Otherwise the matches are shown (again),
+        with the confirmation unticked and its error, and the signature of what is shown now."""
+        matches = childcheck.child_matches(text, user)
+        if not matches:
+            return matches, True
+        if self.confirm.data and childcheck.signature_matches(matches, user, self.child_check.data):
+            return matches, True
+        self.confirm.data = False
+        self.confirm.errors = [CONFIRM_ERROR]
+        self.child_check.data = childcheck.matches_signature(matches, user)
+        return matches, False

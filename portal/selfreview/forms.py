@@ -10,6 +10,7 @@ from wtforms.validators import Optional
 
 from forms import BaseForm, DayMonthYearField, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput, Required, VersionField, choices, text_limit
 from portal.partnership.models import ActionStatus
+from portal.pupils.forms import ChildCheckFields
 from portal.selfreview.models import Rag
 from portal.text import clean_text
 
@@ -39,7 +40,7 @@ def _date(label: str, **kwargs) -> DayMonthYearField:
     )
 
 
-class AnswerForm(BaseForm):
+class AnswerForm(ChildCheckFields):
     rating = RadioField(
         "How would you rate this?",
         widget=GovRadioInput(),
@@ -115,7 +116,7 @@ class AnswerForm(BaseForm):
             raise ValidationError("The due date must be today or in the future")
 
 
-class ActionForm(BaseForm):
+class ActionForm(ChildCheckFields):
     status = RadioField("Status", widget=GovRadioInput(), choices=choices(ActionStatus.pairs()), validators=[Required("Select the status of the action")])
     progress_note = TextAreaField(
         "Progress (optional)",

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from portal.clock import utcnow
-from portal.forums.childcheck import BORN_REASON, DATE_REASON, NAME_REASON, NEAR_NAME_REASON, UPN_REASON, Match, find_matches
+from portal.pupils.childcheck import BORN_REASON, DATE_REASON, NAME_REASON, NEAR_NAME_REASON, UPN_REASON, Match, find_matches
 from tests.factories import _scope, make_pupil
 
 #: "Today" in the UK for the date checks.
@@ -18,7 +18,7 @@ TODAY = date(2026, 6, 1)
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr("portal.forums.childcheck.uk_today", lambda: TODAY)
+    monkeypatch.setattr("portal.pupils.childcheck.uk_today", lambda: TODAY)
 
 
 @pytest.fixture
@@ -139,10 +139,10 @@ def test_hyphens_and_apostrophes_in_names(app, pupils, typed):
     assert names(check(app, a, f"Re {typed}.", {a.school1})) == [typed]
 
 
-def test_the_registers_surname_comma_forename_order_matches(app, pupils):
+def test_the_surname_first_matches_with_or_without_the_registers_comma(app, pupils):
     a = pupils.a
     assert names(check(app, a, "From our MIS: EXAMPLE, Jordan (Year 6)", {a.school1})) == ["EXAMPLE, Jordan"]
-    assert check(app, a, "Example Jordan gave was good", {a.school1}) == []
+    assert names(check(app, a, "The talk Example Jordan gave was good", {a.school1})) == ["Example Jordan"]
 
 
 def test_a_recent_leaver_matches_but_one_who_left_years_ago_does_not(app, pupils):
@@ -277,7 +277,6 @@ def test_a_upn_shape_is_flagged(typed):
         "A1234567890123",  # 13 digits
         "AB123456789012",  # two letters
         "123456789012",  # no letter
-        "A 1234 5678 9012",  # spaced out
         "refA123456789012",  # inside a longer word
         "A123456789012BC",
     ],

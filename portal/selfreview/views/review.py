@@ -15,14 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from forms import choices
 from portal import locking
 from portal.accounts.models import User
-from portal.audit.actions import Action
 from portal.audit.service import record, render_audited
 from portal.clock import uk_today
 from portal.extensions import db
 from portal.model_base import as_uuid
 from portal.partnership.models import ActionStatus
 from portal.policies import get_or_404, not_found, policy_for
+from portal.pupils.childcheck import match_summary
 from portal.selfreview import service
+from portal.selfreview.actions import Action
 from portal.selfreview.blueprint import bp
 from portal.selfreview.forms import ACTION_LABELS, ANSWER_LABELS, RAG_HINTS, SOMEONE_ELSE, ActionForm, AnswerForm
 from portal.selfreview.models import DevelopmentAction, Rag, ReviewStatus, SelfReview
@@ -128,8 +129,12 @@ def answer(review_id, question_key):
     form.today = uk_today()
     options = _owner_options(review)
     form.action_owner.choices = choices(options.items())
-    changes = None
+    changes, matches, may_save = None, [], False
     if form.validate_on_submit():
+        written = (form.evidence.data, form.notes.data, form.action_description.data, form.action_owner_name.data)
+        matches, may_save = form.check_child("\n".join(clean_text(t) or "" for t in written), current_user)
+    if may_save:
+        _child_check_confirmed(review, matches)
         yours = _typed_answer(form)
         expected = form.version.version or 0
         if expected != (row.version if row else 0):
@@ -178,6 +183,7 @@ def answer(review_id, question_key):
         following=_neighbour(framework, question, +1),
         actions=service.actions(review, question.key),
         changes=changes,
+        matches=matches,
         rag_hints=RAG_HINTS,
         year_label=service.year_label(review.academic_year),
         today=uk_today(),
@@ -247,8 +253,11 @@ def action_edit(action_id):
     form.today, form.current_due = uk_today(), row.due_on
     if request.method == "GET":
         record(Action.RECORD_VIEWED, object_type="development_action", object_id=row.id, organisation_id=review.organisation_id, details={"page": "action"})
-    changes = None
+    changes, matches, may_save = None, [], False
     if form.validate_on_submit():
+        matches, may_save = form.check_child(clean_text(form.progress_note.data) or "", current_user)
+    if may_save:
+        _child_check_confirmed(review, matches)
         yours = {"status": ActionStatus(form.status.data), "progress_note": clean_text(form.progress_note.data), "due_on": form.due_on.data}
         if form.version.version != row.version:
             changes = _action_conflict(row, yours, form)
@@ -272,10 +281,24 @@ def action_edit(action_id):
         framework=framework,
         question=question,
         changes=changes,
+        matches=matches,
         year_label=service.year_label(review.academic_year),
         today=uk_today(),
         is_overdue=service.is_overdue,
     )
+
+
+def _child_check_confirmed(review: SelfReview, matches) -> None:
+    """The identifiable-child check found something and the person confirmed it is not about a real child:
+    audited (the kinds and how many, never the words)."""
+    if matches:
+        record(
+            Action.SELF_REVIEW_CHILD_CHECK_CONFIRMED,
+            object_type="self_review",
+            object_id=review.id,
+            organisation_id=review.organisation_id,
+            details=match_summary(matches),
+        )
 
 
 def _action_conflict(row: DevelopmentAction, yours: dict, form: ActionForm) -> list:

@@ -1,4 +1,5 @@
-"""The identifiable-child check: before a forum post is saved, find what in it could identify a child.
+"""The identifiable-child check: before a forum post, a shared resource or a self-review's evidence, notes
+or action is saved, find what in it could identify a child (the form's part: ``portal.pupils.forms.ChildCheckFields``).
 
 :func:`find_matches` looks for three things and returns each distinct piece of text once, in the order
 it appears in the post:
@@ -16,6 +17,15 @@ it appears in the post:
 * ``upn``: the shape of a DfE unique pupil number: a letter then 12 digits, or 11 digits and a letter (a
   temporary UPN), as one word.
 
+Before matching, the text is normalised so that nothing typed slips a match past the check: HTML
+entities are decoded, Unicode is brought to NFKC with zero-width characters, soft hyphens and other
+invisible format characters removed, Markdown links and emphasis are reduced to their words, underscores
+count as spaces, and letters spelt out one at a time ("J o r d a n", "J.O.R.D.A.N") are joined. Each match
+is still shown exactly as the poster typed it. Names match in either order (``Example Jordan``); UPNs with
+spaces, hyphens or dots between the digits (``A 1234 5678 9012``); dates with spaces around the separators
+(``03 / 04 / 2014``) and with the day or the year in words (``the third of April 2014``, ``3 April two
+thousand and fourteen``).
+
 The reasons never name a pupil: the poster learns only that the words look like a name on their register.
 The caller passes the poster's own schools; the query runs in the current tenant, so another authority's
 pupils can never match.
@@ -23,16 +33,22 @@ pupils can never match.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import html
+import json
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from portal.clock import uk_today, utcnow
 from portal.extensions import db
+from portal.policies import casework_schools
 from portal.pupils.models import Pupil, age_on
 
 NAME_REASON = "Matches the name of a pupil on your school's register."
@@ -64,19 +80,100 @@ def find_matches(text: str, school_ids: set) -> list[Match]:
     schools, in the current tenant), dates of birth and UPNs. Each distinct text once, in order."""
     if not text:
         return []
-    found: list[tuple[int, Match]] = []
+    plain = _Plain.of(text)
+    found: list[tuple[int, int, str, str]] = []
     if school_ids:
-        found += _name_matches(text, _Register.load(school_ids))
-    found += _date_matches(text, uk_today())
-    found += _upn_matches(text)
-    found.sort(key=lambda pair: pair[0])
+        found += _name_matches(plain, _Register.load(school_ids))
+    found += _date_matches(plain.text, uk_today())
+    found += _upn_matches(plain.text)
+    found.sort(key=lambda hit: (hit[0], -hit[1]))
     seen: set[str] = set()
     out = []
-    for _, match in found:
-        if match.text not in seen:
-            seen.add(match.text)
-            out.append(match)
+    for start, end, kind, reason in found:
+        typed = plain.typed(start, end)
+        if typed not in seen:
+            seen.add(typed)
+            out.append(Match(kind, typed, reason))
     return out
+
+
+# ------------------------------------------------------------------------------------------ normalising
+
+#: An HTML entity: ``&nbsp;``, ``&#32;``, ``&#x20;``.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: A Markdown link or image: its words stay, the address goes.
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+#: Markdown's emphasis and code marks, removed (``**Jor**dan`` is Jordan); an underscore counts as a space.
+_MARKS = frozenset("*~`")
+#: Letters spelt out one at a time with one space, dot, hyphen or underscore between them (four or more).
+_SPELT = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_][^\W\d_]){3,}(?![^\W\d_])")
+
+
+@dataclass
+class _Plain:
+    """A post as the check reads it, each character remembering the span of the post it came from (so a
+    match is shown as it was typed)."""
+
+    source: str
+    chars: list[str]
+    starts: list[int]
+    ends: list[int]
+    #: Spans (in ``text``) of letters that were spelt out and joined.
+    joined: list[tuple[int, int]]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def typed(self, start: int, end: int) -> str:
+        return self.source[self.starts[start] : self.ends[end - 1]]
+
+    @classmethod
+    def of(cls, source: str) -> _Plain:
+        plain = cls(source, list(source), list(range(len(source))), list(range(1, len(source) + 1)), [])
+        plain._replace(_ENTITY, lambda m: [(c, m.start(), m.end()) for c in html.unescape(m.group())])
+        plain._replace(_MD_LINK, lambda m: [(c, m.start(1) + i, m.start(1) + i + 1) for i, c in enumerate(m.group(1))], spans=True)
+        plain._characters()
+        plain._replace(_SPELT, lambda m: [(c, m.start() + i, m.start() + i + 1) for i, c in enumerate(m.group()) if not (i % 2)], spans=True, join=True)
+        return plain
+
+    def _replace(self, pattern: re.Pattern, replacement, *, spans: bool = False, join: bool = False) -> None:
+        """Replace each match of ``pattern`` by ``replacement(match)``: (character, start, end) triples, the
+        positions in the current text (``spans``) or in the source."""
+        text = self.text
+        chars, starts, ends = [], [], []
+        at = 0
+        for m in pattern.finditer(text):
+            chars += self.chars[at : m.start()]
+            starts += self.starts[at : m.start()]
+            ends += self.ends[at : m.start()]
+            first = len(chars)
+            for char, start, end in replacement(m):
+                chars.append(char)
+                if spans:  # positions in the current text: carry their source span
+                    starts.append(self.starts[start])
+                    ends.append(self.ends[end - 1])
+                else:
+                    starts.append(start)
+                    ends.append(end)
+            if join:
+                self.joined.append((first, len(chars)))
+            at = m.end()
+        self.chars, self.starts, self.ends = chars + self.chars[at:], starts + self.starts[at:], ends + self.ends[at:]
+
+    def _characters(self) -> None:
+        """NFKC each character; drop invisible ones (format and control characters other than line breaks
+        and tabs) and Markdown's marks; an underscore is a space."""
+        chars, starts, ends = [], [], []
+        for char, start, end in zip(self.chars, self.starts, self.ends, strict=True):
+            for c in unicodedata.normalize("NFKC", char):
+                category = unicodedata.category(c)
+                if c in _MARKS or category == "Cf" or (category == "Cc" and c not in "\n\t\r"):
+                    continue
+                chars.append(" " if c == "_" else c)
+                starts.append(start)
+                ends.append(end)
+        self.chars, self.starts, self.ends = chars, starts, ends
 
 
 # ---------------------------------------------------------------------------------------------- names
@@ -168,6 +265,8 @@ class _Register:
             for word in forename_tokens + surname_tokens:
                 self.words.setdefault((word[0], len(word)), set()).add(word)
         self._near: dict[str, frozenset[str]] = {}
+        #: Each name's words run together, in either order, for letters spelt out one at a time.
+        self.run_together = {"".join(f + s) for f, s in self.variants} | {"".join(s + f) for f, s in self.variants}
 
     @classmethod
     def load(cls, school_ids) -> _Register:
@@ -220,9 +319,10 @@ def _is_initial(text: str, token: _Token) -> bool:
     return not (len(before) == 2 and before[1] == "." and before[0].isalpha())
 
 
-def _name_matches(text: str, register: _Register) -> list[tuple[int, Match]]:
+def _name_matches(plain: _Plain, register: _Register) -> list[tuple[int, int, str, str]]:
     if not register.variants:
         return []
+    text = plain.text
     tokens = _tokens(text)
     best: dict[tuple[int, int], bool] = {}  # (start, end) → exact; one pupil's exact name beats another's near one
 
@@ -242,11 +342,11 @@ def _name_matches(text: str, register: _Register) -> list[tuple[int, Match]]:
             typos = _run(register, tokens, i, forenames)
             if typos is not None:
                 add(i, i + len(forenames) + len(surname) - 1, typos, _run(register, tokens, i + len(forenames), surname))
-        # Surname, comma, forename, as registers write it: "Example, Jordan".
+        # Surname then forename, with a comma as registers write it or without: "Example, Jordan".
         for forenames, surname in variants(register.by_surname, token):
             after = i + len(surname)
             typos = _run(register, tokens, i, surname)
-            if typos is None or after >= len(tokens) or "," not in text[tokens[after - 1].end : tokens[after].start]:
+            if typos is None or after >= len(tokens):
                 continue
             add(i, after + len(forenames) - 1, typos, _run(register, tokens, after, forenames))
         # Initial and surname: "J. Example", "J Example". Never exact: other pupils share the initial.
@@ -254,7 +354,17 @@ def _name_matches(text: str, register: _Register) -> list[tuple[int, Match]]:
             for forenames, surname in variants(register.by_surname, tokens[i + 1]):
                 if forenames[0][0] == token.key:
                     add(i, i + len(surname), _run(register, tokens, i + 1, surname), initial=True)
-    return [(start, Match("name", text[start:end], NAME_REASON if exact else NEAR_NAME_REASON)) for (start, end), exact in best.items()]
+    # A name run together ("JordanExample", with an invisible character between the words once removed).
+    for token in tokens:
+        if len(token.key) >= 6 and token.key in register.run_together:
+            best[(token.start, token.end)] = True
+    # Letters spelt out with single spaces between every one ("J o r d a n E x a m p l e") run the words
+    # together: a name is looked for inside them.
+    for start, end in plain.joined:
+        letters = _fold(text[start:end].replace(" ", ""))
+        if any(name in letters for name in register.run_together):
+            best[(start, end)] = True
+    return [(start, end, "name", NAME_REASON if exact else NEAR_NAME_REASON) for (start, end), exact in best.items()]
 
 
 # ---------------------------------------------------------------------------------------------- dates
@@ -282,16 +392,61 @@ _YEAR4 = r"(?P<year>\d{4})(?!\d)"
 _BEFORE = r"(?<![\w./-])"
 _AFTER = r"(?![\w]|[./-]\d)"
 
+#: Days in words: "third", "twenty-first", "thirty first" (and "3rd" as digits above).
+_UNITS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_DAY_WORDS = {w: n for n, w in enumerate(_UNITS) if w} | {
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+for _n in range(1, 10):
+    _DAY_WORDS[f"twenty {_UNITS[_n]}"] = 20 + _n
+_DAY_WORDS["thirty first"] = 31
+#: Numbers in words up to ninety-nine, for years: "two thousand and fourteen", "twenty fourteen".
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUMBER_WORDS = {w: n for n, w in enumerate(_ONES)} | _TENS | {f"{t} {_ONES[n]}": v + n for t, v in _TENS.items() for n in range(1, 10)}
+
+
+def _words(keys) -> str:
+    return "|".join(sorted((k.replace(" ", r"[\s-]+") for k in keys), key=len, reverse=True))
+
+
+_DAY_IN_WORDS = r"(?:the\s+)?(?P<dayword>" + _words(_DAY_WORDS) + r")"
+_YEAR_IN_WORDS = (
+    r"(?P<yearword>(?:two\s+thousand(?:\s+and)?(?:\s+(?:" + _words(_NUMBER_WORDS) + r"))?)"
+    r"|(?:nineteen|twenty)\s+(?:" + _words(k for k in _NUMBER_WORDS if _NUMBER_WORDS[k] >= 10) + r"))"
+)
+_ANY_YEAR = r"(?:" + _YEAR4 + r"|" + _YEAR_IN_WORDS + r")"
+_ANY_DAY = r"(?:" + _DAY + r"|" + _DAY_IN_WORDS + r")"
+#: A date's separator, with any spaces around it: "03 / 04 / 2014".
+_SEP = r"\s*(?P<sep>[/.-])\s*"
+
 _DATE_PATTERNS = [
-    # 03/04/2014, 3/4/14, 03-04-2014, 03.04.2014 (day first, as in the UK)
-    ("dmy", re.compile(_BEFORE + r"(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})" + _AFTER)),
+    # 03/04/2014, 3/4/14, 03-04-2014, 03.04.2014, 03 / 04 / 2014 (day first, as in the UK)
+    ("dmy", re.compile(_BEFORE + r"(?P<day>\d{1,2})" + _SEP + r"(?P<month>\d{1,2})\s*(?P=sep)\s*(?P<year>\d{4}|\d{2})" + _AFTER)),
     # 2014-04-03 (and 2014/04/03)
-    ("ymd", re.compile(_BEFORE + r"(?P<year>\d{4})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + _AFTER)),
-    # 3 April 2014, 3rd of April 2014, 3-Apr-2014
-    ("day_month", re.compile(r"(?<!\d)" + _DAY + r"(?:\s+of)?[\s/-]+" + _MONTH + r",?[\s/-]+" + _YEAR4, re.IGNORECASE)),
-    # April 3, 2014, April 3rd 2014
-    ("month_day", re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR4, re.IGNORECASE)),
+    ("ymd", re.compile(_BEFORE + r"(?P<year>\d{4})" + _SEP + r"(?P<month>\d{1,2})\s*(?P=sep)\s*(?P<day>\d{1,2})" + _AFTER)),
+    # 3 April 2014, 3rd of April 2014, 3-Apr-2014, the third of April two thousand and fourteen
+    ("day_month", re.compile(r"(?<![\w])" + _ANY_DAY + r"(?:\s+of)?[\s/-]+" + _MONTH + r",?[\s/-]+" + _ANY_YEAR + r"\b", re.IGNORECASE)),
+    # April 3, 2014, April 3rd 2014, April the third, 2014
+    ("month_day", re.compile(r"\b" + _MONTH + r"\s+" + _ANY_DAY + r",?\s+" + _ANY_YEAR + r"\b", re.IGNORECASE)),
 ]
+
+
+def _number(words: str) -> int:
+    return _NUMBER_WORDS[" ".join(words.lower().replace("-", " ").split())]
+
+
+def _year_in_words(words: str) -> int:
+    """ "two thousand and fourteen" → 2014, "twenty fourteen" → 2014, "nineteen ninety-nine" → 1999."""
+    spoken = " ".join(words.lower().replace("-", " ").split())
+    if spoken.startswith("two thousand"):
+        rest = spoken.removeprefix("two thousand").strip().removeprefix("and").strip()
+        return 2000 + (_number(rest) if rest else 0)
+    century, _, rest = spoken.partition(" ")
+    return (1900 if century == "nineteen" else 2000) + _number(rest)
+
 
 #: Words that say the date after them is a date of birth: "born", "born on", "DOB:", "d.o.b.", "date of birth is".
 _BORN = re.compile(
@@ -307,14 +462,17 @@ def _year(digits: str, today: date) -> int:
     return year if year <= today.year else year - 100
 
 
-def _date_matches(text: str, today: date) -> list[tuple[int, Match]]:
+def _date_matches(text: str, today: date) -> list[tuple[int, int, str, str]]:
     spans: list[tuple[int, int, date]] = []
     for _kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
+            groups = m.groupdict()
             month = m.group("month")
             month_number = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
+            day = int(groups["day"]) if groups.get("day") else _DAY_WORDS[" ".join(groups["dayword"].lower().replace("-", " ").split())]
+            year = _year(groups["year"], today) if groups.get("year") else _year_in_words(groups["yearword"])
             try:
-                when = date(_year(m.group("year"), today), month_number, int(m.group("day")))
+                when = date(year, month_number, day)
             except ValueError:
                 continue  # 31/02/2015 is no one's birthday
             spans.append((m.start(), m.end(), when))
@@ -325,18 +483,48 @@ def _date_matches(text: str, today: date) -> list[tuple[int, Match]]:
             continue
         taken.append((start, end))
         if _BORN.search(text[max(0, start - 40) : start]):
-            out.append((start, Match("date_of_birth", text[start:end], BORN_REASON)))
+            out.append((start, end, "date_of_birth", BORN_REASON))
         elif when <= today and YOUNGEST <= age_on(when, today) <= OLDEST:
-            out.append((start, Match("date_of_birth", text[start:end], DATE_REASON)))
+            out.append((start, end, "date_of_birth", DATE_REASON))
     return out
 
 
 # ----------------------------------------------------------------------------------------------- UPNs
 
 #: A letter and 12 digits (a UPN), or 11 digits and a letter (a temporary UPN); a letter after the 12
-#: digits is taken as part of the identifier too. One word: nothing alphanumeric either side.
-_UPN = re.compile(r"(?<![^\W_])[A-Za-z]\d{11}(?:\d[A-Za-z]?|[A-Za-z])(?![^\W_])")
+#: digits is taken as part of the identifier too. The digits may be grouped with a space, hyphen or dot
+#: (``A 1234 5678 9012``). Nothing alphanumeric either side.
+_GAP = r"[ .\-–]?"
+_UPN = re.compile(r"(?<![^\W_])[A-Za-z](?:" + _GAP + r"\d){11}(?:" + _GAP + r"\d(?:" + _GAP + r"[A-Za-z])?|" + _GAP + r"[A-Za-z])(?![^\W_])")
 
 
-def _upn_matches(text: str) -> list[tuple[int, Match]]:
-    return [(m.start(), Match("upn", m.group(), UPN_REASON)) for m in _UPN.finditer(text)]
+def _upn_matches(text: str) -> list[tuple[int, int, str, str]]:
+    return [(m.start(), m.end(), "upn", UPN_REASON) for m in _UPN.finditer(text)]
+
+
+# ------------------------------------------------------------------------------------ for a form's check
+
+
+def child_matches(text: str, user) -> list[Match]:
+    """What in ``text`` may identify a child: names of pupils on the registers of the schools whose casework
+    ``user`` holds (as DSL or head), dates that look like a date of birth and UPN-shaped identifiers (for
+    anyone)."""
+    return find_matches(text, set(casework_schools(user)))
+
+
+def match_summary(matches) -> dict:
+    """What the audit log keeps of a confirmed check: the kinds and how many, never the matched text."""
+    return {"kinds": sorted({m.kind for m in matches}), "count": len(matches)}
+
+
+def matches_signature(matches, user) -> str:
+    """A keyed signature of the matches shown to ``user`` (kinds and words, in a fixed order): the page
+    carries it with the confirmation, so a confirmation counts only for the matches that were shown."""
+    shown = sorted([m.kind, m.text] for m in matches)
+    message = json.dumps([str(user.id), shown], separators=(",", ":")).encode()
+    key = hashlib.sha256(b"forum-child-check:" + str(current_app.config["SECRET_KEY"]).encode()).digest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def signature_matches(matches, user, submitted: str | None) -> bool:
+    return bool(submitted) and hmac.compare_digest(matches_signature(matches, user), str(submitted))
