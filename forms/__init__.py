@@ -89,8 +89,17 @@ class BaseForm(FlaskForm):
         for field in self:
             typed = [value for value in (field.raw_data or []) if isinstance(value, str)]
             if any(CONTROL_CHARACTERS.search(value) for value in typed):
-                field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
+                # (A choice field's own error may quote what was sent: that too without the characters.)
+                shown = [CONTROL_CHARACTERS.sub("\ufffd", e) if isinstance(e, str) else e for e in field.errors]
+                field.errors = [*shown, CONTROL_CHARACTER_MESSAGE]
                 valid = False
+                # What was typed is kept on the page, each hidden character shown as "\ufffd" where it
+                # was: a NUL is never written into a page.
+                field.raw_data = [CONTROL_CHARACTERS.sub("\ufffd", v) if isinstance(v, str) else v for v in field.raw_data]
+                if isinstance(field.data, str):
+                    field.data = CONTROL_CHARACTERS.sub("\ufffd", field.data)
+                elif isinstance(field.data, list):
+                    field.data = [CONTROL_CHARACTERS.sub("\ufffd", v) if isinstance(v, str) else v for v in field.data]
         return valid
 
 
