@@ -11,6 +11,7 @@ FEATURE = Feature(
     pages=("portal.pupils.views",),
     blueprints=("portal.pupils.blueprint:bp",),
     policy="portal.pupils.policy",
+    jobs="portal.pupils.jobs",
     actions="portal.pupils.actions:Action",
     menu=(MenuEntry("Pupils", "pupils.index", 20, holds(Role.DSL, Role.HEAD), current=("pupils.", "casework.chronology", "casework.export")),),
 )

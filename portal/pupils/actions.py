@@ -12,3 +12,5 @@ class Action(CoreAction):
     PUPIL_CREATED = "pupil.created"
     PUPIL_UPDATED = "pupil.updated"
     PUPILS_IMPORTED = "pupil.imported"
+    PUPILS_IMPORT_UPLOADED = "pupil.import_uploaded"
+    PUPILS_IMPORT_REFUSED = "pupil.import_refused"

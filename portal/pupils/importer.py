@@ -161,9 +161,29 @@ def _decode(data: bytes) -> str:
     return text
 
 
+def check_file(data: bytes) -> int:
+    """Whether ``data`` can be read as a register at all (cheap enough for the upload's own request): the
+    number of pupils' lines, or :class:`FileProblem`. The rows are checked by :func:`parse`, in a job."""
+    records, _columns = _records(data)
+    return len(records) - 1
+
+
 def parse(data: bytes, today: date) -> tuple[list[Row], list[RowError]]:
     """The pupils in a CSV file, and every problem with its rows. Raises :class:`FileProblem` for a
     file that cannot be read as a register at all."""
+    records, columns = _records(data)
+    rows, errors = [], []
+    for line, cells in records[1:]:
+        row, row_errors = _read_row(line, cells, columns, today)
+        errors += row_errors
+        if not row_errors:
+            rows.append(row)
+    errors += _duplicates(rows, [e.line for e in errors])
+    return rows, sorted(errors, key=lambda e: e.line)
+
+
+def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], dict[str, tuple[int, str]]]:
+    """The file's non-empty lines (line number, cells), the headings first; and its known columns."""
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
     try:
         records = []
@@ -194,15 +214,7 @@ def parse(data: bytes, today: date) -> tuple[list[Row], list[RowError]]:
         raise FileProblem(f"The file must have a column for each pupil's {wanted_text}")
     if len(records) == 1:
         raise FileProblem("The selected file has column headings but no pupils")
-
-    rows, errors = [], []
-    for line, cells in records[1:]:
-        row, row_errors = _read_row(line, cells, columns, today)
-        errors += row_errors
-        if not row_errors:
-            rows.append(row)
-    errors += _duplicates(rows, [e.line for e in errors])
-    return rows, sorted(errors, key=lambda e: e.line)
+    return records, columns
 
 
 def _duplicates(rows: list[Row], bad_lines) -> list[RowError]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import aliased
 
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.policies import Policy, casework_schools, staff_schools, within
-from portal.pupils.models import Pupil
+from portal.pupils.models import Pupil, PupilImport
 
 
 def records_open(pupil_column: Any) -> ColumnElement[bool]:
@@ -54,4 +54,10 @@ def _pupil_allows(user, action, obj) -> bool:
 POLICIES: dict[type, Policy] = {
     # Casework (issue: school and front door). A governor, an administrator and a partner see none of it.
     Pupil: Policy(visible=_pupil_visible, allows=_pupil_allows, sensitive=True),
+    # A register file being imported: only the person who uploaded it, while they keep the school's register.
+    PupilImport: Policy(
+        visible=lambda user: and_(PupilImport.requested_by_id == user.id, within(PupilImport.organisation_id, casework_schools(user))),
+        allows=lambda user, action, obj: False,
+        sensitive=True,
+    ),
 }

@@ -12,20 +12,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from jobs.outbox import enqueue
 from portal.accounts.models import Role
 from portal.audit.service import record
 from portal.authorities.models import Organisation
-from portal.clock import uk_today
 from portal.concerns.models import Concern, ConcernStatus
 from portal.extensions import db
 from portal.locking import saving
 from portal.pagination import fetch_page
 from portal.policies import casework_organisations, get_or_404, policy_for, roles_required, visible_query
 from portal.pupils import importer, service
+from portal.pupils import jobs as import_jobs
 from portal.pupils.actions import Action
 from portal.pupils.blueprint import bp
 from portal.pupils.forms import FLAGS, EditPupilForm, ImportForm, PupilForm
-from portal.pupils.models import Pupil
+from portal.pupils.models import Pupil, PupilImport
 from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 from portal.referrals.models import Referral, ReferralStatus
 
@@ -195,53 +196,52 @@ def _read_upload(upload) -> bytes:
     return upload.stream.read(importer.MAX_BYTES + 1)
 
 
-def _counts(plan: importer.Plan) -> str:
-    added = len(plan.creates)
-    return f"{added} pupil{'' if added == 1 else 's'} added, {len(plan.updates)} updated, {plan.unchanged} unchanged"
+def _counts(row: PupilImport) -> str:
+    added = row.added or 0
+    return f"{added:,} pupil{'' if added == 1 else 's'} added, {row.updated or 0:,} updated, {row.unchanged or 0:,} unchanged"
 
 
 @bp.route("/pupils/import", methods=["GET", "POST"])
 @casework_only
 def import_csv():
+    """Upload a register file. Whether it can be read at all is said here, next to the field; its rows are
+    checked and imported by a job (``portal.pupils.jobs``), and the DSL waits on the import's page."""
     school, schools = _schools()
     form = ImportForm()
-    row_errors: list = []
     if form.validate_on_submit():
+        data = _read_upload(form.file.data)
         try:
-            rows, row_errors = importer.parse(_read_upload(form.file.data), uk_today())
+            lines = importer.check_file(data)
         except importer.FileProblem as problem:
             form.file.errors.append(str(problem))
         else:
-            if not row_errors:
-                try:
-                    with saving() as save:
-                        plan = service.import_register(school.id, rows)
-                    clashed = save.stale
-                except IntegrityError:
-                    db.session.rollback()
-                    clashed = True
-                if clashed:  # someone changed the register at the same moment
-                    form.file.errors.append(
-                        "Someone else changed the register while the file was being imported. Nothing has been imported: upload the file again"
-                    )
-                elif not plan.errors:
-                    flash(" ".join([f"Import finished: {_counts(plan)}.", *plan.leaving_notes]), "success")
-                    return redirect(url_for("pupils.index", **({"school": school.id} if len(schools) > 1 else {})))
-                else:
-                    row_errors = plan.errors
-            if row_errors:
-                count = len(row_errors)
-                form.file.errors.append(
-                    f"The file has {count} problem{'' if count == 1 else 's'} (listed below). Nothing has been imported: correct the file and upload it again"
-                )
-    return render_template(
-        "pupils/import.html",
-        form=form,
-        school=school,
-        several_schools=len(schools) > 1,
-        row_errors=row_errors[:500],
-        more_errors=max(0, len(row_errors) - 500),
+            upload = PupilImport(organisation_id=school.id, requested_by_id=current_user.id, content=data, rows=lines)
+            db.session.add(upload)
+            db.session.flush()
+            enqueue(import_jobs.JOB_NAME, dedupe_key=import_jobs.dedupe_key(upload.id), import_id=upload.id)
+            record(Action.PUPILS_IMPORT_UPLOADED, object_type="pupil_import", object_id=upload.id, organisation_id=school.id, details={"lines": lines})
+            db.session.commit()
+            return redirect(url_for("pupils.import_detail", import_id=upload.id))
+    return render_template("pupils/import.html", form=form, school=school, several_schools=len(schools) > 1)
+
+
+@bp.route("/pupils/imports/<uuid:import_id>")
+@login_required
+def import_detail(import_id):
+    """Where the DSL who uploaded a file waits while it is checked and imported (the page refreshes itself
+    until it is done): then what was added and updated, or every problem and that nothing was imported."""
+    row = get_or_404(PupilImport, import_id)
+    several = len(casework_organisations()) > 1
+    page = render_template(
+        "pupils/import_detail.html",
+        upload=row,
+        counts=_counts(row),
+        problems=[importer.RowError(*p) for p in row.problems],
+        more_problems=max(0, row.problem_count - len(row.problems)),
+        register_link=url_for("pupils.index", **({"school": row.organisation_id} if several else {})),
     )
+    db.session.commit()
+    return page
 
 
 @bp.route("/pupils/import/example.csv")

@@ -31,7 +31,22 @@ def _pupil_route(endpoint, method, data=None):
     return RouteIsolation(endpoint, method, "dsl1", _pupil, refused=REFUSED, data=data, other_school=("dsl2",))
 
 
+def _import(app, side):
+    """A finished register import of school1, uploaded by dsl1 (only they see it)."""
+    from portal.extensions import db
+    from portal.pupils.models import ImportStatus, PupilImport
+    from tests.factories import _scope
+
+    with _scope(app, side):
+        upload = PupilImport(organisation_id=side.school1, requested_by_id=side.dsl1.id, status=ImportStatus.DONE, rows=2, added=2, updated=0, unchanged=0)
+        db.session.add(upload)
+        db.session.commit()
+        return {"import_id": upload.id}
+
+
 ENTRIES: list[RouteIsolation] = [
+    # Only its uploader: the school's head too is refused (404).
+    RouteIsolation("pupils.import_detail", "GET", "dsl1", _import, refused=(*REFUSED, "head1"), other_school=("dsl2",)),
     _pupil_route("pupils.detail", "GET"),
     _pupil_route("pupils.edit", "GET"),
     _pupil_route("pupils.edit", "POST", _pupil_form),

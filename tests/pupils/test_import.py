@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
+from portal.notifications.models import Notification
+from portal.pupils.models import ImportStatus, PupilImport
 from tests.admin.pages import field_error, page_text
 from tests.factories import make_pupil
-from tests.support import audit_events
+from tests.support import audit_events, detached_rows
 
 IMPORT = "/pupils/import"
 
@@ -30,9 +33,9 @@ def test_a_good_file_adds_the_pupils_says_how_many_and_is_audited_once(app, worl
     """Does a good file add every pupil with their details and flags, say how many were added, and is the
     import audited once with the counts only?"""
     response = _upload(dsl, GOOD)
-    assert response.status_code == 302
-    listing = dsl.get(response.headers["Location"])
-    assert "Import finished: 3 pupils added, 0 updated, 0 unchanged." in page_text(listing)
+    assert response.status_code == 302 and re.fullmatch(r"/pupils/imports/[0-9a-f-]{36}", response.headers["Location"])
+    page = page_text(dsl.get(response.headers["Location"]))
+    assert "Import finished" in page and "3 pupils added, 0 updated, 0 unchanged." in page
 
     pupils = {p.legal_surname: p for p in register(world.a)}
     assert set(pupils) == {"Example", "Sample", "Jones"}
@@ -47,6 +50,13 @@ def test_a_good_file_adds_the_pupils_says_how_many_and_is_audited_once(app, worl
     assert imported.details == {"added": 3, "updated": 0, "unchanged": 0}
     assert (imported.actor_id, imported.organisation_id) == (world.a.dsl1.id, world.a.school1)
     assert audit_events(app, world.a.authority_id, "pupil.created") == []
+    [uploaded] = audit_events(app, world.a.authority_id, "pupil.import_uploaded")
+    assert uploaded.details == {"lines": 3} and uploaded.actor_id == world.a.dsl1.id
+    # The file is not kept once it has been checked; the DSL is told it has finished.
+    [row] = detached_rows(app, PupilImport, world.a.authority_id)
+    assert row.content is None and (row.status, row.added, row.rows) == (ImportStatus.DONE, 3, 3)
+    [told] = detached_rows(app, Notification, world.a.authority_id, user_id=world.a.dsl1.id)
+    assert (told.title, told.link) == ("Your pupil register import has finished", f"/pupils/imports/{row.id}")
 
 
 def test_a_file_with_problems_lists_each_by_line_and_imports_nothing(app, world, dsl, register):
@@ -61,10 +71,10 @@ def test_a_file_with_problems_lists_each_by_line_and_imports_nothing(app, world,
         "A123456789012,Twin,Jordan,14/03/2015,6\n"
     )
     response = _upload(dsl, content)
-    assert response.status_code == 200
-    text = page_text(response)
-    assert field_error(response, "file") == "The file has 3 problems (listed below). Nothing has been imported: correct the file and upload it again"
-    assert "There is a problem" in text
+    assert response.status_code == 302
+    text = page_text(dsl.get(response.headers["Location"]))
+    assert "Your file was not imported" in text and "Nothing has been imported: the register is as it was." in text
+    assert "The file has 3 problems" in text
     for line in (
         "Line 3: UPN 'B123456789012' is not a real UPN: its check letter does not match the rest of it",
         "Line 4: DOB '31/02/2015' is not a real date",
@@ -91,7 +101,7 @@ def test_importing_again_updates_by_upn_and_by_name_and_date_of_birth(app, world
     )
     response = _upload(dsl, again)
     assert response.status_code == 302
-    assert "Import finished: 1 pupil added, 2 updated, 1 unchanged." in page_text(dsl.get(response.headers["Location"]))
+    assert "1 pupil added, 2 updated, 1 unchanged." in page_text(dsl.get(response.headers["Location"]))
 
     pupils = {p.id: p for p in register(world.a)}
     assert len(pupils) == 4
@@ -103,7 +113,7 @@ def test_importing_again_updates_by_upn_and_by_name_and_date_of_birth(app, world
 
     # The same file a third time changes nothing.
     response = _upload(dsl, again)
-    assert "Import finished: 0 pupils added, 0 updated, 4 unchanged." in page_text(dsl.get(response.headers["Location"]))
+    assert "0 pupils added, 0 updated, 4 unchanged." in page_text(dsl.get(response.headers["Location"]))
     assert len(register(world.a)) == 4
 
 
@@ -160,3 +170,58 @@ def test_staff_and_other_roles_cannot_import(app, world, signed_in, register):
     staff = signed_in(world.a.staff1)
     assert _upload(staff, GOOD).status_code == 403
     assert register(world.a) == []
+
+
+def test_only_the_person_who_uploaded_a_file_sees_its_import(app, world, dsl, signed_in, register):
+    """The import's page (its problems can quote a pupil's UPN) is the uploader's: the school's head, another
+    school's DSL and a member of staff get 404, audited."""
+    response = _upload(dsl, GOOD)
+    path = response.headers["Location"]
+    assert dsl.get(path).status_code == 200
+    for person in (world.a.head1, world.a.dsl2, world.a.staff1):
+        assert signed_in(person).get(path).status_code == 404
+    refused = [e for e in audit_events(app, world.a.authority_id, "access.not_found") if e.object_type == "pupil_import"]
+    assert [e.actor_id for e in refused] == [world.a.head1.id, world.a.dsl2.id, world.a.staff1.id]
+
+
+def test_a_file_uploaded_by_someone_who_no_longer_keeps_the_register_is_not_imported(app, world, register):
+    """The job checks again: a DSL who lost the school's casework before it ran gets nothing imported."""
+    from portal.extensions import db
+    from portal.pupils.jobs import import_register
+    from tests.factories import _scope
+
+    with _scope(app, world.a):
+        upload = PupilImport(organisation_id=world.a.school2, requested_by_id=world.a.dsl1.id, content=GOOD.encode(), rows=3)
+        db.session.add(upload)
+        db.session.commit()
+        import_register(import_id=str(upload.id))
+        db.session.commit()
+    [row] = detached_rows(app, PupilImport, world.a.authority_id)
+    assert row.status == ImportStatus.REFUSED and row.content is None and "no longer keeps this school's register" in row.file_problem
+    assert register(world.a, "school2") == []
+    assert len(audit_events(app, world.a.authority_id, "pupil.import_refused")) == 1
+
+
+def test_a_file_of_50000_pupils_is_imported_by_the_job(app, world, dsl, register):
+    """The largest file a school can upload (under 2MB: 50,000 pupils with UPN, names and date of birth)
+    is checked and imported whole, then imported again with every pupil unchanged."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.pupils.importer import upn_check_letter
+    from portal.pupils.models import Pupil
+    from tests.factories import _scope
+
+    lines = ["UPN,Legal Surname,Legal Forename,Date of Birth"]
+    for n in range(50_000):
+        digits = f"{n:011d}0"
+        lines.append(f"{upn_check_letter('?' + digits)}{digits},S{n},F{n},14/03/2015")
+    content = "\r\n".join(lines) + "\r\n"
+    assert len(content.encode()) < 2 * 1024 * 1024
+    response = _upload(dsl, content)
+    assert response.status_code == 302
+    assert "50,000 pupils added, 0 updated, 0 unchanged." in page_text(dsl.get(response.headers["Location"]))
+    with _scope(app, world.a):
+        assert db.session.execute(select(func.count()).select_from(Pupil).where(Pupil.organisation_id == world.a.school1)).scalar() == 50_000
+    again = _upload(dsl, content)
+    assert "0 pupils added, 0 updated, 50,000 unchanged." in page_text(dsl.get(again.headers["Location"]))
