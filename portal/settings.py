@@ -71,6 +71,18 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
     if not secret_key:
         # Development and tests only: a fixed, obviously unsafe key.
         secret_key = "development-only-secret-key-not-for-production-use"
+    # Fernet keys that seal two-factor secrets at rest (portal.accounts.sealing): the first seals, all open.
+    totp_keys = [key.strip() for key in os.environ.get("TOTP_KEYS", "").split(",") if key.strip()]
+    if production and not totp_keys:
+        raise ConfigurationError(
+            "The portal cannot start in production without TOTP_KEYS, the keys that seal two-factor secrets "
+            "(make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        )
+    if production and secret_key in totp_keys:
+        raise ConfigurationError("TOTP_KEYS must not contain SECRET_KEY: the two-factor secrets have keys of their own.")
+    if not totp_keys:
+        # Development and tests only: a fixed, obviously unsafe key.
+        totp_keys = ["ZGV2ZWxvcG1lbnQtb25seS10b3RwLWtleS1ub3Qtc2U="]
     if not database_url:
         database_url = f"sqlite:///{instance / 'portal.sqlite3'}"
     database_url = _database_url(database_url)
@@ -81,6 +93,7 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "DEBUG": False,
         "TESTING": env == "test",
         "SECRET_KEY": secret_key,
+        "TOTP_KEYS": totp_keys,
         "INSTANCE_PATH": str(instance),
         # Database. DATABASE_URL is the application's own role: it owns nothing and row-level
         # security applies to it. DATABASE_OWNER_URL (owner of the tables) is used only by

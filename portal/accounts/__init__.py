@@ -18,4 +18,5 @@ FEATURE = Feature(
     actions="portal.accounts.actions:Action",
     menu=(MenuEntry("Your account", "accounts.account", 1000, anyone, current=("accounts.account", "accounts.change_password", "accounts.two_factor_setup")),),
     setup=("portal.accounts.sessions:init_request_hooks",),
+    commands=("portal.accounts.cli:accounts_cli",),
 )

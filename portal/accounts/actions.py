@@ -14,6 +14,7 @@ class Action(CoreAction):
     LOCKED_OUT = "auth.locked_out"
     SESSION_EXPIRED = "auth.session_expired"
     TWO_FACTOR_ENROLLED = "auth.two_factor_enrolled"
+    TWO_FACTOR_SECRETS_RESEALED = "auth.two_factor_secrets_resealed"
     TWO_FACTOR_FAILED = "auth.two_factor_failed"
     TWO_FACTOR_RESET = "auth.two_factor_reset"
     RECOVERY_CODE_USED = "auth.recovery_code_used"

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.sealing import SealedString
 from portal.authorities.models import OrganisationKind
 from portal.clock import utcnow
 from portal.extensions import db
@@ -103,7 +104,8 @@ class User(UserMixin, TenantOwned, HasUUID, HasCreatedAt, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two-factor authentication (TOTP, RFC 6238). The last accepted time step is kept so a code
     # can never be used twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed at rest (portal.accounts.sealing): a database copy gives nobody's second factor away.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

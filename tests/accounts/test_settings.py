@@ -8,6 +8,7 @@ from portal.settings import ConfigurationError, load_settings
 
 GOOD_KEY = "k" * 40
 GOOD_URL = "postgresql://portal_app@db.internal/portal"
+TOTP_KEY = "cHJvZHVjdGlvbi10ZXN0LXRvdHAta2V5LTMyLWJ5dGU="
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("DATABASE_URL", GOOD_URL)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TOTP_KEYS", TOTP_KEY)
     monkeypatch.delenv("ALLOW_IN_PROCESS_JOBS", raising=False)
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     return monkeypatch
@@ -104,3 +106,15 @@ def test_unknown_mode_is_refused(monkeypatch):
     """Is a misspelt PORTAL_ENV refused rather than quietly running as development?"""
     with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
         load_settings("prod")
+
+
+def test_production_needs_keys_of_its_own_for_two_factor_secrets(production_env):
+    """Without TOTP_KEYS, or with SECRET_KEY among them, does production refuse to start, saying why?"""
+    production_env.delenv("TOTP_KEYS")
+    with pytest.raises(ConfigurationError, match="without TOTP_KEYS"):
+        load_settings("production")
+    production_env.setenv("TOTP_KEYS", f"{TOTP_KEY},{GOOD_KEY}")
+    with pytest.raises(ConfigurationError, match="must not contain SECRET_KEY"):
+        load_settings("production")
+    production_env.setenv("TOTP_KEYS", f" {TOTP_KEY} , {TOTP_KEY[::-1]}")
+    assert load_settings("production")["TOTP_KEYS"] == [TOTP_KEY, TOTP_KEY[::-1]]

@@ -93,6 +93,7 @@ def test_a_test_run_may_start_the_clock_and_production_may_not(make_app, monkeyp
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://portal@127.0.0.1/portal")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TOTP_KEYS", "cHJvZHVjdGlvbi10ZXN0LXRvdHAta2V5LTMyLWJ5dGU=")
     monkeypatch.setenv("PORTAL_CLOCK", "2028-02-29T09:00:00+00:00")
     for env in ("development", "production"):
         with pytest.raises(ConfigurationError, match="PORTAL_CLOCK .* refused unless PORTAL_ENV=test"):

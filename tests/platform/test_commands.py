@@ -122,6 +122,7 @@ def test_demo_data_is_refused_in_production(make_app, monkeypatch, database):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", database.app_url)
     monkeypatch.setenv("ALLOW_IN_PROCESS_JOBS", "1")
+    monkeypatch.setenv("TOTP_KEYS", "cHJvZHVjdGlvbi10ZXN0LXRvdHAta2V5LTMyLWJ5dGU=")
     app = make_app(PORTAL_ENV="production")
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code != 0 and "development only" in result.output
