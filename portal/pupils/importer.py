@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal.csvfiles import formula_problem
 from portal.pupils.models import YEAR_GROUPS, age_on
 
 #: A file larger than this is refused (a school of 3,000 pupils exports well under 1MB).
@@ -251,12 +252,16 @@ def _read_row(line: int, cells: list[str], columns: dict, today: date) -> tuple[
             errors.append(RowError(line, heading, "is empty: every pupil needs a legal forename and surname"))
         elif len(value) > 100:
             errors.append(RowError(line, heading, "must be 100 characters or fewer"))
+        elif formula_problem(value):
+            errors.append(RowError(line, heading, formula_problem(value)))
         row.values[name] = value
 
     if "preferred_name" in columns:
         value, heading = cell("preferred_name")
         if len(value) > 100:
             errors.append(RowError(line, heading, "must be 100 characters or fewer"))
+        elif formula_problem(value):
+            errors.append(RowError(line, heading, formula_problem(value)))
         row.values["preferred_name"] = value or None
 
     value, heading = cell("date_of_birth")
