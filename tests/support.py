@@ -147,6 +147,25 @@ def heading_jumps(markup: str) -> list[tuple[int, int]]:
     return [(before, after) for before, after in zip(levels, levels[1:], strict=False) if after > before + 1]
 
 
+def title_apart_from_heading(markup: str) -> tuple[str, str] | None:
+    """(title, heading) when the page's <title> does not start with its h1 (after "Error: "), the first thing
+    a screen reader says of a page and what a person sees must agree; ``None`` when they do."""
+    import html
+    import re
+
+    def words(fragment: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+    title = re.search(r"<title>(.*?)</title>", markup, re.S)
+    heading = re.search(r"<h1\b[^>]*>(.*?)</h1>", markup, re.S)
+    if title is None or heading is None:
+        return None
+    said = words(title.group(1)).removeprefix("Error: ")
+    # A caption inside the h1 (the school, the step) is not the heading's own text.
+    own = words(re.sub(r'<span class="govuk-caption-[a-z]+"[^>]*>.*?</span>', " ", heading.group(1), flags=re.S))
+    return None if said.startswith(own) else (said, own)
+
+
 def main_headings(markup: str) -> int:
     """How many level-1 headings the page has (a page has one: its title's)."""
     import re

@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 
 from tests.isolation.registry import EXEMPT, PUBLIC_PAGES, REGISTRY, ROLE_GATED_PAGES, SIGNED_IN_PAGES
-from tests.support import audit_events, duplicate_ids, heading_jumps, main_headings, sign_in
+from tests.support import audit_events, duplicate_ids, heading_jumps, main_headings, sign_in, title_apart_from_heading
 
 REFUSALS = {"access.denied", "access.not_found"}
 
@@ -78,6 +78,7 @@ def test_rightful_user_can_use_the_route(app, world, entry):
         assert duplicate_ids(response.get_data(as_text=True)) == []  # a label or a link never points at the wrong element
         assert heading_jumps(response.get_data(as_text=True)) == []  # no heading level skipped
         assert main_headings(response.get_data(as_text=True)) == 1  # one h1: what the page is
+        assert title_apart_from_heading(response.get_data(as_text=True)) is None  # the title starts with the h1
         assert re.findall(r'datetime="[^"]*\.\d{4,}', response.get_data(as_text=True)) == []  # HTML allows 3 digits of a second
     assert _refusals(app, world.a.authority_id) == []
 
@@ -153,10 +154,12 @@ def test_role_gated_pages_refuse_other_roles(app, world, page):
                         duplicate_ids(response.get_data(as_text=True)),
                         heading_jumps(response.get_data(as_text=True)),
                         main_headings(response.get_data(as_text=True)),
+                        title_apart_from_heading(response.get_data(as_text=True)),
                     ) == (
                         [],
                         [],
                         1,
+                        None,
                     ), person_key
             else:
                 assert response.status_code == 403, (person_key, how, response.status_code)
@@ -181,10 +184,12 @@ def test_pages_for_everyone_signed_in_open_for_every_role_and_not_without_signin
                 duplicate_ids(response.get_data(as_text=True)),
                 heading_jumps(response.get_data(as_text=True)),
                 main_headings(response.get_data(as_text=True)),
+                title_apart_from_heading(response.get_data(as_text=True)),
             ) == (
                 [],
                 [],
                 1,
+                None,
             ), person_key
     assert _refusals(app, world.a.authority_id) == []
     signed_out = app.test_client()
