@@ -3,6 +3,9 @@ of it), the pupil's chronology and its PDF exports, and attachments."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from jobs.schedule import Every
 from portal.features import Feature
 
 FEATURE = Feature(
@@ -18,5 +21,6 @@ FEATURE = Feature(
     blueprints=("portal.casework.blueprint:bp",),
     policy="portal.casework.policy",
     jobs="portal.casework.jobs",
+    schedule=(Every("casework.remove_old_exports", timedelta(hours=1)),),
     actions="portal.casework.actions:Action",
 )

@@ -16,6 +16,7 @@ class Action(CoreAction):
     EXPORT_BUILT = "export.built"
     EXPORT_REFUSED = "export.refused"
     EXPORT_DOWNLOADED = "export.downloaded"
+    EXPORT_REMOVED = "export.removed"
     CALENDAR_CHANGED = "authority.calendar_changed"
     SCHOOL_HOLIDAYS_CHANGED = "authority.school_holidays_changed"
     MANUAL_ENTRY_ADDED = "chronology.manual_entry_added"

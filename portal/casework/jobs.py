@@ -7,14 +7,15 @@ the last failed attempt the export marked failed and the requester told) are in 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from jobs.registry import job
 from portal.accounts.models import User
 from portal.audit.service import record
-from portal.casework import pdf_files
+from portal.casework import files, pdf_files
 from portal.casework.actions import Action
 from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind, ExportStatus
 from portal.clock import utcnow
@@ -102,3 +103,30 @@ def chronology_pdf(export_id: str) -> None:
         details={"pupil_id": str(export.pupil_id), "bytes": len(data)},
     )
     notify(export.requested_by_id, "Your chronology PDF is ready", link=page_path("casework.export_detail", export_id=export.id), email=False)
+
+
+@job("casework.remove_old_exports", queue="maintenance")
+def remove_old_exports() -> None:
+    """A chronology PDF is a copy of a child's record made for one purpose (a conference, a court bundle):
+    its file is removed EXPORT_KEPT_DAYS after it was made, whether or not it was downloaded; the row stays
+    so the requester's page can say so. Audited, each one."""
+    cutoff = utcnow() - timedelta(days=current_app.config["EXPORT_KEPT_DAYS"])
+    due = (
+        select(ChronologyExport)
+        .where(ChronologyExport.status == ExportStatus.READY, ChronologyExport.completed_at <= cutoff, ChronologyExport.removed_at.is_(None))
+        .order_by(ChronologyExport.completed_at)
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    )
+    for export in db.session.execute(due).scalars().all():
+        if export.storage_key:
+            files.remove(export.storage_key)
+        export.removed_at = utcnow()
+        record(
+            Action.EXPORT_REMOVED,
+            object_type="chronology_export",
+            object_id=export.id,
+            actor_id=None,
+            organisation_id=export.organisation_id,
+            details={"kept_days": current_app.config["EXPORT_KEPT_DAYS"]},
+        )

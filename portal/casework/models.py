@@ -255,3 +255,6 @@ class ChronologyExport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The PDF is a copy of a child's record made for one purpose: its file is removed EXPORT_KEPT_DAYS
+    #: after it was made (``casework.remove_old_exports``); the row stays, to say so.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -339,3 +339,39 @@ def test_nothing_is_built_for_someone_who_no_longer_holds_the_casework(app, worl
     assert [e.status.value for e in _exports(app, world.a)] == ["failed"]
     [refused] = audit_events(app, world.a.authority_id, "export.refused")
     assert refused.details["reason"] == "requester no longer holds the casework"
+
+
+def test_a_pdf_is_removed_a_week_after_it_was_made_and_its_page_says_so(app, world, pupil, signed_in, stored_files):
+    """A chronology PDF is a copy of the record for one purpose: its file goes after EXPORT_KEPT_DAYS (7),
+    downloaded or not, audited; the requester's page says so and offers a new one; the download is gone."""
+    from portal.casework.jobs import remove_old_exports
+    from portal.clock import travel
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+
+    client = signed_in(world.a.dsl1)
+    detail_url = _request_export(client, pupil)
+    assert len(stored_files(world.a)) == 1
+
+    def run(moment):
+        with travel(moment), app.app_context(), tenant_scope(world.a.authority_id):
+            remove_old_exports()
+            db.session.commit()
+
+    made = _exports(app, world.a)[0].completed_at
+    run(made + timedelta(days=6, hours=23))
+    assert len(stored_files(world.a)) == 1 and _exports(app, world.a)[0].removed_at is None
+    run(made + timedelta(days=7, minutes=1))
+    assert stored_files(world.a) == [] and _exports(app, world.a)[0].removed_at is not None
+    run(made + timedelta(days=8))  # once
+    assert len(audit_events(app, world.a.authority_id, "export.removed")) == 1
+
+    with travel(made + timedelta(days=7, minutes=2)):
+        client = signed_in(world.a.dsl1)
+        page = client.get(detail_url)
+        assert "Your PDF has been removed" in page_text(page) and "7 days after it was made" in page_text(page)
+        assert 'http-equiv="refresh"' not in page.get_data(as_text=True)
+        download = client.get(f"{detail_url}/download")
+        assert download.status_code == 302 and download.headers["Location"] == detail_url
+        again = client.post(f"/pupils/{pupil}/chronology/export", data={"kind": []})
+        assert again.status_code == 302 and "Your PDF is ready" in page_text(client.get(again.headers["Location"]))

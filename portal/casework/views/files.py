@@ -65,7 +65,7 @@ def export_detail(export_id):
 def export_download(export_id):
     """The PDF, to the person who asked for it, once it is ready; audited."""
     export = get_or_404(ChronologyExport, export_id, action="download")
-    if export.status != ExportStatus.READY:
+    if export.status != ExportStatus.READY or export.removed_at is not None:
         return redirect(url_for("casework.export_detail", export_id=export.id))
     pupil = _export_pupil(export)
     try:
