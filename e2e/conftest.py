@@ -248,6 +248,81 @@ def _describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: WCAG 2.2 checks axe does not make, run in the page: focus visible (2.4.7) and not obscured (2.4.11) on
+#: each focusable element, targets of at least 24 by 24 CSS pixels (2.5.8; links in running text are
+#: exempt), an error summary focused on load and linked to its fields, the title starting with the h1. Returns the problems found.
+BEYOND_AXE = r"""() => {
+  const problems = [];
+  const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.name ? '[name=' + el.name + ']' : '')
+    + ' "' + (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40) + '"';
+  const words = (el) => (el.innerText || '').replace(/\s+/g, ' ').trim();
+  const h1 = document.querySelector('main h1, h1');
+  if (h1) {
+    const caption = h1.querySelector('.govuk-caption-xl, .govuk-caption-l, .govuk-caption-m');
+    const own = words(h1).replace(caption ? words(caption) : '', '').trim();
+    if (!document.title.replace(/^Error: /, '').startsWith(own)) problems.push('title "' + document.title + '" does not start with the h1 "' + own + '"');
+  }
+  // An error summary is GOV.UK Frontend's component (it focuses itself when the page loads, initialised
+  // here), and each of its links goes to a field on the page.
+  const summary = document.querySelector('.govuk-error-summary');
+  if (summary && !summary.hasAttribute('data-govuk-error-summary-init')) problems.push('the error summary is not the initialised GOV.UK component (not focused on load)');
+  if (summary) for (const link of summary.querySelectorAll('a[href^="#"]'))
+    if (!document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)))) problems.push('the error summary links to no field: ' + link.getAttribute('href'));
+  const focusable = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+    .filter((el) => el.getAttribute('tabindex') !== '-1')  // not in the tab order (a hidden default button for Enter)
+    .filter((el) => !el.disabled && visible(el) || (el.matches('.govuk-checkboxes__input, .govuk-radios__input')));
+  const before = document.activeElement;
+  for (const el of focusable.slice(0, 60)) {
+    const inText = el.tagName === 'A' && el.closest('p, li, td, dd, .govuk-hint, .govuk-inset-text, .govuk-warning-text__text') && !el.matches('.govuk-button');
+    const plain = getComputedStyle(el);
+    const look = (s) => [s.outlineStyle, s.outlineWidth, s.boxShadow, s.backgroundColor, s.color, s.textDecorationThickness].join('|');
+    const unfocused = look(plain);
+    el.focus({preventScroll: false});
+    if (document.activeElement !== el) continue;
+    const shown = el.matches('.govuk-checkboxes__input, .govuk-radios__input') ? el.nextElementSibling || el : el;
+    const focused = getComputedStyle(el);
+    const labelStyle = shown !== el ? getComputedStyle(shown, '::before').outlineStyle + getComputedStyle(shown, '::after').borderTopWidth : '';
+    if (look(focused) === unfocused && !labelStyle) problems.push('no visible focus indicator: ' + describe(el));
+    const fr = shown.getBoundingClientRect();
+    // Target size, measured focused (a skip link shows itself then): at least 24 by 24, or no other
+    // target's centre within 24 pixels of its centre (the spacing exception).
+    if (!inText && !el.matches('.govuk-checkboxes__input, .govuk-radios__input') && (fr.width < 24 || fr.height < 24)) {
+      const cx = fr.left + fr.width / 2, cy = fr.top + fr.height / 2;
+      const crowded = focusable.some((other) => { if (other === el) return false; const o = other.getBoundingClientRect();
+        return o.width > 0 && Math.hypot(o.left + o.width / 2 - cx, o.top + o.height / 2 - cy) < 24; });
+      if (crowded) problems.push('target smaller than 24 by 24 CSS pixels (' + Math.round(fr.width) + 'x' + Math.round(fr.height) + ') with another within 24px: ' + describe(el));
+    }
+    const x = Math.min(Math.max(fr.left + fr.width / 2, 0), innerWidth - 1), y = Math.min(Math.max(fr.top + Math.min(fr.height, 20) / 2, 0), innerHeight - 1);
+    const top = document.elementFromPoint(x, y);
+    if (fr.bottom < 0 || fr.top > innerHeight || (top && !el.contains(top) && !shown.contains(top) && !top.contains(el) && !(el.labels && [...el.labels].some((l) => l.contains(top)))))
+      problems.push('focused element hidden by ' + (top ? describe(top) : 'the edge of the window') + ': ' + describe(el));
+  }
+  if (before && before.focus) before.focus(); else document.activeElement.blur();
+  window.scrollTo(0, 0);
+  return problems;
+}"""
+
+
+def _reflow_problems(page) -> list[str]:
+    """WCAG 1.4.10: at 320 CSS pixels wide (a 1280px screen at 400%) nothing scrolls sideways but a data
+    table. The viewport is put back afterwards."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter((el) => {
+                 const r = el.getBoundingClientRect();
+                 return r.right > document.documentElement.clientWidth + 1 && r.width > 0 && !el.closest('table, pre, .app-table-wrapper')
+                   && getComputedStyle(el).position !== 'fixed' && !el.closest('.govuk-visually-hidden, .govuk-skip-link');
+               }).slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '') + ' (' + Math.round(el.getBoundingClientRect().right) + 'px)')"""
+        )
+    finally:
+        page.set_viewport_size(size)
+    return [f"wider than 320 CSS pixels: {w}" for w in wide]
+
+
 class Checkpoint:
     """``checkpoint(page, "step")``: screenshot the page, then fail on script errors or axe violations."""
 
@@ -273,6 +348,9 @@ class Checkpoint:
         assert not errors, f"JavaScript errors on {page.url} ({step}):\n" + "\n".join(errors)
         violations = _axe_violations_without_javascript(page) if page.javascript_disabled else _axe_violations(page)
         assert not violations, f"axe found {len(violations)} accessibility problem(s) on {page.url} ({step}):\n{_describe(violations)}"
+        if not page.javascript_disabled:
+            problems = page.evaluate(BEYOND_AXE) + _reflow_problems(page)
+            assert not problems, f"WCAG 2.2 problems axe does not look for on {page.url} ({step}):\n- " + "\n- ".join(problems)
 
 
 @pytest.fixture

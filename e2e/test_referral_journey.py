@@ -58,8 +58,14 @@ def check(page: Page, target: Locator) -> None:
 
 
 def follow(page: Page, link: Locator) -> None:
-    """Open a link (or a link styled as a button) with Enter."""
+    """Open a link (or a link styled as a button) with Enter, and wait for the page it opens: not the one
+    still showing when Enter is pressed (a loaded machine can take a moment to leave it)."""
+    if (link.get_attribute("href") or "").startswith("#"):  # a link within the page: nothing to wait for
+        press_enter_on(page, link)
+        return
+    page.evaluate("() => { window.__leaving = true; }")
     press_enter_on(page, link)
+    page.wait_for_function("() => window.__leaving !== true")
     page.wait_for_load_state("load")
 
 
