@@ -77,3 +77,25 @@ def test_session_cookie_is_secure_when_configured(make_app):
     response = app.test_client().get("/sign-in")
     flags = _flags(_session_cookie_header(response))
     assert {"secure", "httponly", "samesite=lax"} <= flags
+
+
+def test_https_is_forced_and_remembered_in_production_settings(make_app, world):
+    """With FORCE_HTTPS on (production's default): plain HTTP is sent to HTTPS, and HTTPS answers carry
+    HSTS, for a signed-in person's pages too, with no-store."""
+    from tests.support import PASSWORD
+
+    app = make_app(FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    plain = client.get("/sign-in", base_url="http://localhost")
+    assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://localhost/sign-in")
+    secure = client.get("/sign-in", base_url="https://localhost")
+    assert secure.status_code == 200 and "max-age=31556926" in secure.headers["Strict-Transport-Security"]
+    signed_in = client.post(
+        "/sign-in",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/sign-in"},  # CSRF protection checks it over HTTPS
+        data={"email": world.a.dsl1.email, "password": PASSWORD},
+    )
+    assert signed_in.status_code == 302
+    home = client.get("/home", base_url="https://localhost")
+    assert home.status_code == 200 and "Strict-Transport-Security" in home.headers and home.headers["Cache-Control"] == "no-store"
