@@ -22,7 +22,7 @@ SQLITE_CLOCK ?= daily
 POSTGRES_CLOCK ?= real
 E2E_CLOCK ?= daily:3
 
-.PHONY: help run test lint lock test-sqlite test-postgres test-e2e bench deps python-deps assets chromium services-check clean
+.PHONY: help run test lint lock test-sqlite test-postgres test-e2e bench deps python-deps assets chromium java services-check clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:5000"
@@ -72,6 +72,13 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null
 
+# Java runs the Nu HTML Checker (npm's vnu-jar) over the pages the journeys save.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's Java runtime (apt-get)..."; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v java >/dev/null
+
 # Lint and format (ruff), import contracts and cycles, types on the infrastructure packages.
 lint: python-deps
 	$(BIN)/ruff check .
@@ -98,7 +105,7 @@ test-sqlite: deps
 test-postgres: deps
 	PORTAL_TEST_CLOCK=$(POSTGRES_CLOCK) PORTAL_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
-test-e2e: deps chromium
+test-e2e: deps chromium java
 	PORTAL_TEST_CLOCK=$(E2E_CLOCK) $(BIN)/pytest -q -p no:cacheprovider e2e
 
 bench: deps

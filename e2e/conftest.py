@@ -8,7 +8,9 @@
 * ``new_page`` / ``page`` (per test): each page in a fresh browser context (its own cookies).
 * ``checkpoint`` (per test): call it after every navigation. It screenshots the page to
   ``test-output/e2e/<test>/<nn>-<step>.png``, fails on JavaScript errors (including Content-Security-Policy
-  refusals) and runs axe-core, failing with every WCAG 2.2 AA violation it finds.
+  refusals) and runs axe-core, failing with every WCAG 2.2 AA violation it finds, then the checks axe
+  cannot make (``BEYOND_AXE``); the page's HTML is saved beside the screenshot.
+* ``valid_html`` (the session, automatically): at the end, the Nu HTML Checker over every saved page.
 """
 
 from __future__ import annotations
@@ -344,6 +346,9 @@ class Checkpoint:
             page.wait_for_load_state("load")
             page.screenshot(path=path, full_page=True)
         self.pages_checked.append(page.url)
+        saved = Path(path).with_suffix(".html")
+        saved.write_text(page.content(), encoding="utf-8")
+        SAVED_PAGES.append(saved)
         errors, page.script_errors[:] = list(page.script_errors), []
         assert not errors, f"JavaScript errors on {page.url} ({step}):\n" + "\n".join(errors)
         violations = _axe_violations_without_javascript(page) if page.javascript_disabled else _axe_violations(page)
@@ -351,6 +356,38 @@ class Checkpoint:
         if not page.javascript_disabled:
             problems = page.evaluate(BEYOND_AXE) + _reflow_problems(page)
             assert not problems, f"WCAG 2.2 problems axe does not look for on {page.url} ({step}):\n- " + "\n- ".join(problems)
+
+
+#: The pages the journeys saw, saved as HTML for the Nu HTML Checker at the end of the run.
+SAVED_PAGES: list[Path] = []
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+#: What the Nu HTML Checker may report that is not ours to change, each with the reason. (None so far.)
+VNU_EXCEPTIONS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def valid_html():
+    """After the journeys: every page they saved is valid HTML with unique ids, by the Nu HTML Checker
+    (``vnu``, errors only). A missing Java or checker is a failure, not a skip."""
+    yield
+    if not SAVED_PAGES:
+        return
+    errors = html_errors(SAVED_PAGES)
+    if errors:
+        pytest.fail(f"The Nu HTML Checker found {len(errors)} error(s) in the {len(SAVED_PAGES)} pages saved:\n" + "\n".join(errors[:40]), pytrace=False)
+
+
+def html_errors(pages: list[Path]) -> list[str]:
+    """The Nu HTML Checker's errors in ``pages`` (``folder/page.html:line: message``), but the exceptions."""
+    import json
+    import subprocess
+
+    if not VNU.is_file() or shutil.which("java") is None:
+        pytest.fail(f"The Nu HTML Checker needs Java and {VNU} (make java, npm ci)", pytrace=False)
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)], capture_output=True, text=True, timeout=600)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    errors = [m for m in messages if m.get("type") == "error" and not any(re.search(p, m.get("message", "")) for p in VNU_EXCEPTIONS)]
+    return [f"{Path(m.get('url', '')).parent.name}/{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in errors]
 
 
 @pytest.fixture

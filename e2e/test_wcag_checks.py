@@ -3,7 +3,7 @@ to break each of them is reported for each, and a page that keeps them is not.""
 
 from __future__ import annotations
 
-from e2e.conftest import BEYOND_AXE, _reflow_problems
+from e2e.conftest import BEYOND_AXE, _reflow_problems, html_errors
 
 BROKEN = """<!DOCTYPE html><html lang="en"><head><title>Something else</title>
 <style>
@@ -45,3 +45,17 @@ def test_a_page_that_keeps_them_passes(page):
     page.set_content(GOOD)
     assert page.evaluate(BEYOND_AXE) == []
     assert _reflow_problems(page) == []
+
+
+def test_the_html_checker_reports_duplicate_ids_and_bad_times(tmp_path):
+    """The Nu HTML Checker run over every saved page finds what the validity review found: a duplicate id,
+    a time with six digits of a second; a valid page has no error."""
+    bad, good = tmp_path / "bad.html", tmp_path / "good.html"
+    bad.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p id="a">x</p><p id="a">y</p>'
+        '<time datetime="2026-12-07T10:00:00.123456">now</time></body></html>'
+    )
+    good.write_text(GOOD)
+    errors = html_errors([bad, good])
+    assert any("Duplicate ID" in e for e in errors) and any("fraction of a second" in e for e in errors)
+    assert all(e.split(":")[0].endswith("bad.html") for e in errors)
