@@ -97,6 +97,10 @@ class Feature:
     actions: str | None = None
     #: Anything else to set up on the app: ``"module:function"`` called with it.
     setup: tuple[str, ...] = field(default_factory=tuple)
+    #: ``"module:function"`` of each function naming the files it keeps in the file store: ``() ->
+    #: Iterable[str]``, the storage keys its rows hold in the authority in context. A file no feature
+    #: names is an orphan, removed by the file store's sweep (``portal.casework.jobs``).
+    stored_files: tuple[str, ...] = ()
 
 
 def anyone(user: Any) -> bool:
@@ -161,6 +165,15 @@ def register_features(app: Flask) -> None:
             app.cli.add_command(_attribute(path))
         for path in feature.setup:
             _attribute(path)(app)
+
+
+def stored_file_keys() -> set[str]:
+    """Every storage key a feature's rows hold in the authority in context (see ``Feature.stored_files``)."""
+    keys: set[str] = set()
+    for feature in features():
+        for path in feature.stored_files:
+            keys.update(key for key in _attribute(path)() if key)
+    return keys
 
 
 def menu_entries() -> list[MenuEntry]:

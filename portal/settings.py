@@ -153,6 +153,7 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "FILE_STORE_PATH": os.environ.get("FILE_STORE_PATH", str(instance / "files")),
         # A chronology PDF's file is removed this many days after it was made (a copy for one purpose).
         "EXPORT_KEPT_DAYS": _int("EXPORT_KEPT_DAYS", 7),
+        "ORPHANED_FILE_HOURS": _int("ORPHANED_FILE_HOURS", 6),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024,
         # A request may carry a few attachments; a single file over ATTACHMENT_MAX_BYTES is refused
         # next to its field, a body over this limit by the 413 page.

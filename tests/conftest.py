@@ -95,6 +95,9 @@ def _test_config(database, base_dir) -> dict:
         "PORTAL_ENV": "test",
         **database.config(),
         "INSTANCE_PATH": str(base_dir / "instance"),
+        # The file store of this app alone (the default is the checkout's instance folder, shared by
+        # every test worker).
+        "FILE_STORE_PATH": str(base_dir / "files"),
         "MAIL_BACKEND": "file",
         "MAIL_FILE_PATH": str(base_dir / "mail"),
         "LOGIN_RATE_LIMIT": "100000 per minute",

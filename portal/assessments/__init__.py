@@ -30,6 +30,7 @@ FEATURE = Feature(
     policy="portal.assessments.policy",
     jobs="portal.assessments.jobs",
     actions="portal.assessments.actions:Action",
+    stored_files=("portal.assessments.reports:stored_files",),
     menu=(
         MenuEntry("School assessments", "assessments.index", 110, holds(*CONTEXTUAL_ROLES), current=("assessments.",), not_current=("assessments.dashboard",)),
         MenuEntry("Assessor's dashboard", "assessments.dashboard", 120, _runs_assessments, current=("assessments.dashboard",)),

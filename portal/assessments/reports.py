@@ -3,6 +3,8 @@ person who asked for it, each audited as an export."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from jobs.outbox import enqueue
 from portal.assessments import jobs as assessment_reports
 from portal.assessments.models import AssessmentReport, SchoolAssessment
@@ -41,3 +43,8 @@ def report_downloaded(report: AssessmentReport, assessment: SchoolAssessment) ->
         organisation_id=assessment.organisation_id,
         details={"assessment": str(assessment.id)},
     )
+
+
+def stored_files():
+    """The storage keys of the school assessments' report PDFs in the authority in context."""
+    return db.session.execute(select(AssessmentReport.storage_key).where(AssessmentReport.storage_key.is_not(None))).scalars()

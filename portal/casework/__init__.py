@@ -21,6 +21,7 @@ FEATURE = Feature(
     blueprints=("portal.casework.blueprint:bp",),
     policy="portal.casework.policy",
     jobs="portal.casework.jobs",
-    schedule=(Every("casework.remove_old_exports", timedelta(hours=1)),),
+    schedule=(Every("casework.remove_old_exports", timedelta(hours=1)), Every("casework.remove_orphaned_files", timedelta(hours=1))),
     actions="portal.casework.actions:Action",
+    stored_files=("portal.casework.attachments:stored_files",),
 )

@@ -17,6 +17,7 @@ class Action(CoreAction):
     EXPORT_REFUSED = "export.refused"
     EXPORT_DOWNLOADED = "export.downloaded"
     EXPORT_REMOVED = "export.removed"
+    ORPHANED_FILES_REMOVED = "files.orphans_removed"
     CALENDAR_CHANGED = "authority.calendar_changed"
     SCHOOL_HOLIDAYS_CHANGED = "authority.school_holidays_changed"
     MANUAL_ENTRY_ADDED = "chronology.manual_entry_added"

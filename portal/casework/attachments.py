@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.service import record
 from portal.casework import files
 from portal.casework.actions import Action
-from portal.casework.models import Attachment
+from portal.casework.models import Attachment, ChronologyExport
 from portal.extensions import db
 from portal.uploads import read_upload, safe_filename
 
@@ -58,3 +59,10 @@ def parent_of(attachment: Attachment) -> tuple[str, object]:
     if attachment.advice_request_id:
         return "advice_request", attachment.advice_request_id
     return "referral", attachment.referral_id
+
+
+def stored_files():
+    """The storage keys of the attachments and chronology PDFs kept in the authority in context (the
+    file store's sweep removes any file no feature names)."""
+    yield from db.session.execute(select(Attachment.storage_key)).scalars()
+    yield from db.session.execute(select(ChronologyExport.storage_key).where(ChronologyExport.storage_key.is_not(None))).scalars()

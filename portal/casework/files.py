@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
@@ -51,3 +52,11 @@ def exists(key: str) -> bool:
 
 def remove(key: str) -> None:
     path_for(key).unlink(missing_ok=True)
+
+
+def stored(authority_id: uuid.UUID | None = None) -> Iterator[Path]:
+    """Every file in the store of the authority in context (or ``authority_id``), a half-written
+    ``.part`` included."""
+    folder = _root() / str(authority_id or require_authority_id())
+    if folder.is_dir():
+        yield from (path for path in folder.glob("??/*") if path.is_file())

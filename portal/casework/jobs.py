@@ -20,6 +20,7 @@ from portal.casework.actions import Action
 from portal.casework.models import ChronologyEntry, ChronologyExport, EntryKind, ExportStatus
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.features import stored_file_keys
 from portal.notifications.service import notify, page_path
 from portal.pdf import render_pdf
 from portal.policies import casework_schools
@@ -129,4 +130,30 @@ def remove_old_exports() -> None:
             actor_id=None,
             organisation_id=export.organisation_id,
             details={"kept_days": current_app.config["EXPORT_KEPT_DAYS"]},
+        )
+
+
+@job("casework.remove_orphaned_files", queue="maintenance")
+def remove_orphaned_files() -> None:
+    """A file in the authority's store that no record names is removed once it is ORPHANED_FILE_HOURS old:
+    an upload whose form was never saved (the transaction rolled back after the file was written), a
+    file half-written when a worker stopped, a copy a retried job made twice. Which files are named is
+    asked of every feature that keeps files (``Feature.stored_files``); a file younger than the limit is
+    never touched, so one written for a record not yet committed stays. Audited once a run, with the
+    count (no names: a file's name says nothing, its contents are a child's record)."""
+    cutoff = (utcnow() - timedelta(hours=current_app.config["ORPHANED_FILE_HOURS"])).timestamp()
+    held = stored_file_keys()
+    removed = 0
+    for path in files.stored():
+        if path.stat().st_mtime > cutoff:
+            continue
+        if path.suffix == ".part" or path.name not in held:
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        record(
+            Action.ORPHANED_FILES_REMOVED,
+            object_type="file_store",
+            actor_id=None,
+            details={"files": removed, "hours": current_app.config["ORPHANED_FILE_HOURS"]},
         )

@@ -34,5 +34,6 @@ FEATURE = Feature(
     # Yesterday's posts in what each person follows, emailed before the school day starts.
     schedule=(Every("forums.daily_digest", timedelta(days=1), uk_time=time(6, 30)),),
     actions="portal.forums.actions:Action",
+    stored_files=("portal.forums.service:stored_files",),
     menu=(MenuEntry("DSL network", "forums.index", 130, _in_the_network, current=("forums.",)),),
 )

@@ -357,3 +357,8 @@ def archive_resource(resource: ForumResource) -> None:
     """Withdraw the resource from the library, audited; the page handles a stale save."""
     resource.archived_at = utcnow()
     record(Action.FORUM_RESOURCE_ARCHIVED, object_type="forum_resource", object_id=resource.id)
+
+
+def stored_files():
+    """The storage keys of every version of the network's shared resources in the authority in context."""
+    return db.session.execute(select(ForumResourceVersion.storage_key)).scalars()

@@ -21,5 +21,6 @@ FEATURE = Feature(
     blueprints=("portal.summits.blueprint:bp", "portal.summits.blueprint:maps_bp"),
     policy="portal.summits.policy",
     actions="portal.summits.actions:Action",
+    stored_files=("portal.summits.map_service:stored_files",),
     menu=(MenuEntry("Summits", "summits.index", 90, holds(*CONTEXTUAL_ROLES), current=("summits.", "maps.")),),
 )

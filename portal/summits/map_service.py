@@ -429,3 +429,8 @@ def revoke_links_made_by(summit_id, user_id, now: datetime) -> int:
     for link in links:
         revoke_link(link, now, reason="maker_removed")
     return len(links)
+
+
+def stored_files():
+    """The storage keys of the safety maps' pictures in the authority in context."""
+    return db.session.execute(select(SafetyMap.storage_key)).scalars()

@@ -35,6 +35,7 @@ FEATURE = Feature(
         Every("transfers.dispose_sent_copies", timedelta(hours=1)),
     ),
     actions="portal.transfers.actions:Action",
+    stored_files=("portal.transfers.service:stored_files",),
     menu=(
         MenuEntry("Transfers", "transfers.index", 55, holds(Role.DSL, Role.HEAD), current=("transfers.",), not_current=("transfers.overdue",)),
         MenuEntry("Overdue transfers", "transfers.overdue", 145, _transfer_lead, current=("transfers.overdue",)),

@@ -483,3 +483,25 @@ def record_imported_leavers(leavers: list[Leaver]) -> list[str]:
 
 if record_imported_leavers not in pupil_service.LEAVER_HANDLERS:
     pupil_service.LEAVER_HANDLERS.append(record_imported_leavers)
+
+
+def _keys_in(items) -> list[str]:
+    return [item.get("storage_key") for item in items or [] if isinstance(item, dict)]
+
+
+def stored_files():
+    """The storage keys the transfers keep in the authority in context: each file sent (its PDF, and the
+    attachments its snapshot names), each file received (its PDF and this authority's copies of its
+    attachments) and what a hand-over to another authority names until it is taken in there."""
+    for pdf_key, content in db.session.execute(select(TransferFile.pdf_key, TransferFile.content)):
+        yield pdf_key
+        yield from _keys_in((content or {}).get("attachments"))
+    for pdf_key, attachments, content in db.session.execute(select(IncomingTransfer.pdf_key, IncomingTransfer.attachments, IncomingTransfer.content)):
+        yield pdf_key
+        yield from _keys_in(attachments)
+        yield from _keys_in((content or {}).get("attachments"))
+    for (package,) in db.session.execute(
+        handover.sent_by_us().where(handover.TransferHandover.status == HandoverStatus.POSTED).with_only_columns(handover.TransferHandover.package)
+    ):
+        yield (package or {}).get("pdf_key")
+        yield from _keys_in((package or {}).get("attachments"))
