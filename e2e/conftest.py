@@ -9,8 +9,12 @@
 * ``checkpoint`` (per test): call it after every navigation. It screenshots the page to
   ``test-output/e2e/<test>/<nn>-<step>.png``, fails on JavaScript errors (including Content-Security-Policy
   refusals) and runs axe-core, failing with every WCAG 2.2 AA violation it finds, then the checks axe
-  cannot make (``BEYOND_AXE``); the page's HTML is saved beside the screenshot.
-* ``valid_html`` (the session, automatically): at the end, the Nu HTML Checker over every saved page.
+  cannot make (``BEYOND_AXE``: focus visible and not obscured, target size, no positive tabindex, password
+  fields a password manager can fill, no copy/paste handlers, nothing to drag, error summaries, the title;
+  ``_reflow_problems``: no sideways scrolling at 320 and 640 CSS pixels, i.e. 400% and 200% zoom, and at
+  320 the focus order going down the page); the page's HTML is saved beside the screenshot.
+* ``valid_html`` (the session, automatically): at the end, no two kinds of page share a title, and the
+  Nu HTML Checker over every saved page.
 """
 
 from __future__ import annotations
@@ -301,28 +305,64 @@ BEYOND_AXE = r"""() => {
     if (fr.bottom < 0 || fr.top > innerHeight || (top && !el.contains(top) && !shown.contains(top) && !top.contains(el) && !(el.labels && [...el.labels].some((l) => l.contains(top)))))
       problems.push('focused element hidden by ' + (top ? describe(top) : 'the edge of the window') + ': ' + describe(el));
   }
+  // Focus order (2.4.3): a positive tabindex takes an element out of the reading order.
+  for (const el of document.querySelectorAll('[tabindex]')) if (Number(el.getAttribute('tabindex')) > 0) problems.push('a positive tabindex takes focus out of the reading order: ' + describe(el));
+  // Accessible authentication (3.3.8): a password can come from a password manager, and nothing stops
+  // a code or a password being pasted. Dragging (2.5.7): nothing on a page needs dragging.
+  for (const el of document.querySelectorAll('input[type=password]'))
+    if (!/^(current|new)-password$/.test(el.getAttribute('autocomplete') || '')) problems.push('a password field a password manager cannot fill (autocomplete is not current-password or new-password): ' + describe(el));
+  for (const el of document.querySelectorAll('[onpaste], [oncopy], [oncut], [ondrop]')) problems.push('the page handles copying or pasting itself: ' + describe(el));
+  for (const el of document.querySelectorAll('[draggable=true]')) problems.push('an element to drag, with no single-pointer way (2.5.7): ' + describe(el));
   if (before && before.focus) before.focus(); else document.activeElement.blur();
   window.scrollTo(0, 0);
   return problems;
 }"""
 
 
+#: The widths reflow is checked at: 320 CSS pixels (a 1280-pixel window at 400%, WCAG 1.4.10) and 640 (at
+#: 200% zoom, 1.4.4), each with the height the zoom leaves.
+REFLOW_SIZES = ((320, 256, "320 CSS pixels (400% zoom)"), (640, 360, "640 CSS pixels (200% zoom)"))
+
+#: At a width where everything is in one column, each focusable element in the tab order is not above the
+#: one before it (2.4.3: focus order follows the reading order).
+FOCUS_ORDER = r"""() => {
+  const shown = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.position !== 'fixed' && !el.closest('.govuk-skip-link, [hidden]')
+      && el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}); };  // not in a closed <details>
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ')[0] : '')
+    + ' "' + (el.innerText || el.value || el.getAttribute('aria-label') || el.title || '').replace(/\s+/g, ' ').trim().slice(0, 40) + '"';
+  const order = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+    .filter((el) => el.getAttribute('tabindex') !== '-1' && !el.disabled && shown(el));
+  const problems = [];
+  for (let i = 1; i < order.length; i++) {
+    const before = order[i - 1].getBoundingClientRect(), now = order[i].getBoundingClientRect();
+    if (now.bottom <= before.top + 1 && now.top < before.top - 2) problems.push('focus goes back up the page, from ' + name(order[i - 1]) + ' to ' + name(order[i]));
+  }
+  return problems.slice(0, 5);
+}"""
+
+
 def _reflow_problems(page) -> list[str]:
-    """WCAG 1.4.10: at 320 CSS pixels wide (a 1280px screen at 400%) nothing scrolls sideways but a data
-    table. The viewport is put back afterwards."""
+    """WCAG 1.4.10 and 1.4.4: at 320 and at 640 CSS pixels wide nothing scrolls sideways but a data table;
+    at 320 the focus order goes down the page. The viewport is put back afterwards."""
     size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 640})
+    problems: list[str] = []
     try:
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('body *')].filter((el) => {
-                 const r = el.getBoundingClientRect();
-                 return r.right > document.documentElement.clientWidth + 1 && r.width > 0 && !el.closest('table, pre, .app-table-wrapper')
-                   && getComputedStyle(el).position !== 'fixed' && !el.closest('.govuk-visually-hidden, .govuk-skip-link');
-               }).slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '') + ' (' + Math.round(el.getBoundingClientRect().right) + 'px)')"""
-        )
+        for width, height, label in REFLOW_SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')].filter((el) => {
+                     const r = el.getBoundingClientRect();
+                     return r.right > document.documentElement.clientWidth + 1 && r.width > 0 && !el.closest('table, pre, .app-table-wrapper')
+                       && getComputedStyle(el).position !== 'fixed' && !el.closest('.govuk-visually-hidden, .govuk-skip-link');
+                   }).slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '') + ' (' + Math.round(el.getBoundingClientRect().right) + 'px)')"""
+            )
+            problems += [f"wider than {label}: {w}" for w in wide]
+            if width == 320:
+                problems += page.evaluate(FOCUS_ORDER)
     finally:
         page.set_viewport_size(size)
-    return [f"wider than 320 CSS pixels: {w}" for w in wide]
+    return problems
 
 
 class Checkpoint:
@@ -346,6 +386,7 @@ class Checkpoint:
             page.wait_for_load_state("load")
             page.screenshot(path=path, full_page=True)
         self.pages_checked.append(page.url)
+        TITLES.append((page.title(), page.url, step))
         saved = Path(path).with_suffix(".html")
         saved.write_text(page.content(), encoding="utf-8")
         SAVED_PAGES.append(saved)
@@ -360,6 +401,33 @@ class Checkpoint:
 
 #: The pages the journeys saw, saved as HTML for the Nu HTML Checker at the end of the run.
 SAVED_PAGES: list[Path] = []
+#: Each page's title, address and step, for the check that different pages have different titles.
+TITLES: list[tuple[str, str, str]] = []
+
+
+def _page_kind(url: str) -> str:
+    """The page an address is of: its path with ids (UUIDs, numbers, tokens) as ``{id}``."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path
+    return re.sub(r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+|[A-Za-z0-9_-]{20,})(?=/|$)", "/{id}", path)
+
+
+def same_titles(titles: list[tuple[str, str, str]]) -> list[str]:
+    """WCAG 2.4.2: a title that names more than one kind of page (``_page_kind``), each with the steps
+    that showed it. A page titled ``Error: `` is a form's page drawn again at the address it was sent to,
+    not a page of its own: left out."""
+    kinds: dict[str, dict[str, str]] = {}
+    for title, url, step in titles:
+        if not title.startswith("Error: "):
+            kinds.setdefault(title, {}).setdefault(_page_kind(url), step)
+    return [
+        f'"{title}" is the title of {len(pages)} pages: ' + "; ".join(f"{kind} ({step})" for kind, step in sorted(pages.items()))
+        for title, pages in kinds.items()
+        if len(pages) > 1
+    ]
+
+
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 #: What the Nu HTML Checker may report that is not ours to change, each with the reason. (None so far.)
 VNU_EXCEPTIONS: dict[str, str] = {}
@@ -372,6 +440,9 @@ def valid_html():
     yield
     if not SAVED_PAGES:
         return
+    shared = same_titles(TITLES)
+    if shared:
+        pytest.fail("Different pages share a title (WCAG 2.4.2):\n" + "\n".join(shared), pytrace=False)
     errors = html_errors(SAVED_PAGES)
     if errors:
         pytest.fail(f"The Nu HTML Checker found {len(errors)} error(s) in the {len(SAVED_PAGES)} pages saved:\n" + "\n".join(errors[:40]), pytrace=False)

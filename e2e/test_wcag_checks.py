@@ -3,7 +3,7 @@ to break each of them is reported for each, and a page that keeps them is not.""
 
 from __future__ import annotations
 
-from e2e.conftest import BEYOND_AXE, _reflow_problems, html_errors
+from e2e.conftest import BEYOND_AXE, _reflow_problems, html_errors, same_titles
 
 BROKEN = """<!DOCTYPE html><html lang="en"><head><title>Something else</title>
 <style>
@@ -20,6 +20,10 @@ BROKEN = """<!DOCTYPE html><html lang="en"><head><title>Something else</title>
 <button id="covered" style="position:absolute;left:0;top:160px;height:40px">Covered</button>
 <div class="cover"></div>
 <div class="wide"></div>
+<div style="width:700px;height:10px" class="wider"></div>
+<p><input type="password" id="secret" aria-label="Password"> <input id="code" aria-label="Code" onpaste="return false"></p>
+<p><a href="#y" tabindex="3" id="jumps">Jumps the queue</a> <img draggable="true" id="drag" alt="Drag me" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></p>
+<div style="display:flex;flex-direction:column-reverse"><button id="first-in-code">First in the code</button><button id="shown-first">Shown first</button></div>
 </main></body></html>"""
 
 GOOD = """<!DOCTYPE html><html lang="en"><head><title>The heading – a service</title>
@@ -36,7 +40,14 @@ def test_a_page_that_breaks_each_check_is_reported_for_each(page):
     assert "target smaller than 24 by 24 CSS pixels (12x12) with another within 24px: button#first" in text
     assert 'no visible focus indicator: a#plain "No focus style"' in text
     assert 'hidden by div "": button#covered "Covered"' in text
-    assert any("wider than 320 CSS pixels: div.wide" in p for p in _reflow_problems(page))
+    assert "a positive tabindex takes focus out of the reading order: a#jumps" in text
+    assert "a password field a password manager cannot fill" in text and "input#secret" in text
+    assert "the page handles copying or pasting itself: input#code" in text
+    assert "an element to drag, with no single-pointer way (2.5.7): img#drag" in text
+    reflow = "\n".join(_reflow_problems(page))
+    assert "wider than 320 CSS pixels (400% zoom): div.wide" in reflow
+    assert "wider than 640 CSS pixels (200% zoom): div.wider" in reflow and "640 CSS pixels (200% zoom): div.wide " not in reflow
+    assert 'focus goes back up the page, from button#first-in-code "First in the code" to button#shown-first "Shown first"' in reflow
     assert page.viewport_size == {"width": 800, "height": 600}
 
 
@@ -59,3 +70,16 @@ def test_the_html_checker_reports_duplicate_ids_and_bad_times(tmp_path):
     errors = html_errors([bad, good])
     assert any("Duplicate ID" in e for e in errors) and any("fraction of a second" in e for e in errors)
     assert all(e.split(":")[0].endswith("bad.html") for e in errors)
+
+
+def test_two_kinds_of_page_with_one_title_are_found():
+    """A title given to two kinds of page is reported (with where each was seen); one page seen twice, or a
+    form drawn again with its errors at the address it was sent to, is not."""
+    titles = [
+        ("Referral – Portal", "http://x/referrals/2f1c1f0e-8c59-4a8e-9d0b-1b1d6d0f2a11", "the referral"),
+        ("Referral – Portal", "http://x/referrals/7a1c1f0e-8c59-4a8e-9d0b-1b1d6d0f2a12", "another referral"),
+        ("Referral – Portal", "http://x/referrals/7a1c1f0e-8c59-4a8e-9d0b-1b1d6d0f2a12/decision", "the decision"),
+        ("Pupils – Portal", "http://x/pupils", "the register"),
+        ("Error: Pupils – Portal", "http://x/pupils/import", "a refused file"),
+    ]
+    assert same_titles(titles) == ['"Referral – Portal" is the title of 2 pages: /referrals/{id} (the referral); /referrals/{id}/decision (the decision)']
