@@ -1,7 +1,8 @@
 """Every form of the portal — each route that takes a POST, found from the portal's routes, not listed
 by hand — given what a hostile or careless person might type: NUL and other control characters, 100,000
 characters, right-to-left text and emoji, in every field at once and (NUL) in each field on its own. No
-answer is ever a 500; a refused value is said next to its field."""
+answer is ever a 500; a refused value is said next to its field, and a refused form shows again the text
+that was typed into it (WCAG 3.3.7)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,37 @@ class _Fields(HTMLParser):
         name = attrs.get("name")
         if tag in {"input", "textarea", "select"} and name and attrs.get("type") not in {"submit", "file", "button"}:
             self.fields.setdefault(name, attrs.get("value") or "")
+
+
+class _Typed(HTMLParser):
+    """The text a person typed that a page shows back: each text field's and text area's name and value."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._area: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type", "text") in {"text", "email", "search", "tel", "url", "number"} and attrs.get("name"):
+            self.values.setdefault(attrs["name"], attrs.get("value") or "")
+        elif tag == "textarea" and attrs.get("name"):
+            self._area = attrs["name"]
+            self.values.setdefault(self._area, "")
+
+    def handle_data(self, data):
+        if self._area:
+            self.values[self._area] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._area = None
+
+
+def _typed(html: str) -> dict[str, str]:
+    parser = _Typed()
+    parser.feed(html)
+    return {name: value.strip("\n") for name, value in parser.values.items()}
 
 
 def _fields(html: str) -> dict[str, str]:
@@ -109,6 +141,11 @@ def test_no_hostile_value_in_any_field_gives_a_500(app, world, endpoint):
         assert response.status_code < 500, (endpoint, label, response.status_code)
         if label == "nul" and response.status_code == 200 and response.mimetype == "text/html":
             assert "\x00" not in response.get_data(as_text=True), (endpoint, "a NUL was written into the page")
+        if label in ("emoji", "long") and response.status_code == 200 and response.mimetype == "text/html":
+            # Refused (too long, or with emoji where a choice was expected): what was typed is on the page
+            # again, to correct rather than type again (WCAG 3.3.7, redundant entry).
+            lost = {name for name, shown in _typed(response.get_data(as_text=True)).items() if name in names and shown != value}
+            assert not lost, (endpoint, "typed text not shown again after the form was refused", sorted(lost))
     for name in sorted(names):  # one field at a time: the rest as the page or the declaration gives them
         response = client.post(url, data={**page, **declared(), name: HOSTILE["nul"]})
         assert response.status_code < 500, (endpoint, name, response.status_code)
