@@ -4,7 +4,8 @@ The first journey:
 
 a front-door manager opens a school assessment directly, with a lead assessor → the assessor agrees a
 planning answer, adds an assessor-only note, moves the assessment to fieldwork, adds a risk in the
-triangle and the student focus group it is based on → the school's DSL (a collaborating member, "not an inspection") adds a strength, sees the
+triangle and the student focus group it is based on, and imports a survey's results from a CSV file (a
+job checks and imports it; the upload's page shows the counts) → the school's DSL (a collaborating member, "not an inspection") adds a strength, sees the
 triangle with both, and never sees the assessor-only note.
 
 The second journey (the issue's): an assessor on the context panel opens an assessment → adds findings in
@@ -26,6 +27,7 @@ from playwright.sync_api import expect
 from e2e.test_context_journey import choose, go, submit, type_date
 from e2e.test_invitation_journey import main_nav_link, type_into
 from e2e.test_referral_journey import check, follow, signed_in_as
+from portal.assessments.survey_import import EXAMPLE_CSV
 from portal.clock import uk_today
 from tests.world import create_authority, create_organisation, create_user
 
@@ -120,6 +122,26 @@ def test_open_plan_and_record_findings_in_the_triangle_with_the_school(new_page,
     submit(assessor, "Save the method")
     expect(assessor.get_by_text("Year 10 students, girls and boys")).to_be_visible()
     checkpoint(assessor, "methods and evidence")
+
+    # A survey, its results imported from the example file: the upload is checked and imported by a job
+    # while the assessor waits on the upload's page, which then shows the counts.
+    go(assessor, "Add a method")
+    check(assessor, assessor.get_by_label("Survey", exact=True))
+    type_date(assessor, uk_today())
+    type_into(assessor, assessor.get_by_label("What was found?"), "Most students feel safe in lessons; fewer at the bus stop.")
+    submit(assessor, "Save the method")
+    follow(assessor, assessor.get_by_role("link", name=re.compile("^Import survey results")))
+    assessor.get_by_label("Upload the survey results").set_input_files(
+        {"name": "survey-results-example.csv", "mimeType": "text/csv", "buffer": EXAMPLE_CSV.encode("utf-8")}
+    )
+    checkpoint(assessor, "a survey's results to import")
+    submit(assessor, "Check and import")
+    expect(assessor.get_by_role("heading", name="Survey results imported")).to_be_visible(timeout=60_000)
+    expect(assessor.get_by_text("The survey results have been imported: 16 responses to 4 questions.")).to_be_visible()
+    checkpoint(assessor, "the survey's results imported")
+    go(assessor, "See the survey results")
+    expect(assessor.get_by_role("table").filter(has_text="I feel safe at school")).to_be_visible()
+    checkpoint(assessor, "the survey's results")
 
     # The school's DSL adds a strength and sees the triangle; the assessor-only note never reaches them.
     dsl = signed_in_as(new_page, people["dsl"], checkpoint, "DSL")

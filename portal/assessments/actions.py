@@ -14,6 +14,7 @@ class Action(CoreAction):
     ASSESSMENT_FINDING_UPDATED = "assessment.finding_updated"
     ASSESSMENT_METHOD_ADDED = "assessment.method_added"
     ASSESSMENT_METHOD_UPDATED = "assessment.method_updated"
+    ASSESSMENT_SURVEY_UPLOADED = "assessment.survey_uploaded"
     ASSESSMENT_SURVEY_IMPORTED = "assessment.survey_imported"
     ASSESSMENT_SURVEY_IMPORT_REFUSED = "assessment.survey_import_refused"
     ASSESSMENT_REVIEW_SAVED = "assessment.review_saved"

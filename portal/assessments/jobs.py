@@ -1,4 +1,7 @@
-"""The PDF report of a school assessment (WeasyPrint), for the person who asked.
+"""The jobs of school assessments: the PDF report, and a survey's results checked and imported from the
+CSV file someone uploaded (:func:`import_survey`, at the end of this module).
+
+The PDF report of a school assessment (WeasyPrint), for the person who asked.
 
 Like the chronology PDF, through ``portal.casework.pdf_files``: the file's storage name is chosen once, so a retried
 job overwrites its own file instead of leaving a second copy; when the last attempt fails the report is
@@ -17,9 +20,13 @@ from dataclasses import dataclass, field
 
 from flask import render_template
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from jobs.models import OutboxJob
 from jobs.registry import job
 from portal.accounts.models import User
+from portal.assessments import service, survey_import
+from portal.assessments.actions import Action as AssessmentAction
 from portal.assessments.evidence import balances
 from portal.assessments.models import (
     AssessmentFinding,
@@ -35,6 +42,7 @@ from portal.assessments.models import (
     SurveyAnswer,
     SurveyImport,
     SurveyQuestion,
+    SurveyUpload,
 )
 from portal.audit.service import record
 from portal.casework import pdf_files
@@ -44,7 +52,9 @@ from portal.extensions import db
 from portal.notifications.service import notify, page_path
 from portal.partnership.models import PlanAction
 from portal.pdf import render_pdf
-from portal.policies import visible_query
+from portal.policies import policy_for, visible_query
+from portal.pupils.models import ImportStatus
+from tenants.context import require_authority_id, tenant_scope
 
 JOB_NAME = "exports.assessment_report_pdf"
 MAX_ATTEMPTS = 3
@@ -249,3 +259,143 @@ def assessment_report_pdf(report_id: str) -> None:
         details={"assessment": str(report.assessment_id), "bytes": len(data)},
     )
     notify(report.requested_by_id, READY_TITLE, link=_detail_link(report), email=False)
+
+
+# The survey import job ---------------------------------------------------------------------------------
+
+SURVEY_JOB_NAME = "assessments.import_survey"
+#: The problems kept to show (the count says how many there were).
+SURVEY_PROBLEMS_KEPT = 100
+
+SURVEY_IMPORTED_TITLE = "Your survey results have been imported"
+SURVEY_NOT_IMPORTED_TITLE = "Your survey results were not imported"
+
+NO_LONGER_IMPORTS = "The person who uploaded this file may no longer import this survey's results. Nothing has been imported"
+IMPORTED_AFTER = (
+    "Someone else imported results for this survey after you opened its page. Nothing has been imported: "
+    "check the results on the survey's page, then upload your file again if it should replace them"
+)
+IMPORTED_AT_THE_SAME_MOMENT = "Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again"
+SURVEY_FAULT = "The file could not be imported because of a fault in the portal. Nothing has been imported: upload the file again"
+
+
+def survey_dedupe_key(upload_id) -> str:
+    """The outbox key of an upload's job: one job per upload, and the job can find its own attempts."""
+    return f"survey-upload:{upload_id}"
+
+
+def _locked_upload(upload_id) -> SurveyUpload:
+    query = select(SurveyUpload).where(SurveyUpload.id == uuid.UUID(str(upload_id))).with_for_update()
+    return db.session.execute(query).unique().scalar_one()
+
+
+def _refuse_upload(row: SurveyUpload, *, file_problem: str | None = None, problems: list | None = None) -> None:
+    problems = problems or []
+    row.status, row.finished_at, row.content = ImportStatus.REFUSED, utcnow(), None
+    row.file_problem = file_problem
+    row.problems = [[p.line, p.column, p.message] for p in problems[:SURVEY_PROBLEMS_KEPT]]
+    row.problem_count = len(problems) or (1 if file_problem else 0)
+
+
+def _refused_audit(row: SurveyUpload, reason: str, *, actor_id=..., **details) -> None:
+    """Audit a refused import (``actor_id``: the user in context unless given)."""
+    record(
+        AssessmentAction.ASSESSMENT_SURVEY_IMPORT_REFUSED,
+        object_type="assessment_method",
+        object_id=row.method_id,
+        actor_id=actor_id,
+        organisation_id=row.organisation_id,
+        details={"assessment": str(row.assessment_id), "upload": str(row.id), "reason": reason, **details},
+    )
+
+
+def _upload_link(row: SurveyUpload) -> str:
+    return page_path("assessments.survey_upload", upload_id=row.id)
+
+
+def _may_import(row: SurveyUpload) -> tuple[User, AssessmentMethod, SchoolAssessment] | None:
+    """The requester, the method and its assessment, if the requester may still import the method's
+    results (an active account that sees the method and may edit it); else ``None``. In the requester's
+    tenant scope."""
+    requester = db.session.execute(select(User).where(User.id == row.requested_by_id)).unique().scalar_one_or_none()
+    if requester is None or requester.deactivated_at is not None:
+        return None
+    method = db.session.execute(visible_query(AssessmentMethod, requester).where(AssessmentMethod.id == row.method_id)).unique().scalar_one_or_none()
+    if method is None or not policy_for(AssessmentMethod).allows(requester, "edit", method):
+        return None
+    assessment = db.session.execute(visible_query(SchoolAssessment, requester).where(SchoolAssessment.id == method.assessment_id)).unique().scalar_one_or_none()
+    return (requester, method, assessment) if assessment is not None else None
+
+
+@job(SURVEY_JOB_NAME, queue="imports", max_attempts=MAX_ATTEMPTS)
+def import_survey(upload_id: str) -> None:
+    """Check an uploaded survey file and import it. Each step commits, so the uploader's page can say where
+    it has got to; the import itself is one transaction, done once (a second run finds it finished). A
+    fault is retried; after the last try the page says the file was not imported."""
+    try:
+        _import_survey(upload_id)
+    except Exception:
+        db.session.rollback()  # what the fault left half-done
+        outbox = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == survey_dedupe_key(upload_id))).scalar_one_or_none()
+        if outbox is None or outbox.attempts + 1 >= MAX_ATTEMPTS:
+            row = _locked_upload(upload_id)
+            if not row.finished:
+                _refuse_upload(row, file_problem=SURVEY_FAULT)
+            db.session.commit()
+        raise
+
+
+def _import_survey(upload_id: str) -> None:
+    row = _locked_upload(upload_id)
+    if row.finished:
+        return
+    with tenant_scope(require_authority_id(), row.requested_by_id):
+        allowed = _may_import(row)
+    if allowed is None:
+        # Uploaded by someone who may no longer import this survey's results: nothing of it is imported.
+        _refuse_upload(row, file_problem=NO_LONGER_IMPORTS)
+        _refused_audit(row, "requester may no longer import", actor_id=None)
+        return
+    row.status = ImportStatus.CHECKING
+    db.session.commit()
+
+    result = survey_import.read_survey(row.content or b"", row.filename)
+    row = _locked_upload(upload_id)
+    if row.finished:
+        return
+    row.respondents, row.questions = result.respondents or row.respondents, len(result.questions)
+    if not result.ok:
+        _refuse_upload(row, file_problem=result.problem, problems=result.errors)
+        with tenant_scope(require_authority_id(), row.requested_by_id):  # the uploader's refusal, as when it was refused on the page
+            _refused_audit(row, "problems in the file", errors=result.error_count)
+        notify(row.requested_by_id, SURVEY_NOT_IMPORTED_TITLE, body="The file has problems: open the page to see them.", link=_upload_link(row), email=False)
+        return
+    row.status = ImportStatus.IMPORTING
+    db.session.commit()
+
+    row = _locked_upload(upload_id)
+    if row.finished:
+        return
+    with tenant_scope(require_authority_id(), row.requested_by_id):
+        allowed = _may_import(row)
+        if allowed is None:
+            _refuse_upload(row, file_problem=NO_LONGER_IMPORTS)
+            _refused_audit(row, "requester may no longer import", actor_id=None)
+            return
+        requester, method, assessment = allowed
+        current = db.session.execute(select(SurveyImport.id).where(SurveyImport.method_id == method.id).with_for_update()).scalar_one_or_none()
+        if current != row.replaces:
+            _refuse_upload(row, file_problem=IMPORTED_AFTER)
+            record(AssessmentAction.STALE_SAVE_REFUSED, object_type="assessment_method", object_id=method.id, organisation_id=row.organisation_id)
+            notify(row.requested_by_id, SURVEY_NOT_IMPORTED_TITLE, body="Someone else imported results first.", link=_upload_link(row), email=False)
+            return
+        try:
+            imported = service.import_survey(method, assessment, result, importer=requester)
+        except IntegrityError:  # someone else imported results for this survey at the same moment
+            db.session.rollback()
+            row = _locked_upload(upload_id)
+            _refuse_upload(row, file_problem=IMPORTED_AT_THE_SAME_MOMENT)
+            record(AssessmentAction.STALE_SAVE_REFUSED, object_type="assessment_method", object_id=row.method_id, organisation_id=row.organisation_id)
+            return
+    row.status, row.finished_at, row.content, row.survey_import_id = ImportStatus.DONE, utcnow(), None, imported.id
+    notify(row.requested_by_id, SURVEY_IMPORTED_TITLE, link=_upload_link(row), email=False)

@@ -21,6 +21,7 @@ from portal.assessments.models import (
     SurveyAnswer,
     SurveyImport,
     SurveyQuestion,
+    SurveyUpload,
 )
 from portal.authorities.models import Duty
 from portal.extensions import db
@@ -122,6 +123,9 @@ POLICIES: dict[type, Policy] = {
     SurveyImport: Policy(visible=child_of(SurveyImport.method_id, AssessmentMethod), allows=never),
     SurveyQuestion: Policy(visible=child_of(SurveyQuestion.import_id, SurveyImport), allows=never),
     SurveyAnswer: Policy(visible=child_of(SurveyAnswer.question_id, SurveyQuestion), allows=never),
+    # An uploaded survey file's progress and problems (a problem names a line and a column, never an
+    # answer): visible with the method, like its results.
+    SurveyUpload: Policy(visible=child_of(SurveyUpload.method_id, AssessmentMethod), allows=never),
     AssessmentReview: Policy(visible=child_of(AssessmentReview.assessment_id, SchoolAssessment), allows=never),
     # A report is the requester's own copy, while they may still see the assessment.
     AssessmentReport: Policy(

@@ -1,6 +1,7 @@
 """Reading the results of a survey from a CSV export (Microsoft Forms, Google Forms, a spreadsheet) into
 tallies, with no database: :func:`read_survey` checks the whole file and returns either the tallies or
-every problem with its line and column, so the view imports a file whole or not at all.
+every problem with its line and column, so the job imports a file whole or not at all (:func:`check_file`
+is the quick check the upload's own request makes).
 
 Only tallies are kept: how many answered each question and how many gave each answer. A question whose
 answers are mostly different (more than :data:`MAX_CHOICES` distinct answers, or, in a small survey, at
@@ -211,30 +212,49 @@ def _number(n: int) -> str:
     return f"{n:,}"
 
 
-def read_survey(data: bytes, filename: str | None = None) -> Result:
-    """The tallies of a survey's CSV export, or every problem with it (see the module's docstring)."""
-    result = Result(filename=clean_filename(filename))
+class FileProblem(ValueError):
+    """The file cannot be read as a survey at all (too large, not UTF-8, not CSV, empty, no responses, too
+    many): nothing else about it is checked."""
+
+
+def _file_records(data: bytes) -> list[tuple[int, list[str]]]:
+    """The file's rows (the header row first), or :class:`FileProblem`."""
     if len(data) > MAX_BYTES:
-        result.problem = "The selected file must be smaller than 2MB"
-        return result
+        raise FileProblem("The selected file must be smaller than 2MB")
     try:
         records = _records(_decode(data))
     except ValueError as exc:
-        result.problem = str(exc)
-        return result
+        raise FileProblem(str(exc)) from None
     if not records:
-        result.problem = "The selected file is empty"
+        raise FileProblem("The selected file is empty")
+    responses = len(records) - 1
+    if not responses:
+        raise FileProblem("The selected file has a header row of questions but no responses: each response must be a row under the header row")
+    if responses > MAX_RESPONSES:
+        raise FileProblem(
+            f"The selected file has {_number(responses)} responses: a file can have at most {_number(MAX_RESPONSES)}. Split it into smaller files, or import a sample"
+        )
+    return records
+
+
+def check_file(data: bytes) -> int:
+    """Whether ``data`` can be read as a survey at all (cheap enough for the upload's own request): the
+    number of responses, or :class:`FileProblem`. The questions and answers are checked by
+    :func:`read_survey`, in a job (``portal.assessments.jobs``)."""
+    return len(_file_records(data)) - 1
+
+
+def read_survey(data: bytes, filename: str | None = None) -> Result:
+    """The tallies of a survey's CSV export, or every problem with it (see the module's docstring)."""
+    result = Result(filename=clean_filename(filename))
+    try:
+        records = _file_records(data)
+    except FileProblem as problem:
+        result.problem = str(problem)
         return result
 
     header_line, header = records[0]
     responses = records[1:]
-    if not responses:
-        result.problem = "The selected file has a header row of questions but no responses: each response must be a row under the header row"
-        return result
-    if len(responses) > MAX_RESPONSES:
-        result.problem = f"The selected file has {_number(len(responses))} responses: a file can have at most {_number(MAX_RESPONSES)}. Split it into smaller files, or import a sample"
-        return result
-
     width = len(header)
     rows = []  # the rows with the header's number of columns
     for line, cells in responses:

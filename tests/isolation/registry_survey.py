@@ -22,12 +22,39 @@ def _survey_upload(app, side):
     return {"file": (io.BytesIO(content), "survey.csv")}
 
 
+def _upload(app, side):
+    """A finished upload of the assessor's survey (its file imported): everyone who sees the method sees it."""
+    from portal.assessments.models import AssessmentMethod, SurveyUpload
+    from portal.extensions import db
+    from portal.pupils.models import ImportStatus
+    from tests.factories import _scope
+
+    method_id = _assessor_survey(app, side)["method_id"]
+    with _scope(app, side):
+        method = db.session.get(AssessmentMethod, method_id)
+        upload = SurveyUpload(
+            organisation_id=side.school1,
+            assessment_id=method.assessment_id,
+            method_id=method_id,
+            requested_by_id=side.assessor.id,
+            status=ImportStatus.DONE,
+            filename="survey.csv",
+            respondents=2,
+            questions=1,
+        )
+        db.session.add(upload)
+        db.session.commit()
+        return {"upload_id": upload.id}
+
+
 ENTRIES: list[RouteIsolation] = [
     RouteIsolation("assessments.survey", "GET", "dsl1", _assessor_survey, refused=NOT_ON_ASSESSMENT, other_school=("dsl2",)),
     # Only the method's author or someone who runs the assessment imports: the school's DSL and head get 403.
     RouteIsolation(
         "assessments.survey", "POST", "assessor", _assessor_survey, refused=NOT_ON_ASSESSMENT + ("dsl1", "head1"), data=_survey_upload, other_school=("dsl2",)
     ),
+    # An upload's page (its progress, counts and problems): everyone who sees the method, as its results.
+    RouteIsolation("assessments.survey_upload", "GET", "dsl1", _upload, refused=NOT_ON_ASSESSMENT, other_school=("dsl2",)),
 ]
 
 #: Routes with arguments that are not ids of tenant objects: endpoint -> where their isolation is tested.

@@ -1,7 +1,9 @@
 """Survey results imported from CSV, attached to a survey method of a school assessment.
 
-The whole file is checked first (:mod:`portal.assessments.survey_import`): if any line has a problem,
-nothing is imported and every problem is listed with its line and column. Only tallies are kept: how many
+The upload's request checks only that the file can be read at all; a job then checks the whole file
+(:mod:`portal.assessments.survey_import`) and imports it (``portal.assessments.jobs``) while the uploader
+waits on the upload's page: if any line has a problem, nothing is imported and every problem is listed
+with its line and column. Only tallies are kept: how many
 answered each question and how many gave each answer; free-text answers are not imported (they may name a
 child) and a column that identifies who answered is refused. Importing again replaces the results. Everyone
 who sees the method sees its results; its author or someone who runs the assessment imports them.
@@ -9,21 +11,23 @@ who sees the method sees its results; its author or someone who runs the assessm
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField, SubmitField, ValidationError
 
 from forms import BaseForm, GovFileInput, GovSubmitInput
+from jobs.outbox import enqueue
 from portal.accounts.models import Role
-from portal.assessments import service, survey_import
+from portal.assessments import jobs as survey_jobs
+from portal.assessments import survey_import
 from portal.assessments.actions import Action
 from portal.assessments.blueprint import bp
-from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion
+from portal.assessments.models import AssessmentMethod, MethodKind, SchoolAssessment, SurveyAnswer, SurveyImport, SurveyQuestion, SurveyUpload
 from portal.audit.service import record, record_now, render_audited
 from portal.extensions import db
 from portal.locking import stale_refused
@@ -83,58 +87,82 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
+#: What the page's ``replaces`` field says when it showed no results.
+NO_RESULTS = "none"
+
+#: A ``replaces`` the page did not give (the results it showed are not known): nothing is stored.
+STALE_PAGE = (
+    "Someone else imported results for this survey after you opened this page. Nothing has been imported: "
+    "check the results below, then upload your file again if it should replace them"
+)
+
+
+def _replaces(value: str | None) -> tuple[bool, uuid.UUID | None]:
+    """What the page's ``replaces`` field names: ``(True, None)`` for no results, ``(True, id)`` for an
+    import, ``(False, None)`` for anything else (not a value the page gives)."""
+    value = (value or NO_RESULTS).strip()
+    if value == NO_RESULTS:
+        return True, None
+    try:
+        return True, uuid.UUID(value)
+    except ValueError:
+        return False, None
+
+
 @bp.route("/school-assessments/methods/<uuid:method_id>/survey", methods=["GET", "POST"])
 @login_required
 def survey(method_id):
+    """The method's imported results, and (to those who may import them) the upload. Whether the file can
+    be read at all is said here, next to the field; its questions and answers are checked and imported by
+    a job (``portal.assessments.jobs``), and the uploader waits on the upload's page."""
     method, assessment = _method(method_id)
     may_import = policy_for(AssessmentMethod).allows(current_user, "edit", method)
     form = SurveyForm()
-    problems: list[survey_import.Problem] = []
     if request.method == "POST":
         require("edit", method)  # refused (403, audited) before the file is read
         if form.validate_on_submit():
-            upload = form.file.data
-            result = survey_import.read_survey(upload.stream.read(survey_import.MAX_BYTES + 1), upload.filename)
-            current, _questions = _saved(method.id)
-            if result.ok and (form.replaces.data or "none") != (str(current.id) if current else "none"):
-                stale_refused("assessment_method", method.id)
-                form.file.errors.append(
-                    "Someone else imported results for this survey after you opened this page. Nothing has been imported: "
-                    "check the results below, then upload your file again if it should replace them"
-                )
-            elif result.ok:
-                try:
-                    service.import_survey(method, assessment, result, importer=current_user)
-                    db.session.commit()
-                except IntegrityError:  # someone else imported results for this survey at the same moment
-                    db.session.rollback()
-                    form.file.errors.append(
-                        "Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again"
-                    )
-                else:
-                    flash(
-                        f"The survey results have been imported: {_plural(result.respondents, 'response')} to {_plural(len(result.questions), 'question')}.",
-                        "success",
-                    )
-                    return redirect(url_for("assessments.survey", method_id=method.id))
-            else:
+            data = form.file.data.stream.read(survey_import.MAX_BYTES + 1)
+            known, replaces = _replaces(form.replaces.data)
+            try:
+                respondents = survey_import.check_file(data)
+            except survey_import.FileProblem as problem:
                 record_now(
                     Action.ASSESSMENT_SURVEY_IMPORT_REFUSED,
                     object_type="assessment_method",
                     object_id=method.id,
                     organisation_id=assessment.organisation_id,
-                    details={"assessment": str(assessment.id), "errors": result.error_count},
+                    details={"assessment": str(assessment.id), "errors": 1},
                 )
-                if result.problem:
-                    form.file.errors.append(result.problem)
+                form.file.errors.append(str(problem))
+            else:
+                if not known:
+                    stale_refused("assessment_method", method.id)
+                    form.file.errors.append(STALE_PAGE)
                 else:
-                    problems = result.errors
-                    count = len(problems)
-                    form.file.errors.append(
-                        f"The file has {_plural(count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again"
+                    upload = SurveyUpload(
+                        organisation_id=assessment.organisation_id,
+                        assessment_id=assessment.id,
+                        method_id=method.id,
+                        requested_by_id=current_user.id,
+                        content=data,
+                        filename=survey_import.clean_filename(form.file.data.filename),
+                        respondents=respondents,
+                        replaces=replaces,
                     )
+                    db.session.add(upload)
+                    db.session.flush()
+                    enqueue(survey_jobs.SURVEY_JOB_NAME, dedupe_key=survey_jobs.survey_dedupe_key(upload.id), upload_id=upload.id)
+                    record(
+                        Action.ASSESSMENT_SURVEY_UPLOADED,
+                        object_type="assessment_method",
+                        object_id=method.id,
+                        organisation_id=assessment.organisation_id,
+                        details={"assessment": str(assessment.id), "upload": str(upload.id), "respondents": respondents},
+                    )
+                    db.session.commit()
+                    return redirect(url_for("assessments.survey_upload", upload_id=upload.id))
     imported, questions = _saved(method.id)
-    form.replaces.data = str(imported.id) if imported else "none"  # what an upload from this page replaces
+    form.replaces.data = str(imported.id) if imported else NO_RESULTS  # what an upload from this page replaces
     if request.method == "GET":
         record(
             Action.RECORD_VIEWED, object_type="assessment_method", object_id=method.id, organisation_id=assessment.organisation_id, details={"page": "survey"}
@@ -147,10 +175,48 @@ def survey(method_id):
         questions=questions,
         may_import=may_import,
         form=form,
-        problems=problems[:SHOWN_ERRORS],
-        more_problems=max(0, len(problems) - SHOWN_ERRORS),
         max_choices=survey_import.MAX_CHOICES,
     )
+
+
+@bp.route("/school-assessments/survey-uploads/<uuid:upload_id>")
+@login_required
+def survey_upload(upload_id):
+    """Where the uploader waits while a survey file is checked and imported (the page refreshes itself until
+    it is done): then how many responses and questions were imported, or every problem and that nothing
+    was. Everyone who sees the method sees it (a problem names a line and a column, never an answer)."""
+    upload = get_or_404(SurveyUpload, upload_id)
+    method, assessment = _method(upload.method_id)
+    record(
+        Action.RECORD_VIEWED,
+        object_type="survey_upload",
+        object_id=upload.id,
+        organisation_id=assessment.organisation_id,
+        details={"page": "survey_upload", "method": str(method.id)},
+    )
+    problems = [survey_import.Problem(*p) for p in upload.problems]
+    return render_audited(
+        "assessments/survey_upload.html",
+        upload=upload,
+        assessment=assessment,
+        method=method,
+        may_import=policy_for(AssessmentMethod).allows(current_user, "edit", method),
+        problems=problems[:SHOWN_ERRORS],
+        more_problems=max(0, upload.problem_count - min(len(problems), SHOWN_ERRORS)),
+        summary=_imported_summary(upload),
+        problems_summary=_problems_summary(upload),
+    )
+
+
+def _imported_summary(upload: SurveyUpload) -> str:
+    return f"The survey results have been imported: {_plural(upload.respondents or 0, 'response')} to {_plural(upload.questions or 0, 'question')}."
+
+
+def _problems_summary(upload: SurveyUpload) -> str:
+    """What the page said next to the field when a file had problems, before files were checked by a job."""
+    if upload.file_problem:
+        return upload.file_problem
+    return f"The file has {_plural(upload.problem_count, 'problem')} (listed below). Nothing has been imported: correct the file and upload it again"
 
 
 @bp.route("/school-assessments/survey-example.csv")
