@@ -711,3 +711,43 @@ def test_the_example_file_downloads_and_imports_cleanly(app, world):
     ]
 
     assert signed_in_client(app, a.staff1).get("/school-assessments/survey-example.csv").status_code == 403
+
+
+def test_a_fault_on_every_try_imports_nothing_and_the_page_says_so(app, world, monkeypatch):
+    """A fault while importing is tried again (three tries in all); while tries are left the upload's page
+    still waits, and after the last it says the file was not imported because of a fault. No results."""
+    from sqlalchemy import select
+
+    from jobs.models import JobStatus, OutboxJob
+    from jobs.runner import run_outbox_job
+    from portal.assessments import jobs as assessment_jobs
+    from portal.assessments import service
+    from portal.extensions import db
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(service, "import_survey", broken)
+    a = world.a
+    _assessment_id, method_id = _survey(app, a)
+    assessor = signed_in_client(app, a.assessor)
+    response = _upload(assessor, method_id, GOOD)  # the first try, in the request's own process
+    path = response.headers["Location"]
+    upload_id = UPLOAD_PATH.fullmatch(path).group(1)
+    assert "Your survey results are being imported" in page_text(assessor.get(path))
+    with _scope(app, a):
+        outbox = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == assessment_jobs.survey_dedupe_key(upload_id))).scalar_one()
+        assert (outbox.attempts, outbox.status) == (1, JobStatus.PENDING)
+        outbox_id = outbox.id
+        db.session.rollback()
+    for _ in range(2):
+        with app.app_context():
+            try:
+                run_outbox_job(str(a.authority_id), str(outbox_id))
+            except RuntimeError:
+                pass
+    page = page_text(assessor.get(path))
+    assert "because of a fault in the portal" in page
+    assert _saved(app, a) == ([], [], [])
+    [row] = detached_rows(app, SurveyUpload, a.authority_id)
+    assert (row.status, row.content) == (ImportStatus.REFUSED, None)

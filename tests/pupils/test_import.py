@@ -225,3 +225,42 @@ def test_a_file_of_50000_pupils_is_imported_by_the_job(app, world, dsl, register
         assert db.session.execute(select(func.count()).select_from(Pupil).where(Pupil.organisation_id == world.a.school1)).scalar() == 50_000
     again = _upload(dsl, content)
     assert "0 pupils added, 0 updated, 50,000 unchanged." in page_text(dsl.get(again.headers["Location"]))
+
+
+def test_a_fault_on_every_try_imports_nothing_and_the_page_says_so(app, world, dsl, register, monkeypatch):
+    """A fault while importing is tried again (three tries in all); while tries are left the DSL's page
+    still waits, and after the last one it says the file was not imported because of a fault. Nothing of
+    the file is in the register."""
+    from sqlalchemy import select
+
+    from jobs.models import JobStatus, OutboxJob
+    from jobs.runner import run_outbox_job
+    from portal.extensions import db
+    from portal.pupils import jobs as import_jobs
+    from portal.pupils import service
+    from tenants.context import tenant_scope
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(service, "import_register", broken)
+    response = _upload(dsl, GOOD)  # the first try, in the request's own process
+    detail = response.headers["Location"]
+    import_id = detail.rsplit("/", 1)[1]
+    assert "Your file is being imported" in page_text(dsl.get(detail))
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        outbox = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == import_jobs.dedupe_key(import_id))).scalar_one()
+        assert (outbox.attempts, outbox.status) == (1, JobStatus.PENDING)
+        outbox_id = outbox.id
+        db.session.rollback()
+    for _ in range(2):
+        with app.app_context():
+            try:
+                run_outbox_job(str(world.a.authority_id), str(outbox_id))
+            except RuntimeError:
+                pass
+    page = page_text(dsl.get(detail))
+    assert "Your file was not imported" in page and "because of a fault in the portal" in page
+    assert register(world.a) == []
+    [row] = detached_rows(app, PupilImport, world.a.authority_id)
+    assert (row.status, row.content) == (ImportStatus.REFUSED, None)
