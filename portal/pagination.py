@@ -13,6 +13,19 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+#: The highest page number a numbered list goes to: a larger one (typed into the address) is this one,
+#: never an OFFSET the database cannot hold.
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ``page`` of the request's query: a whole number from 1 to :data:`MAX_PAGE` (1 when missing or
+    not a number)."""
+    from flask import request
+
+    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
+
+
 def encode_cursor(*values: Any) -> str:
     """An opaque, URL-safe cursor from sort-key values (datetimes, UUIDs, strings, numbers)."""
     parts = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.notifications import service
 from portal.notifications.blueprint import bp
 from portal.notifications.models import Notification
+from portal.pagination import page_number
 from portal.policies import get_or_404, visible_query
 
 PAGE_SIZE = 25
@@ -18,7 +19,7 @@ PAGE_SIZE = 25
 @bp.route("")
 @login_required
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number()
     total = db.session.execute(select(func.count()).select_from(visible_query(Notification).subquery())).scalar_one()
     items = (
         db.session.execute(visible_query(Notification).order_by(Notification.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import make_response, render_template
+from flask import abort, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
@@ -38,7 +38,21 @@ def _signed_in_user_attached() -> None:
         g._login_user = db.session.merge(person)
 
 
+def _refuse_control_characters() -> None:
+    """An address with a control character in it (a NUL above all, which PostgreSQL refuses) names
+    nothing: 404 for one in the path (a slug, an id, a token), 400 for one in the query (a search, a
+    filter), before any view reads it."""
+    from forms import CONTROL_CHARACTERS
+
+    if CONTROL_CHARACTERS.search(request.path):
+        abort(404)
+    if any(CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value) for key, value in request.args.items(multi=True)):
+        abort(400)
+
+
 def init_error_handlers(app) -> None:
+    app.before_request(_refuse_control_characters)
+
     def _render(code: int, detail: str | None = None):
         title, template = _PAGES[code]
         try:

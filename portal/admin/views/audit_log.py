@@ -15,6 +15,7 @@ from portal.audit.models import AuditEvent
 from portal.clock import UK
 from portal.extensions import db
 from portal.model_base import as_uuid
+from portal.pagination import page_number
 from portal.policies import visible_query
 
 #: Events on one page of the log.
@@ -43,7 +44,7 @@ def audit_log():
             query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min, tzinfo=UK))
         if form.date_to.data:
             query = query.where(AuditEvent.occurred_at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UK))
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number()
     events = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all() if valid else []
     has_next = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]

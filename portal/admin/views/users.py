@@ -17,6 +17,7 @@ from portal.authorities.models import AuthorityDuty, Organisation
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
+from portal.pagination import page_number
 from portal.policies import get_or_404, visible_query
 
 #: People on one page of the list.
@@ -58,7 +59,7 @@ def users():
     elif status == "deactivated":
         query = query.where(User.deactivated_at.is_not(None))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number()
     items = db.session.execute(query.order_by(User.full_name, User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().scalars().all()
     organisations = db.session.execute(visible_query(Organisation).order_by(Organisation.name)).scalars().all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}

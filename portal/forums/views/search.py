@@ -10,6 +10,7 @@ from flask_login import login_required
 from portal.forums.blueprint import bp
 from portal.forums.policy import members_only
 from portal.forums.search import MAX_LENGTH, MIN_LENGTH, run, words
+from portal.pagination import page_number
 
 
 @bp.route("/network/search")
@@ -17,7 +18,7 @@ from portal.forums.search import MAX_LENGTH, MIN_LENGTH, run, words
 @members_only
 def search():
     query = " ".join((request.args.get("q") or "").split())[:MAX_LENGTH]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     results, total, pages, message = [], 0, 1, None
     if "q" in request.args:
         if len(query) < MIN_LENGTH or not words(query):
