@@ -188,6 +188,10 @@ def _set_database_tenant(session: Session, transaction: SessionTransaction, conn
 
 _session_registry: scoped_session[Any] | None = None
 
+#: ``session.info`` key under which the audit log keeps the events recorded in the session's transaction
+#: until it commits (``portal.audit.service``): unsaved work like any other.
+AUDIT_PENDING = "audit_events_to_seal"
+
 
 def bind_session_registry(registry: scoped_session[Any]) -> None:
     """Tell the context-switch guard which (scoped) session the application uses."""
@@ -202,9 +206,11 @@ def _discard_unsaved() -> None:
     if _session_registry is None:
         return
     try:
-        _session_registry().rollback()
+        session = _session_registry()
     except RuntimeError:  # no application context: nothing to discard
         return
+    session.info.pop(AUDIT_PENDING, None)
+    session.rollback()
 
 
 def _fresh_session_on_switch(old: TenantContext | None, new: TenantContext | None) -> None:
@@ -222,4 +228,5 @@ def _fresh_session_on_switch(old: TenantContext | None, new: TenantContext | Non
         return
     if session.new or session.dirty or session.deleted:
         raise CrossTenantWrite("Cannot change tenant context with unsaved changes in the session.")
+    session.info.pop(AUDIT_PENDING, None)  # uncommitted, like the flushed rows the close below rolls back
     session.close()

@@ -6,8 +6,14 @@ roll back together. ``record_now()`` is for events that must be kept although th
 the event alone.
 
 The chain: each row's hash is SHA-256 over a canonical JSON of its fields plus the previous row's hash.
-On PostgreSQL a transaction-scoped advisory lock per authority serialises writers, so two requests
-never take the same place in the chain; ``UNIQUE (authority_id, seq)`` backs it up.
+An event takes its place in the chain when its transaction commits, not when it is recorded: ``record()``
+keeps it with the session (``session.info``), and just before the commit's last flush the session's
+events are given their ``seq`` and hashes and added. On PostgreSQL a transaction-scoped advisory lock per
+authority serialises that step, so two requests never take the same place; ``UNIQUE (authority_id,
+seq)`` backs it up. The lock is held from the sealing to the commit — a moment — never while a page is
+drawn (an audited read used to hold it from ``record()`` through its whole render, queueing every
+audited page of the authority behind it). A rollback drops the session's events with its other work, as
+does leaving the authority's scope without committing (its flushed rows are rolled back then too).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
+from sqlalchemy import event as orm_event
 from sqlalchemy import select, text
 
 from portal.audit.models import AuditEvent
@@ -26,6 +33,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from tenants import context as tenant_context
 from tenants.context import tenant_scope
+from tenants.orm import AUDIT_PENDING, TenantSession
 
 GENESIS_HASH = "0" * 64
 
@@ -95,12 +103,9 @@ def record(
     labels, never case details.
     """
     authority_id = tenant_context.require_authority_id()
-    _lock_chain(authority_id)
-    last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     ip, agent = _request_origin()
     event = AuditEvent(
         authority_id=authority_id,
-        seq=(last.seq + 1) if last else 1,
         occurred_at=utcnow(),
         actor_id=_current_actor_id() if actor_id is ... else actor_id,
         organisation_id=organisation_id,
@@ -110,12 +115,53 @@ def record(
         ip_address=ip,
         user_agent=agent,
         details=details or {},
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = event_hash(event)
-    db.session.add(event)
-    db.session.flush()
+    db.session.info.setdefault(PENDING, []).append(event)
     return event
+
+
+#: Where a session keeps the events recorded in its transaction until it commits.
+PENDING = AUDIT_PENDING
+
+
+def pending_events(session) -> list[AuditEvent]:
+    """The events recorded in ``session``'s transaction and not yet committed."""
+    return list(session.info.get(PENDING, ()))
+
+
+def _seal(session) -> None:
+    """Give the transaction's events their places in the chain (locked per authority), just before the
+    commit flushes them. All are for the authority in context: changing authority drops a session's
+    uncommitted work, these events with it (``tenants.orm``)."""
+    events = session.info.pop(PENDING, None)
+    if not events:
+        return
+    authority_id = tenant_context.require_authority_id()
+    strangers = {e.authority_id for e in events} - {authority_id}
+    if strangers:
+        raise tenant_context.CrossTenantWrite(f"Audit events of another authority in this transaction: {sorted(map(str, strangers))}")
+    _lock_chain(authority_id)
+    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, previous = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, previous
+        event.hash = previous = event_hash(event)
+        session.add(event)
+
+
+def _forget(session, transaction) -> None:
+    """A transaction that ends without committing (a rollback, the session closed) takes its events with it."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def watch_sessions(session_class) -> None:
+    """Seal the recorded events at each commit of ``session_class``'s sessions, and forget them when the
+    transaction ends otherwise."""
+    if not orm_event.contains(session_class, "before_commit", _seal):
+        orm_event.listen(session_class, "before_commit", _seal)
+        orm_event.listen(session_class, "after_transaction_end", _forget)
 
 
 def record_now(action: str, **kwargs) -> AuditEvent:
@@ -166,3 +212,6 @@ def verify_chain(authority_id: uuid.UUID) -> tuple[int, ChainBreak | None]:
             checked += 1
         db.session.rollback()
         return checked, None
+
+
+watch_sessions(TenantSession)

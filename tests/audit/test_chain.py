@@ -150,3 +150,62 @@ def test_concurrent_writers_never_take_the_same_place(app, world):
     assert chain_break is None
     probes = [e for e in audit_events(app, world.a.authority_id) if e.object_type == "probe"]
     assert len(probes) == 20
+
+
+@pytest.mark.postgres_only
+def test_an_audited_page_being_drawn_holds_no_lock_on_the_chain(app, world):
+    """A request that has recorded its read but not yet committed (its page still being drawn) does not
+    hold up another request of the same authority: the second records, commits and is in the chain while
+    the first is still open; the first then takes the next place. (The lock is taken at commit.)"""
+    recorded, second_done, errors = threading.Event(), threading.Event(), []
+
+    def slow_page():
+        try:
+            with app.app_context(), tenant_scope(world.a.authority_id):
+                record(Action.RECORD_VIEWED, object_type="probe", object_id="slow")
+                db.session.execute(select(AuditEvent.id).limit(1)).all()  # the page's own reads, in its transaction
+                recorded.set()
+                assert second_done.wait(10), "the other request was held up"
+                db.session.commit()
+        except Exception as exc:
+            errors.append(exc)
+            recorded.set()
+
+    first = threading.Thread(target=slow_page)
+    first.start()
+    assert recorded.wait(10)
+
+    def quick_page():
+        try:
+            with app.app_context(), tenant_scope(world.a.authority_id):
+                record(Action.RECORD_VIEWED, object_type="probe", object_id="quick")
+                db.session.commit()
+                second_done.set()
+        except Exception as exc:
+            errors.append(exc)
+
+    other = threading.Thread(target=quick_page)
+    other.start()
+    other.join(15)
+    first.join(15)
+    assert errors == [] and second_done.is_set()
+    probes = [(e.object_id, e.seq) for e in audit_events(app, world.a.authority_id) if e.object_type == "probe"]
+    assert [p[0] for p in probes] == ["quick", "slow"] and probes[1][1] == probes[0][1] + 1
+    assert _verify(app, world.a.authority_id)[1] is None
+
+
+def test_the_events_of_one_transaction_take_consecutive_places_in_the_order_recorded(app, world):
+    """Three events recorded in one transaction are sealed at its commit in the order they were recorded;
+    a scope left without committing takes its events with it."""
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        for n in range(3):
+            record(Action.RECORD_VIEWED, object_type="probe", object_id=str(n))
+        assert db.session.execute(select(AuditEvent.id).where(AuditEvent.object_type == "probe")).first() is None  # not before the commit
+        db.session.commit()
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        record(Action.RECORD_VIEWED, object_type="probe", object_id="left without committing")
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        db.session.commit()
+    probes = [(e.object_id, e.seq) for e in audit_events(app, world.a.authority_id) if e.object_type == "probe"]
+    assert [p[0] for p in probes] == ["0", "1", "2"] and [p[1] for p in probes] == list(range(probes[0][1], probes[0][1] + 3))
+    assert _verify(app, world.a.authority_id)[1] is None

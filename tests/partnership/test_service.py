@@ -65,6 +65,7 @@ def test_accepting_the_agreement_twice_keeps_the_first_time(app, world):
         again = service.accept_agreement(meeting, side.partner.id)
         assert again.id == row.id and again.information_sharing_accepted_at == first
         assert row.role.value == "attendee"
+        db.session.commit()  # an event takes its place in the audit chain when its transaction commits
         accepted = db.session.execute(select(AuditEvent).where(AuditEvent.action == "workspace.information_sharing_accepted")).scalars().all()
         assert len(accepted) == 1
 
