@@ -91,6 +91,15 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
             postgresql_where=text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
             sqlite_where=text("status IN ('submitted', 'acknowledged', 'information_requested', 'information_provided')"),
         ),
+        # The front door's decided referrals, latest first (without it the view read every referral).
+        Index(
+            "ix_referrals_decided",
+            "authority_id",
+            "decided_at",
+            "id",
+            postgresql_where=text("status IN ('decided', 'closed')"),
+            sqlite_where=text("status IN ('decided', 'closed')"),
+        ),
         Index("ix_referrals_school", "authority_id", "organisation_id", "created_at", "id"),
         Index("ix_referrals_pupil", "authority_id", "pupil_id"),
         CheckConstraint(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from portal.clock import UK, travel
 from tests.admin.pages import page_text
 from tests.factories import make_pupil, make_referral
@@ -20,7 +22,7 @@ def _submitted(app, side, due_ins, *, school="school1", status="submitted", name
     """Referrals submitted a day ago, due ``due_in`` from NOW each, made directly (fast) for list tests."""
     from portal.extensions import db
     from portal.pupils.models import Pupil
-    from portal.referrals.models import ParentsAware, Referral, ReferralStatus
+    from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralStatus
     from portal.vocabulary import Level
     from tenants import tenant_scope
 
@@ -44,6 +46,9 @@ def _submitted(app, side, due_ins, *, school="school1", status="submitted", name
                 due_at=NOW + due_in,
                 created_at=NOW - timedelta(days=1, minutes=n),
             )
+            if referral.status in (ReferralStatus.DECIDED, ReferralStatus.CLOSED):
+                referral.decision, referral.decision_reason = ReferralDecision.EARLY_HELP, "Early help from the school."
+                referral.decided_at, referral.decided_by_id = NOW - timedelta(hours=1, minutes=n), side.front_door.id
             db.session.add(referral)
             db.session.flush()
             ids.append(referral.id)
@@ -146,6 +151,46 @@ def test_the_queue_costs_the_same_with_3_or_40_referrals(app, world):
         many = _queries(app, client, "/front-door/referrals")
         assert len(_rows(client.get("/front-door/referrals").get_data(as_text=True))) == 40
     assert few == many
+
+
+def test_the_decided_view_costs_the_same_with_3_or_40_decisions(app, world):
+    """The decided referrals, latest first: as many queries for 3 decisions as for 40."""
+    _submitted(app, world.a, [timedelta(hours=n) for n in range(3)], status="decided")
+    with travel(NOW):
+        client = _front_door(app, world)
+        client.get("/front-door/referrals?view=decided")
+        few = _queries(app, client, "/front-door/referrals?view=decided")
+        _submitted(app, world.a, [timedelta(hours=n) for n in range(37)], status="decided", names=[f"Pupil{n:03d}" for n in range(3, 40)])
+        many = _queries(app, client, "/front-door/referrals?view=decided")
+        assert len(_rows(client.get("/front-door/referrals?view=decided").get_data(as_text=True))) == 40
+    assert few == many
+
+
+@pytest.mark.postgres_only
+def test_the_decided_view_is_read_off_its_index(app, world, database):
+    """The decided view's query (an authority's decided and closed referrals, latest first) is answered from
+    the partial index ``ix_referrals_decided``, not by reading every referral (the planner told not to scan
+    the table, as it would for a few rows)."""
+    from sqlalchemy import text
+
+    engine = database.owner_engine()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = (
+                conn.execute(
+                    text(
+                        "EXPLAIN SELECT id FROM referrals WHERE authority_id = :a AND status IN ('decided', 'closed') "
+                        "ORDER BY decided_at DESC, id DESC LIMIT 26"
+                    ),
+                    {"a": str(world.a.authority_id)},
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        engine.dispose()
+    assert any("ix_referrals_decided" in line for line in plan), "\n".join(plan)
 
 
 def test_the_schools_list_costs_the_same_with_3_or_40_referrals(app, world):

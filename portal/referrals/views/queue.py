@@ -36,7 +36,10 @@ def queue():
     """Open referrals, the nearest deadline first (so the overdue ones lead); or the decided ones."""
     view = "decided" if request.args.get("view") == "decided" else "open"
     now = utcnow()
-    schools = db.session.execute(visible_query(Organisation).where(Organisation.kind.in_(_EDUCATION)).order_by(Organisation.name)).scalars().all()
+    # The filter's schools: their ids and names only (not 200 whole rows).
+    schools = db.session.execute(
+        visible_query(Organisation).where(Organisation.kind.in_(_EDUCATION)).order_by(Organisation.name).with_only_columns(Organisation.id, Organisation.name)
+    ).all()
     school_id = as_uuid(request.args.get("school")) if request.args.get("school") else None
     if school_id not in {s.id for s in schools}:
         school_id = None
