@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -107,20 +108,41 @@ class TenantSession(FlaskSQLAlchemySession):
     """The application's session class; the listeners below are attached to it alone."""
 
 
+_TENANT_MAPPERS: dict[Mapper[Any], bool] = {}
+
+
 def _is_tenant_mapper(mapper: Mapper[Any]) -> bool:
-    return issubclass(mapper.class_, TenantOwned)
+    known = _TENANT_MAPPERS.get(mapper)
+    if known is None:
+        known = _TENANT_MAPPERS[mapper] = issubclass(mapper.class_, TenantOwned)
+    return known
+
+
+@functools.lru_cache(maxsize=1024)
+def _tenant_criteria(authority_id: Any) -> Any:
+    """The loader option that keeps a statement to one authority: made once per authority and reused (it
+    is immutable; the authority's id goes into each statement as a bound parameter)."""
+    return with_loader_criteria(TenantOwned, lambda cls: cls.authority_id == authority_id, include_aliases=True)
 
 
 @event.listens_for(TenantSession, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
-    """Add the tenant criteria to every statement that touches a tenant-owned model; fail closed."""
+    """Add the tenant criteria to every statement that touches a tenant-owned model; fail closed.
+
+    A statement whose entities include a tenant model needs the criteria whatever else it reads, so its
+    tables are scanned only when none does (a ``select(func.count()).select_from(Model)``, a Core
+    statement) — the scan is most of this hook's cost."""
     if state.is_insert:
         return  # unit-of-work inserts are checked in before_flush
-    touched = _tenant_tables_in(state.statement)
-    if not touched and not any(_is_tenant_mapper(m) for m in state.all_mappers):
-        return
+    if any(_is_tenant_mapper(m) for m in state.all_mappers):
+        touched: set[str] | None = None  # named only for an error message
+    else:
+        touched = _tenant_tables_in(state.statement)
+        if not touched:
+            return
     ctx = tenant_context.current()
     if ctx is None:
+        touched = touched if touched is not None else _tenant_tables_in(state.statement)
         raise TenantContextMissing(
             f"A query on tenant-owned table(s) {sorted(touched) or ''} ran with no tenant context. Enter "
             "tenant_scope() (or, for platform-level reads, platform_scope())."
@@ -129,15 +151,9 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
         return  # explicit, and row-level security still applies on PostgreSQL
     if not state.is_orm_statement:
         # Core statements (select(table), text()) get no loader criteria: refuse them on tenant tables.
+        touched = touched if touched is not None else _tenant_tables_in(state.statement)
         raise TenantContextMissing(f"Core statement on tenant table(s) {sorted(touched)} bypasses the tenant criteria; use the ORM.")
-    authority_id = ctx.authority_id
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantOwned,
-            lambda cls: cls.authority_id == authority_id,
-            include_aliases=True,
-        )
-    )
+    state.statement = state.statement.options(_tenant_criteria(ctx.authority_id))
 
 
 def _tenant_tables_in(statement: Any) -> set[str]:

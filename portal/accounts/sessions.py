@@ -67,7 +67,8 @@ def load_user(reference: str) -> User | None:
     from portal.accounts.security import keyed_hash
 
     _enter(authority_id)
-    user_session = db.session.execute(select(UserSession).where(UserSession.secret_hash == keyed_hash(secret))).scalar_one_or_none()
+    found = _session_and_frame(authority_id, keyed_hash(secret))
+    user_session = found[0] if found else None
     if user_session is None or user_session.revoked_at is not None:
         _leave_all()  # an anonymous request carries no tenant context
         return None
@@ -94,7 +95,56 @@ def load_user(reference: str) -> User | None:
     _enter(authority_id, user.id)
     user._session_ref = reference
     g.user_session_id = user_session.id
+    _, g.current_authority, unread, duties, network_guest = found
+    g.setdefault("unread_counts", {})[user.id] = unread
+    g.setdefault("_duties", {})[user.id] = _duties_from(duties)
+    g.setdefault("_forum_guests", {})[user.id] = bool(network_guest)
     return user
+
+
+def _session_and_frame(authority_id: uuid.UUID, secret_hash: str):
+    """The session for ``secret_hash`` with everything every page's frame needs, in one statement: the
+    person and their memberships (with each organisation), their authority, their unread notifications,
+    the duties the authority names them for and whether they are a guest of the DSL network (which the
+    menu asks of a partner). ``None`` if there is no such session."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import joinedload
+
+    from portal.authorities.models import Authority, AuthorityDuty
+    from portal.forums.models import ForumGuest
+    from portal.notifications.models import Notification
+
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == UserSession.user_id, Notification.authority_id == authority_id, Notification.read_at.is_(None))
+        .correlate(UserSession)
+        .scalar_subquery()
+    )
+    duties = (
+        select(func.aggregate_strings(AuthorityDuty.duty, ","))
+        .where(AuthorityDuty.user_id == UserSession.user_id, AuthorityDuty.authority_id == authority_id)
+        .correlate(UserSession)
+        .scalar_subquery()
+    )
+    network_guest = (
+        select(func.count(ForumGuest.id))
+        .where(ForumGuest.user_id == UserSession.user_id, ForumGuest.authority_id == authority_id)
+        .correlate(UserSession)
+        .scalar_subquery()
+    )
+    query = (
+        select(UserSession, Authority, unread, duties, network_guest)
+        .join(Authority, Authority.id == UserSession.authority_id)
+        .where(UserSession.secret_hash == secret_hash)
+        .options(joinedload(UserSession.user).joinedload(User.memberships))
+    )
+    return db.session.execute(query).unique().one_or_none()
+
+
+def _duties_from(joined: str | None) -> set:
+    from portal.authorities.models import Duty
+
+    return {Duty(value) for value in (joined or "").split(",") if value}
 
 
 def start_session(user: User) -> None:
