@@ -373,6 +373,14 @@ def ok(passed: bool) -> str:
     return "✅" if passed else "❌"
 
 
+def errors_in(run: dict) -> list[str]:
+    """The pages that answered anything but 200 while measured, and the routes that gave a 5xx."""
+    bad = [f"{r['page']}: {r['errors']}" for r in run["results"] if r["errors"]]
+    bad += [f"{s['page']} ({k}): {v}" for s in run["shares"] for k, v in s["errors"].items()]
+    bad += [f"{path}: {answers}" for path, answers in run["no_page_for_these_people"].items() if any(isinstance(v, int) and v >= 500 for v in answers.values())]
+    return bad
+
+
 def summary(full: dict, tenth: dict | None) -> tuple[list[str], bool]:
     """The table (full size beside a tenth) and whether every goal was met."""
     lines, passed = [], True
@@ -461,8 +469,8 @@ def main() -> int:
             return 0
         lines, passed = summary(run, None)
         print("\n" + "\n".join(lines))
-        print(f"\nload average: {run['loadavg']}\nwrote {write_report({'runs': [run]})}")
-        return 0 if passed else 1
+        print(f"\nload average: {run['loadavg']}\nwrote {write_report({'runs': [run], 'goals_met': passed})}")
+        return report_errors(errors_in(run))
 
     runs = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-cpu-") as tmp:
@@ -485,7 +493,15 @@ def main() -> int:
     )
     print(f"load average at the end of each run: full {full['loadavg']}; tenth {tenth['loadavg']}")
     print(f"wrote {write_report({'runs': [full, tenth], 'goals_met': passed})}")
-    return 0 if passed else 1
+    return report_errors(errors_in(full) + errors_in(tenth))
+
+
+def report_errors(errors: list[str]) -> int:
+    """A page that fails is an error (exit 1); a goal not met is shown with ❌ and is not."""
+    if errors:
+        print("Errors:\n  " + "\n  ".join(errors), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
