@@ -111,6 +111,7 @@ test-e2e: deps chromium java
 bench: deps
 	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only
 	$(BIN)/python -m benchmarks.large_authority
+	$(BIN)/python -m benchmarks.cpu_per_request --both
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) test-output

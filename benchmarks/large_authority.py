@@ -26,7 +26,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -46,8 +49,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def build_database(tmp: Path):
-    """A migrated database with the bench authority's people made through the portal's own models."""
+@dataclass
+class BenchDatabase:
+    """The bench authority's database and the people signed in to measure it."""
+
+    db_info: Any
+    authority_id: uuid.UUID
+    dsl: Any
+    front_door: Any
+    admin: Any
+
+
+def build_database(tmp: Path, *, schools: int = SCHOOLS) -> BenchDatabase:
+    """A migrated database with the bench authority's ``schools``, front door and people (a DSL of
+    School 000, a front-door officer, the authority admin) made through the portal's own models."""
     os.environ["PORTAL_TEST_DATABASE"] = "postgresql"
     from tests import database as test_database
 
@@ -62,15 +77,21 @@ def build_database(tmp: Path):
     from tests.world import create_authority, create_organisation, create_user
 
     authority_id = create_authority(app, "Largeshire Safeguarding Children Partnership", "largeshire")
-    schools = [create_organisation(app, authority_id, f"School {n:03d}", "school", urn=f"{300000 + n}", phase="primary") for n in range(SCHOOLS)]
-    social_care = create_organisation(app, authority_id, "Largeshire Front Door", "social_care")
-    dsl = create_user(app, authority_id, "dsl@largeshire.example.org", "dsl", schools[0], password=PASSWORD)
-    front_door = create_user(app, authority_id, "frontdoor@largeshire.example.org", "front_door", social_care, password=PASSWORD)
-    with app.app_context():
-        from portal.extensions import db
+    try:
+        school_ids = [create_organisation(app, authority_id, f"School {n:03d}", "school", urn=f"{300000 + n}", phase="primary") for n in range(schools)]
+        social_care = create_organisation(app, authority_id, "Largeshire Front Door", "social_care")
+        dsl = create_user(app, authority_id, "dsl@largeshire.example.org", "dsl", school_ids[0], password=PASSWORD)
+        front_door = create_user(app, authority_id, "frontdoor@largeshire.example.org", "front_door", social_care, password=PASSWORD)
+        admin = create_user(app, authority_id, "admin@largeshire.example.org", "authority_admin", password=PASSWORD)
+    except BaseException:
+        test_database.drop(db_info)
+        raise
+    finally:
+        with app.app_context():
+            from portal.extensions import db
 
-        db.engine.dispose()
-    return db_info, authority_id, dsl, front_door
+            db.engine.dispose()
+    return BenchDatabase(db_info, authority_id, dsl, front_door, admin)
 
 
 SEED_SQL = """
@@ -99,10 +120,10 @@ FROM pupils p
 CROSS JOIN LATERAL (SELECT n, now() - (n * interval '90 days') - ((hashtext(p.id::text || n) %% 1000) * interval '1 minute') AS at
                     FROM generate_series(1, %(per_pupil)s) n) r;
 
-INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, detail, actor_id,
-                                object_type, object_id, created_at)
+INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, substance, significant,
+                                actor_id, object_type, object_id, created_at)
 SELECT gen_random_uuid(), %(a)s::uuid, r.pupil_id, r.organisation_id, r.created_at, 'referral', 'Submitted by the school',
-       NULL, %(dsl)s::uuid, 'referral', r.id, r.created_at
+       '[]', false, %(dsl)s::uuid, 'referral', r.id, r.created_at
 FROM referrals r;
 
 INSERT INTO audit_events (id, authority_id, seq, occurred_at, actor_id, organisation_id, action, object_type, object_id,
@@ -114,17 +135,26 @@ FROM generate_series(1, %(audit)s) g;
 """
 
 
-def seed(db_info, authority_id, dsl, front_door) -> dict:
-    """Bulk rows in SQL (as the owner, with the tenant set so row-level security's WITH CHECK passes)."""
+def scaled(full: int, scale: float) -> int:
+    """``full`` at ``scale`` (1.0 is the full-size authority), at least one."""
+    return max(1, round(full * scale))
+
+
+def seed(db_info, authority_id, dsl, front_door, *, scale: float = 1.0) -> dict:
+    """Bulk rows in SQL (as the owner, with the tenant set so row-level security's WITH CHECK passes).
+
+    ``scale`` shrinks the authority without changing its shape: every school keeps its place (the filter
+    lists are the same), each has ``scale`` of its pupils (so of their referrals and chronology lines),
+    and there are ``scale`` of the audit rows. The pupil with the long chronology keeps all 500 lines."""
     started = time.perf_counter()
     owner = db_info.owner_url.replace("postgresql+psycopg://", "postgresql://")
     params = {
         "a": str(authority_id),
         "dsl": str(dsl.id),
         "fd": str(front_door.id),
-        "per_school": PUPILS_PER_SCHOOL,
+        "per_school": scaled(PUPILS_PER_SCHOOL, scale),
         "per_pupil": REFERRALS_PER_PUPIL,
-        "audit": AUDIT_ROWS,
+        "audit": scaled(AUDIT_ROWS, scale),
     }
     with psycopg.connect(owner, autocommit=False) as conn:
         for statement in [s for s in SEED_SQL.split(";\n") if s.strip()]:
@@ -134,10 +164,10 @@ def seed(db_info, authority_id, dsl, front_door) -> dict:
             "SELECT p.id FROM pupils p JOIN organisations o ON o.id = p.organisation_id WHERE o.name = 'School 000' ORDER BY p.id LIMIT 1"
         ).fetchone()[0]
         conn.execute(
-            """INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, detail,
-                                               actor_id, object_type, object_id, created_at)
+            """INSERT INTO chronology_entries (id, authority_id, pupil_id, organisation_id, occurred_at, kind, title, substance,
+                                               significant, actor_id, object_type, object_id, created_at)
                SELECT gen_random_uuid(), %(a)s::uuid, p.id, p.organisation_id, now() - g * interval '6 hours', 'concern',
-                      'Concern logged', NULL, %(dsl)s::uuid, 'concern', gen_random_uuid(), now()
+                      'Concern logged', '[]', false, %(dsl)s::uuid, 'concern', gen_random_uuid(), now()
                FROM pupils p CROSS JOIN generate_series(1, %(n)s - (SELECT count(*) FROM chronology_entries c WHERE c.pupil_id = %(p)s)) g
                WHERE p.id = %(p)s""",
             {**params, "p": pupil_id, "n": CHRONOLOGY_OF_ONE},
@@ -152,7 +182,27 @@ def seed(db_info, authority_id, dsl, front_door) -> dict:
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("organisations", "pupils", "referrals", "chronology_entries", "audit_events")
         }
         counts["chronology of the measured pupil"] = conn.execute("SELECT count(*) FROM chronology_entries WHERE pupil_id = %s", (pupil_id,)).fetchone()[0]
-    return {"pupil_id": pupil_id, "referral_id": referral_id, "counts": counts, "seconds": round(time.perf_counter() - started, 1)}
+    return {"pupil_id": pupil_id, "referral_id": referral_id, "counts": counts, "scale": scale, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def production_env(db_info, tmp: Path) -> dict[str, str]:
+    """The settings the portal runs with in production, on the application role (row-level security
+    applies), with plain HTTP on loopback and a generous sign-in rate limit."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "TOTP_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": db_info.app_url,
+        "DATABASE_APP_ROLE": "portal_test_app",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "FORCE_HTTPS": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "PORTAL_INSTANCE_PATH": str(tmp / "instance"),
+    }
 
 
 def start_gunicorn(app_spec: str, port: int, env: dict, workers: int) -> subprocess.Popen:
@@ -257,24 +307,13 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     print("Building the database and seeding a large authority (this takes a minute or two)...", flush=True)
-    db_info, authority_id, dsl, front_door = build_database(tmp)
+    bench = build_database(tmp)
+    db_info, authority_id, dsl, front_door = bench.db_info, bench.authority_id, bench.dsl, bench.front_door
     processes = []
     try:
         seeded = seed(db_info, authority_id, dsl, front_door)
         print(f"Seeded in {seeded['seconds']}s: {seeded['counts']}", flush=True)
-        env = {
-            **os.environ,
-            "PORTAL_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": db_info.app_url,
-            "DATABASE_APP_ROLE": "portal_test_app",
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "FORCE_HTTPS": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "PORTAL_INSTANCE_PATH": str(tmp / "instance"),
-        }
+        env = {**os.environ, **production_env(db_info, tmp)}
         portal_port, bare_port = _free_port(), _free_port()
         processes.append(start_gunicorn("wsgi:app", portal_port, env, args.workers))
         processes.append(start_gunicorn("benchmarks.bare_app:app", bare_port, env, args.workers))
