@@ -109,3 +109,26 @@ def test_viewing_the_audit_log_is_audited(app, admin, world):
     assert [(e.actor_id, e.details) for e in viewed] == [(world.a.admin.id, {"object_type": "user", "object_id": str(world.a.dsl1.id)})]
     listed = _rows(admin.get("/admin/audit"))
     assert listed[0]["action"] == "audit.viewed"
+
+
+def test_the_audit_log_costs_the_same_with_a_few_or_a_full_page_of_events(app, admin, world):
+    """As many statements for a page of 5 entries as for a full page (50): the page is drawn before its
+    own read is committed, so no entry or person is loaded again one by one."""
+    from portal.audit.service import record
+    from portal.extensions import db
+    from tenants.context import tenant_scope
+    from tests.support import page_queries
+
+    def events(n):
+        with app.app_context(), tenant_scope(world.a.authority_id, world.a.admin.id):
+            for i in range(n):
+                record("record.viewed", object_type="probe", object_id=str(i))
+            db.session.commit()
+
+    events(5)
+    admin.get("/admin/audit")
+    few, _ = page_queries(app, admin, "/admin/audit")
+    events(60)
+    many, page = page_queries(app, admin, "/admin/audit")
+    assert len(_rows(page)) == 50
+    assert few == many

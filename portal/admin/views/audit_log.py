@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import render_template, request
+from flask import request
 
 from forms import choices
 from portal.accounts.models import User
@@ -12,6 +12,7 @@ from portal.admin import service
 from portal.admin.blueprint import admin_only, bp
 from portal.admin.forms import AuditFilterForm
 from portal.audit.models import AuditEvent
+from portal.audit.service import render_audited
 from portal.clock import UK
 from portal.extensions import db
 from portal.model_base import as_uuid
@@ -50,6 +51,6 @@ def audit_log():
     events = events[:PAGE_SIZE]
     names = {u.id: u for u in people}
     service.audit_log_read({k: v for k, v in request.args.items() if k in FILTERS})
-    db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit_log.html", form=form, events=events, names=names, page=page, has_next=has_next, args=args)
+    # Drawn before the commit: committing first expired every event and person, reloaded one by one.
+    return render_audited("admin/audit_log.html", form=form, events=events, names=names, page=page, has_next=has_next, args=args)
