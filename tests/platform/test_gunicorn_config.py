@@ -16,6 +16,14 @@ def test_the_settings_read_by_gunicorn(monkeypatch):
     assert callable(settings["post_fork"])
 
 
+def test_one_worker_a_core_unless_told(monkeypatch):
+    """Without WEB_CONCURRENCY, as many workers as the machine has cores (the benchmark's finding)."""
+    import multiprocessing
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert runpy.run_path(str(CONFIG))["workers"] == multiprocessing.cpu_count()
+
+
 def test_gunicorn_accepts_the_file():
     from gunicorn.config import Config
 
