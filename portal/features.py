@@ -12,6 +12,7 @@ importing a feature's package costs nothing and a feature never needs another fe
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -176,7 +177,9 @@ def stored_file_keys() -> set[str]:
     return keys
 
 
-def menu_entries() -> list[MenuEntry]:
-    """Every feature's navigation items, in their order."""
+@functools.cache
+def menu_entries() -> tuple[MenuEntry, ...]:
+    """Every feature's navigation items, in their order (read once: the features do not change while the
+    process runs, and every signed-in page draws the menu)."""
     entries = [entry for feature in features() for entry in feature.menu]
-    return sorted(entries, key=lambda entry: entry.order)
+    return tuple(sorted(entries, key=lambda entry: entry.order))

@@ -11,13 +11,14 @@ change or deactivation revokes all of the user's sessions.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from datetime import timedelta
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import Uuid, select
 
 from portal.accounts.actions import Action
 from portal.accounts.models import User, UserSession
@@ -107,13 +108,22 @@ def _session_and_frame(authority_id: uuid.UUID, secret_hash: str):
     person and their memberships (with each organisation), their authority, their unread notifications,
     the duties the authority names them for and whether they are a guest of the DSL network (which the
     menu asks of a partner). ``None`` if there is no such session."""
-    from sqlalchemy import func
+    params = {"frame_authority_id": authority_id, "frame_secret_hash": secret_hash}
+    return db.session.execute(_frame_statement(), params).unique().one_or_none()
+
+
+@functools.cache
+def _frame_statement():
+    """The statement of :func:`_session_and_frame`, built once (every signed-in request runs it), with the
+    authority and the secret's hash as bound parameters."""
+    from sqlalchemy import bindparam, func
     from sqlalchemy.orm import joinedload
 
     from portal.authorities.models import Authority, AuthorityDuty
     from portal.forums.models import ForumGuest
     from portal.notifications.models import Notification
 
+    authority_id = bindparam("frame_authority_id", type_=Uuid)
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == UserSession.user_id, Notification.authority_id == authority_id, Notification.read_at.is_(None))
@@ -132,13 +142,12 @@ def _session_and_frame(authority_id: uuid.UUID, secret_hash: str):
         .correlate(UserSession)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(UserSession, Authority, unread, duties, network_guest)
         .join(Authority, Authority.id == UserSession.authority_id)
-        .where(UserSession.secret_hash == secret_hash)
+        .where(UserSession.secret_hash == bindparam("frame_secret_hash"))
         .options(joinedload(UserSession.user).joinedload(User.memberships))
     )
-    return db.session.execute(query).unique().one_or_none()
 
 
 def _duties_from(joined: str | None) -> set:
