@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from forms import choices
 from portal.accounts.models import Membership, Role, User
@@ -60,7 +61,12 @@ def users():
         query = query.where(User.deactivated_at.is_not(None))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = page_number()
-    items = db.session.execute(query.order_by(User.full_name, User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().scalars().all()
+    items = (
+        db.session.execute(query.order_by(User.full_name, User.email).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).options(selectinload(User.memberships)))
+        .unique()
+        .scalars()
+        .all()
+    )
     organisations = db.session.execute(visible_query(Organisation).order_by(Organisation.name)).scalars().all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

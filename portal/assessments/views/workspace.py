@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from forms import choices
 from portal.accounts.models import Membership, Role, User
@@ -52,7 +53,14 @@ def _to_detail(assessment_id, anchor: str | None = None):
 @roles_required(Role.FRONT_DOOR, Role.ASSESSOR, Role.DSL, Role.HEAD, Role.PARTNER)
 def index():
     """The assessments the person may see (a partner: those they are a member of), by stage."""
-    rows = db.session.execute(visible_query(SchoolAssessment).order_by(SchoolAssessment.created_at.desc(), SchoolAssessment.id)).unique().scalars().all()
+    rows = (
+        db.session.execute(
+            visible_query(SchoolAssessment).order_by(SchoolAssessment.created_at.desc(), SchoolAssessment.id).options(selectinload(SchoolAssessment.lead))
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     by_stage = [(stage, [a for a in rows if a.stage == stage]) for stage in service.STAGES]
     may_open = oversees_assessments(current_user)
     return render_template("assessments/index.html", by_stage=by_stage, total=len(rows), may_open=may_open)
