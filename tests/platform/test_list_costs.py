@@ -60,6 +60,38 @@ def _users(app, world, n):
 
 _users.made = 0
 
+
+def _organisations(app, world, n):
+    from tests.world import create_organisation
+
+    start = _organisations.made
+    for i in range(n):
+        create_organisation(app, world.a.authority_id, f"Avonford Academy {start + i}", "school", urn=f"{700000 + start + i}", phase="secondary")
+    _organisations.made += n
+
+
+_organisations.made = 0
+
+
+def _categories(app, world, n):
+    from tests.forums.support import make_category
+
+    start = _categories.made
+    for i in range(n):
+        make_category(app, world.a, name=f"Topic {start + i}")
+    _categories.made += n
+
+
+_categories.made = 0
+
+
+def _panel_meetings(app, world, n):
+    from tests.contexts.support import make_meeting
+
+    for i in range(n):
+        make_meeting(app, world.a, days=7 + i)
+
+
 #: (page, who opens it, what adds its rows)
 LISTS = [
     ("/context-referrals", "front_door", _context_referrals),
@@ -68,6 +100,9 @@ LISTS = [
     ("/school-assessments", "front_door", _assessments),
     ("/notifications", "front_door", _notifications),
     ("/admin/users", "admin", _users),
+    ("/admin/organisations", "admin", _organisations),
+    ("/network", "front_door", _categories),
+    ("/context-panel", "front_door", _panel_meetings),
 ]
 
 
