@@ -12,12 +12,16 @@ from portal.extensions import db
 from portal.policies import Policy, casework_schools, staff_schools, within
 from portal.pupils.models import Pupil, PupilImport
 
+#: An alias: the outer query may itself be about pupils (it would otherwise correlate this one away). One
+#: for every query, made once: SQLAlchemy works out an alias's columns the first time they are used, and a
+#: new alias each request cost a list page about 2 ms of CPU doing it again.
+_CLOSED_PUPIL = aliased(Pupil, name="closed_pupil")
+
 
 def records_open(pupil_column: Any) -> ColumnElement[bool]:
     """The school's records about the child in ``pupil_column`` are still kept: not closed after the
     child's file was received by their new school. True for a row about no child (an anonymous question)."""
-    # An alias: the outer query may itself be about pupils (it would otherwise correlate this one away).
-    pupil = aliased(Pupil)
+    pupil = _CLOSED_PUPIL
     return ~exists(select(pupil.id).where(pupil.id == pupil_column, pupil.records_closed_at <= utcnow()))
 
 
