@@ -21,7 +21,7 @@ from portal.policies import policy_for, roles_required, visible_query
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.models import AWAITING_DECISION, Referral, ReferralStatus
-from portal.referrals.views.shared import PAGE_SIZE
+from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE
 
 S = ReferralStatus
 
@@ -52,7 +52,7 @@ def queue():
         conditions.append(Referral.organisation_id == school_id)
     if status:
         conditions.append(Referral.status == status)
-    query = visible_query(Referral).where(*conditions)
+    query = visible_query(Referral).where(*conditions).options(*LIST_ROW)
 
     summary = None
     if view == "open":

@@ -26,7 +26,7 @@ from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, ReferralForm, StartReferralForm
 from portal.referrals.models import ParentsAware, Referral, ReferralStatus
-from portal.referrals.views.shared import PAGE_SIZE, add_errors, detail_redirect, stale, viewed
+from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE, add_errors, detail_redirect, stale, viewed
 from portal.vocabulary import Level
 
 S = ReferralStatus
@@ -48,7 +48,7 @@ def index():
         school = schools[0]
     if school is None:
         return render_template("referrals/choose_school.html", schools=schools)
-    query = visible_query(Referral).where(Referral.organisation_id == school.id)
+    query = visible_query(Referral).where(Referral.organisation_id == school.id).options(*LIST_ROW)
     after = request_cursor(2, datetime, uuid.UUID)
     if after:
         query = query.where(or_(Referral.created_at < after[0], and_(Referral.created_at == after[0], Referral.id < after[1])))
