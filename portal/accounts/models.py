@@ -105,9 +105,12 @@ class User(UserMixin, TenantOwned, HasUUID, HasCreatedAt, db.Model):
     # Two-factor authentication (TOTP, RFC 6238). The last accepted time step is kept so a code
     # can never be used twice.
     # Sealed at rest (portal.accounts.sealing): a database copy gives nobody's second factor away.
-    totp_secret: Mapped[str | None] = mapped_column(SealedString)
+    # Read only when a code is checked or the factor is set up: every other query that loads a person (a
+    # message's author, a chronology line's actor, the session) leaves the secret and its last step in the
+    # database, so no page holds them, nor spends the CPU to unseal a second factor, to show a name.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString, deferred=True, deferred_group="second_factor")
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, deferred=True, deferred_group="second_factor")
 
     memberships = tenant_relationship(
         "Membership", "Membership.user_id", parent="User", viewonly=False, back_populates="user", order_by="Membership.created_at", cascade="all, delete-orphan"

@@ -62,3 +62,23 @@ def test_keys_rotate_without_anyone_losing_their_second_factor(make_app, world):
     client = new_only.test_client()
     response = sign_in(client, person, totp_secret=person.totp_secret)
     assert response.status_code == 302 and "/sign-in" not in response.headers["Location"]
+
+
+def test_pages_that_show_people_never_unseal_a_second_factor(app, world, monkeypatch):
+    """A second factor is unsealed to check a code, never to show a name: the session, the menu and a
+    list of people (the administrator's users, each with two factors set up) leave the secrets sealed in
+    the database."""
+    from portal.accounts import sealing
+    from tests.support import signed_in_client
+    from tests.world import create_user
+
+    for n in range(3):
+        create_user(app, world.a.authority_id, f"second.factor{n}@avonford.example.org", "dsl", world.a.school1, two_factor=True)
+    client = signed_in_client(app, world.a.admin)
+    unsealed = []
+    real_unseal = sealing.unseal
+    monkeypatch.setattr(sealing, "unseal", lambda value: unsealed.append(value) or real_unseal(value))
+    page = client.get("/admin/users")
+    assert page.status_code == 200 and "second.factor2@avonford.example.org" in page.get_data(as_text=True)
+    assert client.get("/accessibility").status_code == 200
+    assert unsealed == []
