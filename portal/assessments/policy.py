@@ -106,7 +106,8 @@ def _assessment_note_visible(user) -> ColumnElement[bool]:
 
 def _assessment_finding_allows(user, action, obj) -> bool:
     if action in {"edit", "delete"}:
-        assessment = db.session.execute(select(SchoolAssessment).where(SchoolAssessment.id == obj.assessment_id)).unique().scalar_one()
+        # From the session when the page has loaded it already (a list of findings asks once per row).
+        assessment = db.session.get(SchoolAssessment, obj.assessment_id)
         return obj.author_id == user.id or assessment_assessor(user, assessment)
     return False
 

@@ -81,17 +81,38 @@ def _post_keys(thread_id, user=None) -> list[tuple]:
     return [(p.created_at, p.id) for p in db.session.execute(query.with_only_columns(ForumPost.created_at, ForumPost.id)).all()]
 
 
-def page_cursor(thread_id, post_id, user=None) -> str | None:
-    """The ``after`` cursor of the page of the thread (as ``user`` sees it) that shows ``post_id``."""
-    keys = _post_keys(thread_id, user)
+def _cursor_of(keys: list[tuple], post_id) -> str | None:
+    """The ``after`` cursor of the page that shows ``post_id``, given the thread's posts' keys in order."""
     position = next((i for i, key in enumerate(keys) if key[1] == post_id), 0)
     start = (position // POSTS_PER_PAGE) * POSTS_PER_PAGE
     return encode_cursor(*keys[start - 1]) if start else None
 
 
+def page_cursor(thread_id, post_id, user=None) -> str | None:
+    """The ``after`` cursor of the page of the thread (as ``user`` sees it) that shows ``post_id``."""
+    return _cursor_of(_post_keys(thread_id, user), post_id)
+
+
+def _url_of(post: ForumPost, cursor: str | None) -> str:
+    return url_for("forums.thread", thread_id=post.thread_id, after=cursor, _anchor=f"post-{post.id}")
+
+
 def post_url(post: ForumPost, user=None) -> str:
     """The address of a post on its thread's page."""
-    return url_for("forums.thread", thread_id=post.thread_id, after=page_cursor(post.thread_id, post.id, user), _anchor=f"post-{post.id}")
+    return _url_of(post, page_cursor(post.thread_id, post.id, user))
+
+
+def post_urls(posts, user=None) -> dict[uuid.UUID, str]:
+    """The address of each post on its thread's page, as ``post_url`` gives it, with the posts of all their
+    threads read in one query (not one per post)."""
+    posts = list(posts)
+    if not posts:
+        return {}
+    query = visible_query(ForumPost, user).where(ForumPost.thread_id.in_({p.thread_id for p in posts})).order_by(ForumPost.created_at, ForumPost.id)
+    keys: dict[uuid.UUID, list[tuple]] = {}
+    for thread_id, created_at, post_id in db.session.execute(query.with_only_columns(ForumPost.thread_id, ForumPost.created_at, ForumPost.id)).all():
+        keys.setdefault(thread_id, []).append((created_at, post_id))
+    return {p.id: _url_of(p, _cursor_of(keys.get(p.thread_id, []), p.id)) for p in posts}
 
 
 def thread_path(thread_id) -> str:

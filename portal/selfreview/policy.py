@@ -4,7 +4,6 @@ named by its framework; the training and review dates are kept by the head."""
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.extensions import db
@@ -48,7 +47,8 @@ def _self_review_allows(user, action, obj) -> bool:
 def _development_action_allows(user, action, obj) -> bool:
     if action != "update":
         return False
-    review = db.session.execute(select(SelfReview).where(SelfReview.id == obj.review_id)).unique().scalar_one_or_none()
+    # From the session when the page has loaded it already (the plan asks once per action).
+    review = db.session.get(SelfReview, obj.review_id)
     return review is not None and self_review_editor(user, review)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
 
 from forms import choices
 from portal.accounts.models import User
@@ -25,7 +26,8 @@ def _duty_form() -> DutyForm:
 
 
 def _settings_page(form: SettingsForm, duty_form: DutyForm, authority) -> str:
-    duties = db.session.execute(visible_query(AuthorityDuty)).scalars().all()
+    # Each person named with the duties (not a query per name).
+    duties = db.session.execute(visible_query(AuthorityDuty).options(selectinload(AuthorityDuty.user))).scalars().all()
     by_duty = {d: [x for x in duties if x.duty == d] for d in Duty}
     return render_template("admin/settings.html", form=form, duty_form=duty_form, by_duty=by_duty, authority=authority)
 

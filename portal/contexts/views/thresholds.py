@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import locking
 from portal.accounts.models import Role
@@ -26,7 +27,10 @@ admin_only = roles_required(Role.AUTHORITY_ADMIN)
 @admin_only
 def thresholds():
     current = current_thresholds()
-    versions = db.session.execute(visible_query(ThresholdSet).order_by(ThresholdSet.number.desc())).scalars().all()
+    # Who saved each version, loaded with the list (not a query per version).
+    versions = (
+        db.session.execute(visible_query(ThresholdSet).options(selectinload(ThresholdSet.created_by)).order_by(ThresholdSet.number.desc())).scalars().all()
+    )
     page = render_template("contexts/thresholds.html", current=current, versions=versions)
     db.session.commit()  # the first version, if this authority had none
     return page

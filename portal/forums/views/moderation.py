@@ -90,7 +90,7 @@ def reports():
         reports=[r for r in rows if r.post_id in posts],
         posts=posts,
         threads=threads,
-        links={pid: service.post_url(p) for pid, p in posts.items()},
+        links=service.post_urls(posts.values()),
         names=queries.names_of({r.reported_by_id for r in rows}),
         form=ResolveForm(formdata=None),
     )
