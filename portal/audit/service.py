@@ -70,10 +70,13 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def _lock_chain(authority_id: uuid.UUID) -> None:
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"audit:{authority_id}"})
+def _chain_head(session, authority_id: uuid.UUID):
+    """The authority's chain locked until the transaction ends (on PostgreSQL), then its last row
+    (``seq``, ``hash``), or ``None`` for an empty chain. On PostgreSQL in one round trip: the function
+    ``audit_chain_head`` (migration 0020) takes the lock, then reads with a snapshot taken after it."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text("SELECT seq, hash FROM audit_chain_head(:authority)"), {"authority": authority_id}).first()
+    return session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
 
 
 def _request_origin() -> tuple[str | None, str | None]:
@@ -140,8 +143,7 @@ def _seal(session) -> None:
     strangers = {e.authority_id for e in events} - {authority_id}
     if strangers:
         raise tenant_context.CrossTenantWrite(f"Audit events of another authority in this transaction: {sorted(map(str, strangers))}")
-    _lock_chain(authority_id)
-    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = _chain_head(session, authority_id)
     seq, previous = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     for event in events:
         seq += 1
