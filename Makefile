@@ -112,6 +112,7 @@ bench: deps
 	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only
 	$(BIN)/python -m benchmarks.large_authority
 	$(BIN)/python -m benchmarks.cpu_per_request --both
+	$(BIN)/python -m benchmarks.summary
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) test-output

@@ -150,6 +150,28 @@ def sign_in(client, email: str) -> None:
         raise RuntimeError(f"Sign-in failed for {email}: {response.status_code}")
 
 
+SIGN_INS = 10
+
+
+def time_sign_in(app, email: str, statements: Statements, repeat: int = SIGN_INS) -> dict:
+    """Signing in with a password, counted apart from the pages: the POST alone (its page and token read
+    first, not timed). Most of it is argon2id at the README's parameters, which is the point of it (the
+    process's CPU counts all of argon2's threads: its parallelism is 4)."""
+    samples = []
+    for _ in range(repeat):
+        client = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if token is None:
+            raise RuntimeError("No CSRF token on the sign-in page")
+        statements.count = 0
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        response = client.post("/sign-in", data={"csrf_token": token.group(1), "email": email, "password": PASSWORD})
+        cpu, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
+        samples.append((cpu, wall, statements.count, 200 if response.status_code == 302 else response.status_code))
+    return {"page": "signing in (argon2id), counted apart", "path": "/sign-in (POST)", "as": "DSL", **medians(samples)}
+
+
 def is_html_page(response) -> bool:
     return response.status_code == 200 and (response.mimetype or "") == "text/html"
 
@@ -322,6 +344,9 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
             flush=True,
         )
 
+    sign_in_cost = time_sign_in(app, bench.dsl.email, statements)
+    print(f"  {sign_in_cost['page']:<60} {'DSL':<10} cpu {sign_in_cost['cpu_ms']:>7} ms  wall {sign_in_cost['wall_ms']:>7} ms", flush=True)
+
     shares = []
     by_label = {r["page"]: r for r in results}
     for label in SHARE_PAGES:
@@ -352,6 +377,7 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
         "seeded": {"counts": {**seeded["counts"], **lists["counts"]}, "seconds": seeded["seconds"], "list_seconds": lists["seconds"]},
         "loadavg": loadavg(),
         "results": results,
+        "sign_in": sign_in_cost,
         "shares": shares,
         "no_page_for_these_people": not_pages,
     }
@@ -375,7 +401,7 @@ def ok(passed: bool) -> str:
 
 def errors_in(run: dict) -> list[str]:
     """The pages that answered anything but 200 while measured, and the routes that gave a 5xx."""
-    bad = [f"{r['page']}: {r['errors']}" for r in run["results"] if r["errors"]]
+    bad = [f"{r['page']}: {r['errors']}" for r in run["results"] + ([run["sign_in"]] if "sign_in" in run else []) if r["errors"]]
     bad += [f"{s['page']} ({k}): {v}" for s in run["shares"] for k, v in s["errors"].items()]
     bad += [f"{path}: {answers}" for path, answers in run["no_page_for_these_people"].items() if any(isinstance(v, int) and v >= 500 for v in answers.values())]
     return bad
@@ -415,6 +441,16 @@ def summary(full: dict, tenth: dict | None) -> tuple[list[str], bool]:
             passed = False
         tenth_cpu = f"{t['cpu_ms']:.2f}" if t else "-"
         lines.append(f"{r['page'][:52]:<52} {r['as']:<10} {r['cpu_ms']:>9.2f} {tenth_cpu:>9} {growth:>7} {stmts:>7} {r['wall_ms']:>10.2f}  {'; '.join(goals)}")
+    if "sign_in" in full:
+        signed = full["sign_in"]
+        tenth_signed = tenth.get("sign_in") if tenth else None
+        tenth_cpu = f"{tenth_signed['cpu_ms']:.2f}" if tenth_signed else "-"
+        errors = sorted(set(signed["errors"]) | set(tenth_signed["errors"] if tenth_signed else []))
+        mark = f"ERROR HTTP {errors} ❌" if errors else "no goal: argon2id at the README's parameters"
+        passed &= not errors
+        lines.append(
+            f"{signed['page'][:52]:<52} {signed['as']:<10} {signed['cpu_ms']:>9.2f} {tenth_cpu:>9} {'-':>7} {signed['statements']:>7} {signed['wall_ms']:>10.2f}  {mark}"
+        )
     lines.append("")
     lines.append(f"{'share of CPU':<52} {'':<10} {'full':>9} {'1/10':>9}")
     tenth_shares = {s["page"]: s for s in tenth["shares"]} if tenth else {}
