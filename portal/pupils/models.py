@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import uk_today, utcnow
@@ -41,6 +41,15 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("organisation_id", "organisations"),
         UniqueConstraint("authority_id", "organisation_id", "upn"),
         Index("ix_pupils_school_name", "authority_id", "organisation_id", "legal_surname", "legal_forename", "id"),
+        # The pupils whose records have closed (their file received by a new school): few, read by every
+        # query that leaves closed records out (portal.pupils.policy.records_open).
+        Index(
+            "ix_pupils_records_closed",
+            "authority_id",
+            "records_closed_at",
+            postgresql_where=text("records_closed_at IS NOT NULL"),
+            sqlite_where=text("records_closed_at IS NOT NULL"),
+        ),
         CheckConstraint("upn IS NULL OR length(upn) = 13", name="upn_length"),
     )
 
