@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Index, Integer, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, joinedload, mapped_column
 
 from portal.accounts.sealing import SealedString
 from portal.authorities.models import OrganisationKind
@@ -239,3 +239,9 @@ class RecoveryCode(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def named(relationship):
+    """A loader option for a person a page names (a chronology line's actor, a message's author): their
+    name and job title, not their whole row."""
+    return joinedload(relationship).load_only(User.id, User.authority_id, User.full_name, User.job_title)

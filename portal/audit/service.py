@@ -174,15 +174,10 @@ def record_now(action: str, **kwargs) -> AuditEvent:
     return event
 
 
-def render_audited(template: str, **context) -> str:
-    """Render a page, then commit the audit event its view recorded. Committing first would expire
-    every row loaded for the page, and reloading them would cost a query per row; committing after
-    does not expire them at all."""
-    from flask import render_template
-
-    html = render_template(template, **context)
-    # Nothing reads the page's rows after this commit (the page is rendered, the session ends with the
-    # request): they are not expired, which cost a list page about 0.5 ms for its 150 rows.
+def commit_read() -> None:
+    """Commit a page's read (the audit events its view recorded) once the page is drawn, without expiring
+    the rows loaded for it: nothing reads them again before the request ends, and expiring a list's 150
+    rows cost it about 0.5 ms of CPU."""
     session = db.session()
     expire = session.expire_on_commit
     session.expire_on_commit = False
@@ -190,6 +185,15 @@ def render_audited(template: str, **context) -> str:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+def render_audited(template: str, **context) -> str:
+    """Render a page, then commit the audit event its view recorded (``commit_read``). Committing first
+    would expire every row loaded for the page, and reloading them would cost a query per row."""
+    from flask import render_template
+
+    html = render_template(template, **context)
+    commit_read()
     return html
 
 

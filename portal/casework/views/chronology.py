@@ -10,7 +10,8 @@ from datetime import datetime
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.audit.service import record
+from portal.accounts.models import named
+from portal.audit.service import commit_read, record
 from portal.casework import chronology as chronology_service
 from portal.casework import record as record_service
 from portal.casework import service
@@ -60,7 +61,7 @@ def chronology(pupil_id):
     significant_only = bool(form.significant.data)
     before = _before(request.args.get("before"))
     query = chronology_service.page_query(pupil.id, kinds, significant_only=significant_only, before=before)
-    query = query.where(policy_for(ChronologyEntry).visible(current_user))
+    query = query.where(policy_for(ChronologyEntry).visible(current_user)).options(named(ChronologyEntry.actor), named(ChronologyEntry.significant_by))
     page = fetch_page(db.session, query, chronology_service.PAGE_SIZE, key=lambda entry: (entry.occurred_at, entry.id))
     record(
         Action.CHRONOLOGY_VIEWED,
@@ -69,8 +70,7 @@ def chronology(pupil_id):
         organisation_id=pupil.organisation_id,
         details={"kinds": [k.value for k in kinds], "significant_only": significant_only, "older_page": before is not None},
     )
-    # Rendered before the commit: a commit expires every loaded line, and reading them again would cost
-    # a query each.
+    # Rendered before the commit (commit_read: the lines loaded are not expired).
     page_html = render_template(
         "casework/chronology.html",
         pupil=pupil,
@@ -82,7 +82,7 @@ def chronology(pupil_id):
         is_first_page=before is None,
         record_link=_record_link,
     )
-    db.session.commit()
+    commit_read()
     return page_html
 
 

@@ -7,7 +7,7 @@ from flask import flash, render_template
 from flask_login import current_user, login_required
 
 from forms import MessageForm
-from portal.audit.service import record
+from portal.audit.service import commit_read, record
 from portal.authorities.models import Organisation, OrganisationKind
 from portal.clock import utcnow
 from portal.extensions import db
@@ -72,7 +72,7 @@ def detail(referral_id):
     """Everything the referral says, its time line (the school's feedback), the clock, the thread."""
     referral = get_or_404(Referral, referral_id)
     response = _render_detail(referral)
-    db.session.commit()  # the audited view
+    commit_read()  # the audited view
     return response
 
 
