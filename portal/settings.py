@@ -125,6 +125,10 @@ def load_settings(env: str | None = None, overrides: dict | None = None) -> dict
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30)),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 10)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 10)),
+        # The cookie lives for the session's absolute lifetime from signing in; it is not signed and sent
+        # again with every response (that slid its expiry forward, and cost each page a signature). The
+        # idle and absolute timeouts are enforced on the server (portal.accounts.sessions).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "FORCE_HTTPS": _bool(os.environ.get("FORCE_HTTPS"), production),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts

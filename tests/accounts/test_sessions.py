@@ -10,7 +10,7 @@ import pyotp
 
 from portal.accounts.actions import Action
 from portal.clock import utcnow
-from tests.accounts.conftest import browser_with_cookie, is_signed_in, session_cookie
+from tests.accounts.conftest import COOKIE, browser_with_cookie, is_signed_in, session_cookie
 from tests.support import PASSWORD, audit_events, sign_in, text_of
 from tests.world import create_user
 
@@ -160,6 +160,19 @@ def test_session_ends_after_10_hours_however_busy(app, world, frozen):
     assert not is_signed_in(client)
     expired = audit_events(app, world.a.authority_id, Action.SESSION_EXPIRED)
     assert [(e.object_id, e.details["reason"]) for e in expired] == [(str(world.a.dsl1.id), "absolute_timeout")]
+
+
+def test_the_cookie_lasts_from_signing_in_and_is_not_sent_again_with_every_page(app, world):
+    """The browser's cookie expires at the session's absolute lifetime from signing in; a page that changes
+    nothing in the session sends no cookie (it used to sign and send it again, sliding its expiry)."""
+    client = app.test_client()
+    response = sign_in(client, world.a.dsl1)
+    cookies = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
+    assert cookies and "Expires=" in cookies[0]
+    client.get("/accessibility")
+    page = client.get("/accessibility")
+    assert page.status_code == 200 and "Sign out" in page.get_data(as_text=True)
+    assert not [h for h in page.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
 
 
 def test_expired_session_explains_why_on_the_sign_in_page(app, world, frozen):
