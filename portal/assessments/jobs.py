@@ -22,8 +22,8 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from jobs.models import OutboxJob
 from jobs.registry import job
+from portal import file_imports
 from portal.accounts.models import User
 from portal.assessments import service, survey_import
 from portal.assessments.actions import Action as AssessmentAction
@@ -49,11 +49,11 @@ from portal.casework import pdf_files
 from portal.casework.actions import Action
 from portal.clock import uk_date, uk_today, utcnow
 from portal.extensions import db
+from portal.file_imports import ImportStatus
 from portal.notifications.service import notify, page_path
 from portal.partnership.models import PlanAction
 from portal.pdf import render_pdf
 from portal.policies import policy_for, visible_query
-from portal.pupils.models import ImportStatus
 from tenants.context import require_authority_id, tenant_scope
 
 JOB_NAME = "exports.assessment_report_pdf"
@@ -276,7 +276,6 @@ IMPORTED_AFTER = (
     "check the results on the survey's page, then upload your file again if it should replace them"
 )
 IMPORTED_AT_THE_SAME_MOMENT = "Someone else imported results for this survey at the same moment. Nothing has been imported: upload the file again"
-SURVEY_FAULT = "The file could not be imported because of a fault in the portal. Nothing has been imported: upload the file again"
 
 
 def survey_dedupe_key(upload_id) -> str:
@@ -284,17 +283,8 @@ def survey_dedupe_key(upload_id) -> str:
     return f"survey-upload:{upload_id}"
 
 
-def _locked_upload(upload_id) -> SurveyUpload:
-    query = select(SurveyUpload).where(SurveyUpload.id == uuid.UUID(str(upload_id))).with_for_update()
-    return db.session.execute(query).unique().scalar_one()
-
-
 def _refuse_upload(row: SurveyUpload, *, file_problem: str | None = None, problems: list | None = None) -> None:
-    problems = problems or []
-    row.status, row.finished_at, row.content = ImportStatus.REFUSED, utcnow(), None
-    row.file_problem = file_problem
-    row.problems = [[p.line, p.column, p.message] for p in problems[:SURVEY_PROBLEMS_KEPT]]
-    row.problem_count = len(problems) or (1 if file_problem else 0)
+    file_imports.refuse(row, kept=SURVEY_PROBLEMS_KEPT, file_problem=file_problem, problems=problems)
 
 
 def _refused_audit(row: SurveyUpload, reason: str, *, actor_id=..., **details) -> None:
@@ -332,22 +322,12 @@ def import_survey(upload_id: str) -> None:
     """Check an uploaded survey file and import it. Each step commits, so the uploader's page can say where
     it has got to; the import itself is one transaction, done once (a second run finds it finished). A
     fault is retried; after the last try the page says the file was not imported."""
-    try:
-        _import_survey(upload_id)
-    except Exception:
-        db.session.rollback()  # what the fault left half-done
-        outbox = db.session.execute(select(OutboxJob).where(OutboxJob.dedupe_key == survey_dedupe_key(upload_id))).scalar_one_or_none()
-        if outbox is None or outbox.attempts + 1 >= MAX_ATTEMPTS:
-            row = _locked_upload(upload_id)
-            if not row.finished:
-                _refuse_upload(row, file_problem=SURVEY_FAULT)
-            db.session.commit()
-        raise
+    file_imports.import_or_give_up(_import_survey, SurveyUpload, upload_id, dedupe_key=survey_dedupe_key(upload_id), max_attempts=MAX_ATTEMPTS)
 
 
 def _import_survey(upload_id: str) -> None:
-    row = _locked_upload(upload_id)
-    if row.finished:
+    row = file_imports.unfinished(SurveyUpload, upload_id)
+    if row is None:
         return
     with tenant_scope(require_authority_id(), row.requested_by_id):
         allowed = _may_import(row)
@@ -356,12 +336,11 @@ def _import_survey(upload_id: str) -> None:
         _refuse_upload(row, file_problem=NO_LONGER_IMPORTS)
         _refused_audit(row, "requester may no longer import", actor_id=None)
         return
-    row.status = ImportStatus.CHECKING
-    db.session.commit()
+    file_imports.step(row, ImportStatus.CHECKING)
 
     result = survey_import.read_survey(row.content or b"", row.filename)
-    row = _locked_upload(upload_id)
-    if row.finished:
+    row = file_imports.unfinished(SurveyUpload, upload_id)
+    if row is None:
         return
     row.respondents, row.questions = result.respondents or row.respondents, len(result.questions)
     if not result.ok:
@@ -370,11 +349,10 @@ def _import_survey(upload_id: str) -> None:
             _refused_audit(row, "problems in the file", errors=result.error_count)
         notify(row.requested_by_id, SURVEY_NOT_IMPORTED_TITLE, body="The file has problems: open the page to see them.", link=_upload_link(row), email=False)
         return
-    row.status = ImportStatus.IMPORTING
-    db.session.commit()
+    file_imports.step(row, ImportStatus.IMPORTING)
 
-    row = _locked_upload(upload_id)
-    if row.finished:
+    row = file_imports.unfinished(SurveyUpload, upload_id)
+    if row is None:
         return
     with tenant_scope(require_authority_id(), row.requested_by_id):
         allowed = _may_import(row)
@@ -393,9 +371,10 @@ def _import_survey(upload_id: str) -> None:
             imported = service.import_survey(method, assessment, result, importer=requester)
         except IntegrityError:  # someone else imported results for this survey at the same moment
             db.session.rollback()
-            row = _locked_upload(upload_id)
+            row = file_imports.locked(SurveyUpload, upload_id)
             _refuse_upload(row, file_problem=IMPORTED_AT_THE_SAME_MOMENT)
             record(AssessmentAction.STALE_SAVE_REFUSED, object_type="assessment_method", object_id=row.method_id, organisation_id=row.organisation_id)
             return
-    row.status, row.finished_at, row.content, row.survey_import_id = ImportStatus.DONE, utcnow(), None, imported.id
+    file_imports.done(row)
+    row.survey_import_id = imported.id
     notify(row.requested_by_id, SURVEY_IMPORTED_TITLE, link=_upload_link(row), email=False)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.casework.models import ExportStatus
 from portal.extensions import db
+from portal.file_imports import FileImport
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from portal.pupils.models import ImportStatus
 from portal.vocabulary import LabelledEnum
 from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
@@ -332,9 +332,9 @@ class SurveyAnswer(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class SurveyUpload(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+class SurveyUpload(FileImport, TenantOwned, HasUUID, HasCreatedAt, db.Model):
     """A survey's CSV file someone uploaded: a job checks it and imports it whole, or not at all
-    (``portal.assessments.jobs``), with the same steps as a pupil register import (``ImportStatus``). The
+    (``portal.assessments.jobs``), with the same steps and columns as a pupil register import (``portal.file_imports``). The
     file is kept only until it has been checked; what stays is who, when, the counts and the problems
     found (never an answer: a problem names a line and a column)."""
 
@@ -352,31 +352,18 @@ class SurveyUpload(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     method_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
-    #: The file as uploaded (at most 2MB): removed once it has been checked.
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), nullable=False, default=ImportStatus.WAITING)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     #: Responses in the file (known when it was uploaded) and its questions (known once it has been read).
     respondents: Mapped[int | None] = mapped_column(Integer)
     questions: Mapped[int | None] = mapped_column(Integer)
-    #: Why nothing was imported: a problem with the whole file, or the first problems of its lines
-    #: (``[line, column, message]``), and how many there were.
-    file_problem: Mapped[str | None] = mapped_column(String(500))
-    problems: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    problem_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: The import of the method's results the uploader's page showed (``None``: there were none). The job
     #: imports the file only if that is still the method's import, so an import someone else made after
     #: the page was opened is not silently replaced. No foreign key: importing again removes it.
     replaces: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The import the file became (no foreign key: importing again removes it).
     survey_import_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     requested_by = tenant_relationship("User", "SurveyUpload.requested_by_id")
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED)
 
 
 # Review ------------------------------------------------------------------------------------------------

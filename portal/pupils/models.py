@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import uk_today, utcnow
 from portal.extensions import db
-from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from portal.vocabulary import LabelledEnum
+from portal.file_imports import FileImport, ImportStatus  # noqa: F401 (ImportStatus: also found here)
+from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime
 from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 #: Year groups as a school MIS writes them: nursery, reception, then 1 to 14.
@@ -132,27 +132,10 @@ class Pupil(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         return out
 
 
-class ImportStatus(LabelledEnum):
-    WAITING = "waiting"
-    CHECKING = "checking"
-    IMPORTING = "importing"
-    DONE = "done"
-    #: The file has problems: nothing was imported.
-    REFUSED = "refused"
-
-
-ImportStatus.LABELS = {
-    "waiting": "Waiting to start",
-    "checking": "Checking the file",
-    "importing": "Importing",
-    "done": "Imported",
-    "refused": "Not imported",
-}
-
-
-class PupilImport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+class PupilImport(FileImport, TenantOwned, HasUUID, HasCreatedAt, db.Model):
     """A register file a DSL uploaded: a job checks it and imports it whole, or not at all (``portal.pupils.jobs``).
-    The file is kept only until then; what stays is who, when, the counts and the problems found."""
+    The file is kept only until then; what stays is who, when, the counts and the problems found (the columns
+    every imported file has are ``portal.file_imports.FileImport``)."""
 
     __tablename__ = "pupil_imports"
     __table_args__ = tenant_table_args(
@@ -163,24 +146,12 @@ class PupilImport(TenantOwned, HasUUID, HasCreatedAt, db.Model):
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
-    #: The file as uploaded (at most 2MB): removed once it has been checked.
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), nullable=False, default=ImportStatus.WAITING)
     #: Rows in the file (known once it has been read), and what the import did.
     rows: Mapped[int | None] = mapped_column(Integer)
     added: Mapped[int | None] = mapped_column(Integer)
     updated: Mapped[int | None] = mapped_column(Integer)
     unchanged: Mapped[int | None] = mapped_column(Integer)
-    #: Why nothing was imported: a problem with the whole file, or the first 500 rows' problems.
-    file_problem: Mapped[str | None] = mapped_column(String(500))
-    problems: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    problem_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: What was done about pupils the file says are leaving, for the DSL.
     notes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation = tenant_relationship("Organisation", "PupilImport.organisation_id")
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED)
