@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forms import MessageForm, choices
 from portal.accounts.models import Role
@@ -46,7 +46,11 @@ SEARCH_LIMIT = 20
 def index():
     schools = casework_organisations()
     school = next((s for s in schools if str(s.id) == request.args.get("school")), schools[0] if schools else None)
-    query = visible_query(AdviceRequest).where(AdviceRequest.organisation_id == (school.id if school else None)).options(joinedload(AdviceRequest.requested_by))
+    query = (
+        visible_query(AdviceRequest)
+        .where(AdviceRequest.organisation_id == (school.id if school else None))
+        .options(joinedload(AdviceRequest.requested_by), selectinload(AdviceRequest.pupil))
+    )
     after = request_cursor(2, datetime, uuid.UUID)
     if after:
         moment, last_id = after
@@ -295,7 +299,11 @@ def queue():
     status = QUEUES[tab][1]
     base = visible_query(AdviceRequest).where(AdviceRequest.status == status)
     counts = dict(db.session.execute(visible_query(AdviceRequest).with_only_columns(AdviceRequest.status, func.count()).group_by(AdviceRequest.status)).all())
-    query = base.options(joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by))
+    # The pupils and schools of the page's rows are read by their ids once the page is chosen (selectin):
+    # joined into the query, PostgreSQL hashed every pupil of the authority before sorting the queue.
+    query = base.options(
+        joinedload(AdviceRequest.taken_by), joinedload(AdviceRequest.answered_by), selectinload(AdviceRequest.pupil), selectinload(AdviceRequest.organisation)
+    )
     if status == AdviceStatus.ANSWERED:
         # Most recently answered first.
         after = request_cursor(2, datetime, uuid.UUID)
