@@ -36,13 +36,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from benchmarks.large_authority import PASSWORD, ROOT, BenchDatabase, build_database, production_env, scaled, seed
+from benchmarks.large_authority import PASSWORD, ROOT, BenchDatabase, build_database, loadavg, ok, production_env, scaled, seed
 
 WARM_UP = 3
 OUT = ROOT / "test-output" / "bench"
@@ -385,7 +385,7 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
     for label in SHARE_PAGES:
         page = by_label[label]
         client = clients[page["as"]]
-        variants: dict[str, Callable[[], Any]] = {"on": contextmanager_none, "tenant hook off": tenant_hook_off, "audit sealing off": audit_sealing_off}
+        variants: dict[str, Callable[[], Any]] = {"on": nullcontext, "tenant hook off": tenant_hook_off, "audit sealing off": audit_sealing_off}
         measured = time_variants(client, page["path"], statements, repeat, variants)
         on = measured["on"]["cpu_ms"]
         share = {
@@ -414,22 +414,6 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
         "shares": shares,
         "no_page_for_these_people": not_pages,
     }
-
-
-@contextmanager
-def contextmanager_none() -> Iterator[None]:
-    yield
-
-
-def loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().strip()
-    except OSError:
-        return "?"
-
-
-def ok(passed: bool) -> str:
-    return "✅" if passed else "❌"
 
 
 def errors_in(run: dict) -> list[str]:

@@ -385,7 +385,7 @@ def measure_setup(name: str, workers: int, threads: int, *, env: dict, pages: li
                 f"  {r['page']:<40} median {r['median_ms']:>7} ms  p95 {r['p95_ms']:>7} ms  {r['throughput_rps']:>7} rps ({r['share_of_bare_pct']}% of bare){floor}  errors {r['errors']}",
                 flush=True,
             )
-        return {"setup": name, "workers": workers, "threads": threads, "results": results, "loadavg": _loadavg()}
+        return {"setup": name, "workers": workers, "threads": threads, "results": results, "loadavg": loadavg()}
     finally:
         for process in processes:
             stop(process)
@@ -428,14 +428,14 @@ def measure_audit_ratio(workers: int, threads: int, *, env: dict, pages: list, r
     return out
 
 
-def _loadavg() -> str:
+def loadavg() -> str:
     try:
         return Path("/proc/loadavg").read_text().strip()
     except OSError:
         return "?"
 
 
-def _ok(passed: bool) -> str:
+def ok(passed: bool) -> str:
     return "✅" if passed else "❌"
 
 
@@ -450,13 +450,13 @@ def summary(setups: list[dict], audit: list[dict], clients: int) -> tuple[list[s
             goals = []
             if n == 0 and "floor" in r:
                 met = r["share_of_bare_pct"] >= SHARE_OF_BARE_GOAL
-                goals.append(f"≥ {SHARE_OF_BARE_GOAL:g}% of bare {_ok(met)}")
+                goals.append(f"≥ {SHARE_OF_BARE_GOAL:g}% of bare {ok(met)}")
                 met_floor = r["floor_ratio"] <= FLOOR_RATIO_GOAL
-                goals.append(f"≤ {FLOOR_RATIO_GOAL:g}x floor {_ok(met_floor)}")
+                goals.append(f"≤ {FLOOR_RATIO_GOAL:g}x floor {ok(met_floor)}")
                 passed &= met and met_floor
                 if r["page"] == "front-door referral queue":
                     met = r["p95_ms"] <= QUEUE_P95_GOAL_MS
-                    goals.append(f"p95 ≤ {QUEUE_P95_GOAL_MS:g} ms {_ok(met)}")
+                    goals.append(f"p95 ≤ {QUEUE_P95_GOAL_MS:g} ms {ok(met)}")
                     passed &= met
             if r["errors"] or r.get("floor", {}).get("errors"):
                 goals.append("ERRORS ❌")
@@ -472,7 +472,7 @@ def summary(setups: list[dict], audit: list[dict], clients: int) -> tuple[list[s
             met = r["audited_pct"] >= AUDITED_RATIO_GOAL and not r["audited"]["errors"] and not r["unaudited"]["errors"]
             passed &= met
             lines.append(
-                f"  {r['page'][:50]:<50} {r['audited']['throughput_rps']:>8.1f} {r['unaudited']['throughput_rps']:>8.1f} {r['audited_pct']:>6.1f}%  ≥ {AUDITED_RATIO_GOAL:g}% {_ok(met)}"
+                f"  {r['page'][:50]:<50} {r['audited']['throughput_rps']:>8.1f} {r['unaudited']['throughput_rps']:>8.1f} {r['audited_pct']:>6.1f}%  ≥ {AUDITED_RATIO_GOAL:g}% {ok(met)}"
             )
     return lines, passed
 
