@@ -15,3 +15,5 @@ class Action(CoreAction):
     REFERRAL_MESSAGE = "referral.message"
     REFERRAL_WARNED = "referral.clock_warning"
     REFERRAL_ESCALATED = "referral.clock_escalated"
+    #: The front door read the child's chronology the school shared with the referral.
+    CHRONOLOGY_READ = "referral.chronology_read"

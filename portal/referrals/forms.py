@@ -95,6 +95,16 @@ class ReferralForm(BaseForm):
         description="The front door makes the threshold decision; this is the school's view.",
         choices=choices(Level.pairs()),
     )
+    chronology_shared = OptionalRadioField(
+        "Can the front door read the child's chronology with this referral?",
+        widget=GovRadioInput(),
+        choices=choices([("yes", "Yes"), ("no", "No")]),
+    )
+    chronology_not_shared_reason = TextAreaField(
+        "Why should the front door not read it?",
+        widget=GovTextArea(),
+        validators=[text_limit("Why the chronology is not shared")],
+    )
     attachments = AttachmentsField()
     version = VersionField()
     submit_referral = SubmitField("Submit referral", widget=GovSubmitInput())

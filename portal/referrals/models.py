@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -125,6 +125,10 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     parents_aware: Mapped[ParentsAware | None] = mapped_column(enum_column(ParentsAware))
     parents_not_aware_reason: Mapped[str | None] = mapped_column(Text)
     school_view_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    #: The DSL's choice when sending it: may the front door read the child's chronology from the referral
+    #: (yes unless they say why not)? See ``portal.referrals.policy.chronology_shared_now`` for how long.
+    chronology_shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    chronology_not_shared_reason: Mapped[str | None] = mapped_column(Text)
 
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

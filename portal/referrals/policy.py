@@ -3,11 +3,44 @@ who may take each step of its workflow."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import ColumnElement, and_, or_
 
+from portal.clock import utcnow
 from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
 from portal.pupils.policy import file_transferred, records_open
-from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
+from portal.referrals.models import AWAITING_DECISION, Referral, ReferralMessage, ReferralStatus, ReferralTransition
+
+#: How long after its decision the front door may still read the chronology a school shared with a referral.
+CHRONOLOGY_SHARED_DAYS = 28
+
+
+def chronology_shared_now() -> ColumnElement[bool]:
+    """The referrals whose child's chronology the front door may read now: sent, shared by the DSL, and
+    open or decided less than ``CHRONOLOGY_SHARED_DAYS`` ago."""
+    return and_(
+        Referral.chronology_shared.is_(True),
+        Referral.status != ReferralStatus.DRAFT,
+        or_(Referral.status.in_(AWAITING_DECISION), Referral.decided_at > utcnow() - timedelta(days=CHRONOLOGY_SHARED_DAYS)),
+    )
+
+
+def chronology_shared_until(referral: Referral) -> datetime | None:
+    """The last moment the front door may read the shared chronology (``None``: while the referral is open,
+    or never)."""
+    if not referral.chronology_shared or referral.status == ReferralStatus.DRAFT or referral.is_open or referral.decided_at is None:
+        return None
+    return referral.decided_at + timedelta(days=CHRONOLOGY_SHARED_DAYS)
+
+
+def shares_chronology(referral: Referral) -> bool:
+    """Python's side of ``chronology_shared_now`` for one referral."""
+    if not referral.chronology_shared or referral.status == ReferralStatus.DRAFT:
+        return False
+    if referral.is_open:
+        return True
+    return referral.decided_at is not None and referral.decided_at > utcnow() - timedelta(days=CHRONOLOGY_SHARED_DAYS)
 
 
 def referral_visible(user) -> ColumnElement[bool]:
@@ -32,6 +65,10 @@ def _referral_allows(user, action, obj) -> bool:
         return is_front_door(user) and obj.status != ReferralStatus.DRAFT and not school
     if action in _SCHOOL_ACTIONS or action == "attach":
         return school and not file_transferred(obj.pupil_id)
+    if action == "read_chronology":
+        # The front door reads the chronology a school shared with the referral, from the referral, for a
+        # set time; the school reads its own from the child's record.
+        return is_front_door(user) and not school and shares_chronology(obj)
     if action == "message":
         school_may = school and not file_transferred(obj.pupil_id)
         return obj.status != ReferralStatus.DRAFT and (school_may or is_front_door(user))

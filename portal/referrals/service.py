@@ -89,6 +89,8 @@ def missing_for_submission(referral: Referral) -> dict[str, str]:
         problems["parents_not_aware_reason"] = "Enter why the parents or carers do not know"
     if referral.school_view_level is None:
         problems["school_view_level"] = "Select the level of need the school thinks this is"
+    if not referral.chronology_shared and not (referral.chronology_not_shared_reason or "").strip():
+        problems["chronology_not_shared_reason"] = "Enter why the front door should not read the child's chronology"
     return problems
 
 
@@ -186,8 +188,16 @@ def referral_substance(referral: Referral) -> chronology.Substance:
         ("Police", f"Called{f' (reference {referral.police_reference})' if referral.police_reference else ''}" if referral.police_called else None),
         ("Parents or carers know about the referral", parents),
         ("The school's view of the level", referral.school_view_level.label if referral.school_view_level else None),
+        ("The child's chronology", chronology_sharing(referral)),
         ("Attachments", ", ".join(names)),
     )
+
+
+def chronology_sharing(referral: Referral) -> str:
+    """The DSL's choice about the child's chronology, in words."""
+    if referral.chronology_shared:
+        return "Shared with the front door, read-only, with this referral"
+    return f"Not shared with the front door: {referral.chronology_not_shared_reason or 'no reason given'}"
 
 
 def _step_substance(referral: Referral, action: str, comment: str | None, decision: ReferralDecision | None) -> chronology.Substance:
@@ -279,6 +289,9 @@ class DraftAnswers:
     parents_aware: ParentsAware | None
     parents_not_aware_reason: str | None
     school_view_level: Level | None
+    #: ``None`` when the question was not on the form: the chronology is shared unless the DSL says no.
+    chronology_shared: bool | None = True
+    chronology_not_shared_reason: str | None = None
 
 
 def _apply(referral: Referral, answers: DraftAnswers) -> None:
@@ -293,6 +306,8 @@ def _apply(referral: Referral, answers: DraftAnswers) -> None:
     referral.parents_aware = answers.parents_aware
     referral.parents_not_aware_reason = clean_text(answers.parents_not_aware_reason) if answers.parents_aware is ParentsAware.NO else None
     referral.school_view_level = answers.school_view_level
+    referral.chronology_shared = answers.chronology_shared is not False
+    referral.chronology_not_shared_reason = None if referral.chronology_shared else clean_text(answers.chronology_not_shared_reason)
 
 
 def _submission_problems(referral: Referral, answers: DraftAnswers) -> dict[str, str]:

@@ -50,6 +50,8 @@ ENTRIES: list[RouteIsolation] = [
     RouteIsolation("referrals.delete", "GET", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
     RouteIsolation("referrals.delete", "POST", "dsl1", _referral(), refused=OUTSIDERS + ("front_door",), other_school=("dsl2",)),
     _front_door("referrals.acknowledge", "POST", _referral(*SUBMIT)),
+    # The child's chronology the school shared with the referral: the front door only, read-only.
+    _front_door("referrals.chronology", "GET", _referral(*SUBMIT)),
     _front_door("referrals.request_information", "GET", _referral(*ACKNOWLEDGED)),
     _front_door("referrals.request_information", "POST", _referral(*ACKNOWLEDGED), _comment),
     _front_door("referrals.decide", "GET", _referral(*ACKNOWLEDGED)),

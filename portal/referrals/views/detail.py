@@ -3,20 +3,28 @@ school's feedback), the clock, the steps the user may take now, and the message 
 
 from __future__ import annotations
 
-from flask import flash, render_template
+import uuid
+from datetime import datetime
+
+from flask import flash, render_template, request
 from flask_login import current_user, login_required
 
 from forms import MessageForm
+from portal.accounts.models import named
 from portal.audit.service import commit_read, record
 from portal.authorities.models import Organisation, OrganisationKind
+from portal.casework import chronology as chronology_service
+from portal.casework.models import ChronologyEntry
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.locking import saving
+from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, is_front_door, policy_for, visible_query
 from portal.referrals import service
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.models import Referral, ReferralStatus
+from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS, chronology_shared_until
 from portal.referrals.views.shared import detail_redirect, is_school_side, last_question, stale
 
 S = ReferralStatus
@@ -59,6 +67,8 @@ def _render_detail(referral: Referral, *, message_form: MessageForm | None = Non
         school_side=is_school_side(referral),
         may_message=policy_for(Referral).allows(current_user, "message", referral),
         may_delete=referral.status == S.DRAFT and policy_for(Referral).allows(current_user, "delete_draft", referral),
+        may_read_chronology=policy_for(Referral).allows(current_user, "read_chronology", referral),
+        chronology_until=chronology_shared_until(referral),
         front_door_name=_front_door_name(),
         message_form=message_form or MessageForm(formdata=None),
         now=utcnow(),
@@ -94,3 +104,43 @@ def message(referral_id):
         return stale(referral_id)
     flash("Your message has been sent.", "success")
     return detail_redirect(referral_id, "messages")
+
+
+#: Lines of a shared chronology that link to a page the front door may open.
+_FRONT_DOOR_LINKS = {"referral": ("referrals.detail", "referral_id"), "advice_request": ("advice.detail", "advice_id")}
+
+
+@bp.route("/referrals/<uuid:referral_id>/chronology")
+@login_required
+def chronology(referral_id):
+    """The child's chronology at the referring school, read-only, for the front door, while the DSL's
+    choice to share it with this referral allows; every view audited. 50 lines a page, newest first."""
+    referral = get_or_404(Referral, referral_id, action="read_chronology")
+    values = decode_cursor(request.args.get("before"), 2, (datetime, uuid.UUID))
+    before = tuple(values) if values and values[0].tzinfo is not None else None
+    query = (
+        chronology_service.page_query(referral.pupil_id, before=before)
+        .where(ChronologyEntry.organisation_id == referral.organisation_id, policy_for(ChronologyEntry).visible(current_user))
+        .options(named(ChronologyEntry.actor))
+    )
+    page = fetch_page(db.session, query, chronology_service.PAGE_SIZE, key=lambda entry: (entry.occurred_at, entry.id))
+    record(
+        Action.CHRONOLOGY_READ,
+        object_type="referral",
+        object_id=referral.id,
+        organisation_id=referral.organisation_id,
+        details={"pupil_id": str(referral.pupil_id), "lines": len(page.items), "older_page": before is not None},
+    )
+    html = render_template(
+        "referrals/chronology.html",
+        referral=referral,
+        pupil=referral.pupil,
+        entries=page.items,
+        next_cursor=page.next_cursor,
+        is_first_page=before is None,
+        links=_FRONT_DOOR_LINKS,
+        until=chronology_shared_until(referral),
+        shared_days=CHRONOLOGY_SHARED_DAYS,
+    )
+    commit_read()
+    return html

@@ -26,6 +26,7 @@ from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, ReferralForm, StartReferralForm
 from portal.referrals.models import ParentsAware, Referral, ReferralStatus
+from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS
 from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE, add_errors, detail_redirect, stale, viewed
 from portal.vocabulary import Level
 
@@ -135,6 +136,8 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     form.parents_aware.data = referral.parents_aware.value if referral.parents_aware else None
     form.parents_not_aware_reason.data = referral.parents_not_aware_reason
     form.school_view_level.data = referral.school_view_level.value if referral.school_view_level else None
+    form.chronology_shared.data = "yes" if referral.chronology_shared else "no"
+    form.chronology_not_shared_reason.data = referral.chronology_not_shared_reason
     form.version.data = str(referral.version)
 
 
@@ -150,6 +153,8 @@ def _answers(form: ReferralForm) -> service.DraftAnswers:
         parents_aware=ParentsAware(form.parents_aware.data) if form.parents_aware.data else None,
         parents_not_aware_reason=form.parents_not_aware_reason.data,
         school_view_level=Level(form.school_view_level.data) if form.school_view_level.data else None,
+        chronology_shared={"yes": True, "no": False}.get(form.chronology_shared.data),
+        chronology_not_shared_reason=form.chronology_not_shared_reason.data,
     )
 
 
@@ -209,6 +214,7 @@ def edit(referral_id):
         attachments=service.referral_attachments(referral.id),
         family_harms=FAMILY_HARMS,
         extra_familial_harms=EXTRA_FAMILIAL_HARMS,
+        shared_days=CHRONOLOGY_SHARED_DAYS,
     )
 
 
