@@ -29,6 +29,7 @@ from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil
 from portal.pupils.search import name_contains
+from portal.referrals.models import Referral
 from portal.vocabulary import EXTRA_FAMILIAL, Urgency
 
 school_casework = roles_required(Role.DSL, Role.HEAD)
@@ -189,6 +190,10 @@ def _render_detail(advice: AdviceRequest, reply_form: MessageForm | None = None)
         .all()
     )
     school = advice.organisation_id in casework_schools(current_user)
+    # The referrals started from this request (each side sees those its referral policy shows it).
+    referrals = (
+        db.session.execute(visible_query(Referral).where(Referral.advice_request_id == advice.id).order_by(Referral.created_at)).unique().scalars().all()
+    )
     page = render_template(
         "advice/detail.html",
         advice=advice,
@@ -197,7 +202,8 @@ def _render_detail(advice: AdviceRequest, reply_form: MessageForm | None = None)
         reply_form=reply_form or MessageForm(formdata=None),
         front_door=is_front_door(current_user),
         school=school,
-        may_refer=school and advice.pupil_id is not None,
+        may_refer=school,
+        referrals=referrals,
         Status=AdviceStatus,
         Outcome=AdviceOutcome,
     )

@@ -264,11 +264,31 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
     if advice is not None:
         details["advice_request_id"] = str(advice.id)
     record(Action.REFERRAL_CREATED, object_type="referral", object_id=referral.id, organisation_id=referral.organisation_id, details=details)
+    if advice is not None and advice.pupil_id is None:
+        # Asked without naming the child: now that the DSL has named them, the question and the answer
+        # join the child's chronology (at the time they were asked), linked to the request.
+        chronology.add(
+            pupil_id=pupil.id,
+            organisation_id=referral.organisation_id,
+            kind=EntryKind.ADVICE,
+            title="Advice asked of the front door without naming the child",
+            substance=chronology.lines(
+                ("The question", advice.question),
+                ("The front door's outcome", advice.outcome.label if advice.outcome else None),
+                ("The front door's advice", advice.answer),
+                ("Linked", f"The DSL named the child and started a referral from this request on {uk_date(utcnow())}"),
+            ),
+            object_type="advice_request",
+            object_id=advice.id,
+            occurred_at=advice.created_at,
+            actor_id=advice.requested_by_id,
+        )
     chronology.add(
         pupil_id=pupil.id,
         organisation_id=referral.organisation_id,
         kind=EntryKind.REFERRAL,
         title="Referral started (draft)",
+        substance=chronology.lines(("Started from", f"The advice request of {uk_date(advice.created_at)}" if advice is not None else None)),
         object_type="referral",
         object_id=referral.id,
     )

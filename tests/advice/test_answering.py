@@ -225,9 +225,9 @@ def test_proceed_to_referral_offers_to_start_the_referral(app, world, referral_a
     assert "Start the referral" not in officer.get(f"/advice/{advice_id}").get_data(as_text=True)
 
 
-def test_other_outcomes_and_anonymous_requests_offer_no_referral_link(app, world, referral_app, named):
-    """Is there no "Start the referral" link for another outcome, or for an anonymous consultation (no child
-    to refer), where the DSL is told to name the child instead?"""
+def test_other_outcomes_offer_no_referral_link_and_an_anonymous_request_asks_for_the_child(app, world, referral_app, named):
+    """Is there no referral link for another outcome; and for an anonymous consultation that ends in "proceed
+    to a referral", a link to choose the child from the register and start the referral from this request?"""
     advice_id, _ = named
     anonymous_id = make_advice(app, world.a)
     officer = referral_app.test_client()
@@ -236,7 +236,9 @@ def test_other_outcomes_and_anonymous_requests_offer_no_referral_link(app, world
     _answer(officer, anonymous_id, "proceed_to_referral")
     dsl = referral_app.test_client()
     sign_in(dsl, world.a.dsl1)
-    assert "Start the referral" not in page_text(dsl.get(f"/advice/{advice_id}"))
-    anonymous = page_text(dsl.get(f"/advice/{anonymous_id}"))
-    assert "Start the referral" not in anonymous
-    assert "This was an anonymous consultation: to refer, start a referral from the child's record" in anonymous
+    assert "start the referral" not in page_text(dsl.get(f"/advice/{advice_id}")).lower()
+    page = dsl.get(f"/advice/{anonymous_id}").get_data(as_text=True)
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>\s*Choose the child and start the referral\s*</a>', page)
+    assert links == [_referral_href(referral_app, anonymous_id)]
+    assert "You asked without naming the child: choose them from your school's register" in page_text(dsl.get(f"/advice/{anonymous_id}"))
+    assert "start the referral" not in page_text(officer.get(f"/advice/{anonymous_id}")).lower()

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.locking import saving
 from portal.model_base import as_uuid
 from portal.pagination import fetch_page, request_cursor
-from portal.policies import casework_organisations, get_or_404, require, roles_required, visible_query
+from portal.policies import casework_organisations, get_or_404, not_found, require, roles_required, visible_query
 from portal.pupils.models import Pupil
 from portal.pupils.search import after_pupil, name_contains, pupil_cursor_key
 from portal.referrals import service
@@ -69,9 +69,12 @@ def index():
 # Starting a referral -------------------------------------------------------------------------------
 
 
-def _pupil_search():
-    """Without a pupil: find one among the pupils of the user's casework schools (not those who left)."""
+def _pupil_search(advice: AdviceRequest | None = None):
+    """Without a pupil: find one among the pupils of the user's casework schools (not those who left); for
+    an anonymous advice request, among the pupils of the school that asked."""
     schools = casework_organisations()
+    if advice is not None:
+        schools = [s for s in schools if s.id == advice.organisation_id]
     q = " ".join((request.args.get("q") or "").split())[:100]
     in_schools = Pupil.organisation_id.in_([s.id for s in schools]) if schools else false()
     query = visible_query(Pupil).where(in_schools, Pupil.left_at.is_(None))
@@ -89,6 +92,7 @@ def _pupil_search():
         first_page=after is None,
         school_names={s.id: s.name for s in schools},
         several=len(schools) > 1,
+        advice=advice,
     )
 
 
@@ -99,8 +103,16 @@ def new():
     advice = None
     if request.args.get("advice_request_id"):
         advice = get_or_404(AdviceRequest, request.args["advice_request_id"], action="refer")
-        pupil = advice.pupil
-        require("refer", pupil)
+        if advice.pupil_id is not None:
+            pupil = advice.pupil
+            require("refer", pupil)
+        elif request.args.get("pupil_id"):
+            # Asked anonymously: the DSL names the child, who must be on the register of the school that asked.
+            pupil = get_or_404(Pupil, request.args["pupil_id"], action="refer")
+            if pupil.organisation_id != advice.organisation_id:
+                not_found("pupil", pupil.id)
+        else:
+            return _pupil_search(advice)
     elif request.args.get("pupil_id"):
         pupil = get_or_404(Pupil, request.args["pupil_id"], action="refer")
     else:
