@@ -314,8 +314,9 @@ def test_the_school_cannot_take_the_front_doors_steps(app, world):
 
 
 def test_a_front_door_officer_who_is_also_the_schools_dsl_leaves_its_decision_to_a_colleague(app, world):
-    """Someone on the front door who is also DSL of the referring school may not acknowledge, question,
-    decide or close that school's referral (403); another school's referral they may."""
+    """Separation of duties: someone on the front door who is also DSL of the referring school may not
+    acknowledge, question, decide or close that school's referral (403, each refusal audited); another
+    school's referral they may."""
     from portal.accounts.models import Membership, Role
     from portal.extensions import db
     from tenants.context import tenant_scope
@@ -327,11 +328,24 @@ def test_a_front_door_officer_who_is_also_the_schools_dsl_leaves_its_decision_to
     with app.app_context(), tenant_scope(world.a.authority_id):
         db.session.add(Membership(user_id=world.a.front_door.id, role=Role.DSL, organisation_id=world.a.school1))
         db.session.commit()
+    submitted = make_referral(app, world.a, make_pupil(app, world.a), steps=SUBMITTED)
     client = _client(app, world.a.front_door)
+    assert client.post(f"/referrals/{submitted}/acknowledge").status_code == 403
     assert client.get(f"/referrals/{own}/decide").status_code == 403
     assert client.post(f"/referrals/{own}/decide", data={"decision": "early_help", "reason": "x"}).status_code == 403
+    assert client.post(f"/referrals/{own}/request-information", data={"comment": "x"}).status_code == 403
     assert client.post(f"/referrals/{own}/close").status_code == 403
     assert referral(app, world.a, own).status.value == "acknowledged"
+    assert referral(app, world.a, submitted).status.value == "submitted"
+    # Each refusal is audited, with the step refused.
+    refusals = [e for e in audit_events(app, world.a.authority_id) if e.action == "access.denied"]
+    assert [(e.actor_id, e.details["action"]) for e in refusals] == [
+        (world.a.front_door.id, "acknowledge"),
+        (world.a.front_door.id, "decide"),
+        (world.a.front_door.id, "decide"),
+        (world.a.front_door.id, "request_information"),
+        (world.a.front_door.id, "close"),
+    ]
     assert client.get(f"/referrals/{other}/decide").status_code == 200
 
 
