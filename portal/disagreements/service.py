@@ -149,11 +149,11 @@ def working_days_after(calendar: WorkingCalendar, moment: datetime, days: int) -
 
 
 def reminder_time(calendar: WorkingCalendar, start: datetime, due: datetime) -> datetime:
-    """When the responders are reminded: the same time on the working day before the deadline (but not in
-    the first half of a stage of one working day)."""
+    """When the responders are reminded: the same time on the working day before the deadline (half-way
+    through a stage of one working day, which has no working day before its deadline)."""
     local = due.astimezone(UK)
     before = datetime.combine(_previous_working_day(calendar, local.date()), local.time().replace(tzinfo=None), tzinfo=UK).astimezone(UTC)
-    return max(before, start + (due - start) / 2)
+    return before if before > start else start + (due - start) / 2
 
 
 def _start_stage(disagreement: Disagreement, stage: int, now: datetime) -> None:
