@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "concerns",
     "advice",
     "referrals",
+    "disagreements",
     "casework",
     "transfers",
     "partnership",

@@ -16,6 +16,7 @@ from portal.contexts import CONTEXTUAL_ROLES
 from portal.dashboard import figures as queries
 from portal.dashboard.blueprint import bp
 from portal.dashboard.contextual import AGE_BANDS, contextual_figures
+from portal.disagreements.service import dashboard_counts as disagreement_counts
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.policies import casework_schools, is_admin, roles_required, visible_query
@@ -80,15 +81,17 @@ def figures():
             )
             db.session.commit()
     front_door = queries.front_door_figures(current_user, now) if current_user.has_role(Role.FRONT_DOOR) else None
-    authority = None
+    authority = disagreements = None
     if is_admin(current_user) or current_user.id in front_door_manager_ids():
         authority = queries.authority_figures(request.args.get("period", queries.DEFAULT_PERIOD), now)
+        disagreements = disagreement_counts(authority.since)
     return render_template(
         "dashboard/figures.html",
         school=school,
         schools=schools,
         front_door=front_door,
         authority=authority,
+        disagreements=disagreements,
         contextual=contextual_figures(current_user, now) if current_user.has_role(*CONTEXTUAL_ROLES) else None,
         age_bands=AGE_BANDS,
         periods=queries.PERIODS,

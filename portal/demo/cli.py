@@ -59,6 +59,7 @@ def _authority(slug: str, place: str, urn_base: int) -> DemoAuthority:
         DemoUser("governor.oakfield", "Pat Hughes", "governor", "oakfield", "Safeguarding governor"),
         DemoUser("dsl.riverside", "Robin Clarke", "dsl", "riverside", "Designated safeguarding lead"),
         DemoUser("frontdoor", "Taylor Brooks", "front_door", "front-door", "Front-door social worker"),
+        DemoUser("officer.frontdoor", "Dana Okafor", "front_door", "front-door", "Front-door social worker"),
         DemoUser("assessor", "Jordan Reid", "assessor", "front-door", "Contextual safeguarding practitioner"),
         DemoUser("police", "Casey Shaw", "partner", "police", "Detective constable"),
         DemoUser("health", "Morgan Lee", "partner", "health", "School nurse"),
@@ -90,6 +91,7 @@ def seed() -> None:
     from portal.demo.assessment import seed_assessment
     from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
+    from portal.demo.disagreements import seed_disagreements
     from portal.demo.network import seed_network
     from portal.demo.selfreview import seed_self_review
     from portal.demo.transfers import seed_handover, seed_transfers
@@ -156,6 +158,7 @@ def seed() -> None:
             }
             _name_front_door_manager(users["frontdoor"])
             pupils += seed_casework(organisations, users)
+            seed_disagreements(organisations, users)
             seed_contextual(organisations, users)
             seed_assessment(organisations, users)
             seed_self_review(organisations, users)

@@ -58,7 +58,7 @@ def test_listing_authorities_shows_no_tenant_data(app, world):
 def test_demo_seed_is_idempotent_and_lists_every_login(app):
     """Does `flask demo seed` make two authorities with every role, and running it again change nothing?"""
     runner = app.test_cli_runner()
-    assert "20 new user(s)" in runner.invoke(args=["demo", "seed"]).output
+    assert "22 new user(s)" in runner.invoke(args=["demo", "seed"]).output
     assert "0 new user(s)" in runner.invoke(args=["demo", "seed"]).output
     logins = json.loads(runner.invoke(args=["demo", "users", "--json"]).output)
     assert {row["authority"] for row in logins} == {"Northbridge Safeguarding Children Partnership", "Southmoor Safeguarding Children Partnership"}

@@ -53,7 +53,8 @@ def _actions(referral: Referral) -> list[str]:
 
 def _render_detail(referral: Referral, *, message_form: MessageForm | None = None, status: int = 200):
     transitions = list(referral.transitions)
-    decided = next((t for t in reversed(transitions) if t.to_status == S.DECIDED), None)
+    # The decision's first making (a decision changed later, by a disagreement, is a transition from decided to decided).
+    decided = next((t for t in reversed(transitions) if t.to_status == S.DECIDED and t.from_status != S.DECIDED), None)
     page = render_template(
         "referrals/detail.html",
         referral=referral,
