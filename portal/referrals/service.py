@@ -387,6 +387,10 @@ def delete_draft(referral: Referral) -> list[str]:
     for attachment in referral_attachments(referral.id):
         files_to_remove.append(attachment.storage_key)
         db.session.delete(attachment)
+    people, agencies = household.entries(referral)
+    for row in [*people, *agencies]:
+        db.session.delete(row)
+    db.session.flush()  # (before the referral's own row, which the database would cascade to them)
     chronology.add(
         pupil_id=referral.pupil_id,
         organisation_id=school_id,

@@ -425,3 +425,13 @@ def test_the_demo_referral_has_a_household(app):
                 assert sorted(a.agency_type.value for a in agencies) == ["gp", "school_nurse"]
                 assert item.consent == Consent.NOT_SOUGHT and item.consent_not_sought_reason
     assert found
+
+
+def test_deleting_a_draft_deletes_its_household_and_agencies(app, world):
+    referral_id = make_referral(app, world.a, make_pupil(app, world.a))
+    make_referral_person(app, world.a, referral_id)
+    make_referral_person(app, world.a, referral_id, "sibling")
+    make_referral_agency(app, world.a, referral_id)
+    response = _client(app, world.a.dsl1).post(f"/referrals/{referral_id}/delete")
+    assert response.status_code == 302 and referral(app, world.a, referral_id) is None
+    assert _people(app, world.a, referral_id) == [] and _agencies(app, world.a, referral_id) == []
