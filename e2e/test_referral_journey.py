@@ -159,6 +159,7 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     expect(dsl.get_by_label("Neglect", exact=True)).to_be_checked()
     check(dsl, dsl.get_by_role("group", name="Is the child in immediate danger?").get_by_label("No"))
     check(dsl, dsl.get_by_role("group", name="Do the child's parents or carers know about this referral?").get_by_label("Yes"))
+    check(dsl, dsl.get_by_label("Yes, and they gave it"))
     check(dsl, dsl.get_by_label("Child in need", exact=True))
     checkpoint(dsl, "dsl referral form")
     press_enter_on(dsl, dsl.get_by_role("button", name="Submit referral"))

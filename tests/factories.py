@@ -84,7 +84,7 @@ def make_referral(app, side, pupil_id, by: str = "dsl1", school: str = "school1"
     """A referral drafted by ``by``; ``steps`` are (action, person key) applied through the workflow,
     e.g. ``(("submit", "dsl1"), ("acknowledge", "front_door"))``."""
     from portal.extensions import db
-    from portal.referrals.models import ParentsAware, Referral, ReferralDecision
+    from portal.referrals.models import Consent, ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition
     from portal.vocabulary import Level
 
@@ -95,6 +95,7 @@ def make_referral(app, side, pupil_id, by: str = "dsl1", school: str = "school1"
         "child_voice": "There's never anything to eat.",
         "parents_aware": ParentsAware.YES,
         "school_view_level": Level.CHILD_IN_NEED,
+        "consent": Consent.SOUGHT_GIVEN,
     }
     values.update(fields)
     with _scope(app, side, author):
@@ -115,3 +116,33 @@ def make_referral(app, side, pupil_id, by: str = "dsl1", school: str = "school1"
             transition(referral, action, actor_id=person.id, **kwargs)
             db.session.commit()
     return referral_id
+
+
+def make_referral_person(app, side, referral_id, kind: str = "household", **fields) -> uuid.UUID:
+    """A household member (or, with ``kind="sibling"``, a sibling) named on a referral."""
+    from portal.extensions import db
+    from portal.referrals.models import PersonKind, ReferralPerson, YesNoNotKnown
+
+    values = {"name": "Dawn Example", "relationship": "Mother", "lives_in_household": True, "parental_responsibility": YesNoNotKnown.YES}
+    if kind == "sibling":
+        values = {"name": "Casey Example", "relationship": "Brother", "school": "Northfield Academy"}
+    values.update(fields)
+    with _scope(app, side):
+        person = ReferralPerson(referral_id=referral_id, kind=PersonKind(kind), **values)
+        db.session.add(person)
+        db.session.commit()
+        return person.id
+
+
+def make_referral_agency(app, side, referral_id, **fields) -> uuid.UUID:
+    """Another agency involved, named on a referral (the child's GP by default)."""
+    from portal.extensions import db
+    from portal.referrals.models import AgencyType, ReferralAgency
+
+    values = {"agency_type": AgencyType.GP, "professional_name": "Dr Amir Shah", "organisation": "Example Medical Centre"}
+    values.update(fields)
+    with _scope(app, side):
+        agency = ReferralAgency(referral_id=referral_id, **values)
+        db.session.add(agency)
+        db.session.commit()
+        return agency.id

@@ -22,7 +22,7 @@ def seed_casework(organisations: dict, users: dict) -> int:
     from portal.concerns.models import Concern, ConcernOutcome, ConcernStatus
     from portal.extensions import db
     from portal.pupils.models import Pupil
-    from portal.referrals.models import ParentsAware, Referral, ReferralDecision
+    from portal.referrals.models import AgencyType, Consent, ParentsAware, PersonKind, Referral, ReferralAgency, ReferralDecision, ReferralPerson, YesNoNotKnown
     from portal.referrals.service import transition
     from portal.vocabulary import HarmCategory, Level, Urgency
 
@@ -178,7 +178,7 @@ def seed_casework(organisations: dict, users: dict) -> int:
         db.session.execute(select(ChronologyEntry).where(ChronologyEntry.object_id == advice.id).order_by(ChronologyEntry.occurred_at.desc())).scalars().first()
     )
 
-    def referral(pupil, categories, text, level, steps):
+    def referral(pupil, categories, text, level, steps, household=(), **answers):
         item = Referral(
             organisation_id=oakfield.id,
             pupil_id=pupil.id,
@@ -188,19 +188,72 @@ def seed_casework(organisations: dict, users: dict) -> int:
             child_voice="There's never anything to eat.",
             parents_aware=ParentsAware.YES,
             school_view_level=level,
+            **({"consent": Consent.SOUGHT_GIVEN} | answers),
         )
         db.session.add(item)
+        db.session.flush()
+        for row in household:
+            row.referral_id = item.id
+            db.session.add(row)
         db.session.flush()
         for action, actor, extra in steps:
             transition(item, action, actor_id=actor.id, **extra)
         return item
 
+    # Ruby's younger brother, on the same school's register: her referral links to his record.
+    brother = Pupil(
+        organisation_id=oakfield.id,
+        legal_forename="Jack",
+        legal_surname=first.legal_surname,
+        date_of_birth=date(2020, 9, 14),
+        year_group="R",
+    )
+    db.session.add(brother)
+    db.session.flush()
+    created += 1
+    surname = first.legal_surname
     referral(
         first,
         [HarmCategory.NEGLECT.value],
         "A pattern of neglect over three weeks (see chronology); the front door advised a referral.",
         Level.CHILD_IN_NEED,
         [("submit", dsl, {})],
+        household=[
+            ReferralPerson(
+                kind=PersonKind.HOUSEHOLD,
+                name=f"Dawn {surname}",
+                relationship="Mother",
+                date_of_birth=date(1992, 4, 3),
+                lives_in_household=True,
+                parental_responsibility=YesNoNotKnown.YES,
+                contact_details="07700 900123",
+                first_language="English",
+            ),
+            ReferralPerson(
+                kind=PersonKind.HOUSEHOLD,
+                name="Craig Sutton",
+                relationship="Mum's partner",
+                lives_in_household=True,
+                parental_responsibility=YesNoNotKnown.NO,
+                contact_details="Not known to the school",
+            ),
+            ReferralPerson(
+                kind=PersonKind.SIBLING,
+                name=brother.full_name,
+                relationship="Brother",
+                date_of_birth=brother.date_of_birth,
+                school=oakfield.name,
+                sibling_pupil_id=brother.id,
+            ),
+            ReferralAgency(
+                agency_type=AgencyType.GP, professional_name="Dr Amir Shah", organisation="Oakfield Medical Centre", contact_details="0113 496 0000"
+            ),
+            ReferralAgency(agency_type=AgencyType.SCHOOL_NURSE, professional_name="Helen Price", organisation="School nursing team"),
+        ],
+        address="14 Larch Close\nOakfield",
+        lives_with=f"Mum (Dawn {surname}), mum's partner Craig Sutton, and her brother Jack (Reception at Oakfield).",
+        consent=Consent.NOT_SOUGHT,
+        consent_not_sought_reason=f"Mum's partner may be the source of the harm; asking for consent before the front door has spoken to the family could put {first.legal_forename} at risk.",
     )
     # What happened outside the portal, recorded by the DSL; the advice and a conversation with the social
     # worker marked as significant events (the summary a conference would ask for).

@@ -13,7 +13,7 @@ def seed_disagreements(organisations: dict, users: dict) -> bool:
     from portal.disagreements.models import Disagreement
     from portal.extensions import db
     from portal.pupils.models import Pupil
-    from portal.referrals.models import ParentsAware, Referral, ReferralDecision
+    from portal.referrals.models import Consent, ParentsAware, Referral, ReferralDecision
     from portal.referrals.service import transition
     from portal.vocabulary import HarmCategory, Level
 
@@ -32,6 +32,9 @@ def seed_disagreements(organisations: dict, users: dict) -> bool:
         what_happened="Told her teacher that she hides in her room when her mum's partner shouts, and that he threw a plate last night. Police were called to the address last week.",
         child_voice="I don't like going home when he's there.",
         parents_aware=ParentsAware.YES,
+        consent=Consent.SOUGHT_GIVEN,
+        address="12 Brook Lane, Oakfield",
+        lives_with="Mum, and (at weekends) mum's partner",
         school_view_level=Level.CHILD_IN_NEED,
     )
     db.session.add(referral)

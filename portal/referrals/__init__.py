@@ -16,6 +16,7 @@ FEATURE = Feature(
         "portal.referrals.views.detail",
         "portal.referrals.views.steps",
         "portal.referrals.views.queue",
+        "portal.referrals.views.household",
     ),
     blueprints=("portal.referrals.blueprint:bp",),
     policy="portal.referrals.policy",

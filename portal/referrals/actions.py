@@ -17,3 +17,9 @@ class Action(CoreAction):
     REFERRAL_ESCALATED = "referral.clock_escalated"
     #: The front door read the child's chronology the school shared with the referral.
     CHRONOLOGY_READ = "referral.chronology_read"
+    REFERRAL_PERSON_ADDED = "referral.person_added"
+    REFERRAL_PERSON_CHANGED = "referral.person_changed"
+    REFERRAL_PERSON_REMOVED = "referral.person_removed"
+    REFERRAL_AGENCY_ADDED = "referral.agency_added"
+    REFERRAL_AGENCY_CHANGED = "referral.agency_changed"
+    REFERRAL_AGENCY_REMOVED = "referral.agency_removed"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String, Text, Uuid, text, true
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, String, Text, Uuid, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -70,6 +70,63 @@ class ParentsAware(LabelledEnum):
 ParentsAware.LABELS = {"yes": "Yes", "no": "No"}
 
 
+class Consent(LabelledEnum):
+    """Whether the school sought consent to the referral (from the parents or carers, or the child)."""
+
+    SOUGHT_GIVEN = "sought_given"
+    SOUGHT_REFUSED = "sought_refused"
+    NOT_SOUGHT = "not_sought"
+
+
+Consent.LABELS = {
+    "sought_given": "Consent was sought and given",
+    "sought_refused": "Consent was sought and refused",
+    "not_sought": "Consent was not sought",
+}
+
+
+class PersonKind(LabelledEnum):
+    """A person on a referral: a household member or significant adult, or a sibling."""
+
+    HOUSEHOLD = "household"
+    SIBLING = "sibling"
+
+
+PersonKind.LABELS = {"household": "Household member or significant adult", "sibling": "Sibling"}
+
+
+class YesNoNotKnown(LabelledEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_KNOWN = "not_known"
+
+
+YesNoNotKnown.LABELS = {"yes": "Yes", "no": "No", "not_known": "Not known"}
+
+
+class AgencyType(LabelledEnum):
+    GP = "gp"
+    HEALTH_VISITOR = "health_visitor"
+    SCHOOL_NURSE = "school_nurse"
+    CAMHS = "camhs"
+    POLICE = "police"
+    YOUTH_JUSTICE = "youth_justice"
+    EARLY_HELP = "early_help"
+    OTHER = "other"
+
+
+AgencyType.LABELS = {
+    "gp": "GP",
+    "health_visitor": "Health visitor",
+    "school_nurse": "School nurse",
+    "camhs": "Child and adolescent mental health services (CAMHS)",
+    "police": "Police",
+    "youth_justice": "Youth justice service",
+    "early_help": "Early help key worker",
+    "other": "Other",
+}
+
+
 class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     """A school's referral of one pupil to the front door."""
 
@@ -130,6 +187,19 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     chronology_shared: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     chronology_not_shared_reason: Mapped[str | None] = mapped_column(Text)
 
+    # The child as the school knows them (what the front door would otherwise ring to ask). Free text: the
+    # school writes what it holds; the register's flags (SEN, EAL) start the draft's answers.
+    address: Mapped[str | None] = mapped_column(Text)
+    lives_with: Mapped[str | None] = mapped_column(Text)
+    communication_needs: Mapped[str | None] = mapped_column(Text)
+    disability: Mapped[str | None] = mapped_column(Text)
+    ethnicity: Mapped[str | None] = mapped_column(String(200))
+    religion: Mapped[str | None] = mapped_column(String(200))
+    #: Consent to the referral: answered before it is sent; why not, when it was not sought.
+    consent: Mapped[Consent | None] = mapped_column(enum_column(Consent))
+    consent_not_sought_reason: Mapped[str | None] = mapped_column(Text)
+    consent_refused_note: Mapped[str | None] = mapped_column(Text)
+
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -153,6 +223,17 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     created_by = tenant_relationship("User", "Referral.created_by_id")
     transitions = tenant_relationship("ReferralTransition", "ReferralTransition.referral_id", parent="Referral", order_by="ReferralTransition.created_at")
     messages = tenant_relationship("ReferralMessage", "ReferralMessage.referral_id", parent="Referral", order_by="ReferralMessage.created_at")
+    people = tenant_relationship("ReferralPerson", "ReferralPerson.referral_id", parent="Referral", order_by="[ReferralPerson.created_at, ReferralPerson.id]")
+    agencies = tenant_relationship("ReferralAgency", "ReferralAgency.referral_id", parent="Referral", order_by="[ReferralAgency.created_at, ReferralAgency.id]")
+
+    @property
+    def household(self) -> list[ReferralPerson]:
+        """The household members and significant adults, in the order they were added."""
+        return [p for p in self.people if p.kind == PersonKind.HOUSEHOLD]
+
+    @property
+    def siblings(self) -> list[ReferralPerson]:
+        return [p for p in self.people if p.kind == PersonKind.SIBLING]
 
     @property
     def is_open(self) -> bool:
@@ -194,3 +275,64 @@ class ReferralMessage(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     body: Mapped[str] = mapped_column(Text, nullable=False)
 
     author = tenant_relationship("User", "ReferralMessage.author_id", lazy="joined")
+
+
+class ReferralPerson(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """Someone in the child's life, named on a referral: a household member or significant adult (mum,
+    her partner, a grandparent who collects the child), or a sibling. Siblings share the table (one
+    policy, one list in the chronology); ``kind`` says which, and a sibling may be linked to their record
+    on the referring school's own register."""
+
+    __tablename__ = "referral_people"
+    __table_args__ = tenant_table_args(
+        parent_key("referral_id", "referrals", ondelete="CASCADE"),
+        parent_key("sibling_pupil_id", "pupils"),
+        Index("ix_referral_people_referral", "authority_id", "referral_id", "created_at"),
+        CheckConstraint("kind = 'sibling' OR sibling_pupil_id IS NULL", name="only_siblings_linked"),
+    )
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    kind: Mapped[PersonKind] = mapped_column(enum_column(PersonKind), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    relationship: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # Household members and significant adults:
+    lives_in_household: Mapped[bool | None] = mapped_column(Boolean)
+    parental_responsibility: Mapped[YesNoNotKnown | None] = mapped_column(enum_column(YesNoNotKnown))
+    contact_details: Mapped[str | None] = mapped_column(Text)
+    first_language: Mapped[str | None] = mapped_column(String(100))
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Siblings:
+    school: Mapped[str | None] = mapped_column(String(200))
+    #: The sibling's record on the referring school's register (chosen only from that register).
+    sibling_pupil_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReferralAgency(TenantOwned, HasUUID, HasCreatedAt, db.Model):
+    """Another agency or professional involved with the child (their GP, the school nurse, CAMHS...)."""
+
+    __tablename__ = "referral_agencies"
+    __table_args__ = tenant_table_args(
+        parent_key("referral_id", "referrals", ondelete="CASCADE"),
+        Index("ix_referral_agencies_referral", "authority_id", "referral_id", "created_at"),
+    )
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    agency_type: Mapped[AgencyType] = mapped_column(enum_column(AgencyType), nullable=False)
+    #: What the agency is, when it is none of the list ("Young carers' service").
+    other_type: Mapped[str | None] = mapped_column(String(200))
+    professional_name: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    contact_details: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def type_label(self) -> str:
+        if self.agency_type == AgencyType.OTHER and self.other_type:
+            return self.other_type
+        return self.agency_type.label

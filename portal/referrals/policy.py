@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from portal.clock import utcnow
 from portal.policies import Policy, casework_schools, child_of, is_front_door, never, within
 from portal.pupils.policy import file_transferred, records_open
-from portal.referrals.models import AWAITING_DECISION, Referral, ReferralMessage, ReferralStatus, ReferralTransition
+from portal.referrals.models import AWAITING_DECISION, Referral, ReferralAgency, ReferralMessage, ReferralPerson, ReferralStatus, ReferralTransition
 
 #: How long after its decision the front door may still read the chronology a school shared with a referral.
 CHRONOLOGY_SHARED_DAYS = 28
@@ -79,4 +79,8 @@ POLICIES: dict[type, Policy] = {
     Referral: Policy(visible=referral_visible, allows=_referral_allows, sensitive=True),
     ReferralTransition: Policy(visible=child_of(ReferralTransition.referral_id, Referral), allows=never),
     ReferralMessage: Policy(visible=child_of(ReferralMessage.referral_id, Referral), allows=never),
+    # The household, siblings and agencies named on a referral: seen with it, changed only through it (the
+    # referral's "edit" right, while its household may be changed: portal.referrals.household).
+    ReferralPerson: Policy(visible=child_of(ReferralPerson.referral_id, Referral), allows=never),
+    ReferralAgency: Policy(visible=child_of(ReferralAgency.referral_id, Referral), allows=never),
 }

@@ -31,8 +31,9 @@ from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.policies import visible_query
 from portal.pupils.models import Pupil
+from portal.referrals import household
 from portal.referrals.actions import Action
-from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralMessage, ReferralStatus, ReferralTransition
+from portal.referrals.models import Consent, ParentsAware, Referral, ReferralDecision, ReferralMessage, ReferralStatus, ReferralTransition
 from portal.text import clean_text
 from portal.vocabulary import HarmCategory, Level, harm_labels
 
@@ -87,6 +88,10 @@ def missing_for_submission(referral: Referral) -> dict[str, str]:
         problems["parents_aware"] = "Select whether the parents or carers know about this referral"
     elif referral.parents_aware.value == "no" and not (referral.parents_not_aware_reason or "").strip():
         problems["parents_not_aware_reason"] = "Enter why the parents or carers do not know"
+    if referral.consent is None:
+        problems["consent"] = "Select whether consent to the referral was sought from the parents or carers"
+    elif referral.consent == Consent.NOT_SOUGHT and not (referral.consent_not_sought_reason or "").strip():
+        problems["consent_not_sought_reason"] = "Enter why consent was not sought, for example that asking would put the child at risk"
     if referral.school_view_level is None:
         problems["school_view_level"] = "Select the level of need the school thinks this is"
     if not referral.chronology_shared and not (referral.chronology_not_shared_reason or "").strip():
@@ -180,13 +185,24 @@ def referral_substance(referral: Referral) -> chronology.Substance:
     if referral.parents_aware == ParentsAware.NO and referral.parents_not_aware_reason:
         parents = f"No: {referral.parents_not_aware_reason}"
     names = [a.filename for a in db.session.execute(select(Attachment).where(Attachment.referral_id == referral.id).order_by(Attachment.created_at)).scalars()]
+    people, agencies = household.entries(referral)
     return chronology.lines(
+        ("The child's address", referral.address),
+        ("Lives with", referral.lives_with),
+        ("Communication needs", referral.communication_needs),
+        ("Disability", referral.disability),
+        ("Ethnicity", referral.ethnicity),
+        ("Religion", referral.religion),
+        ("Household members and significant adults", "\n".join(household.person_line(p) for p in people if p.kind.value == "household")),
+        ("Siblings", "\n".join(household.person_line(p) for p in people if p.kind.value == "sibling")),
+        ("Other agencies and professionals", "\n".join(household.agency_line(a) for a in agencies)),
         ("Categories of harm", ", ".join(harm_labels(referral.categories))),
         ("What happened", referral.what_happened),
         ("The child's voice", referral.child_voice),
         ("Immediate danger", "Yes" if referral.immediate_danger else "No"),
         ("Police", f"Called{f' (reference {referral.police_reference})' if referral.police_reference else ''}" if referral.police_called else None),
         ("Parents or carers know about the referral", parents),
+        ("Consent to the referral", household.consent_line(referral)),
         ("The school's view of the level", referral.school_view_level.label if referral.school_view_level else None),
         ("The child's chronology", chronology_sharing(referral)),
         ("Attachments", ", ".join(names)),
@@ -254,6 +270,7 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
         created_by_id=created_by_id,
         advice_request_id=advice.id if advice else None,
     )
+    household.prefill_from_register(referral, pupil)
     if advice is not None:
         known = {c.value for c in HarmCategory}
         referral.categories = [c for c in (advice.categories or []) if c in known]
@@ -312,6 +329,15 @@ class DraftAnswers:
     #: ``None`` when the question was not on the form: the chronology is shared unless the DSL says no.
     chronology_shared: bool | None = True
     chronology_not_shared_reason: str | None = None
+    address: str | None = None
+    lives_with: str | None = None
+    communication_needs: str | None = None
+    disability: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    consent: Consent | None = None
+    consent_not_sought_reason: str | None = None
+    consent_refused_note: str | None = None
 
 
 def _apply(referral: Referral, answers: DraftAnswers) -> None:
@@ -328,6 +354,16 @@ def _apply(referral: Referral, answers: DraftAnswers) -> None:
     referral.school_view_level = answers.school_view_level
     referral.chronology_shared = answers.chronology_shared is not False
     referral.chronology_not_shared_reason = None if referral.chronology_shared else clean_text(answers.chronology_not_shared_reason)
+    referral.address = clean_text(answers.address)
+    referral.lives_with = clean_text(answers.lives_with)
+    referral.communication_needs = clean_text(answers.communication_needs)
+    referral.disability = clean_text(answers.disability)
+    referral.ethnicity = clean_text(answers.ethnicity)
+    referral.religion = clean_text(answers.religion)
+    # Why not, only when it was not sought; the family's answer, only when they refused.
+    referral.consent = answers.consent
+    referral.consent_not_sought_reason = clean_text(answers.consent_not_sought_reason) if answers.consent is Consent.NOT_SOUGHT else None
+    referral.consent_refused_note = clean_text(answers.consent_refused_note) if answers.consent is Consent.SOUGHT_REFUSED else None
 
 
 def _submission_problems(referral: Referral, answers: DraftAnswers) -> dict[str, str]:
@@ -386,6 +422,10 @@ def delete_draft(referral: Referral) -> list[str]:
     for attachment in referral_attachments(referral.id):
         files_to_remove.append(attachment.storage_key)
         db.session.delete(attachment)
+    people, agencies = household.entries(referral)
+    for row in [*people, *agencies]:
+        db.session.delete(row)
+    db.session.flush()  # (before the referral's own row, which the database would cascade to them)
     chronology.add(
         pupil_id=referral.pupil_id,
         organisation_id=school_id,

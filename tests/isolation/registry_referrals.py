@@ -22,6 +22,43 @@ def _referral(*steps):
     return target
 
 
+def _with_person(*steps, kind="household"):
+    def target(app, side):
+        from tests.factories import make_pupil, make_referral, make_referral_person
+
+        referral_id = make_referral(app, side, make_pupil(app, side), steps=steps)
+        return {"referral_id": referral_id, "person_id": make_referral_person(app, side, referral_id, kind)}
+
+    return target
+
+
+def _with_agency(*steps):
+    def target(app, side):
+        from tests.factories import make_pupil, make_referral, make_referral_agency
+
+        referral_id = make_referral(app, side, make_pupil(app, side), steps=steps)
+        return {"referral_id": referral_id, "agency_id": make_referral_agency(app, side, referral_id)}
+
+    return target
+
+
+def _person_form(app, side):
+    return {"name": "Lee Example", "relationship": "Mum's partner", "lives_in_household": "yes", "parental_responsibility": "no", "version": "1"}
+
+
+def _sibling_form(app, side):
+    return {"name": "Casey Example", "school": "Northfield Academy", "pupil": "", "version": "1"}
+
+
+def _agency_form(app, side):
+    return {"agency_type": "school_nurse", "professional_name": "Sam Nurse", "organisation": "School nursing team", "version": "1"}
+
+
+def _school_side(endpoint, method, target, data=None):
+    """A page of the referring school's casework: the front door and everyone else is refused."""
+    return RouteIsolation(endpoint, method, "dsl1", target, refused=OUTSIDERS + ("front_door",), data=data, other_school=("dsl2",))
+
+
 def _draft_form(app, side):
     return {"what_happened": "Bruising on both arms, seen at PE.", "categories": "physical_abuse", "version": "1", "save": "Save as draft"}
 
@@ -69,6 +106,22 @@ ENTRIES: list[RouteIsolation] = [
         data=_comment,
         other_school=("dsl2",),
     ),
+    # The household, siblings and agencies: while a draft, and while the front door asks for information.
+    _school_side("referrals.household_new", "GET", _referral()),
+    _school_side("referrals.household_new", "POST", _referral(), _person_form),
+    _school_side("referrals.sibling_new", "GET", _referral(*INFORMATION_REQUESTED)),
+    _school_side("referrals.sibling_new", "POST", _referral(*INFORMATION_REQUESTED), _sibling_form),
+    _school_side("referrals.person_change", "GET", _with_person()),
+    _school_side("referrals.person_change", "POST", _with_person(), _person_form),
+    _school_side("referrals.person_change", "POST", _with_person(*INFORMATION_REQUESTED, kind="sibling"), _sibling_form),
+    _school_side("referrals.person_remove", "GET", _with_person(*INFORMATION_REQUESTED)),
+    _school_side("referrals.person_remove", "POST", _with_person()),
+    _school_side("referrals.agency_new", "GET", _referral()),
+    _school_side("referrals.agency_new", "POST", _referral(*INFORMATION_REQUESTED), _agency_form),
+    _school_side("referrals.agency_change", "GET", _with_agency(*INFORMATION_REQUESTED)),
+    _school_side("referrals.agency_change", "POST", _with_agency(), _agency_form),
+    _school_side("referrals.agency_remove", "GET", _with_agency()),
+    _school_side("referrals.agency_remove", "POST", _with_agency(*INFORMATION_REQUESTED)),
     RouteIsolation("referrals.message", "POST", "dsl1", _referral(*SUBMIT), refused=OUTSIDERS, data=_message, other_school=("dsl2",)),
 ]
 

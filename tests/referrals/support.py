@@ -15,6 +15,7 @@ COMPLETE = {
     "immediate_danger": "no",
     "parents_aware": "yes",
     "school_view_level": "child_in_need",
+    "consent": "sought_given",
     "version": "1",
 }
 

@@ -20,12 +20,12 @@ from portal.extensions import db
 from portal.locking import saving
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, is_front_door, policy_for, visible_query
-from portal.referrals import service
+from portal.referrals import household, service
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.models import Referral, ReferralStatus
 from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS, chronology_shared_until
-from portal.referrals.views.shared import detail_redirect, is_school_side, last_question, stale
+from portal.referrals.views.shared import detail_redirect, household_section, is_school_side, last_question, stale
 
 S = ReferralStatus
 
@@ -64,6 +64,9 @@ def _render_detail(referral: Referral, *, message_form: MessageForm | None = Non
         question=last_question(transitions),
         messages=list(referral.messages),
         attachments=service.referral_attachments(referral.id),
+        household=household_section(
+            referral, editable=household.editable(referral) and is_school_side(referral) and policy_for(Referral).allows(current_user, "edit", referral)
+        ),
         actions=_actions(referral),
         school_side=is_school_side(referral),
         may_message=policy_for(Referral).allows(current_user, "message", referral),

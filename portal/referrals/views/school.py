@@ -25,9 +25,9 @@ from portal.referrals import service
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, ReferralForm, StartReferralForm
-from portal.referrals.models import ParentsAware, Referral, ReferralStatus
+from portal.referrals.models import Consent, ParentsAware, Referral, ReferralStatus
 from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS
-from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE, add_errors, detail_redirect, stale, viewed
+from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE, add_errors, detail_redirect, household_section, household_target, stale, viewed
 from portal.vocabulary import Level
 
 S = ReferralStatus
@@ -150,6 +150,9 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     form.school_view_level.data = referral.school_view_level.value if referral.school_view_level else None
     form.chronology_shared.data = "yes" if referral.chronology_shared else "no"
     form.chronology_not_shared_reason.data = referral.chronology_not_shared_reason
+    for name in ("address", "lives_with", "communication_needs", "disability", "ethnicity", "religion", "consent_not_sought_reason", "consent_refused_note"):
+        getattr(form, name).data = getattr(referral, name)
+    form.consent.data = referral.consent.value if referral.consent else None
     form.version.data = str(referral.version)
 
 
@@ -167,6 +170,15 @@ def _answers(form: ReferralForm) -> service.DraftAnswers:
         school_view_level=Level(form.school_view_level.data) if form.school_view_level.data else None,
         chronology_shared={"yes": True, "no": False}.get(form.chronology_shared.data),
         chronology_not_shared_reason=form.chronology_not_shared_reason.data,
+        address=form.address.data,
+        lives_with=form.lives_with.data,
+        communication_needs=form.communication_needs.data,
+        disability=form.disability.data,
+        ethnicity=form.ethnicity.data,
+        religion=form.religion.data,
+        consent=Consent(form.consent.data) if form.consent.data else None,
+        consent_not_sought_reason=form.consent_not_sought_reason.data,
+        consent_refused_note=form.consent_refused_note.data,
     )
 
 
@@ -206,6 +218,10 @@ def edit(referral_id):
                     flash("This draft referral has been deleted by someone else, so your changes could not be saved.")
                     return redirect(url_for("referrals.index"))
             else:
+                then = household_target(referral.id, request.form.get("then"))
+                if then is not None:
+                    # A button of the household section: the draft is saved first, so nothing typed is lost.
+                    return redirect(then)
                 if not form.submitting:
                     flash("Your draft has been saved. It has not been sent to the front door yet.", "success")
                     return redirect(url_for("referrals.edit", referral_id=referral.id))
@@ -224,6 +240,7 @@ def edit(referral_id):
         conflict=conflict,
         saved_with_problems=saved_with_problems,
         attachments=service.referral_attachments(referral.id),
+        household=household_section(referral, editable=True, in_form=True),
         family_harms=FAMILY_HARMS,
         extra_familial_harms=EXTRA_FAMILIAL_HARMS,
         shared_days=CHRONOLOGY_SHARED_DAYS,

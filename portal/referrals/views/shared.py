@@ -11,10 +11,12 @@ from sqlalchemy.orm import joinedload, load_only
 from portal.audit.service import record
 from portal.authorities.models import Organisation
 from portal.extensions import db
+from portal.model_base import as_uuid
 from portal.policies import casework_schools
 from portal.pupils.models import Pupil
+from portal.referrals import household
 from portal.referrals.actions import Action
-from portal.referrals.models import Referral, ReferralStatus, ReferralTransition
+from portal.referrals.models import PersonKind, Referral, ReferralStatus, ReferralTransition
 
 PAGE_SIZE = 50
 
@@ -71,6 +73,45 @@ def stale(referral_id):
     """Someone else's save came first (nothing of this one was kept): back to the referral, to look again."""
     flash("Someone else changed this referral at the same moment. Check what it says now, then try again.")
     return detail_redirect(referral_id)
+
+
+#: The buttons of the household section on the draft's form: what each opens once the draft is saved.
+_NEW_PAGES = {"household_new": "referrals.household_new", "sibling_new": "referrals.sibling_new", "agency_new": "referrals.agency_new"}
+_ROW_PAGES = {
+    "person_change": ("referrals.person_change", "person_id"),
+    "person_remove": ("referrals.person_remove", "person_id"),
+    "agency_change": ("referrals.agency_change", "agency_id"),
+    "agency_remove": ("referrals.agency_remove", "agency_id"),
+}
+
+
+def household_target(referral_id, value: str | None) -> str | None:
+    """The page a household button of the draft's form asked for (``"sibling_new"``,
+    ``"person_change:<id>"``), or None. The page itself checks the row belongs to the referral."""
+    if not value:
+        return None
+    if value in _NEW_PAGES:
+        return url_for(_NEW_PAGES[value], referral_id=referral_id)
+    name, _, row = value.partition(":")
+    row_id = as_uuid(row) if name in _ROW_PAGES else None
+    if row_id is None:
+        return None
+    endpoint, argument = _ROW_PAGES[name]
+    return url_for(endpoint, referral_id=referral_id, **{argument: row_id})
+
+
+def household_section(referral: Referral, *, editable: bool, in_form: bool = False) -> dict:
+    """What the household section (``referrals/_household.html``) shows: the people and agencies, and
+    whether this user may change them here. On the draft's form its controls are buttons of that form (the
+    draft is saved before the page opens); elsewhere, links."""
+    people, agencies = household.entries(referral)
+    return {
+        "household": [p for p in people if p.kind == PersonKind.HOUSEHOLD],
+        "siblings": [p for p in people if p.kind == PersonKind.SIBLING],
+        "agencies": agencies,
+        "editable": editable,
+        "in_form": in_form,
+    }
 
 
 def last_question(transitions: list[ReferralTransition]) -> ReferralTransition | None:
