@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "concerns",
     "advice",
     "referrals",
+    "needs",
     "casework",
     "transfers",
     "partnership",

@@ -142,7 +142,12 @@ def test_a_referral_shows_what_happened_the_question_the_answer_the_decision_and
     answered = "Her aunt on Tuesdays; the breakfast club staff have noticed it too."
     assert dsl.post(f"/referrals/{referral_id}/provide-information", data={"comment": answered}).status_code == 302
     reason = "Persistent hunger with no explanation at home: a social worker will assess within ten days."
-    assert front_door.post(f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "reason": reason}).status_code == 302
+    assert (
+        front_door.post(
+            f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "decision_level": "child_in_need", "reason": reason}
+        ).status_code
+        == 302
+    )
     assert front_door.post(f"/referrals/{referral_id}/messages", data={"body": "The social worker is Sam Patel, on 01234 567890."}).status_code == 302
 
     lines = _chronology(dsl, pupil)

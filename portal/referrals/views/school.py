@@ -17,6 +17,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.locking import saving
 from portal.model_base import as_uuid
+from portal.needs import service as needs
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, get_or_404, require, roles_required, visible_query
 from portal.pupils.models import Pupil
@@ -135,10 +136,12 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     form.parents_aware.data = referral.parents_aware.value if referral.parents_aware else None
     form.parents_not_aware_reason.data = referral.parents_not_aware_reason
     form.school_view_level.data = referral.school_view_level.value if referral.school_view_level else None
+    form.school_view_reason.data = referral.school_view_reason
+    form.need_indicators.data = [str(i.id) for i in needs.referral_indicators(referral.id)]
     form.version.data = str(referral.version)
 
 
-def _answers(form: ReferralForm) -> service.DraftAnswers:
+def _answers(form: ReferralForm, indicators=()) -> service.DraftAnswers:
     """What the form says, complete or not."""
     return service.DraftAnswers(
         categories=list(form.categories.data or []),
@@ -150,7 +153,21 @@ def _answers(form: ReferralForm) -> service.DraftAnswers:
         parents_aware=ParentsAware(form.parents_aware.data) if form.parents_aware.data else None,
         parents_not_aware_reason=form.parents_not_aware_reason.data,
         school_view_level=Level(form.school_view_level.data) if form.school_view_level.data else None,
+        school_view_reason=form.school_view_reason.data,
+        indicators=tuple(indicators),
     )
+
+
+def need_checklist(guidance, checked, suggested) -> dict:
+    """What the levels-of-need checklist shows: the version's indicators by level, which are ticked, and
+    the level the saved ticks suggest."""
+    return {
+        "guidance": guidance,
+        "groups": needs.by_level(guidance.indicators),
+        "checked": {str(c) for c in checked or []},
+        "suggested": suggested,
+        "headings": needs.HEADINGS,
+    }
 
 
 def _in_page_order(form: ReferralForm, problems: dict[str, str]) -> dict[str, str]:
@@ -168,19 +185,27 @@ def edit(referral_id):
         flash("This referral has been sent to the front door, so it can no longer be changed. Send the front door a message if you have something to add.")
         return detail_redirect(referral.id)
     form = ReferralForm()
+    guidance = service.guidance_for(referral)  # (the first version, if none yet, is committed with the view's audit)
     if request.method == "GET":
         viewed(referral, "edit")
         _fill(form, referral)
     conflict = None
     saved_with_problems = False
+    indicators = ()
     if form.validate_on_submit():
-        if form.version.version != referral.version:
+        try:
+            indicators = needs.chosen(guidance, form.need_indicators.data or [])
+        except needs.IndicatorsChanged as exc:
+            form.need_indicators.errors = [str(exc)]
+        if form.need_indicators.errors:
+            pass  # nothing saved: the page shows the guidance in force and keeps what they typed
+        elif form.version.version != referral.version:
             conflict = referral
         else:
             kept: list[str] = []
             with saving() as save:
                 problems = service.save_draft(
-                    referral, _answers(form), uploads=form.attachments.files, actor_id=current_user.id, submit=form.submitting, kept=kept
+                    referral, _answers(form, indicators), uploads=form.attachments.files, actor_id=current_user.id, submit=form.submitting, kept=kept
                 )
             if save.stale:
                 service.remove_files(kept)
@@ -209,6 +234,7 @@ def edit(referral_id):
         attachments=service.referral_attachments(referral.id),
         family_harms=FAMILY_HARMS,
         extra_familial_harms=EXTRA_FAMILIAL_HARMS,
+        need_checklist=need_checklist(guidance, form.need_indicators.data, needs.suggest_level(needs.referral_indicators(referral.id))),
     )
 
 
