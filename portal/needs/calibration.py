@@ -112,25 +112,49 @@ def _protect_row(row: Row) -> None:
         min(shown, key=lambda c: c.count).hidden = "secondary"
 
 
-def _protect_columns(rows: list[Row]) -> None:
+def _protect_columns(rows: list[Row], authority: Row) -> bool:
     """Rows that add up to the authority's figure (schools, terms): a column with one hidden count would
-    give it away, so the smallest other shown count (not 0) of that column is hidden too."""
+    give it away, so the smallest other shown count (not 0) of that column is hidden too — or, if there is
+    none, the authority's figure of that column. Returns whether anything was hidden."""
+    changed = False
     for name in COLUMNS:
         cells = [row.cells[name] for row in rows]
-        if sum(1 for c in cells if c.hidden) == 1:
-            shown = [c for c in cells if not c.hidden and c.count > 0]
-            if shown:
-                min(shown, key=lambda c: c.count).hidden = "secondary"
+        hidden = sum(1 for c in cells if c.hidden)
+        shown = [c for c in cells if not c.hidden and c.count > 0]
+        if hidden == 0 and authority.cells[name].hidden and shown:
+            # The authority's figure is hidden: the rows must not add up to it.
+            min(shown, key=lambda c: c.count).hidden = "secondary"
+            changed = True
+            continue
+        if hidden != 1:
+            continue
+        if shown:
+            min(shown, key=lambda c: c.count).hidden = "secondary"
+            changed = True
+        elif not authority.cells[name].hidden:
+            authority.cells[name].hidden = "secondary"
+            changed = True
+    return changed
 
 
-def _suppressed(rows: list[Row], *, additive: bool) -> list[Row]:
+def _suppressed(rows: list[Row]) -> list[Row]:
     for row in rows:
         _protect_row(row)
-    if additive:
-        _protect_columns(rows)
-        for row in rows:
-            _protect_row(row)
     return rows
+
+
+def _suppressed_with(authority: Row, *tables: list[Row]) -> None:
+    """Tables whose rows each add up to the authority's figure (schools, terms): every row suppressed,
+    and every column protected against the authority's figure, until nothing more needs hiding (each
+    pass hides at least one more count, so this ends)."""
+    while True:
+        for row in [authority, *(row for rows in tables for row in rows)]:
+            _protect_row(row)
+        changed = False
+        for rows in tables:
+            changed = _protect_columns(rows, authority) or changed
+        if not changed:
+            return
 
 
 @dataclass(frozen=True)
@@ -193,11 +217,15 @@ def calibration(today: date | None = None) -> Calibration:
     indicators: dict[Level, list[Row]] = {}
     for values in per_indicator:
         indicators.setdefault(LEVELS[values.rank - 1], []).append(_row(values.text, values))
+    whole = _row("All schools", authority)
+    schools = [_row(values.name, values) for values in per_school]
+    by_term = [_row(t.label, per_term.get(number)) for number, t in enumerate(terms)]
+    _suppressed_with(whole, schools, by_term)
     return Calibration(
-        authority=_suppressed([_row("All schools", authority)], additive=False)[0],
-        schools=_suppressed([_row(values.name, values) for values in per_school], additive=True),
-        indicators=[(level, _suppressed(indicators[level], additive=False)) for level in LEVELS if level in indicators],
-        terms=_suppressed([_row(t.label, per_term.get(number)) for number, t in enumerate(terms)], additive=True),
+        authority=whole,
+        schools=schools,
+        indicators=[(level, _suppressed(indicators[level])) for level in LEVELS if level in indicators],
+        terms=by_term,
         without_levels=int(without or 0),
     )
 
