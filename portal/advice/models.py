@@ -63,7 +63,7 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     #: The version of the levels-of-need guidance the request was made under, the DSL's view of the
     #: level (optional) and why it differs from the level the ticked indicators suggest.
     need_guidance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    dsl_view_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    dsl_view_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="dsl_view_level"))
     dsl_view_reason: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency), nullable=False, default=Urgency.ROUTINE)
     status: Mapped[AdviceStatus] = mapped_column(enum_column(AdviceStatus), nullable=False, default=AdviceStatus.WAITING)
@@ -72,7 +72,7 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     outcome: Mapped[AdviceOutcome | None] = mapped_column(enum_column(AdviceOutcome))
     answer: Mapped[str | None] = mapped_column(Text)
     #: The level the front door thinks the need is at, if it says (optional).
-    answer_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    answer_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="answer_level"))
     answered_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -138,7 +138,7 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     decision: Mapped[ReferralDecision | None] = mapped_column(enum_column(ReferralDecision))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     #: The level of need the front door decided (required with every decision since levels of need).
-    decision_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    decision_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="decision_level"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
