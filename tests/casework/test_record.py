@@ -159,6 +159,7 @@ def test_a_referral_shows_what_happened_the_question_the_answer_the_decision_and
     assert _line(lines, "Information provided by the school")["substance"] == [("What the school sent", answered)]
     assert _line(lines, "Referral decision: Child-in-need assessment (section 17)")["substance"] == [
         ("Decision", "Child-in-need assessment (section 17)"),
+        ("Level of need found", "Child in need"),
         ("Reason", reason),
     ]
     assert _line(lines, "Message from the front door about the referral")["substance"] == [("The message", "The social worker is Sam Patel, on 01234 567890.")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from portal.clock import uk_today
 from portal.vocabulary import Level
 from tests.admin.pages import page_text
 from tests.factories import _scope, make_pupil
@@ -63,7 +64,7 @@ INJURY = "Injury with no credible explanation"
 
 def test_agreement_and_its_direction_per_school_indicator_and_term_with_small_numbers_suppressed(app, world):
     side = world.a
-    today = date.today()
+    today = uk_today()
     autumn = date(today.year - 1, 10, 15)
     spring = date(today.year, 2, 10) if today >= date(today.year, 3, 1) else date(today.year - 1, 2, 10)
     # School 1 (primary): 6 agree, 3 school higher, 2 school lower — 11 in all.
@@ -103,7 +104,7 @@ def test_a_single_small_count_in_a_column_is_protected_by_hiding_another(app, wo
     """Schools add up to the authority: one school's "fewer than 5" next to the authority's figure would be
     worked out, so the smallest other count of that column is "not shown"."""
     side = world.a
-    when = at(date.today() - timedelta(days=3))
+    when = at(uk_today() - timedelta(days=3))
     for _ in range(7):
         decided(app, side, "school1", EH, EH, when)
     for _ in range(2):
@@ -135,7 +136,7 @@ def test_who_sees_the_calibration_page(app, world):
 
 def test_the_page_costs_the_same_whatever_the_referrals_schools_and_indicators(app, world):
     side = world.a
-    when = at(date.today() - timedelta(days=2))
+    when = at(uk_today() - timedelta(days=2))
     decided(app, side, "school1", EH, EH, when, (LATENESS,))
     client = signed_in_client(app, side.admin)
     client.get(URL)
