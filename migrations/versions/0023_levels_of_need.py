@@ -129,7 +129,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column(
                 "dsl_view_level",
-                sa.Enum("universal", "early_help", "child_in_need", "child_protection", name="dsl_view_level", native_enum=False, create_constraint=True, length=32),
+                sa.Enum(
+                    "universal", "early_help", "child_in_need", "child_protection", name="dsl_view_level", native_enum=False, create_constraint=True, length=32
+                ),
                 nullable=True,
             )
         )
@@ -137,7 +139,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column(
                 "answer_level",
-                sa.Enum("universal", "early_help", "child_in_need", "child_protection", name="answer_level", native_enum=False, create_constraint=True, length=32),
+                sa.Enum(
+                    "universal", "early_help", "child_in_need", "child_protection", name="answer_level", native_enum=False, create_constraint=True, length=32
+                ),
                 nullable=True,
             )
         )
@@ -154,7 +158,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column(
                 "decision_level",
-                sa.Enum("universal", "early_help", "child_in_need", "child_protection", name="decision_level", native_enum=False, create_constraint=True, length=32),
+                sa.Enum(
+                    "universal", "early_help", "child_in_need", "child_protection", name="decision_level", native_enum=False, create_constraint=True, length=32
+                ),
                 nullable=True,
             )
         )
