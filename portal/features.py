@@ -35,6 +35,7 @@ FEATURES: tuple[str, ...] = (
     "advice",
     "referrals",
     "disagreements",
+    "needs",
     "casework",
     "transfers",
     "partnership",

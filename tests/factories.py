@@ -113,6 +113,7 @@ def make_referral(app, side, pupil_id, by: str = "dsl1", school: str = "school1"
             if action == "decide":
                 kwargs["comment"] = "Threshold for a child-in-need assessment is met."
                 kwargs["decision"] = ReferralDecision.CHILD_IN_NEED_ASSESSMENT
+                kwargs["decision_level"] = Level.CHILD_IN_NEED
             transition(referral, action, actor_id=person.id, **kwargs)
             db.session.commit()
     return referral_id

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.model_base import HasCreatedAt, HasUUID, UTCDateTime, enum_column
-from portal.vocabulary import LabelledEnum, Urgency, harm_labels
+from portal.vocabulary import LabelledEnum, Level, Urgency, harm_labels
 from tenants.orm import TenantOwned, parent_key, tenant_relationship, tenant_table_args
 
 
@@ -48,6 +48,7 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("requested_by_id", "users"),
         parent_key("taken_by_id", "users"),
         parent_key("answered_by_id", "users"),
+        parent_key("need_guidance_id", "need_guidance_versions"),
         Index("ix_advice_requests_queue", "authority_id", "status", "created_at"),
         Index("ix_advice_requests_school", "authority_id", "organisation_id", "created_at"),
         Index("ix_advice_requests_pupil", "authority_id", "pupil_id"),
@@ -59,12 +60,19 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     requested_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     question: Mapped[str] = mapped_column(Text, nullable=False)
     categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: The version of the levels-of-need guidance the request was made under, the DSL's view of the
+    #: level (optional) and why it differs from the level the ticked indicators suggest.
+    need_guidance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    dsl_view_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="dsl_view_level"))
+    dsl_view_reason: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency), nullable=False, default=Urgency.ROUTINE)
     status: Mapped[AdviceStatus] = mapped_column(enum_column(AdviceStatus), nullable=False, default=AdviceStatus.WAITING)
     taken_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[AdviceOutcome | None] = mapped_column(enum_column(AdviceOutcome))
     answer: Mapped[str | None] = mapped_column(Text)
+    #: The level the front door thinks the need is at, if it says (optional).
+    answer_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="answer_level"))
     answered_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

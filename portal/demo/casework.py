@@ -293,7 +293,11 @@ def seed_casework(organisations: dict, users: dict) -> int:
             (
                 "decide",
                 front_door,
-                {"decision": ReferralDecision.EARLY_HELP, "comment": "Early help assessment with the school; police informed about the film."},
+                {
+                    "decision": ReferralDecision.EARLY_HELP,
+                    "decision_level": Level.EARLY_HELP,
+                    "comment": "Early help assessment with the school; police informed about the film.",
+                },
             ),
         ],
     )

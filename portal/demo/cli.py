@@ -92,6 +92,7 @@ def seed() -> None:
     from portal.demo.casework import seed_casework
     from portal.demo.contextual import seed_contextual
     from portal.demo.disagreements import seed_disagreements
+    from portal.demo.needs import seed_needs
     from portal.demo.network import seed_network
     from portal.demo.selfreview import seed_self_review
     from portal.demo.transfers import seed_handover, seed_transfers
@@ -159,6 +160,7 @@ def seed() -> None:
             _name_front_door_manager(users["frontdoor"])
             pupils += seed_casework(organisations, users)
             seed_disagreements(organisations, users)
+            seed_needs(organisations, users)
             seed_contextual(organisations, users)
             seed_assessment(organisations, users)
             seed_self_review(organisations, users)

@@ -46,6 +46,7 @@ def seed_disagreements(organisations: dict, users: dict) -> bool:
         "decide",
         actor_id=officer.id,
         decision=ReferralDecision.NO_FURTHER_ACTION,
+        decision_level=Level.UNIVERSAL,
         comment="Mum has ended the relationship and the partner has moved out; no further action by children's social care. The school to keep monitoring.",
     )
     service.raise_disagreement(

@@ -7,6 +7,7 @@ from wtforms.validators import NumberRange, Optional
 
 from forms import BaseForm, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput, NotBlank, Required, VersionField, choices, text_limit
 from portal.disagreements.models import StageOutcome
+from portal.vocabulary import Level
 
 
 class RaiseForm(BaseForm):
@@ -42,6 +43,9 @@ class RespondForm(BaseForm):
         validators=[Required("Select the outcome of this stage")],
     )
     new_decision = OptionalRadioField("If you change the decision: the new decision", widget=GovRadioInput())
+    new_level = OptionalRadioField(
+        "If you change a referral's decision: the level of need the front door now finds", widget=GovRadioInput(), choices=choices(Level.pairs())
+    )
     response = TextAreaField(
         "Your response to the school",
         widget=GovTextArea(),

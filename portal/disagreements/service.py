@@ -76,6 +76,7 @@ from portal.referrals.actions import Action as ReferralAction
 from portal.referrals.models import Referral, ReferralDecision, ReferralStatus, ReferralTransition
 from portal.selfreview.aggregates import THRESHOLD, Cell
 from portal.text import clean_text
+from portal.vocabulary import Level
 
 #: A referral may be disagreed with once the front door has decided it.
 DECIDED = (ReferralStatus.DECIDED, ReferralStatus.CLOSED)
@@ -340,21 +341,33 @@ def raise_disagreement(subject: Referral | AdviceRequest, *, actor_id, reason: s
 # Responding -------------------------------------------------------------------------------------------
 
 
-def _change_referral(referral: Referral, disagreement: Disagreement, *, actor_id, decision: ReferralDecision, reason: str, now: datetime) -> str:
-    """The referral gets its new decision and reason; the earlier decision stays in its transitions (the
-    decision's first time and author stay too: the one-working-day clock measured them)."""
+def _change_referral(referral: Referral, disagreement: Disagreement, *, actor_id, decision: ReferralDecision, level: Level, reason: str, now: datetime) -> str:
+    """The referral gets its new decision, the level of need it now finds, and the reason; the earlier
+    decision stays in its transitions (the decision's first time and author stay too: the one-working-day
+    clock measured them)."""
     before = referral.decision.label if referral.decision else "No decision"
+    before_level = referral.decision_level.label if referral.decision_level else "not recorded"
     referral.decision = decision
+    referral.decision_level = level
     referral.decision_reason = reason
     referral.last_feedback_at = now
-    comment = f"Decision changed at stage {disagreement.stage} of a disagreement. Earlier decision: {before}. New decision: {decision.label}.\n\n{reason}"
+    comment = (
+        f"Decision changed at stage {disagreement.stage} of a disagreement. Earlier decision: {before} (level of need: {before_level}). "
+        f"New decision: {decision.label} (level of need: {level.label}).\n\n{reason}"
+    )
     db.session.add(ReferralTransition(referral_id=referral.id, actor_id=actor_id, from_status=referral.status, to_status=referral.status, comment=comment))
     record(
         ReferralAction.REFERRAL_TRANSITION,
         object_type="referral",
         object_id=referral.id,
         organisation_id=referral.organisation_id,
-        details={"from": referral.status.value, "to": referral.status.value, "decision": decision.value, "disagreement_id": str(disagreement.id)},
+        details={
+            "from": referral.status.value,
+            "to": referral.status.value,
+            "decision": decision.value,
+            "decision_level": level.value,
+            "disagreement_id": str(disagreement.id),
+        },
     )
     return before
 
@@ -375,7 +388,15 @@ def _change_advice(advice: AdviceRequest, disagreement: Disagreement, *, actor_i
     return before
 
 
-def respond(disagreement: Disagreement, *, actor_id, outcome: StageOutcome | None, body: str | None, new_decision: str | None = None) -> DisagreementStep:
+def respond(
+    disagreement: Disagreement,
+    *,
+    actor_id,
+    outcome: StageOutcome | None,
+    body: str | None,
+    new_decision: str | None = None,
+    new_level: str | None = None,
+) -> DisagreementStep:
     """The current stage's response (the caller has checked the actor may respond)."""
     if disagreement.status != DisagreementStatus.OPEN:
         raise Refused(f"This disagreement is {disagreement.status.label.lower()}: it is not waiting for a response.")
@@ -397,13 +418,18 @@ def respond(disagreement: Disagreement, *, actor_id, outcome: StageOutcome | Non
         current = subject.decision if isinstance(subject, Referral) else subject.outcome
         if changed_to == current:
             raise Refused("Select a decision different from the one the school disagrees with, or uphold it", field="new_decision")
+        if isinstance(subject, Referral):
+            try:
+                level = Level(new_level or "")
+            except ValueError:
+                raise Refused("Select the level of need the front door now finds", field="new_level") from None
 
     now = utcnow()
     stage = disagreement.stage
     before = after = None
     if changed_to is not None:
         if isinstance(subject, Referral):
-            before = _change_referral(subject, disagreement, actor_id=actor_id, decision=changed_to, reason=body, now=now)
+            before = _change_referral(subject, disagreement, actor_id=actor_id, decision=changed_to, level=level, reason=body, now=now)
         else:
             before = _change_advice(subject, disagreement, actor_id=actor_id, outcome=changed_to, answer=body, now=now)
         after = changed_to.label

@@ -167,6 +167,14 @@ class ReferralForm(BaseForm):
         widget=GovTextArea(),
         validators=[text_limit("Why the chronology is not shared")],
     )
+    #: The levels-of-need indicators ticked (ids of the referral's guidance version, checked by the view).
+    need_indicators = SelectMultipleField("Which of the authority's levels-of-need indicators apply?", validate_choice=False)
+    school_view_reason = TextAreaField(
+        "Why does the school's view differ from the level the indicators suggest?",
+        widget=GovTextArea(),
+        description="For example, what the school knows that the indicators do not show, or what has already been tried.",
+        validators=[text_limit("Why the school's view differs")],
+    )
     attachments = AttachmentsField()
     version = VersionField()
     submit_referral = SubmitField("Submit referral", widget=GovSubmitInput())
@@ -194,6 +202,13 @@ class DecisionForm(BaseForm):
         widget=GovRadioInput(),
         choices=choices(ReferralDecision.pairs()),
         validators=[Required("Select a decision")],
+    )
+    decision_level = RadioField(
+        "What level of need has the front door found?",
+        widget=GovRadioInput(),
+        description="Usually: no further action or universal services — universal; early help — early help; a child-in-need assessment — child in need; a strategy discussion or the police — child protection. Choose what you found.",
+        choices=choices(Level.pairs()),
+        validators=[Required("Select the level of need the front door has found")],
     )
     reason = TextAreaField(
         "Reason for the decision",

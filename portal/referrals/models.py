@@ -138,6 +138,7 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
         parent_key("advice_request_id", "advice_requests"),
         parent_key("acknowledged_by_id", "users"),
         parent_key("decided_by_id", "users"),
+        parent_key("need_guidance_id", "need_guidance_versions"),
         Index("ix_referrals_queue", "authority_id", "status", "due_at", "id"),
         # The front door's queue: open referrals in deadline order, read straight off this index.
         Index(
@@ -199,6 +200,10 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     consent: Mapped[Consent | None] = mapped_column(enum_column(Consent))
     consent_not_sought_reason: Mapped[str | None] = mapped_column(Text)
     consent_refused_note: Mapped[str | None] = mapped_column(Text)
+    #: Why the school's view differs from the level its ticked indicators suggest.
+    school_view_reason: Mapped[str | None] = mapped_column(Text)
+    #: The version of the levels-of-need guidance the referral was made under (kept when it changes).
+    need_guidance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -206,6 +211,8 @@ class Referral(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     decision: Mapped[ReferralDecision | None] = mapped_column(enum_column(ReferralDecision))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    #: The level of need the front door decided (required with every decision since levels of need).
+    decision_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="decision_level"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,8 @@ from portal.casework.people import front_door_ids, notify_all
 from portal.casework.workingdays import authority_calendar
 from portal.clock import uk_date, utcnow
 from portal.extensions import db
+from portal.needs import service as needs
+from portal.needs.models import NeedIndicator
 from portal.notifications.service import page_path
 from portal.policies import visible_query
 from portal.pupils.models import Pupil
@@ -94,6 +96,12 @@ def missing_for_submission(referral: Referral) -> dict[str, str]:
         problems["consent_not_sought_reason"] = "Enter why consent was not sought, for example that asking would put the child at risk"
     if referral.school_view_level is None:
         problems["school_view_level"] = "Select the level of need the school thinks this is"
+    elif not (referral.school_view_reason or "").strip():
+        suggested = needs.suggest_level(needs.referral_indicators(referral.id))
+        if suggested is not None and suggested != referral.school_view_level:
+            problems["school_view_reason"] = (
+                f"Say why the school thinks this is {referral.school_view_level.label.lower()} when the indicators ticked suggest {needs.HEADINGS[suggested].lower()}"
+            )
     if not referral.chronology_shared and not (referral.chronology_not_shared_reason or "").strip():
         problems["chronology_not_shared_reason"] = "Enter why the front door should not read the child's chronology"
     return problems
@@ -106,6 +114,7 @@ def transition(
     actor_id,
     comment: str | None = None,
     decision: ReferralDecision | None = None,
+    decision_level: Level | None = None,
 ) -> ReferralTransition:
     """Apply ``action`` to ``referral`` (the caller has checked the actor's right through the policy)."""
     step = STEPS.get(action)
@@ -123,6 +132,8 @@ def transition(
         raise TransitionRefused(message, field="reason" if action == "decide" else "comment")
     if action == "decide" and decision is None:
         raise TransitionRefused("Select a decision", field="decision")
+    if action == "decide" and decision_level is None:
+        raise TransitionRefused("Select the level of need the front door has found", field="decision_level")
     if action == "submit":
         problems = missing_for_submission(referral)
         if problems:
@@ -140,6 +151,7 @@ def transition(
         referral.acknowledged_by_id = actor_id
     elif action == "decide":
         referral.decision = decision
+        referral.decision_level = decision_level
         referral.decision_reason = comment
         referral.decided_at = now
         referral.decided_by_id = actor_id
@@ -159,7 +171,12 @@ def transition(
         object_type="referral",
         object_id=referral.id,
         organisation_id=referral.organisation_id,
-        details={"from": previous.value, "to": step.target.value, **({"decision": decision.value} if decision else {})},
+        details={
+            "from": previous.value,
+            "to": step.target.value,
+            **({"decision": decision.value} if decision else {}),
+            **({"decision_level": decision_level.value} if decision_level and action == "decide" else {}),
+        },
     )
     title = step.label
     if action == "decide":
@@ -203,7 +220,9 @@ def referral_substance(referral: Referral) -> chronology.Substance:
         ("Police", f"Called{f' (reference {referral.police_reference})' if referral.police_reference else ''}" if referral.police_called else None),
         ("Parents or carers know about the referral", parents),
         ("Consent to the referral", household.consent_line(referral)),
+        ("Levels-of-need indicators ticked", needs.indicator_lines(needs.referral_indicators(referral.id))),
         ("The school's view of the level", referral.school_view_level.label if referral.school_view_level else None),
+        ("Why the school's view differs from the indicators", referral.school_view_reason),
         ("The child's chronology", chronology_sharing(referral)),
         ("Attachments", ", ".join(names)),
     )
@@ -226,7 +245,11 @@ def _step_substance(referral: Referral, action: str, comment: str | None, decisi
     if action == "provide_information":
         return chronology.lines(("What the school sent", comment))
     if action == "decide":
-        return chronology.lines(("Decision", decision.label if decision else None), ("Reason", comment))
+        return chronology.lines(
+            ("Decision", decision.label if decision else None),
+            ("Level of need found", referral.decision_level.label if referral.decision_level else None),
+            ("Reason", comment),
+        )
     return chronology.lines(("Comment", comment))
 
 
@@ -269,14 +292,20 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
         pupil_id=pupil.id,
         created_by_id=created_by_id,
         advice_request_id=advice.id if advice else None,
+        # Made under the guidance in force now (or the advice request's): it keeps that version.
+        need_guidance_id=(advice.need_guidance_id if advice is not None and advice.need_guidance_id else needs.current_guidance().id),
     )
     household.prefill_from_register(referral, pupil)
     if advice is not None:
         known = {c.value for c in HarmCategory}
         referral.categories = [c for c in (advice.categories or []) if c in known]
         referral.what_happened = _from_advice(advice)
+        referral.school_view_level = advice.dsl_view_level
+        referral.school_view_reason = advice.dsl_view_reason
     db.session.add(referral)
     db.session.flush()
+    if advice is not None and advice.need_guidance_id == referral.need_guidance_id:
+        needs.tick_referral(referral.id, needs.advice_indicators(advice.id))
     details = {"pupil_id": str(pupil.id)}
     if advice is not None:
         details["advice_request_id"] = str(advice.id)
@@ -312,6 +341,12 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
     return referral
 
 
+def guidance_for(referral: Referral):
+    """The levels-of-need guidance the referral is made under (the version in force for one started
+    before the guidance existed, until it is saved)."""
+    return needs.guidance(referral.need_guidance_id) or needs.current_guidance()
+
+
 @dataclass(frozen=True)
 class DraftAnswers:
     """What the school typed on the referral form, complete or not."""
@@ -338,6 +373,9 @@ class DraftAnswers:
     consent: Consent | None = None
     consent_not_sought_reason: str | None = None
     consent_refused_note: str | None = None
+    school_view_reason: str | None = None
+    #: The levels-of-need indicators ticked, of the referral's guidance version (checked by the caller).
+    indicators: tuple[NeedIndicator, ...] = ()
 
 
 def _apply(referral: Referral, answers: DraftAnswers) -> None:
@@ -364,6 +402,10 @@ def _apply(referral: Referral, answers: DraftAnswers) -> None:
     referral.consent = answers.consent
     referral.consent_not_sought_reason = clean_text(answers.consent_not_sought_reason) if answers.consent is Consent.NOT_SOUGHT else None
     referral.consent_refused_note = clean_text(answers.consent_refused_note) if answers.consent is Consent.SOUGHT_REFUSED else None
+    referral.school_view_reason = clean_text(answers.school_view_reason)
+    if answers.indicators and referral.need_guidance_id is None:
+        referral.need_guidance_id = answers.indicators[0].guidance_id
+    needs.tick_referral(referral.id, list(answers.indicators))
 
 
 def _submission_problems(referral: Referral, answers: DraftAnswers) -> dict[str, str]:

@@ -142,7 +142,12 @@ def test_a_referral_shows_what_happened_the_question_the_answer_the_decision_and
     answered = "Her aunt on Tuesdays; the breakfast club staff have noticed it too."
     assert dsl.post(f"/referrals/{referral_id}/provide-information", data={"comment": answered}).status_code == 302
     reason = "Persistent hunger with no explanation at home: a social worker will assess within ten days."
-    assert front_door.post(f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "reason": reason}).status_code == 302
+    assert (
+        front_door.post(
+            f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "decision_level": "child_in_need", "reason": reason}
+        ).status_code
+        == 302
+    )
     assert front_door.post(f"/referrals/{referral_id}/messages", data={"body": "The social worker is Sam Patel, on 01234 567890."}).status_code == 302
 
     lines = _chronology(dsl, pupil)
@@ -154,6 +159,7 @@ def test_a_referral_shows_what_happened_the_question_the_answer_the_decision_and
     assert _line(lines, "Information provided by the school")["substance"] == [("What the school sent", answered)]
     assert _line(lines, "Referral decision: Child-in-need assessment (section 17)")["substance"] == [
         ("Decision", "Child-in-need assessment (section 17)"),
+        ("Level of need found", "Child in need"),
         ("Reason", reason),
     ]
     assert _line(lines, "Message from the front door about the referral")["substance"] == [("The message", "The social worker is Sam Patel, on 01234 567890.")]

@@ -56,14 +56,16 @@ def raise_on(app, side, *, referral_id=None, advice_id=None, by="dsl1"):
         return disagreement.id
 
 
-def respond_as(app, side, disagreement_id, person, outcome: str, *, new_decision=None, body="We have looked again at the referral and the chronology."):
+def respond_as(
+    app, side, disagreement_id, person, outcome: str, *, new_decision=None, new_level=None, body="We have looked again at the referral and the chronology."
+):
     from portal.disagreements import service
     from portal.disagreements.models import Disagreement, StageOutcome
     from portal.extensions import db
 
     with _scope(app, side, person):
         disagreement = db.session.execute(select(Disagreement).where(Disagreement.id == disagreement_id)).unique().scalar_one()
-        service.respond(disagreement, actor_id=person.id, outcome=StageOutcome(outcome), body=body, new_decision=new_decision)
+        service.respond(disagreement, actor_id=person.id, outcome=StageOutcome(outcome), body=body, new_decision=new_decision, new_level=new_level)
         db.session.commit()
 
 

@@ -24,7 +24,7 @@ def test_a_changed_decision_keeps_the_history_and_the_school_sees_it(app, world)
     disagreement_id = raise_on(app, side, referral_id=referral_id)
     response = signed_in_client(app, side.front_door).post(
         f"/disagreements/{disagreement_id}/respond",
-        data={"outcome": "decision_changed", "new_decision": "strategy_discussion", "response": NEW_REASON, "version": "1"},
+        data={"outcome": "decision_changed", "new_decision": "strategy_discussion", "new_level": "child_protection", "response": NEW_REASON, "version": "1"},
     )
     assert response.status_code == 302
 
@@ -35,8 +35,10 @@ def test_a_changed_decision_keeps_the_history_and_the_school_sees_it(app, world)
     decided = [t for t in rows if t.to_status.value == "decided"]
     assert decided[0].comment == "Threshold for a child-in-need assessment is met."
     assert decided[-1].comment.startswith(
-        "Decision changed at stage 1 of a disagreement. Earlier decision: Child-in-need assessment (section 17). New decision: Strategy discussion / section 47 enquiry."
+        "Decision changed at stage 1 of a disagreement. Earlier decision: Child-in-need assessment (section 17) (level of need: Child in need). "
+        "New decision: Strategy discussion / section 47 enquiry (level of need: Child protection)."
     )
+    assert saved.decision_level.value == "child_protection"  # the level found now, for threshold calibration
     assert saved.decided_by_id == side.decider.id  # the clock measured the first decision
 
     row = disagreement(app, side, disagreement_id)
@@ -45,14 +47,31 @@ def test_a_changed_decision_keeps_the_history_and_the_school_sees_it(app, world)
     assert "The front door's decision: Strategy discussion / section 47 enquiry" in page
     assert NEW_REASON in page
     assert "Decision changed at stage 1 of a disagreement" in page
-    assert "Earlier decision: Child-in-need assessment (section 17). New decision: Strategy discussion / section 47 enquiry." in page
+    assert "New decision: Strategy discussion / section 47 enquiry (level of need: Child protection)." in page
     assert "by Decider" in page  # the decision's first author, not the reviewer
     assert notifications(app, side, side.dsl1, "decision has changed") == [
         "Stage 1 response to your disagreement: the decision has changed to Strategy discussion / section 47 enquiry"
     ]
     assert "Disagreement, stage 1 response: Decision changed" in chronology_titles(app, side, pupil_id)
     [event] = [e for e in audit_events(app, side.authority_id, "referral.transition") if e.details.get("disagreement_id")]
-    assert event.details["decision"] == "strategy_discussion"
+    assert (event.details["decision"], event.details["decision_level"]) == ("strategy_discussion", "child_protection")
+
+
+def test_a_changed_referral_decision_needs_its_level_of_need(app, world):
+    """Is "Decision changed" on a referral without the level of need the front door now finds refused next
+    to that question, with nothing changed?"""
+    side = world.a
+    referral_id = decided_referral(app, side, pupil_id=make_pupil(app, side))
+    disagreement_id = raise_on(app, side, referral_id=referral_id)
+    response = signed_in_client(app, side.front_door).post(
+        f"/disagreements/{disagreement_id}/respond",
+        data={"outcome": "decision_changed", "new_decision": "strategy_discussion", "response": NEW_REASON, "version": "1"},
+    )
+    assert response.status_code == 200
+    assert "Select the level of need the front door now finds" in page_text(response)
+    assert 'href="#new_level' in response.get_data(as_text=True)
+    assert referral(app, side, referral_id).decision.value == "child_in_need_assessment"
+    assert disagreement(app, side, disagreement_id).status.value == "open"
 
 
 def test_a_changed_answer_to_advice(app, world):

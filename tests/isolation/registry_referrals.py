@@ -68,7 +68,7 @@ def _comment(app, side):
 
 
 def _decision(app, side):
-    return {"decision": "early_help", "reason": "Needs are met by an early help assessment led by the school."}
+    return {"decision": "early_help", "decision_level": "early_help", "reason": "Needs are met by an early help assessment led by the school."}
 
 
 def _message(app, side):

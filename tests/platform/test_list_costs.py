@@ -452,6 +452,20 @@ def _threshold_versions(app, side, n, made):
         db.session.commit()
 
 
+def _need_guidance_versions(app, side, n, made):
+    """Versions of the levels-of-need guidance, each saved by another administrator."""
+    from portal.needs.models import NeedGuidance
+    from portal.needs.service import current_guidance
+
+    admins = [_person(app, side, "authority_admin", None) for _ in range(n)]
+    with _scope(app, side):
+        current_guidance()
+        number = db.session.execute(select(func.max(NeedGuidance.number))).scalar() or 0
+        for i, admin in enumerate(admins):
+            db.session.add(NeedGuidance(number=number + 1 + i, note=f"Change {next(_serial)}", created_by_id=admin.id))
+        db.session.commit()
+
+
 # The DSL network ------------------------------------------------------------------------------------------------------
 
 
@@ -583,6 +597,7 @@ LISTS = [
     ListPage("/admin/organisations", "admin", _organisations),
     ListPage("/admin/settings", "admin", _duties),
     ListPage("/admin/settings/threshold-indicators", "admin", _threshold_versions),
+    ListPage("/admin/settings/levels-of-need", "admin", _need_guidance_versions),
     # The DSL network
     ListPage("/network", "front_door", _categories),
     ListPage("/network/categories/{id}", "dsl1", _threads, _category),

@@ -162,7 +162,10 @@ def test_the_referrals_page_says_when_it_is_due_and_then_how_overdue_it_is(app, 
     assert "Overdue by 2 hours: it was due by 3:15pm on Monday 30 November 2026." in page
     with travel(uk(2026, 11, 30, 17, 20)):
         client.post(f"/referrals/{saved.id}/acknowledge")
-        client.post(f"/referrals/{saved.id}/decide", data={"decision": "no_further_action", "reason": "The school's support plan is enough."})
+        client.post(
+            f"/referrals/{saved.id}/decide",
+            data={"decision": "no_further_action", "decision_level": "universal", "reason": "The school's support plan is enough."},
+        )
         page = page_text(client.get(f"/referrals/{saved.id}"))
     assert "Overdue" not in page and "Due by" not in page and "No further action" in page
 

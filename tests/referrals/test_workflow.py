@@ -359,7 +359,7 @@ def test_people_without_referral_work_are_refused_every_step(app, world, person_
     attempts = [
         client.post(f"/referrals/{draft}/edit", data=form(submit_referral="Submit referral")),
         client.post(f"/referrals/{submitted}/acknowledge"),
-        client.post(f"/referrals/{acknowledged}/decide", data={"decision": "early_help", "reason": "x"}),
+        client.post(f"/referrals/{acknowledged}/decide", data={"decision": "early_help", "decision_level": "early_help", "reason": "x"}),
         client.post(f"/referrals/{acknowledged}/request-information", data={"comment": "x"}),
         client.post(f"/referrals/{submitted}/messages", data={"body": "x"}),
     ]
@@ -392,7 +392,8 @@ def test_every_step_is_recorded_audited_and_fed_back_to_the_school(app, world):
     assert dsl.post(f"/referrals/{referral_id}/provide-information", data={"comment": "She says her older brother (16) does."}).status_code == 302
     assert (
         front_door.post(
-            f"/referrals/{referral_id}/decide", data={"decision": "child_in_need_assessment", "reason": "A social worker will visit within five days."}
+            f"/referrals/{referral_id}/decide",
+            data={"decision": "child_in_need_assessment", "decision_level": "child_in_need", "reason": "A social worker will visit within five days."},
         ).status_code
         == 302
     )

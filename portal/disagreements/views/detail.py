@@ -96,6 +96,7 @@ def respond(disagreement_id):
                     outcome=StageOutcome(form.outcome.data),
                     body=form.response.data,
                     new_decision=form.new_decision.data,
+                    new_level=form.new_level.data,
                 )
         except service.Refused as refused:
             db.session.rollback()

@@ -17,6 +17,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.locking import saving
 from portal.model_base import as_uuid
+from portal.needs import service as needs
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, get_or_404, not_found, require, roles_required, visible_query
 from portal.pupils.models import Pupil
@@ -153,10 +154,12 @@ def _fill(form: ReferralForm, referral: Referral) -> None:
     for name in ("address", "lives_with", "communication_needs", "disability", "ethnicity", "religion", "consent_not_sought_reason", "consent_refused_note"):
         getattr(form, name).data = getattr(referral, name)
     form.consent.data = referral.consent.value if referral.consent else None
+    form.school_view_reason.data = referral.school_view_reason
+    form.need_indicators.data = [str(i.id) for i in needs.referral_indicators(referral.id)]
     form.version.data = str(referral.version)
 
 
-def _answers(form: ReferralForm) -> service.DraftAnswers:
+def _answers(form: ReferralForm, indicators=()) -> service.DraftAnswers:
     """What the form says, complete or not."""
     return service.DraftAnswers(
         categories=list(form.categories.data or []),
@@ -179,7 +182,21 @@ def _answers(form: ReferralForm) -> service.DraftAnswers:
         consent=Consent(form.consent.data) if form.consent.data else None,
         consent_not_sought_reason=form.consent_not_sought_reason.data,
         consent_refused_note=form.consent_refused_note.data,
+        school_view_reason=form.school_view_reason.data,
+        indicators=tuple(indicators),
     )
+
+
+def need_checklist(guidance, checked, suggested) -> dict:
+    """What the levels-of-need checklist shows: the version's indicators by level, which are ticked, and
+    the level the saved ticks suggest."""
+    return {
+        "guidance": guidance,
+        "groups": needs.by_level(guidance.indicators),
+        "checked": {str(c) for c in checked or []},
+        "suggested": suggested,
+        "headings": needs.HEADINGS,
+    }
 
 
 def _in_page_order(form: ReferralForm, problems: dict[str, str]) -> dict[str, str]:
@@ -197,19 +214,27 @@ def edit(referral_id):
         flash("This referral has been sent to the front door, so it can no longer be changed. Send the front door a message if you have something to add.")
         return detail_redirect(referral.id)
     form = ReferralForm()
+    guidance = service.guidance_for(referral)  # (the first version, if none yet, is committed with the view's audit)
     if request.method == "GET":
         viewed(referral, "edit")
         _fill(form, referral)
     conflict = None
     saved_with_problems = False
+    indicators = ()
     if form.validate_on_submit():
-        if form.version.version != referral.version:
+        try:
+            indicators = needs.chosen(guidance, form.need_indicators.data or [])
+        except needs.IndicatorsChanged as exc:
+            form.need_indicators.errors = [str(exc)]
+        if form.need_indicators.errors:
+            pass  # nothing saved: the page shows the guidance in force and keeps what they typed
+        elif form.version.version != referral.version:
             conflict = referral
         else:
             kept: list[str] = []
             with saving() as save:
                 problems = service.save_draft(
-                    referral, _answers(form), uploads=form.attachments.files, actor_id=current_user.id, submit=form.submitting, kept=kept
+                    referral, _answers(form, indicators), uploads=form.attachments.files, actor_id=current_user.id, submit=form.submitting, kept=kept
                 )
             if save.stale:
                 service.remove_files(kept)
@@ -244,6 +269,7 @@ def edit(referral_id):
         family_harms=FAMILY_HARMS,
         extra_familial_harms=EXTRA_FAMILIAL_HARMS,
         shared_days=CHRONOLOGY_SHARED_DAYS,
+        need_checklist=need_checklist(guidance, form.need_indicators.data, needs.suggest_level(needs.referral_indicators(referral.id))),
     )
 
 

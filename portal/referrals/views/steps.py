@@ -15,6 +15,7 @@ from portal.referrals.forms import CommentForm, DecisionForm
 from portal.referrals.models import Referral, ReferralDecision
 from portal.referrals.service import STEPS, TransitionRefused, transition
 from portal.referrals.views.shared import add_errors, detail_redirect, last_question, stale, viewed
+from portal.vocabulary import Level
 
 
 def _button_step(referral_id, action: str, success: str):
@@ -127,7 +128,14 @@ def decide(referral_id):
     if form.validate_on_submit():
         try:
             with saving() as save:
-                transition(referral, "decide", actor_id=current_user.id, comment=form.reason.data, decision=ReferralDecision(form.decision.data))
+                transition(
+                    referral,
+                    "decide",
+                    actor_id=current_user.id,
+                    comment=form.reason.data,
+                    decision=ReferralDecision(form.decision.data),
+                    decision_level=Level(form.decision_level.data),
+                )
         except TransitionRefused as exc:
             db.session.rollback()
             add_errors(form, {exc.field or "": str(exc)})
