@@ -55,12 +55,15 @@ def _render_detail(referral: Referral, *, message_form: MessageForm | None = Non
     transitions = list(referral.transitions)
     # The decision's first making (a decision changed later, by a disagreement, is a transition from decided to decided).
     decided = next((t for t in reversed(transitions) if t.to_status == S.DECIDED and t.from_status != S.DECIDED), None)
+    # The latest change of that decision, if a disagreement changed it: its reason is the one shown.
+    changed = next((t for t in reversed(transitions) if t.to_status == S.DECIDED and t.from_status == S.DECIDED), None)
     page = render_template(
         "referrals/detail.html",
         referral=referral,
         pupil=referral.pupil,
         transitions=transitions,
         decided=decided,
+        changed=changed,
         question=last_question(transitions),
         messages=list(referral.messages),
         attachments=service.referral_attachments(referral.id),
