@@ -20,6 +20,7 @@ from portal.clock import utcnow
 from portal.concerns.models import Concern, ConcernCategory
 from portal.extensions import db
 from portal.pupils.models import Pupil
+from portal.referrals import household
 from portal.referrals.models import Referral, ReferralMessage, ReferralTransition
 from portal.vocabulary import harm_labels
 
@@ -75,6 +76,8 @@ def build(pupil: Pupil, *, school, sent_by, destination: str) -> dict[str, Any]:
     parents = [Attachment.concern_id.in_([c.id for c in concerns]), Attachment.advice_request_id.in_([a.id for a in advice])]
     parents.append(Attachment.referral_id.in_([r.id for r in referrals]))
     files = db.session.execute(select(Attachment).where(or_(*parents)).order_by(Attachment.created_at)).unique().scalars()
+    # Who the child lives with and the professionals involved, as each referral recorded them.
+    kin = {r.id: household.entries(r) for r in referrals}
     return {
         "layout": LAYOUT,
         "made_at": utcnow().isoformat(),
@@ -132,6 +135,11 @@ def build(pupil: Pupil, *, school, sent_by, destination: str) -> dict[str, Any]:
                 "what_happened": r.what_happened,
                 "child_voice": r.child_voice,
                 "school_view_level": r.school_view_level.label if r.school_view_level else None,
+                "address": r.address,
+                "lives_with": r.lives_with,
+                "consent": household.consent_line(r),
+                "household": [household.person_line(p) for p in kin[r.id][0]],
+                "agencies": [household.agency_line(a) for a in kin[r.id][1]],
                 "status": r.status.label,
                 "decision": r.decision.label if r.decision else None,
                 "decision_reason": r.decision_reason,
