@@ -1,9 +1,10 @@
 """The daily work of a school and the front door, end to end, with the keyboard only:
 
-a member of staff logs a concern → the DSL triages it and asks the front door for advice → the front
-door answers "proceed to referral" → the DSL submits the referral, pre-filled from the request → the
-front door acknowledges it, asks for more information, and decides with a reason → the DSL sees the
-decision on the pupil's chronology.
+a member of staff logs a concern → the DSL triages it and asks the front door for advice, ticking the
+levels-of-need indicators → the front door answers "proceed to referral" with its view of the level →
+the DSL submits the referral, pre-filled from the request (its ticks too) → the front door acknowledges
+it, asks for more information, and decides with a reason → the DSL sees the decision on the pupil's
+chronology.
 
 Every page on the way is screenshotted and checked with axe-core (``checkpoint``).
 """
@@ -124,6 +125,8 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
         dsl, dsl.get_by_label("What do you want to ask the front door?"), "Third neglect concern this month. Does this meet the threshold for a referral?"
     )
     check(dsl, dsl.get_by_label("Neglect", exact=True))
+    check(dsl, dsl.get_by_label("Low-level neglect: often hungry, tired or unkempt"))
+    check(dsl, dsl.get_by_role("group", name="What level of need do you think this is? (optional)").get_by_label("Not sure"))
     check(dsl, dsl.get_by_label("Routine: within one working day"))
     press_enter_on(dsl, dsl.get_by_role("button", name="Send to the front door"))
     expect(success_banner(dsl)).to_be_visible()
@@ -138,7 +141,9 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     expect(success_banner(officer)).to_be_visible()
     checkpoint(officer, "advice taken")
     follow(officer, officer.get_by_role("button", name="Answer this request"))
+    expect(officer.locator("#levels-of-need ~ dl").first).to_contain_text("Low-level neglect: often hungry, tired or unkempt")
     check(officer, officer.get_by_label("Proceed to a referral"))
+    check(officer, officer.get_by_role("group", name="What level of need does the front door think this is?").get_by_label("Child in need", exact=True))
     type_into(officer, officer.get_by_label("Your answer to the school"), "Yes: with the child's own account and the pattern this month, please refer.")
     checkpoint(officer, "answer form")
     press_enter_on(officer, officer.get_by_role("button", name="Send the answer"))
@@ -160,6 +165,7 @@ def test_concern_to_advice_to_referral_to_decision_on_the_chronology(new_page, p
     check(dsl, dsl.get_by_role("group", name="Is the child in immediate danger?").get_by_label("No"))
     check(dsl, dsl.get_by_role("group", name="Do the child's parents or carers know about this referral?").get_by_label("Yes"))
     check(dsl, dsl.get_by_label("Yes, and they gave it"))
+    expect(dsl.get_by_label("Low-level neglect: often hungry, tired or unkempt")).to_be_checked()  # carried from the advice request
     check(dsl, dsl.get_by_label("Persistent neglect despite early help"))
     check(dsl, dsl.get_by_role("group", name="What level of need does the school think this is?").get_by_label("Child in need", exact=True))
     checkpoint(dsl, "dsl referral form")

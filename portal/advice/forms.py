@@ -20,7 +20,7 @@ from forms import (
     text_limit,
 )
 from portal.advice.models import AdviceOutcome
-from portal.vocabulary import EXTRA_FAMILIAL, HarmCategory, Urgency
+from portal.vocabulary import EXTRA_FAMILIAL, HarmCategory, Level, Urgency
 
 #: Abuse and neglect first, then the extra-familial harms together, then "Other".
 CATEGORY_ORDER = (
@@ -30,6 +30,18 @@ CATEGORY_ORDER = (
 )
 
 EXTRA_FAMILIAL_HINT = "Extra-familial: harm outside the family home"
+
+#: The DSL's answer when they have no view of the level: asking is how they find out.
+NOT_SURE = "not_sure"
+
+
+class OptionalRadioField(RadioField):
+    """Radios that may be left unanswered; an answer must still be one of the choices."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
 
 
 class AdviceRequestForm(BaseForm):
@@ -68,9 +80,32 @@ class AdviceRequestForm(BaseForm):
         choices=choices(Urgency.pairs()),
         validators=[Required("Select how soon you need an answer")],
     )
+    #: The ids of the levels-of-need indicators ticked (checked by the view against the version in force).
+    need_indicators = SelectMultipleField("Which of the authority's levels-of-need indicators apply?", validate_choice=False)
+    dsl_view_level = OptionalRadioField(
+        "What level of need do you think this is? (optional)",
+        widget=GovRadioInput(),
+        choices=choices([*Level.pairs(), (NOT_SURE, "Not sure")]),
+    )
+    dsl_view_reason = TextAreaField(
+        "Why does your view differ from the level the indicators suggest?",
+        widget=GovTextArea(),
+        description="For example, what you know that the indicators do not show, or what the school has already tried.",
+        validators=[text_limit("Why your view differs")],
+    )
     attachments = AttachmentsField()
     search = SubmitField("Search", widget=GovSubmitInput())
+    suggest = SubmitField("Show the level these suggest", widget=GovSubmitInput())
     submit = SubmitField("Send to the front door", widget=GovSubmitInput())
+
+    @property
+    def suggesting(self) -> bool:
+        return bool(self.suggest.data)
+
+    @property
+    def view_level(self) -> Level | None:
+        """The DSL's view of the level; ``None`` when they are not sure or did not say."""
+        return Level(self.dsl_view_level.data) if self.dsl_view_level.data in {level.value for level in Level} else None
 
     @property
     def searching(self) -> bool:
@@ -87,6 +122,13 @@ class AnswerForm(BaseForm):
         widget=GovRadioInput(),
         choices=choices(AdviceOutcome.pairs()),
         validators=[Required("Select the outcome of your advice")],
+    )
+    answer_level = RadioField(
+        "What level of need does the front door think this is?",
+        widget=GovRadioInput(),
+        description="On what the school has told you. The school sees it with your answer.",
+        choices=choices(Level.pairs()),
+        validators=[Required("Select the level of need the front door thinks this is")],
     )
     answer = TextAreaField(
         "Your answer to the school",

@@ -71,7 +71,8 @@ class AdviceRequest(TenantOwned, HasUUID, HasCreatedAt, db.Model):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[AdviceOutcome | None] = mapped_column(enum_column(AdviceOutcome))
     answer: Mapped[str | None] = mapped_column(Text)
-    #: The level the front door thinks the need is at, if it says (optional).
+    #: The level the front door thinks the need is at (asked with every answer since the levels of need;
+    #: empty on requests answered before).
     answer_level: Mapped[Level | None] = mapped_column(enum_column(Level, name="answer_level"))
     answered_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,16 +17,39 @@ from portal.casework.models import EntryKind
 from portal.casework.people import front_door_ids, notify_all
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.needs import service as needs
+from portal.needs.models import NeedGuidance, NeedIndicator
 from portal.notifications.service import page_path
-from portal.vocabulary import Urgency
+from portal.vocabulary import Level, Urgency
 
 
 def _link(advice: AdviceRequest) -> str:
     return page_path("advice.detail", advice_id=advice.id)
 
 
-def ask(*, organisation, pupil, requested_by_id, question: str, categories: list[str], urgency: Urgency, uploads=()) -> AdviceRequest:
-    """A new request from a school (``pupil`` is ``None`` for an anonymous consultation)."""
+def view_line(level: Level | None) -> str:
+    """The DSL's view of the level, in words ("Not sure" when they gave none)."""
+    return level.label if level is not None else "Not sure"
+
+
+def ask(
+    *,
+    organisation,
+    pupil,
+    requested_by_id,
+    question: str,
+    categories: list[str],
+    urgency: Urgency,
+    uploads=(),
+    guidance: NeedGuidance | None = None,
+    indicators: list[NeedIndicator] = (),
+    view_level: Level | None = None,
+    view_reason: str | None = None,
+) -> AdviceRequest:
+    """A new request from a school (``pupil`` is ``None`` for an anonymous consultation), made under the
+    levels-of-need ``guidance`` in force (the caller has checked ``indicators`` are of it), with the DSL's
+    view of the level if they have one and why it differs from the level the indicators suggest."""
+    guidance = guidance or needs.current_guidance()
     advice = AdviceRequest(
         organisation_id=organisation.id,
         pupil_id=pupil.id if pupil is not None else None,
@@ -35,9 +58,14 @@ def ask(*, organisation, pupil, requested_by_id, question: str, categories: list
         categories=list(categories),
         urgency=urgency,
         status=AdviceStatus.WAITING,
+        need_guidance_id=guidance.id,
+        dsl_view_level=view_level,
+        dsl_view_reason=(view_reason or "").strip() or None,
     )
     db.session.add(advice)
     db.session.flush()
+    needs.tick_advice(advice.id, list(indicators))
+    ticked = needs.indicator_lines(indicators)
     kept = [
         attachments.save(upload, organisation_id=organisation.id, advice_request_id=advice.id, uploaded_by_id=requested_by_id).filename for upload in uploads
     ]
@@ -46,7 +74,13 @@ def ask(*, organisation, pupil, requested_by_id, question: str, categories: list
         object_type="advice_request",
         object_id=advice.id,
         organisation_id=organisation.id,
-        details={"urgency": urgency.value, "named": "yes" if pupil is not None else "no"},
+        details={
+            "urgency": urgency.value,
+            "named": "yes" if pupil is not None else "no",
+            "need_guidance_version": guidance.number,
+            "indicators": [str(i.id) for i in indicators],
+            "dsl_view_level": view_level.value if view_level is not None else "not_sure",
+        },
     )
     if pupil is not None:
         chronology.add(
@@ -58,7 +92,14 @@ def ask(*, organisation, pupil, requested_by_id, question: str, categories: list
             object_id=advice.id,
             occurred_at=advice.created_at,
             actor_id=requested_by_id,
-            substance=chronology.lines(("The question", advice.question), ("How soon", urgency.label), ("Attachments", ", ".join(kept))),
+            substance=chronology.lines(
+                ("The question", advice.question),
+                ("How soon", urgency.label),
+                ("Levels-of-need indicators ticked", ticked),
+                ("The DSL's view of the level", view_line(view_level)),
+                ("Why the DSL's view differs from the indicators", advice.dsl_view_reason),
+                ("Attachments", ", ".join(kept)),
+            ),
         )
     title = f"New request for advice from {organisation.name}"
     if urgency == Urgency.TODAY:
@@ -79,11 +120,13 @@ def take(advice: AdviceRequest, *, actor_id) -> uuid.UUID | None:
     return previous
 
 
-def answer(advice: AdviceRequest, *, actor_id, outcome: AdviceOutcome, text: str) -> None:
-    """Answer (or change the answer to) a request; the requester is told."""
+def answer(advice: AdviceRequest, *, actor_id, outcome: AdviceOutcome, text: str, level: Level) -> None:
+    """Answer (or change the answer to) a request, with the level of need the front door thinks it is;
+    the requester is told."""
     changed = advice.status == AdviceStatus.ANSWERED
     now = utcnow()
     advice.outcome = outcome
+    advice.answer_level = level
     advice.answer = text.strip()
     advice.answered_by_id = actor_id
     advice.answered_at = now
@@ -95,7 +138,7 @@ def answer(advice: AdviceRequest, *, actor_id, outcome: AdviceOutcome, text: str
         object_type="advice_request",
         object_id=advice.id,
         organisation_id=advice.organisation_id,
-        details={"outcome": outcome.value, **({"changed": "yes"} if changed else {})},
+        details={"outcome": outcome.value, "answer_level": level.value, **({"changed": "yes"} if changed else {})},
     )
     if advice.pupil_id is not None:
         chronology.add(
@@ -103,7 +146,7 @@ def answer(advice: AdviceRequest, *, actor_id, outcome: AdviceOutcome, text: str
             organisation_id=advice.organisation_id,
             kind=EntryKind.ADVICE,
             title=f"Front-door advice: {outcome.label}",
-            substance=chronology.lines(("The front door's answer", advice.answer)),
+            substance=chronology.lines(("The front door's answer", advice.answer), ("The front door's view of the level", level.label)),
             object_type="advice_request",
             object_id=advice.id,
             occurred_at=now,

@@ -25,12 +25,13 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.locking import saving
 from portal.model_base import as_uuid
+from portal.needs import service as needs
 from portal.pagination import fetch_page, request_cursor
 from portal.policies import casework_organisations, casework_schools, get_or_404, is_front_door, roles_required, visible_query
 from portal.pupils.models import Pupil
 from portal.pupils.search import name_contains
 from portal.referrals.models import Referral
-from portal.vocabulary import EXTRA_FAMILIAL, Urgency
+from portal.vocabulary import EXTRA_FAMILIAL, Level, Urgency
 
 school_casework = roles_required(Role.DSL, Role.HEAD)
 front_door_only = roles_required(Role.FRONT_DOOR)
@@ -111,12 +112,22 @@ def new():
         wanted = as_uuid(form.pupil.data)
         if wanted:
             chosen = db.session.execute(_pupil_query(schools).where(Pupil.id == wanted)).scalar_one_or_none()
+    # Asked under the levels-of-need guidance in force: its indicators are the checklist, and the
+    # request keeps that version.
+    guidance = needs.current_guidance()
+    indicators: list = []
     results = None
     if request.method == "POST" and form.searching:
         results = _search_pupils(schools, form.pupil_search.data or "")
         form.name_child.data = "yes"
+    elif request.method == "POST" and form.suggesting:
+        indicators = _ticked(form, guidance)  # nothing is sent: the page shows the level they suggest
     elif request.method == "POST":
         valid = form.validate_on_submit()
+        indicators = _ticked(form, guidance)
+        if message := needs.reason_missing(form.view_level, needs.suggest_level(indicators), form.dsl_view_reason.data, who="you think"):
+            form.dsl_view_reason.errors.append(message)
+        valid = valid and not form.need_indicators.errors and not form.dsl_view_reason.errors
         if form.named and chosen is None and (form.pupil_search.data or "").strip():
             results = _search_pupils(schools, form.pupil_search.data)  # show the list they were choosing from
         if _check_school_and_pupil(form, schools, chosen, results) and valid:
@@ -130,6 +141,10 @@ def new():
                 categories=form.categories.data,
                 urgency=Urgency(form.urgency.data),
                 uploads=form.attachments.files,
+                guidance=guidance,
+                indicators=indicators,
+                view_level=form.view_level,
+                view_reason=form.dsl_view_reason.data,
             )
             db.session.commit()
             flash("Your request has been sent to the front door. You will be told when they answer.", "success")
@@ -148,7 +163,18 @@ def new():
         results=results,
         files_lost=files_lost,
         category_items=[{"hint": {"text": EXTRA_FAMILIAL_HINT}} if c in EXTRA_FAMILIAL else {} for c in CATEGORY_ORDER],
+        need_checklist=needs.checklist(guidance, form.need_indicators.data, needs.suggest_level(indicators)),
     )
+
+
+def _ticked(form: AdviceRequestForm, guidance) -> list:
+    """The indicators ticked, of the version in force; one of another version (the guidance changed while
+    the DSL was writing) is refused next to the checklist, and the rest of the form is kept."""
+    try:
+        return needs.chosen(guidance, form.need_indicators.data or [])
+    except needs.IndicatorsChanged as exc:
+        form.need_indicators.errors = [str(exc)]
+        return []
 
 
 def _school_id(form, schools) -> uuid.UUID | None:
@@ -250,6 +276,7 @@ def answer(advice_id):
     if request.method == "GET":
         form.outcome.data = advice.outcome.value if advice.outcome else None
         form.answer.data = advice.answer
+        form.answer_level.data = advice.answer_level.value if advice.answer_level else None
         form.version.data = str(advice.version)
     conflict = None
     if form.validate_on_submit():
@@ -257,7 +284,9 @@ def answer(advice_id):
             conflict = advice
         else:
             with saving() as save:
-                service.answer(advice, actor_id=current_user.id, outcome=AdviceOutcome(form.outcome.data), text=form.answer.data)
+                service.answer(
+                    advice, actor_id=current_user.id, outcome=AdviceOutcome(form.outcome.data), text=form.answer.data, level=Level(form.answer_level.data)
+                )
             if save.stale:
                 conflict = db.session.execute(visible_query(AdviceRequest).where(AdviceRequest.id == advice_id)).scalar_one()
             else:

@@ -1,5 +1,6 @@
-"""Demo levels of need: the indicators ticked on the demo referrals, and earlier referrals of each school,
-decided and closed over the last school year, so threshold calibration has figures to show."""
+"""Demo levels of need: the indicators ticked on the demo referrals and the demo advice request (with the
+DSL's view and the front door's answer level), and earlier referrals and advice requests of each school,
+decided or answered over the last school year, so threshold calibration has figures to show."""
 
 from __future__ import annotations
 
@@ -37,6 +38,27 @@ TICKED = {
     "Filmed by older pupils": ["Emerging emotional or behavioural difficulties affecting learning"],
 }
 
+#: The demo advice request made in ``casework.py``, by its question: the indicators ticked, the DSL's
+#: view (``None``: not sure) and the level the front door gave with its answer.
+ADVICE_TICKED = {
+    "Three neglect concerns in three weeks": (
+        ["Low-level neglect: often hungry, tired or unkempt", "Family under stress: debt, housing difficulty or a parent's low mood"],
+        None,
+        "child_in_need",
+    ),
+}
+
+#: (school, the DSL's view or None for "not sure", the front door's answer level, days ago answered):
+#: earlier advice requests asked without naming the child.
+ADVICE_HISTORY = [
+    *[("oakfield", "early_help", "early_help", 20 + 9 * n) for n in range(5)],
+    *[("riverside", "child_in_need", "early_help", 25 + 11 * n) for n in range(5)],
+    *[("riverside", "early_help", "early_help", 30 + 13 * n) for n in range(5)],
+    *[("st-annes", "universal", "early_help", 35 + 17 * n) for n in range(5)],
+    ("st-annes", None, "early_help", 50),
+    ("st-annes", None, "universal", 90),
+]
+
 DECISIONS = {
     "universal": "universal_services",
     "early_help": "early_help",
@@ -48,9 +70,10 @@ DECISIONS = {
 def seed_needs(organisations: dict, users: dict) -> int:
     """Tick the demo referrals' indicators and add the earlier decided referrals (once). Returns how many
     referrals were added."""
+    from portal.advice.models import AdviceOutcome, AdviceRequest, AdviceStatus
     from portal.clock import utcnow
     from portal.extensions import db
-    from portal.needs.models import ReferralNeedIndicator
+    from portal.needs.models import AdviceNeedIndicator, ReferralNeedIndicator
     from portal.needs.service import current_guidance
     from portal.pupils.models import Pupil
     from portal.referrals.models import ParentsAware, Referral, ReferralDecision, ReferralStatus
@@ -66,6 +89,15 @@ def seed_needs(organisations: dict, users: dict) -> int:
                 referral.need_guidance_id = guidance.id
                 for text in texts:
                     db.session.add(ReferralNeedIndicator(referral_id=referral.id, indicator_id=by_text[text].id))
+    for advice in db.session.execute(select(AdviceRequest)).unique().scalars():
+        for start, (texts, view, answer) in ADVICE_TICKED.items():
+            if advice.question.startswith(start):
+                advice.need_guidance_id = guidance.id
+                advice.dsl_view_level = Level(view) if view else None  # the DSL was not sure: that is why they asked
+                if advice.status == AdviceStatus.ANSWERED:
+                    advice.answer_level = Level(answer)
+                for text in texts:
+                    db.session.add(AdviceNeedIndicator(advice_request_id=advice.id, indicator_id=by_text[text].id))
     now = utcnow()
     dsls = {"oakfield": users["dsl.oakfield"], "riverside": users["dsl.riverside"], "st-annes": users["dsl.oakfield"]}
     front_door = users["frontdoor"]
@@ -103,5 +135,25 @@ def seed_needs(organisations: dict, users: dict) -> int:
         for text in texts:
             db.session.add(ReferralNeedIndicator(referral_id=referral.id, indicator_id=by_text[text].id))
         added += 1
+    for school, view, answer, days in ADVICE_HISTORY:
+        answered_at = now - timedelta(days=days)
+        advice = AdviceRequest(
+            organisation_id=organisations[school].id,
+            requested_by_id=dsls[school].id,
+            question="An earlier request for advice without naming the child (demo history for threshold calibration).",
+            categories=["neglect"],
+            need_guidance_id=guidance.id,
+            dsl_view_level=Level(view) if view else None,
+            status=AdviceStatus.ANSWERED,
+            taken_by_id=front_door.id,
+            taken_at=answered_at - timedelta(hours=2),
+            outcome=AdviceOutcome.EARLY_HELP if answer == "early_help" else AdviceOutcome.ADVICE_GIVEN,
+            answer="Answered on the information given.",
+            answer_level=Level(answer),
+            answered_by_id=front_door.id,
+            answered_at=answered_at,
+        )
+        advice.created_at = answered_at - timedelta(hours=5)
+        db.session.add(advice)
     db.session.flush()
     return added

@@ -3,6 +3,10 @@ agree, and which way they differ — for the authority, per school, per indicato
 term. Seed 4: thresholds "tended to be determined locally"; these figures show where a school's reading
 of the guidance and the front door's part.
 
+A second, separate table sets the DSL's view on an advice request (optional: a DSL asking is often not
+sure) against the level the front door gives with its answer, per school, counting answered requests
+that record both.
+
 Only decided referrals that record both levels are counted (the school's view is asked on every
 referral; the front door's level on every decision since the levels of need). Each table is a handful of
 ``COUNT``/``GROUP BY`` statements over the authority's referrals — no row naming a child is loaded — and
@@ -18,6 +22,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
+from portal.advice.models import AdviceRequest, AdviceStatus
 from portal.authorities.models import Organisation
 from portal.clock import uk_midnight, uk_today
 from portal.extensions import db
@@ -30,6 +35,7 @@ from portal.vocabulary import Level
 #: The columns of every table, in order.
 COLUMNS = ("agree", "school_higher", "school_lower", "total")
 COLUMN_HEADINGS = {"agree": "Agreed", "school_higher": "School's view higher", "school_lower": "School's view lower", "total": "Decided referrals"}
+ADVICE_COLUMN_HEADINGS = {**COLUMN_HEADINGS, "total": "Answered requests"}
 #: How many school terms the trend shows (two school years).
 TERMS_SHOWN = 6
 
@@ -38,14 +44,19 @@ def _rank(column) -> ColumnElement[int]:
     return case(*((column == level, number) for number, level in enumerate(LEVELS, start=1)), else_=0)
 
 
-_SCHOOL = _rank(Referral.school_view_level)
-_FRONT_DOOR = _rank(Referral.decision_level)
-_COUNTS = (
-    func.sum(case((_SCHOOL == _FRONT_DOOR, 1), else_=0)).label("agree"),
-    func.sum(case((_SCHOOL > _FRONT_DOOR, 1), else_=0)).label("school_higher"),
-    func.sum(case((_SCHOOL < _FRONT_DOOR, 1), else_=0)).label("school_lower"),
-    func.count().label("total"),
-)
+def _counts(school_view, front_door_level) -> tuple:
+    school, front_door = _rank(school_view), _rank(front_door_level)
+    return (
+        func.sum(case((school == front_door, 1), else_=0)).label("agree"),
+        func.sum(case((school > front_door, 1), else_=0)).label("school_higher"),
+        func.sum(case((school < front_door, 1), else_=0)).label("school_lower"),
+        func.count().label("total"),
+    )
+
+
+_COUNTS = _counts(Referral.school_view_level, Referral.decision_level)
+_ADVICE_COUNTS = _counts(AdviceRequest.dsl_view_level, AdviceRequest.answer_level)
+_ADVICE_COUNTED = and_(AdviceRequest.status == AdviceStatus.ANSWERED, AdviceRequest.dsl_view_level.is_not(None), AdviceRequest.answer_level.is_not(None))
 _COUNTED = and_(
     Referral.status.in_((ReferralStatus.DECIDED, ReferralStatus.CLOSED)),
     Referral.school_view_level.is_not(None),
@@ -78,6 +89,16 @@ class Row:
 
 
 @dataclass
+class AdviceCalibration:
+    """The DSL's view on advice requests against the front door's answer level."""
+
+    authority: Row
+    schools: list[Row]
+    #: Answered requests with the front door's level where the DSL gave no view ("Not sure").
+    not_sure: int
+
+
+@dataclass
 class Calibration:
     authority: Row
     schools: list[Row]
@@ -85,10 +106,13 @@ class Calibration:
     terms: list[Row]
     #: Decided referrals without a level from both sides (decided before levels were recorded).
     without_levels: int
+    advice: AdviceCalibration | None = None
 
     @property
     def hidden_any(self) -> bool:
         rows = [self.authority, *self.schools, *self.terms] + [r for _, rows in self.indicators for r in rows]
+        if self.advice is not None:
+            rows += [self.advice.authority, *self.advice.schools]
         return any(c.hidden for r in rows for c in r.cells.values())
 
 
@@ -227,7 +251,30 @@ def calibration(today: date | None = None) -> Calibration:
         indicators=[(level, _suppressed(indicators[level])) for level in LEVELS if level in indicators],
         terms=by_term,
         without_levels=int(without or 0),
+        advice=advice_calibration(),
     )
+
+
+def advice_calibration() -> AdviceCalibration:
+    """The DSL's view on answered advice requests against the front door's level (per school), with the
+    same suppression as the referrals' tables."""
+    authority = db.session.execute(select(*_ADVICE_COUNTS).where(_ADVICE_COUNTED)).one()
+    per_school = db.session.execute(
+        select(Organisation.name, Organisation.id, *_ADVICE_COUNTS)
+        .join(Organisation, Organisation.id == AdviceRequest.organisation_id)
+        .where(_ADVICE_COUNTED)
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(Organisation.name, Organisation.id)
+    ).all()
+    not_sure = db.session.execute(
+        select(func.count()).where(
+            AdviceRequest.status == AdviceStatus.ANSWERED, AdviceRequest.dsl_view_level.is_(None), AdviceRequest.answer_level.is_not(None)
+        )
+    ).scalar_one()
+    whole = _row("All schools", authority)
+    schools = [_row(values.name, values) for values in per_school]
+    _suppressed_with(whole, schools)
+    return AdviceCalibration(authority=whole, schools=schools, not_sure=int(not_sure or 0))
 
 
 def level_heading(level: Level) -> str:

@@ -136,9 +136,39 @@ def tick_referral(referral_id: uuid.UUID, indicators: list[NeedIndicator]) -> No
 
 
 def tick_advice(advice_id: uuid.UUID, indicators: list[NeedIndicator]) -> None:
+    """Keep what was ticked on a new advice request (a request is not edited once asked)."""
     for indicator in indicators:
         db.session.add(AdviceNeedIndicator(advice_request_id=advice_id, indicator_id=indicator.id))
     db.session.flush()
+
+
+def carried(indicators: Iterable[NeedIndicator], version: NeedGuidance) -> list[NeedIndicator]:
+    """The indicators of ``version`` that were ticked as ``indicators``: the same ones when they are of
+    that version; of another version, those ``version`` still has at the same level in the same words."""
+    own = {i.id: i for i in version.indicators}
+    worded = {(i.level, i.text): i for i in version.indicators}
+    found = [own.get(i.id) or worded.get((i.level, i.text)) for i in indicators]
+    return list(dict.fromkeys(i for i in found if i is not None))
+
+
+def reason_missing(view: Level | None, suggested: Level | None, reason: str | None, *, who: str) -> str | None:
+    """The message asking why ``who`` ("the school thinks", "you think") sees another level than the one
+    the ticked indicators suggest, when a view is given, it differs and no reason is; else ``None``."""
+    if view is None or suggested is None or view == suggested or (reason or "").strip():
+        return None
+    return f"Say why {who} this is {view.label.lower()} when the indicators ticked suggest {HEADINGS[suggested].lower()}"
+
+
+def checklist(version: NeedGuidance, checked: Iterable, suggested: Level | None) -> dict:
+    """What a levels-of-need checklist on a form shows (``needs/_checklist.html``): the version's
+    indicators by level, which are ticked (ids as posted or saved), and the level they suggest."""
+    return {
+        "guidance": version,
+        "groups": by_level(version.indicators),
+        "checked": {str(c) for c in checked or []},
+        "suggested": suggested,
+        "headings": HEADINGS,
+    }
 
 
 def indicator_lines(indicators: Iterable[NeedIndicator]) -> str | None:

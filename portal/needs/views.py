@@ -17,7 +17,7 @@ from portal.casework.people import front_door_manager_ids
 from portal.extensions import db
 from portal.needs import service
 from portal.needs.blueprint import bp
-from portal.needs.calibration import COLUMN_HEADINGS, COLUMNS, calibration
+from portal.needs.calibration import ADVICE_COLUMN_HEADINGS, COLUMN_HEADINGS, COLUMNS, calibration
 from portal.needs.forms import LEVEL_FIELDS, GuidanceForm
 from portal.needs.models import NeedGuidance
 from portal.needs.service import HEADINGS, current_guidance
@@ -102,4 +102,11 @@ def calibration_page():
     if not sees_authority_dashboard(current_user):
         record_now(Action.ACCESS_DENIED, object_type="page", details={"page": "needs.calibration_page"})
         abort(403)
-    return render_template("needs/calibration.html", figures=calibration(), columns=COLUMNS, column_headings=COLUMN_HEADINGS, headings=HEADINGS)
+    return render_template(
+        "needs/calibration.html",
+        figures=calibration(),
+        columns=COLUMNS,
+        column_headings=COLUMN_HEADINGS,
+        advice_column_headings=ADVICE_COLUMN_HEADINGS,
+        headings=HEADINGS,
+    )

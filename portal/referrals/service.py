@@ -98,10 +98,8 @@ def missing_for_submission(referral: Referral) -> dict[str, str]:
         problems["school_view_level"] = "Select the level of need the school thinks this is"
     elif not (referral.school_view_reason or "").strip():
         suggested = needs.suggest_level(needs.referral_indicators(referral.id))
-        if suggested is not None and suggested != referral.school_view_level:
-            problems["school_view_reason"] = (
-                f"Say why the school thinks this is {referral.school_view_level.label.lower()} when the indicators ticked suggest {needs.HEADINGS[suggested].lower()}"
-            )
+        if message := needs.reason_missing(referral.school_view_level, suggested, referral.school_view_reason, who="the school thinks"):
+            problems["school_view_reason"] = message
     if not referral.chronology_shared and not (referral.chronology_not_shared_reason or "").strip():
         problems["chronology_not_shared_reason"] = "Enter why the front door should not read the child's chronology"
     return problems
@@ -292,9 +290,10 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
         pupil_id=pupil.id,
         created_by_id=created_by_id,
         advice_request_id=advice.id if advice else None,
-        # Made under the guidance in force now (or the advice request's): it keeps that version.
-        need_guidance_id=(advice.need_guidance_id if advice is not None and advice.need_guidance_id else needs.current_guidance().id),
     )
+    # Made under the guidance in force now: it keeps that version.
+    version = needs.current_guidance()
+    referral.need_guidance_id = version.id
     household.prefill_from_register(referral, pupil)
     if advice is not None:
         known = {c.value for c in HarmCategory}
@@ -304,8 +303,9 @@ def start(pupil: Pupil, *, created_by_id, advice: AdviceRequest | None = None) -
         referral.school_view_reason = advice.dsl_view_reason
     db.session.add(referral)
     db.session.flush()
-    if advice is not None and advice.need_guidance_id == referral.need_guidance_id:
-        needs.tick_referral(referral.id, needs.advice_indicators(advice.id))
+    if advice is not None:
+        # The request's ticks: all of them under the same version; under a newer one, those it still has.
+        needs.tick_referral(referral.id, needs.carried(needs.advice_indicators(advice.id), version))
     details = {"pupil_id": str(pupil.id)}
     if advice is not None:
         details["advice_request_id"] = str(advice.id)

@@ -18,10 +18,10 @@ from tests.world import load
 ANSWER = "Hold a meeting with the parents this week and keep a record of what the child says; ring us if it continues."
 
 
-def _answer(client, advice_id, outcome="advice_given", answer=ANSWER, version=None):
+def _answer(client, advice_id, outcome="advice_given", answer=ANSWER, version=None, level="early_help"):
     if version is None:
         version = input_value(client.get(f"/advice/{advice_id}/answer"), "version")
-    return client.post(f"/advice/{advice_id}/answer", data={"outcome": outcome, "answer": answer, "version": version})
+    return client.post(f"/advice/{advice_id}/answer", data={"outcome": outcome, "answer_level": level, "answer": answer, "version": version})
 
 
 @pytest.fixture
@@ -81,17 +81,23 @@ def test_front_door_answers_with_each_outcome(app, world, signed_in, titles, nam
     assert saved.status == AdviceStatus.ANSWERED
     assert (saved.outcome, saved.answer, saved.answered_by_id) == (outcome, ANSWER, world.a.front_door.id)
     [event] = audit_events(app, world.a.authority_id, "advice.answered")
-    assert event.details == {"outcome": outcome.value}
+    assert event.details == {"outcome": outcome.value, "answer_level": "early_help"}
     assert ANSWER not in str(event.details)
 
     advice_lines = [e for e in _chronology(app, world, pupil_id) if e.title.startswith("Front-door advice")]
-    assert [(e.title, e.substance) for e in advice_lines] == [(f"Front-door advice: {outcome.label}", [{"label": "The front door's answer", "text": ANSWER}])]
+    assert [(e.title, e.substance) for e in advice_lines] == [
+        (
+            f"Front-door advice: {outcome.label}",
+            [{"label": "The front door's answer", "text": ANSWER}, {"label": "The front door's view of the level", "text": "Early help"}],
+        )
+    ]
 
     assert titles(world.a.dsl1) == ["The front door has answered your request for advice"]
     page = page_text(signed_in(world.a.dsl1).get(f"/advice/{advice_id}"))
     assert f"Outcome {outcome.label}" in page
     assert ANSWER in page
     assert f"Answered by {world.a.front_door.full_name}" in page
+    assert "The front door's view of the level Early help" in page
 
 
 def _chronology(app, world, pupil_id):
@@ -131,9 +137,10 @@ def test_an_answer_needs_an_outcome_and_text(app, world, signed_in, named):
     """Are a missing outcome and an empty answer refused next to their fields, with nothing saved?"""
     advice_id, _ = named
     officer = signed_in(world.a.front_door)
-    response = _answer(officer, advice_id, outcome="", answer="  ")
+    response = _answer(officer, advice_id, outcome="", answer="  ", level="")
     assert response.status_code == 200
     assert field_error(response, "outcome") == "Select the outcome of your advice"
+    assert field_error(response, "answer_level") == "Select the level of need the front door thinks this is"
     assert field_error(response, "answer") == "Enter your answer to the school"
     assert load(app, AdviceRequest, advice_id, world.a.authority_id).status == AdviceStatus.WAITING
     assert audit_events(app, world.a.authority_id, "advice.answered") == []
@@ -151,8 +158,8 @@ def test_changing_the_answer_is_recorded_and_told(app, world, signed_in, titles,
     saved = load(app, AdviceRequest, advice_id, world.a.authority_id)
     assert (saved.outcome, saved.answer) == (AdviceOutcome.PROCEED_TO_REFERRAL, "Having read the new information, please refer.")
     assert [e.details for e in audit_events(app, world.a.authority_id, "advice.answered")] == [
-        {"outcome": "advice_given"},
-        {"outcome": "proceed_to_referral", "changed": "yes"},
+        {"outcome": "advice_given", "answer_level": "early_help"},
+        {"outcome": "proceed_to_referral", "answer_level": "early_help", "changed": "yes"},
     ]
     assert [e.title for e in _chronology(app, world, pupil_id) if e.title.startswith("Front-door")] == [
         "Front-door advice: Advice given",

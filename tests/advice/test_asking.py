@@ -58,7 +58,7 @@ def test_dsl_asks_about_a_named_child(app, world, signed_in, front_door2, titles
     [event] = audit_events(app, world.a.authority_id, "advice.requested")
     assert event.actor_id == world.a.dsl1.id
     assert event.object_id == str(advice.id)
-    assert event.details == {"urgency": "today", "named": "yes"}
+    assert event.details == {"urgency": "today", "named": "yes", "need_guidance_version": 1, "indicators": [], "dsl_view_level": "not_sure"}
 
     [line] = rows(ChronologyEntry, world.a.authority_id, pupil_id=pupil_id)
     assert (line.kind.value, line.title, line.object_id) == ("advice", "Advice asked of the front door", advice.id)
@@ -85,7 +85,13 @@ def test_dsl_asks_without_naming_the_child(app, world, signed_in, front_door2, t
     [advice] = rows(AdviceRequest, world.a.authority_id)
     assert advice.pupil_id is None
     assert advice.organisation_id == world.a.school1
-    assert audit_events(app, world.a.authority_id, "advice.requested")[0].details == {"urgency": "routine", "named": "no"}
+    assert audit_events(app, world.a.authority_id, "advice.requested")[0].details == {
+        "urgency": "routine",
+        "named": "no",
+        "need_guidance_version": 1,
+        "indicators": [],
+        "dsl_view_level": "not_sure",
+    }
     assert rows(ChronologyEntry, world.a.authority_id) == []
     assert titles(world.a.front_door) == ["New request for advice from Avonford Primary School"]
     assert titles(front_door2) == ["New request for advice from Avonford Primary School"]

@@ -119,12 +119,24 @@ def test_an_advice_request_shows_the_question_the_answer_and_each_reply(app, wor
     assert officer.post(f"/advice/{advice.id}/take").status_code == 302
     answer = "Ask mum about housing today and refer to early help if she agrees; ring us if he is not collected."
     version = input_value(officer.get(f"/advice/{advice.id}/answer"), "version")
-    assert officer.post(f"/advice/{advice.id}/answer", data={"outcome": "advice_given", "answer": answer, "version": version}).status_code == 302
+    assert (
+        officer.post(
+            f"/advice/{advice.id}/answer", data={"outcome": "advice_given", "answer_level": "early_help", "answer": answer, "version": version}
+        ).status_code
+        == 302
+    )
     assert dsl.post(f"/advice/{advice.id}/reply", data={"body": "Mum says they were evicted last week."}).status_code == 302
 
     lines = _chronology(dsl, pupil)
-    assert _line(lines, "Advice asked of the front door")["substance"] == [("The question", question), ("How soon", "Routine: within one working day")]
-    assert _line(lines, "Front-door advice: Advice given")["substance"] == [("The front door's answer", answer)]
+    assert _line(lines, "Advice asked of the front door")["substance"] == [
+        ("The question", question),
+        ("How soon", "Routine: within one working day"),
+        ("The DSL's view of the level", "Not sure"),
+    ]
+    assert _line(lines, "Front-door advice: Advice given")["substance"] == [
+        ("The front door's answer", answer),
+        ("The front door's view of the level", "Early help"),
+    ]
     assert _line(lines, "Reply from the school about the request for advice")["substance"] == [("The reply", "Mum says they were evicted last week.")]
 
 

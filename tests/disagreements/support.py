@@ -30,12 +30,13 @@ def answered_advice(app, side, *, named=True):
     from portal.advice.models import AdviceOutcome, AdviceRequest
     from portal.advice.service import answer
     from portal.extensions import db
+    from portal.vocabulary import Level
 
     person = decider(app, side)
     advice_id = make_advice(app, side, make_pupil(app, side) if named else None)
     with _scope(app, side, person):
         advice = db.session.execute(select(AdviceRequest).where(AdviceRequest.id == advice_id)).unique().scalar_one()
-        answer(advice, actor_id=person.id, outcome=AdviceOutcome.NO_FURTHER_ACTION, text="Manage this within school for now.")
+        answer(advice, actor_id=person.id, outcome=AdviceOutcome.NO_FURTHER_ACTION, text="Manage this within school for now.", level=Level.UNIVERSAL)
         db.session.commit()
     return advice_id
 

@@ -20,7 +20,7 @@ def _request(app, side):
 
 
 def _answer_form(app, side):
-    return {"outcome": "advice_given", "answer": "Keep monitoring; talk to the family about the breakfast club.", "version": "1"}
+    return {"outcome": "advice_given", "answer_level": "early_help", "answer": "Keep monitoring; talk to the family about the breakfast club.", "version": "1"}
 
 
 def _reply_form(app, side):

@@ -147,3 +147,56 @@ def test_the_page_costs_the_same_whatever_the_referrals_schools_and_indicators(a
     many, page_many = page_queries(app, client, URL)
     assert len(page_many.get_data()) > len(page_few.get_data())
     assert few == many
+
+
+def answered(app, side, school: str, view: Level | None, answer: Level | None) -> None:
+    """An advice request of ``school`` answered with the front door's level ``answer``."""
+    from portal.advice.models import AdviceOutcome, AdviceStatus
+    from portal.clock import utcnow
+    from tests.factories import make_advice
+
+    make_advice(
+        app,
+        side,
+        None,
+        by="dsl1" if school == "school1" else "dsl2",
+        school=school,
+        dsl_view_level=view,
+        answer_level=answer,
+        status=AdviceStatus.ANSWERED,
+        outcome=AdviceOutcome.ADVICE_GIVEN,
+        answer="Advice.",
+        answered_by_id=side.front_door.id,
+        answered_at=utcnow(),
+    )
+
+
+def test_advice_requests_are_a_separate_table_with_not_sure_left_out_and_small_numbers_suppressed(app, world):
+    side = world.a
+    # School 1: 5 agree, 2 the DSL higher; school 2: 6 agree, 3 the DSL lower; 2 "not sure"; 1 answered
+    # before the front door gave a level.
+    for _ in range(5):
+        answered(app, side, "school1", EH, EH)
+    for _ in range(2):
+        answered(app, side, "school1", CIN, EH)
+    for _ in range(6):
+        answered(app, side, "school2", CIN, CIN)
+    for _ in range(3):
+        answered(app, side, "school2", EH, CIN)
+    answered(app, side, "school2", None, EH)
+    answered(app, side, "school2", None, U)
+    answered(app, side, "school2", EH, None)
+    # A referral decided: counted in the referrals' tables only.
+    decided(app, side, "school1", EH, EH, at(uk_today() - timedelta(days=2)))
+
+    page = page_text(signed_in_client(app, side.admin).get(URL))
+    assert "All schools fewer than 5 0 0 fewer than 5 –" in page[: page.index("Advice requests")]  # the referrals: the one decided
+    advice = page[page.index("Advice requests: the school's view and the front door's answer") :]
+    assert "2 answered requests are not counted: the DSL was not sure." in advice
+    assert "Agreed School's view higher School's view lower Answered requests" in advice
+    # The authority: 11 agreed, 2 higher, 3 lower of 16: the small ones hidden.
+    assert "All schools 11 fewer than 5 fewer than 5 16 69%" in advice
+    # School 1: 5 agreed, 2 higher (hidden), 0 lower, 7: the 5 is hidden too, or 7 - 5 - 0 gives the 2 away;
+    # school 2 likewise (6 agreed, 3 lower of 9).
+    assert "Avonford Primary School not shown fewer than 5 0 7" in advice
+    assert "Avonford High School not shown 0 fewer than 5 9" in advice

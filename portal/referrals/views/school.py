@@ -187,18 +187,6 @@ def _answers(form: ReferralForm, indicators=()) -> service.DraftAnswers:
     )
 
 
-def need_checklist(guidance, checked, suggested) -> dict:
-    """What the levels-of-need checklist shows: the version's indicators by level, which are ticked, and
-    the level the saved ticks suggest."""
-    return {
-        "guidance": guidance,
-        "groups": needs.by_level(guidance.indicators),
-        "checked": {str(c) for c in checked or []},
-        "suggested": suggested,
-        "headings": needs.HEADINGS,
-    }
-
-
 def _in_page_order(form: ReferralForm, problems: dict[str, str]) -> dict[str, str]:
     order = list(form._fields)
     return dict(sorted(problems.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
@@ -269,7 +257,7 @@ def edit(referral_id):
         family_harms=FAMILY_HARMS,
         extra_familial_harms=EXTRA_FAMILIAL_HARMS,
         shared_days=CHRONOLOGY_SHARED_DAYS,
-        need_checklist=need_checklist(guidance, form.need_indicators.data, needs.suggest_level(needs.referral_indicators(referral.id))),
+        need_checklist=needs.checklist(guidance, form.need_indicators.data, needs.suggest_level(needs.referral_indicators(referral.id))),
     )
 
 
