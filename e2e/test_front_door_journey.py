@@ -97,6 +97,13 @@ def test_a_full_referral_the_shared_chronology_a_disagreement_and_a_changed_deci
     # draft is saved first, so nothing typed is lost).
     type_into(dsl, dsl.get_by_label("The child's address"), "14 Mill Row, Oakfield OK3 2JP")
     type_into(dsl, dsl.get_by_label("Who does the child live with?"), "Mum, and mum's partner most nights")
+    # Enter in a text box saves the draft (it neither sends the referral nor opens a household page).
+    type_into(dsl, dsl.get_by_label("Ethnicity (optional)"), "White British")
+    with dsl.expect_navigation():
+        dsl.keyboard.press("Enter")
+    expect(success_banner(dsl)).to_contain_text("Your draft has been saved")
+    expect(dsl.get_by_label("Ethnicity (optional)")).to_have_value("White British")
+    expect(dsl.get_by_label("The child's address")).to_have_value("14 Mill Row, Oakfield OK3 2JP")
     press_enter_on(dsl, dsl.get_by_role("button", name="Add a household member or significant adult"))
     dsl.wait_for_url("**/household/new**")
     checkpoint(dsl, "dsl adds a household member")
