@@ -179,3 +179,36 @@ def test_the_choice_is_kept_on_the_chronology_with_the_referral(app, world):
         parts = {part["label"]: part["text"] for part in entry.substance}
     assert parts["The child's chronology"] == "Shared with the front door, read-only, with this referral"
     assert utcnow()  # the clock is the test clock
+
+
+def test_the_shared_chronology_costs_the_same_with_few_lines_or_many(app, world):
+    """One page of the shared chronology: the same number of statements with 2 lines by one author as with
+    30 lines by several (no statement per line or per author)."""
+    from portal.casework import chronology
+    from portal.casework.models import EntryKind
+    from portal.extensions import db
+    from tenants import tenant_scope
+    from tests.support import page_queries
+
+    few = make_referral(app, world.a, _pupil_with_history(app, world.a), steps=SUBMITTED)
+    busy_pupil = _pupil_with_history(app, world.a)
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        for n in range(30):
+            chronology.add(
+                pupil_id=busy_pupil,
+                organisation_id=world.a.school1,
+                kind=EntryKind.MANUAL,
+                title=f"Phone call {n}",
+                substance=chronology.lines(("Summary", f"Call number {n} with the family.")),
+                object_type="manual_entry",
+                object_id=busy_pupil,
+                actor_id=(world.a.dsl1, world.a.head1, world.a.staff1)[n % 3].id,
+            )
+        db.session.commit()
+    many = make_referral(app, world.a, busy_pupil, steps=SUBMITTED)
+    client = _client(app, world.a.front_door)
+    client.get(f"/referrals/{few}/chronology")  # warm: the first page of a session loads its caches
+    small, _ = page_queries(app, client, f"/referrals/{few}/chronology")
+    large, page = page_queries(app, client, f"/referrals/{many}/chronology")
+    assert "Phone call 29" in page_text(page)
+    assert large == small
