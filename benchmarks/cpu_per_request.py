@@ -299,7 +299,7 @@ def audit_sealing_off() -> Iterator[None]:
         event.listen(TenantSession, "before_commit", _seal)
 
 
-def run_scale(scale: float, repeat: int) -> dict:
+def run_scale(scale: float, repeat: int, profile: list[str] | None = None) -> dict:
     """Build, seed and measure one size of authority; the database is dropped whatever happens."""
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-cpu-"))
     print(f"[scale {scale}] building the database...", flush=True)
@@ -309,6 +309,8 @@ def run_scale(scale: float, repeat: int) -> dict:
         print(f"[scale {scale}] seeded in {seeded['seconds']}s: {seeded['counts']}", flush=True)
         lists = seed_lists(bench, scale=scale)
         print(f"[scale {scale}] list pages seeded in {lists['seconds']}s: {lists['counts']}", flush=True)
+        if profile:
+            return profile_pages(bench, tmp, seeded, lists, repeat, profile)
         return measure_all(bench, tmp, seeded, lists, scale, repeat)
     finally:
         from tests import database as test_database
@@ -323,12 +325,10 @@ def run_scale(scale: float, repeat: int) -> dict:
         print(f"[scale {scale}] database dropped", flush=True)
 
 
-def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scale: float, repeat: int) -> dict:
+def signed_in_clients(bench: BenchDatabase, tmp: Path) -> tuple[Any, dict[str, Any]]:
+    """The portal built with its production settings, and a client signed in as each person."""
     os.environ.update(production_env(bench.db_info, tmp))
-    from sqlalchemy import event
-
     from portal import create_app
-    from portal.extensions import db
 
     app = create_app({"PORTAL_ENV": "production"})
     people = {"front door": bench.front_door.email, "DSL": bench.dsl.email, "admin": bench.admin.email}
@@ -337,6 +337,92 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
         client = app.test_client()
         sign_in(client, email)
         clients[name] = client
+    return app, clients
+
+
+def named_pages(seeded: dict, lists: dict) -> list[tuple[str, str, str]]:
+    """The pages measured by name (label, path, person): part two's four and the decided referrals."""
+    return [
+        ("front-door referral queue", "/front-door/referrals", "front door"),
+        ("front-door decided referrals", "/front-door/referrals?view=decided", "front door"),
+        ("a school's referral list", f"/referrals?school={lists['school0']}", "DSL"),
+        ("one referral's page", f"/referrals/{seeded['referral_id']}", "front door"),
+        ("chronology of a pupil with 500 events", f"/pupils/{seeded['pupil_id']}/chronology", "DSL"),
+    ]
+
+
+class StatementTimes:
+    """The wall time of each SQL statement sent on an engine, by its text."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+        self._started: list[float] = []
+
+    def before(self, *args: Any) -> None:
+        self._started.append(time.perf_counter())
+
+    def after(self, conn, cursor, statement: str, *args: Any) -> None:
+        self.times.setdefault(statement, []).append(time.perf_counter() - self._started.pop())
+
+
+def profile_pages(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, repeat: int, wanted: list[str]) -> dict:
+    """``--profile``: for each page whose label or path contains one of ``wanted`` (``/dashboard``, ``queue``,
+    ``chronology``…), ``repeat`` requests under cProfile (written to test-output/bench/profile-*.prof, the
+    functions of most own time printed), and each SQL statement's wall time. No goals: this is for finding
+    where a page's time goes, not for the table."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    app, clients = signed_in_clients(bench, tmp)
+    with app.app_context():
+        engine = db.engine
+    pages = named_pages(seeded, lists) + [(path, path, person) for path in list_pages(app) for person in clients]
+    OUT.mkdir(parents=True, exist_ok=True)
+    profiled = []
+    for label, path, person in pages:
+        if not any(w in label or w in path for w in wanted) or any(p == path for p, _ in profiled):
+            continue
+        client = clients[person]
+        if not is_html_page(client.get(path)):
+            continue
+        for _ in range(WARM_UP):
+            client.get(path)
+        times = StatementTimes()
+        event.listen(engine, "before_cursor_execute", times.before)
+        event.listen(engine, "after_cursor_execute", times.after)
+        profiler = cProfile.Profile()
+        cpu_start = time.process_time()
+        profiler.enable()
+        for _ in range(repeat):
+            client.get(path)
+        profiler.disable()
+        cpu_ms = (time.process_time() - cpu_start) / repeat * 1000
+        event.remove(engine, "before_cursor_execute", times.before)
+        event.remove(engine, "after_cursor_execute", times.after)
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "page"
+        out = OUT / f"profile-{slug}.prof"
+        profiler.dump_stats(out)
+        print(f"\n== {label} ({path}) as {person}: {cpu_ms:.2f} ms of CPU a request under the profiler; {out}")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        print("   statements, by wall ms a request:")
+        for statement, spent in sorted(times.times.items(), key=lambda item: -sum(item[1]))[:15]:
+            print(f"   {sum(spent) / repeat * 1000:8.2f} ms  x{len(spent) / repeat:g}  {' '.join(statement.split())[:220]}")
+        profiled.append((path, label))
+    with app.app_context():
+        db.engine.dispose()
+    return {"profiled": [label for _, label in profiled]}
+
+
+def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scale: float, repeat: int) -> dict:
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    app, clients = signed_in_clients(bench, tmp)
     statements = Statements()
     with app.app_context():
         engine = db.engine
@@ -355,13 +441,7 @@ def measure_all(bench: BenchDatabase, tmp: Path, seeded: dict, lists: dict, scal
                 break
         else:
             not_pages[path] = answers
-    named = [
-        ("front-door referral queue", "/front-door/referrals", "front door"),
-        ("front-door decided referrals", "/front-door/referrals?view=decided", "front door"),
-        ("a school's referral list", f"/referrals?school={lists['school0']}", "DSL"),
-        ("one referral's page", f"/referrals/{seeded['referral_id']}", "front door"),
-        ("chronology of a pupil with 500 events", f"/pupils/{seeded['pupil_id']}/chronology", "DSL"),
-    ]
+    named = named_pages(seeded, lists)
     # /accessibility as each person: the fixed cost of a signed-in page for each role.
     found = [f for f in found if f[1] != STATIC_PAGE and f[1] not in {path for _, path, _ in named}]
     found += [(f"{STATIC_PAGE} (as {name})", STATIC_PAGE, name) for name in clients] + named
@@ -522,7 +602,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30, help="measured requests per page, after 3 to warm up")
     parser.add_argument("--both", action="store_true", help="run at --scale 1.0 and 0.1, each in a process of its own, and compare")
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # where a child process of --both writes its run
+    parser.add_argument(
+        "--profile", action="append", metavar="PAGE", help="profile the pages whose label or path contains PAGE (repeatable) instead of measuring every page"
+    )
     args = parser.parse_args()
+
+    if args.profile:
+        run_scale(args.scale, args.repeat, args.profile)
+        return 0
 
     if not args.both:
         run = run_scale(args.scale, args.repeat)

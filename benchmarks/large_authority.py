@@ -105,7 +105,7 @@ FROM organisations o CROSS JOIN generate_series(1, %(per_school)s) g WHERE o.kin
 INSERT INTO referrals (id, authority_id, organisation_id, pupil_id, created_by_id, status, categories, what_happened,
                        child_voice, immediate_danger, police_called, parents_aware, school_view_level,
                        submitted_at, due_at, acknowledged_at, acknowledged_by_id, decision, decision_reason, decided_at,
-                       decided_by_id, closed_at, last_feedback_at, version, created_at)
+                       decided_by_id, closed_at, last_feedback_at, decision_level, version, created_at)
 SELECT gen_random_uuid(), %(a)s::uuid, p.organisation_id, p.id, %(dsl)s::uuid,
        CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN 'acknowledged' ELSE 'closed' END,
        '["neglect"]', 'Seeded referral for the benchmark.', NULL, false, false, 'yes', 'early_help',
@@ -115,7 +115,11 @@ SELECT gen_random_uuid(), %(a)s::uuid, p.organisation_id, p.id, %(dsl)s::uuid,
        CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE r.at + interval '20 hours' END,
        %(fd)s::uuid,
        CASE WHEN r.n = 1 AND (hashtext(p.id::text) %% 100) = 0 THEN NULL ELSE r.at + interval '30 days' END,
-       r.at + interval '2 hours', 1, r.at
+       r.at + interval '2 hours',
+       -- The level the front door found (the oldest referral of each pupil was decided before levels were recorded).
+       CASE WHEN r.n = 4 OR (r.n = 1 AND (hashtext(p.id::text) %% 100) = 0) THEN NULL
+            ELSE (ARRAY['universal', 'early_help', 'child_in_need', 'child_protection'])[1 + abs(hashtext(p.id::text || r.n)) %% 4] END,
+       1, r.at
 FROM pupils p
 CROSS JOIN LATERAL (SELECT n, now() - (n * interval '90 days') - ((hashtext(p.id::text || n) %% 1000) * interval '1 minute') AS at
                     FROM generate_series(1, %(per_pupil)s) n) r;
