@@ -127,6 +127,40 @@ def page_queries(app, client, url: str):
     return len(statements), response
 
 
+def page_plans(app, client, url: str, authority_id, containing: str) -> list[list[str]]:
+    """PostgreSQL's plans for the statements one GET of ``url`` sends whose text contains ``containing``:
+    each explained with the page's own parameters, in the page's authority, the planner told not to scan a
+    table it could read off an index (as it would for a test's few rows). For the tests that check a
+    page's query reads an index rather than every row of the authority."""
+    from sqlalchemy import event, text
+
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    sent: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if containing in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert response.status_code == 200, url
+    assert sent, f"{url} sent no statement containing {containing!r}"
+    plans = []
+    with engine.connect() as conn:
+        conn.execute(text("SELECT set_config('app.authority_id', :a, true)"), {"a": str(authority_id)})
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        for statement, parameters in sent:
+            plans.append([row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters)])
+        conn.rollback()
+    return plans
+
+
 def duplicate_ids(markup: str) -> list[str]:
     """The ids used more than once in a page (a label, an error summary's link or a skip link would point at
     the wrong element), in the order they first repeat."""

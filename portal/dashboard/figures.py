@@ -31,7 +31,7 @@ from portal.concerns.models import BUILT_IN_CATEGORIES, Concern, ConcernCategory
 from portal.extensions import db
 from portal.policies import policy_for
 from portal.pupils.models import Pupil
-from portal.referrals.models import AWAITING_DECISION, Referral, ReferralDecision, ReferralStatus
+from portal.referrals.models import AWAITING_DECISION, DECIDED_STATUSES, Referral, ReferralDecision, ReferralStatus
 from portal.transfers.models import IncomingStatus, IncomingTransfer, PupilTransfer, TransferStatus
 from portal.vocabulary import Level, harm_labels
 
@@ -317,7 +317,15 @@ def front_door_figures(user, now: datetime) -> FrontDoorFigures:
     )
     decisions = _counts(
         select(Referral.decision, func.count())
-        .where(referrals, Referral.decision.is_not(None), Referral.decided_at >= month_start(now), Referral.decided_at <= now)
+        # Decided or closed (the statuses a decision is made in): the month's decisions read off the decided
+        # referrals' index instead of every referral of the authority.
+        .where(
+            referrals,
+            Referral.status.in_(DECIDED_STATUSES),
+            Referral.decision.is_not(None),
+            Referral.decided_at >= month_start(now),
+            Referral.decided_at <= now,
+        )
         .group_by(Referral.decision)
     )
     return FrontDoorFigures(

@@ -73,13 +73,13 @@ from portal.disagreements.models import (
 from portal.extensions import db
 from portal.notifications.service import page_path
 from portal.referrals.actions import Action as ReferralAction
-from portal.referrals.models import Referral, ReferralDecision, ReferralStatus, ReferralTransition
+from portal.referrals.models import DECIDED_STATUSES, Referral, ReferralDecision, ReferralTransition
 from portal.selfreview.aggregates import THRESHOLD, Cell
 from portal.text import clean_text
 from portal.vocabulary import Level
 
 #: A referral may be disagreed with once the front door has decided it.
-DECIDED = (ReferralStatus.DECIDED, ReferralStatus.CLOSED)
+DECIDED = DECIDED_STATUSES
 
 
 class Refused(ValueError):

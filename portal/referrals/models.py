@@ -41,6 +41,8 @@ AWAITING_DECISION = (
     ReferralStatus.INFORMATION_REQUESTED,
     ReferralStatus.INFORMATION_PROVIDED,
 )
+#: Statuses a decision has been made in (the decided referrals' partial index is on these).
+DECIDED_STATUSES = (ReferralStatus.DECIDED, ReferralStatus.CLOSED)
 
 
 class ReferralDecision(LabelledEnum):

@@ -149,6 +149,33 @@ def test_the_page_costs_the_same_whatever_the_referrals_schools_and_indicators(a
     assert few == many
 
 
+def test_the_referrals_are_read_once_for_the_authority_the_schools_and_the_terms(app, world):
+    """The authority's row, the schools' table, the terms' table and the count of referrals without levels
+    come from one pass over the decided referrals (and the indicators' table from one more): each pass
+    reads every decided referral of the authority, so five of them made the page five times as slow."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    side = world.a
+    when = at(uk_today() - timedelta(days=2))
+    decided(app, side, "school1", EH, EH, when, (LATENESS,))
+    decided(app, side, "school2", CP, CIN, when)
+    client = signed_in_client(app, side.admin)
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+    listener = lambda conn, cursor, statement, *args: sent.append(" ".join(statement.split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(URL).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    reading_referrals = [s for s in sent if "FROM referrals" in s]
+    assert len(reading_referrals) == 2, reading_referrals
+    assert sum("referral_need_indicators" in s for s in reading_referrals) == 1
+
+
 def answered(app, side, school: str, view: Level | None, answer: Level | None) -> None:
     """An advice request of ``school`` answered with the front door's level ``answer``."""
     from portal.advice.models import AdviceOutcome, AdviceStatus
