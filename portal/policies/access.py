@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -28,18 +28,23 @@ def object_type_name(model: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
-def get_or_404(model: type[M], object_id: object, *, action: str = "view") -> M:
+def get_or_404(model: type[M], object_id: object, *, action: str = "view", options: Sequence[Any] = ()) -> M:
     """Fetch one object the current user may see, or answer 404; then require ``action`` (403).
 
     Always a query (never the identity map), through the tenant criteria and the model's policy. The
-    refusal is audited. A view of a sensitive model is audited.
+    refusal is audited. A view of a sensitive model is audited. ``options`` are loader options for the
+    query (what the page reads of the object's relations, in the same statement).
     """
     try:
         row_id = uuid.UUID(str(object_id))
     except ValueError:
         abort(404)
     policy = policy_for(model)
-    obj: M | None = db.session.execute(visible_query(model).where(model.id == row_id)).scalar_one_or_none()  # type: ignore[attr-defined]
+    query = visible_query(model).where(model.id == row_id)  # type: ignore[attr-defined]
+    if options:
+        query = query.options(*options)
+    result = db.session.execute(query)
+    obj: M | None = (result.unique() if options else result).scalar_one_or_none()
     if obj is None:
         record_now(Action.NOT_FOUND, object_type=object_type_name(model), object_id=row_id, details={"action": action})
         abort(404)

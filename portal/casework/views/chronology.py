@@ -5,6 +5,7 @@ events only)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -23,6 +24,7 @@ from portal.extensions import db
 from portal.pagination import decode_cursor, fetch_page
 from portal.policies import get_or_404, policy_for
 from portal.pupils.models import Pupil
+from portal.templating import url_maker
 
 #: Where a chronology line links to: object type -> (endpoint, its id argument).
 RECORD_PAGES = {
@@ -34,13 +36,21 @@ RECORD_PAGES = {
 }
 
 
-def _record_link(entry: ChronologyEntry) -> tuple[str, str] | None:
-    """(url, link text) of the record a line is about, if that module's page exists."""
-    page = RECORD_PAGES.get(entry.object_type)
-    if page is None or page[0] not in current_app.view_functions:
-        return None
-    endpoint, argument, text = page
-    return url_for(endpoint, **{argument: entry.object_id}), text
+def _record_links() -> Callable[[ChronologyEntry], tuple[str, str] | None]:
+    """For one page: the (url, link text) of the record a line is about, if that module's page exists."""
+    makers = {
+        object_type: (url_maker(endpoint, argument), text)
+        for object_type, (endpoint, argument, text) in RECORD_PAGES.items()
+        if endpoint in current_app.view_functions
+    }
+
+    def link(entry: ChronologyEntry) -> tuple[str, str] | None:
+        found = makers.get(entry.object_type)
+        if found is None or entry.object_id is None:
+            return None
+        return found[0](entry.object_id), found[1]
+
+    return link
 
 
 def _before(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
@@ -80,7 +90,7 @@ def chronology(pupil_id):
         entries=page.items,
         next_cursor=page.next_cursor,
         is_first_page=before is None,
-        record_link=_record_link,
+        record_link=_record_links(),
     )
     commit_read()
     return page_html

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import flash, render_template, request
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from forms import MessageForm
 from portal.accounts.models import named
@@ -23,7 +24,7 @@ from portal.policies import get_or_404, is_front_door, policy_for, visible_query
 from portal.referrals import household, service
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
-from portal.referrals.models import Referral, ReferralStatus
+from portal.referrals.models import Referral, ReferralMessage, ReferralStatus, ReferralTransition
 from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS, chronology_shared_until
 from portal.referrals.views.shared import detail_redirect, household_section, is_school_side, last_question, stale
 
@@ -32,13 +33,25 @@ S = ReferralStatus
 
 def _front_door_name() -> str:
     """The front door's name for the time line (the authority's social care organisation, if it has one)."""
-    names = [
-        o.name
-        for o in db.session.execute(
-            visible_query(Organisation).where(Organisation.kind == OrganisationKind.SOCIAL_CARE, Organisation.archived_at.is_(None))
-        ).scalars()
-    ]
+    names = (
+        db.session.execute(
+            visible_query(Organisation)
+            .where(Organisation.kind == OrganisationKind.SOCIAL_CARE, Organisation.archived_at.is_(None))
+            .with_only_columns(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
     return names[0] if len(names) == 1 else "Children's social care"
+
+
+#: What the referral's page reads of its relations: who wrote it in the same statement, and the people on
+#: its time line and thread by name only (not their whole rows: password hash, second factor…).
+DETAIL_LOADS = (
+    named(Referral.created_by),
+    selectinload(Referral.transitions).options(named(ReferralTransition.actor)),
+    selectinload(Referral.messages).options(named(ReferralMessage.author)),
+)
 
 
 def _actions(referral: Referral) -> list[str]:
@@ -87,7 +100,7 @@ def _render_detail(referral: Referral, *, message_form: MessageForm | None = Non
 @login_required
 def detail(referral_id):
     """Everything the referral says, its time line (the school's feedback), the clock, the thread."""
-    referral = get_or_404(Referral, referral_id)
+    referral = get_or_404(Referral, referral_id, options=DETAIL_LOADS)
     response = _render_detail(referral)
     commit_read()  # the audited view
     return response

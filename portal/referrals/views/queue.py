@@ -16,12 +16,12 @@ from portal.authorities.models import Organisation, OrganisationKind
 from portal.clock import UK, utcnow
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.pagination import fetch_page, request_cursor
+from portal.pagination import request_cursor
 from portal.policies import policy_for, roles_required, visible_query
 from portal.referrals.actions import Action
 from portal.referrals.blueprint import bp
-from portal.referrals.models import AWAITING_DECISION, Referral, ReferralStatus
-from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE
+from portal.referrals.models import AWAITING_DECISION, DECIDED_STATUSES, Referral, ReferralStatus
+from portal.referrals.views.shared import fetch_rows
 
 S = ReferralStatus
 
@@ -43,7 +43,7 @@ def queue():
     school_id = as_uuid(request.args.get("school")) if request.args.get("school") else None
     if school_id not in {s.id for s in schools}:
         school_id = None
-    statuses = AWAITING_DECISION if view == "open" else (S.DECIDED, S.CLOSED)
+    statuses = AWAITING_DECISION if view == "open" else DECIDED_STATUSES
     status = request.args.get("status") or ""
     status = ReferralStatus(status) if status in {s.value for s in statuses} else None
 
@@ -52,7 +52,7 @@ def queue():
         conditions.append(Referral.organisation_id == school_id)
     if status:
         conditions.append(Referral.status == status)
-    query = visible_query(Referral).where(*conditions).options(*LIST_ROW)
+    query = visible_query(Referral).where(*conditions)
 
     summary = None
     if view == "open":
@@ -68,12 +68,12 @@ def queue():
         after = request_cursor(2, datetime, uuid.UUID)
         if after:
             query = query.where(or_(Referral.due_at > after[0], and_(Referral.due_at == after[0], Referral.id > after[1])))
-        page = fetch_page(db.session, query.order_by(Referral.due_at, Referral.id), PAGE_SIZE, lambda r: (r.due_at, r.id))
+        page = fetch_rows(query.order_by(Referral.due_at, Referral.id), lambda r: (r.due_at, r.id))
     else:
         after = request_cursor(2, datetime, uuid.UUID)
         if after:
             query = query.where(or_(Referral.decided_at < after[0], and_(Referral.decided_at == after[0], Referral.id < after[1])))
-        page = fetch_page(db.session, query.order_by(Referral.decided_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.decided_at, r.id))
+        page = fetch_rows(query.order_by(Referral.decided_at.desc(), Referral.id.desc()), lambda r: (r.decided_at, r.id))
     record(Action.RECORD_VIEWED, object_type="referral_queue", details={"view": view, "shown": len(page.items)})
     return render_audited(
         "referrals/queue.html",

@@ -28,7 +28,7 @@ from portal.referrals.blueprint import bp
 from portal.referrals.forms import EXTRA_FAMILIAL_HARMS, FAMILY_HARMS, ReferralForm, StartReferralForm
 from portal.referrals.models import Consent, ParentsAware, Referral, ReferralStatus
 from portal.referrals.policy import CHRONOLOGY_SHARED_DAYS
-from portal.referrals.views.shared import LIST_ROW, PAGE_SIZE, add_errors, detail_redirect, household_section, household_target, stale, viewed
+from portal.referrals.views.shared import PAGE_SIZE, add_errors, detail_redirect, fetch_rows, household_section, household_target, stale, viewed
 from portal.vocabulary import Level
 
 S = ReferralStatus
@@ -50,11 +50,11 @@ def index():
         school = schools[0]
     if school is None:
         return render_template("referrals/choose_school.html", schools=schools)
-    query = visible_query(Referral).where(Referral.organisation_id == school.id).options(*LIST_ROW)
+    query = visible_query(Referral).where(Referral.organisation_id == school.id)
     after = request_cursor(2, datetime, uuid.UUID)
     if after:
         query = query.where(or_(Referral.created_at < after[0], and_(Referral.created_at == after[0], Referral.id < after[1])))
-    page = fetch_page(db.session, query.order_by(Referral.created_at.desc(), Referral.id.desc()), PAGE_SIZE, lambda r: (r.created_at, r.id))
+    page = fetch_rows(query.order_by(Referral.created_at.desc(), Referral.id.desc()), lambda r: (r.created_at, r.id))
     # The list names children: the read is audited (what was shown, not who).
     record(Action.RECORD_VIEWED, object_type="referral_list", object_id=school.id, organisation_id=school.id, details={"shown": len(page.items)})
     return render_audited(

