@@ -35,12 +35,18 @@ class Panel:
 
 def panel(subject: Referral | AdviceRequest) -> Panel:
     column = Disagreement.referral_id if isinstance(subject, Referral) else Disagreement.advice_request_id
-    rows = list(
-        db.session.execute(
-            visible_query(Disagreement).where(column == subject.id).options(selectinload(Disagreement.steps)).order_by(Disagreement.created_at.desc())
+    # A disagreement is with a decision or an answer, and neither is ever taken back: before one there is
+    # nothing to read (most referrals the front door opens are waiting for its decision).
+    rows = (
+        list(
+            db.session.execute(
+                visible_query(Disagreement).where(column == subject.id).options(selectinload(Disagreement.steps)).order_by(Disagreement.created_at.desc())
+            )
+            .unique()
+            .scalars()
         )
-        .unique()
-        .scalars()
+        if service.decided(subject)
+        else []
     )
     in_progress = next((d for d in rows if d.in_progress), None)
     changes = sorted((s for d in rows for s in d.steps if s.kind == StepKind.RESPONDED and s.decision_after), key=lambda s: s.created_at)

@@ -138,3 +138,37 @@ def test_an_anonymous_request_for_advice_has_no_chronology_line(app, world):
     assert len(audit_events(app, side.authority_id, "disagreement.raised")) == 1
     with app.app_context(), tenant_scope(side.authority_id):
         assert db.session.execute(select(ChronologyEntry).where(ChronologyEntry.object_id == advice_id)).first() is None
+
+
+def test_a_referral_waiting_for_a_decision_reads_no_disagreements_and_a_decided_one_shows_them(app, world):
+    """A disagreement is with a decision, and a decision is never taken back: the page of a referral the
+    front door has not decided yet does not look for any (most of the referrals it opens are such), and a
+    decided referral's page shows the one raised on it."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    side = world.a
+    waiting = make_referral(app, side, make_pupil(app, side), steps=(("submit", "dsl1"), ("acknowledge", "front_door")))
+    decided = decided_referral(app, side)
+    raise_on(app, side, referral_id=decided)
+    client = signed_in_client(app, side.front_door)
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        waiting_page = client.get(f"/referrals/{waiting}")
+        reads_on_waiting = sum("FROM disagreements" in s for s in sent)
+        sent.clear()
+        decided_page = client.get(f"/referrals/{decided}")
+        reads_on_decided = sum("FROM disagreements" in s for s in sent)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert waiting_page.status_code == decided_page.status_code == 200
+    # On the decided referral's page: its disagreements, then their steps.
+    assert (reads_on_waiting, reads_on_decided) == (0, 2)
+    assert "Disagreement with the decision" not in page_text(waiting_page)
+    assert "Disagreement with the decision" in page_text(decided_page)
+    assert "View the disagreement and its history" in page_text(decided_page)
