@@ -68,6 +68,73 @@ def test_bulk_update_and_delete_touch_only_the_current_authority(app, world):
         assert partners == 2
 
 
+def test_one_statement_run_in_two_authorities_gives_each_its_own_rows(app, world):
+    """The criteria carry the authority as a parameter of the statement, not in its text: the same statement
+    object, run in A and then in B (one compiled form, cached), returns A's rows in A and B's in B; a
+    statement's own parameters are kept beside the authority's."""
+    statement = select(Organisation.name).where(Organisation.kind == OrganisationKind.SCHOOL).order_by(Organisation.name)
+    with app.app_context():
+        with tenant_scope(world.a.authority_id):
+            in_a = db.session.execute(statement).scalars().all()
+            someone_in_a = db.session.execute(select(User.email).where(User.id == world.a.dsl1.id)).scalars().all()
+        with tenant_scope(world.b.authority_id):
+            in_b = db.session.execute(statement).scalars().all()
+            not_in_b = db.session.execute(select(User.email).where(User.id == world.a.dsl1.id)).scalars().all()
+    assert in_a == ["Avonford High School", "Avonford Primary School"]
+    assert in_b and not set(in_a) & set(in_b)
+    assert someone_in_a == [world.a.dsl1.email] and not_in_b == []
+
+
+def _notification_in_each(app, world) -> dict:
+    from portal.notifications.models import Notification
+
+    ids = {}
+    for side in (world.a, world.b):
+        with app.app_context(), tenant_scope(side.authority_id):
+            notification = Notification(user_id=side.dsl1.id, title="A new referral")
+            db.session.add(notification)
+            db.session.commit()
+            ids[side.slug] = notification.id
+    return ids
+
+
+def test_a_bulk_update_by_primary_key_is_refused(app, world):
+    """An ORM bulk UPDATE by primary key (one UPDATE with a set of parameters for each row) takes no loader
+    criteria (SQLAlchemy leaves them out): it is refused in a tenant's context, before it reaches the
+    database, so naming B's row among A's changes nothing."""
+    from portal.notifications.models import Notification
+
+    ids = _notification_in_each(app, world)
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        with pytest.raises(TenantContextMissing, match="bulk"):
+            db.session.execute(
+                update(Notification).execution_options(synchronize_session=None),
+                [{"id": ids[world.a.slug], "title": "Seen in A"}, {"id": ids[world.b.slug], "title": "Changed from A"}],
+            )
+        db.session.rollback()
+    with app.app_context(), tenant_scope(world.b.authority_id):
+        assert db.session.execute(select(Notification.title).where(Notification.id == ids[world.b.slug])).scalar_one() == "A new referral"
+
+
+def test_a_bulk_insert_gets_the_authority_and_cannot_name_another(app, world):
+    """An ORM bulk INSERT (a set of parameters for each row, not the unit of work) gets the authority of
+    the context on every row, and a row for another authority is refused, as a row added to the session is."""
+    from sqlalchemy import insert
+
+    from portal.notifications.models import Notification
+
+    with app.app_context(), tenant_scope(world.a.authority_id):
+        db.session.execute(insert(Notification), [{"user_id": world.a.dsl1.id, "title": "One"}, {"user_id": world.a.dsl2.id, "title": "Two"}])
+        db.session.commit()
+        titles = db.session.execute(select(Notification.title).where(Notification.title.in_(["One", "Two"]))).scalars().all()
+        assert sorted(titles) == ["One", "Two"]
+        with pytest.raises(CrossTenantWrite):
+            db.session.execute(insert(Notification), [{"user_id": world.b.dsl1.id, "title": "Planted", "authority_id": world.b.authority_id}])
+        db.session.rollback()
+    with app.app_context(), tenant_scope(world.b.authority_id):
+        assert db.session.execute(select(func.count()).select_from(Notification)).scalar() == 0
+
+
 def test_new_rows_get_the_authority_from_the_context(app, world):
     """Is authority_id filled in from the tenant context when a row is created?"""
     with app.app_context(), tenant_scope(world.a.authority_id):
