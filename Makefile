@@ -111,7 +111,7 @@ test-e2e: deps chromium java
 bench: deps
 	$(BIN)/pytest -q -p no:cacheprovider benchmarks --benchmark-only
 	$(BIN)/python -m benchmarks.large_authority
-	$(BIN)/python -m benchmarks.cpu_per_request --both
+	$(BIN)/python -m benchmarks.cpu_per_request --both --repeat 60
 	$(BIN)/python -m benchmarks.summary
 
 clean:

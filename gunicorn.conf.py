@@ -10,9 +10,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 #: One worker a core. A page spends most of its time in Python (CPU), little waiting on the database, so
 #: more workers than cores only share the cores and switch between them. `make bench` measures four
-#: set-ups on the same data (2 cores, 8 clients): 2 sync workers served the front-door queue at 83
-#: requests a second (median 89 ms), 4 and 5 workers at 76 and 73 (101 and 105 ms), 2 workers of 4
-#: threads at 39 (171 ms); the other pages alike (README, "Running in production").
+#: set-ups on the same data (2 cores, 8 clients): 2 sync workers served the front-door queue at 138
+#: requests a second (median 56 ms), 4 and 5 workers at 129 and 123 (62 and 64 ms), 2 workers of 4
+#: threads at 88 (80 ms); the other pages alike (README, "Running in production").
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

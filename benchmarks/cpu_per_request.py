@@ -60,6 +60,8 @@ STATIC_STATEMENTS_GOAL = 2
 GROWTH_GOAL = 20.0
 #: PostgreSQL's CPU is read in clock ticks of 10 ms.
 DB_TICK_MS = 10.0
+#: How far the database's time per request may move between two runs without growing.
+DB_SLACK_MS = 1.0
 HOOK_SHARE_GOAL = 5.0
 #: Requests of each variant when measuring a share (interleaved).
 SHARE_REPEAT = 150
@@ -98,8 +100,12 @@ SELECT gen_random_uuid(), %(a)s::uuid, p.organisation_id, p.id, %(dsl)s::uuid, '
        CASE WHEN hashtext(p.id::text) %% 10 = 0 THEN NULL ELSE 'Seeded answer.' END,
        CASE WHEN hashtext(p.id::text) %% 10 = 0 THEN NULL ELSE %(fd)s::uuid END,
        CASE WHEN hashtext(p.id::text) %% 10 = 0 THEN NULL ELSE now() - interval '19 days' END,
-       1, now() - (hashtext(p.id::text || 'advice') %% 100000) * interval '1 minute'
-FROM pupils p WHERE hashtext(p.id::text || 'advice') %% 10 = 0;
+       1, now() - (hashtext(p.id::text || 'advice') %% 100000) * interval '1 minute' - n * interval '1 day'
+FROM pupils p
+-- School 000's DSL has a full page of 50 at a tenth too (3 a pupil), as with concerns: the growth measured
+-- is the data's, not a longer page's.
+CROSS JOIN generate_series(1, CASE WHEN p.organisation_id = (SELECT id FROM organisations WHERE name = 'School 000') THEN 3 ELSE 1 END) n
+WHERE hashtext(p.id::text || 'advice') %% 10 = 0 OR p.organisation_id = (SELECT id FROM organisations WHERE name = 'School 000');
 
 INSERT INTO notifications (id, authority_id, user_id, title, body, link, read_at, emailed_at, created_at)
 SELECT gen_random_uuid(), %(a)s::uuid, u.id, 'Seeded notification ' || g, NULL, '/notifications',
@@ -110,8 +116,9 @@ FROM users u CROSS JOIN generate_series(1, %(notifications)s) g;
 
 def seed_lists(bench: BenchDatabase, *, scale: float) -> dict:
     """Concerns (every pupil of School 000 and about a quarter of the others have two: the DSL's list has
-    a full page at a tenth too), advice requests (a tenth of the pupils) and notifications (400 for each
-    person at full size), in SQL as the owner in the authority."""
+    a full page at a tenth too), advice requests (a tenth of the pupils, and three for each of School
+    000's: a full page at a tenth too) and notifications (400 for each person at full size), in SQL as the
+    owner in the authority."""
     started = time.perf_counter()
     owner = bench.db_info.owner_url.replace("postgresql+psycopg://", "postgresql://")
     params = {
@@ -131,6 +138,7 @@ def seed_lists(bench: BenchDatabase, *, scale: float) -> dict:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("concerns", "advice_requests", "notifications")}
         school0 = conn.execute("SELECT id FROM organisations WHERE name = 'School 000'").fetchone()[0]
         counts["concerns of School 000"] = conn.execute("SELECT count(*) FROM concerns WHERE organisation_id = %s", (school0,)).fetchone()[0]
+        counts["advice requests of School 000"] = conn.execute("SELECT count(*) FROM advice_requests WHERE organisation_id = %s", (school0,)).fetchone()[0]
     return {"counts": counts, "seconds": round(time.perf_counter() - started, 1), "school0": school0}
 
 
@@ -537,8 +545,10 @@ def summary(full: dict, tenth: dict | None) -> tuple[list[str], bool]:
             passed &= met and same
             stmts = f"{r['statements']}/{t['statements']}"
             if "db_cpu_ms" in r and "db_cpu_ms" in t:
-                # The database's time may grow by 20% and by its clock's resolution (a tick at each end of the run).
-                db_met = r["db_cpu_ms"] <= t["db_cpu_ms"] * (1 + GROWTH_GOAL / 100) + 2 * DB_TICK_MS / max(1, full["repeat"])
+                # The database's time may grow by 20% and by what its clock's 10 ms ticks let it be read to on a
+                # shared machine (two runs of the same static page read 0.83 and 1.33 ms): 1 ms. A scan that
+                # grows with the authority is far past that (the dashboard's was 27 against 7 ms).
+                db_met = r["db_cpu_ms"] <= t["db_cpu_ms"] * (1 + GROWTH_GOAL / 100) + max(DB_SLACK_MS, 2 * DB_TICK_MS / max(1, full["repeat"]))
                 goals.append(f"database time flat {ok(db_met)}")
                 passed &= db_met
         errors = sorted(set(r["errors"]) | set(t["errors"] if t else []))
