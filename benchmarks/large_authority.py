@@ -139,6 +139,44 @@ FROM generate_series(1, %(audit)s) g;
 """
 
 
+REFERRAL_DETAIL_SQL = """
+WITH r AS (SELECT * FROM referrals WHERE id = %(r)s),
+transitions AS (
+    INSERT INTO referral_transitions (id, authority_id, referral_id, actor_id, from_status, to_status, comment, created_at)
+    SELECT gen_random_uuid(), r.authority_id, r.id, t.actor, t.from_status, t.to_status, t.comment, r.submitted_at + t.after
+    FROM r CROSS JOIN (VALUES (%(dsl)s::uuid, NULL, 'submitted', NULL, interval '0'),
+                              (%(fd)s::uuid, 'submitted', 'acknowledged', 'Received; we are checking what we hold.', interval '2 hours')
+                      ) AS t(actor, from_status, to_status, comment, after)
+    RETURNING 1
+),
+messages AS (
+    INSERT INTO referral_messages (id, authority_id, referral_id, author_id, from_front_door, body, created_at)
+    SELECT gen_random_uuid(), r.authority_id, r.id, m.author, m.front_door, m.body, r.submitted_at + m.after
+    FROM r CROSS JOIN (VALUES (%(fd)s::uuid, true, 'Can you tell us who else lives at the address?', interval '3 hours'),
+                              (%(dsl)s::uuid, false, 'Mum, her partner and an older brother at secondary school.', interval '4 hours')
+                      ) AS m(author, front_door, body, after)
+    RETURNING 1
+),
+people AS (
+    INSERT INTO referral_people (id, authority_id, referral_id, kind, name, relationship, date_of_birth, lives_in_household,
+                                 parental_responsibility, contact_details, first_language, interpreter_needed, school, version, created_at)
+    SELECT gen_random_uuid(), r.authority_id, r.id, p.kind, p.name, p.relationship, p.born, p.lives, p.pr, p.contact, 'English', false,
+           p.school, 1, r.created_at + p.n * interval '1 minute'
+    FROM r CROSS JOIN (VALUES (1, 'household', 'Dawn Example', 'Mother', DATE '1990-03-02', true, 'yes', '07700 900123', NULL),
+                              (2, 'household', 'Lee Example', 'Mother''s partner', NULL, true, 'no', NULL, NULL),
+                              (3, 'household', 'Joan Example', 'Grandmother', DATE '1962-11-20', false, 'not_known', '01632 960123', NULL),
+                              (4, 'sibling', 'Kai Example', 'Brother', DATE '2011-06-14', true, NULL, NULL, 'Northfield Academy')
+                      ) AS p(n, kind, name, relationship, born, lives, pr, contact, school)
+    RETURNING 1
+)
+INSERT INTO referral_agencies (id, authority_id, referral_id, agency_type, professional_name, organisation, contact_details, version, created_at)
+SELECT gen_random_uuid(), r.authority_id, r.id, a.kind, a.person, a.organisation, a.contact, 1, r.created_at + a.n * interval '1 minute'
+FROM r CROSS JOIN (VALUES (1, 'gp', 'Dr Patel', 'Riverside Surgery', '01632 960456'),
+                          (2, 'school_nurse', 'Sam Jones', 'School nursing service', NULL)
+                  ) AS a(n, kind, person, organisation, contact)
+"""
+
+
 def scaled(full: int, scale: float) -> int:
     """``full`` at ``scale`` (1.0 is the full-size authority), at least one."""
     return max(1, round(full * scale))
@@ -177,6 +215,9 @@ def seed(db_info, authority_id, dsl, front_door, *, scale: float = 1.0) -> dict:
             {**params, "p": pupil_id, "n": CHRONOLOGY_OF_ONE},
         )
         referral_id = conn.execute("SELECT id FROM referrals WHERE status = 'acknowledged' ORDER BY due_at LIMIT 1").fetchone()[0]
+        # The measured referral carries what a real one does: its time line, a thread, the household and
+        # a sibling, and the agencies involved (the bulk referrals have none of these).
+        conn.execute(REFERRAL_DETAIL_SQL, {**params, "r": referral_id})
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
