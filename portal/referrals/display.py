@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from portal.clock import UK
-from portal.referrals.models import Referral, ReferralStatus
+from portal.referrals.models import ReferralStatus
 
 S = ReferralStatus
 
@@ -77,7 +78,17 @@ class Clock:
         return f"{self.span} past the deadline" if self.overdue else f"{self.span} left"
 
 
-def clock(referral: Referral, now: datetime) -> Clock | None:
+class OnTheClock(Protocol):
+    """What the clock reads of a referral: a Referral, or a row of a list of them (``ReferralRow``)."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def due_at(self) -> datetime | None: ...
+
+
+def clock(referral: OnTheClock, now: datetime) -> Clock | None:
     """The open referral's clock at ``now``; ``None`` once it is decided (or before it is sent)."""
     if not referral.is_open or referral.due_at is None:
         return None
