@@ -89,7 +89,12 @@ class Page(Generic[T]):
 def fetch_page(session, query, size: int, key) -> Page:
     """Run ``query`` (already ordered and filtered after the cursor) for one page plus one row, to know
     whether there is a next page; ``key(row)`` gives the sort-key values of a row."""
-    rows = session.execute(query.limit(size + 1)).unique().scalars().all()
+    return cut_page(session.execute(query.limit(size + 1)).unique().scalars().all(), size, key)
+
+
+def cut_page(rows: Sequence[T], size: int, key) -> Page[T]:
+    """``rows`` read with a limit of one more than ``size``: the page, and the cursor of the next page if
+    that extra row came back."""
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(*key(rows[-1])) if more and rows else None)

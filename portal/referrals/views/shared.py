@@ -17,7 +17,7 @@ from portal.audit.service import record
 from portal.authorities.models import Organisation
 from portal.extensions import db
 from portal.model_base import as_uuid
-from portal.pagination import Page, encode_cursor
+from portal.pagination import Page, cut_page
 from portal.policies import casework_schools
 from portal.pupils.models import Pupil
 from portal.referrals import household
@@ -90,9 +90,7 @@ def fetch_rows(query: Select, key: Callable[[ReferralRow], tuple]) -> Page[Refer
         ReferralRow(*values[:9], pupil=RowPupil(f"{values[9] or values[10]} {values[11]}"), organisation=RowSchool(values[12]))
         for values in db.session.execute(statement)
     ]
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return Page(rows, encode_cursor(*key(rows[-1])) if more and rows else None)
+    return cut_page(rows, PAGE_SIZE, key)
 
 
 def is_school_side(referral: Referral) -> bool:
