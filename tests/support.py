@@ -104,35 +104,10 @@ def detached_rows(app, model, authority_id, **filters) -> list:
         return found
 
 
-def page_queries(app, client, url: str):
-    """How many SQL statements one GET of ``url`` costs, and the response (which must be a 200): for the
-    query-count tests that check a page does not issue a query per row."""
+def sent_statements(app, client, url: str) -> tuple[list[tuple[str, object]], object]:
+    """The SQL statements (text and parameters) one GET of ``url`` sends, and the response (which must be a
+    200): for the tests of what a page costs and how its queries run."""
     from sqlalchemy import event
-
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, url
-    return len(statements), response
-
-
-def page_plans(app, client, url: str, authority_id, containing: str) -> list[list[str]]:
-    """PostgreSQL's plans for the statements one GET of ``url`` sends whose text contains ``containing``:
-    each explained with the page's own parameters, in the page's authority, the planner told not to scan a
-    table it could read off an index (as it would for a test's few rows). For the tests that check a
-    page's query reads an index rather than every row of the authority."""
-    from sqlalchemy import event, text
 
     from portal.extensions import db
 
@@ -141,8 +116,7 @@ def page_plans(app, client, url: str, authority_id, containing: str) -> list[lis
     sent: list[tuple[str, object]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
-        if containing in statement:
-            sent.append((statement, parameters))
+        sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
@@ -150,7 +124,29 @@ def page_plans(app, client, url: str, authority_id, containing: str) -> list[lis
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     assert response.status_code == 200, url
+    return sent, response
+
+
+def page_queries(app, client, url: str):
+    """How many SQL statements one GET of ``url`` costs, and the response (which must be a 200): for the
+    query-count tests that check a page does not issue a query per row."""
+    sent, response = sent_statements(app, client, url)
+    return len(sent), response
+
+
+def page_plans(app, client, url: str, authority_id, containing: str) -> list[list[str]]:
+    """PostgreSQL's plans for the statements one GET of ``url`` sends whose text contains ``containing``:
+    each explained with the page's own parameters, in the page's authority, the planner told not to scan a
+    table it could read off an index (as it would for a test's few rows). For the tests that check a
+    page's query reads an index rather than every row of the authority."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    sent = [(statement, parameters) for statement, parameters in sent_statements(app, client, url)[0] if containing in statement]
     assert sent, f"{url} sent no statement containing {containing!r}"
+    with app.app_context():
+        engine = db.engine
     plans = []
     with engine.connect() as conn:
         conn.execute(text("SELECT set_config('app.authority_id', :a, true)"), {"a": str(authority_id)})

@@ -9,7 +9,7 @@ from tests.admin.pages import field_error, page_text
 from tests.disagreements.support import REASON, answered_advice, decided_referral, disagreement, raise_on
 from tests.factories import make_pupil, make_referral
 from tests.referrals.support import chronology_titles, notifications
-from tests.support import audit_events, signed_in_client
+from tests.support import audit_events, sent_statements, signed_in_client
 
 
 def _disagreements(app, side):
@@ -144,29 +144,15 @@ def test_a_referral_waiting_for_a_decision_reads_no_disagreements_and_a_decided_
     """A disagreement is with a decision, and a decision is never taken back: the page of a referral the
     front door has not decided yet does not look for any (most of the referrals it opens are such), and a
     decided referral's page shows the one raised on it."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
     side = world.a
     waiting = make_referral(app, side, make_pupil(app, side), steps=(("submit", "dsl1"), ("acknowledge", "front_door")))
     decided = decided_referral(app, side)
     raise_on(app, side, referral_id=decided)
     client = signed_in_client(app, side.front_door)
-    with app.app_context():
-        engine = db.engine
-    sent: list[str] = []
-    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        waiting_page = client.get(f"/referrals/{waiting}")
-        reads_on_waiting = sum("FROM disagreements" in s for s in sent)
-        sent.clear()
-        decided_page = client.get(f"/referrals/{decided}")
-        reads_on_decided = sum("FROM disagreements" in s for s in sent)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert waiting_page.status_code == decided_page.status_code == 200
+    on_waiting, waiting_page = sent_statements(app, client, f"/referrals/{waiting}")
+    on_decided, decided_page = sent_statements(app, client, f"/referrals/{decided}")
+    reads_on_waiting = sum("FROM disagreements" in statement for statement, _ in on_waiting)
+    reads_on_decided = sum("FROM disagreements" in statement for statement, _ in on_decided)
     # On the decided referral's page: its disagreements, then their steps.
     assert (reads_on_waiting, reads_on_decided) == (0, 2)
     assert "Disagreement with the decision" not in page_text(waiting_page)

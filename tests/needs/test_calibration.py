@@ -9,7 +9,7 @@ from portal.clock import uk_today
 from portal.vocabulary import Level
 from tests.admin.pages import page_text
 from tests.factories import _scope, make_pupil
-from tests.support import audit_events, page_queries, signed_in_client
+from tests.support import audit_events, page_queries, sent_statements, signed_in_client
 
 URL = "/dashboard/threshold-calibration"
 U, EH, CIN, CP = Level.UNIVERSAL, Level.EARLY_HELP, Level.CHILD_IN_NEED, Level.CHILD_PROTECTION
@@ -153,24 +153,11 @@ def test_the_referrals_are_read_once_for_the_authority_the_schools_and_the_terms
     """The authority's row, the schools' table, the terms' table and the count of referrals without levels
     come from one pass over the decided referrals (and the indicators' table from one more): each pass
     reads every decided referral of the authority, so five of them made the page five times as slow."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
     side = world.a
     when = at(uk_today() - timedelta(days=2))
     decided(app, side, "school1", EH, EH, when, (LATENESS,))
     decided(app, side, "school2", CP, CIN, when)
-    client = signed_in_client(app, side.admin)
-    with app.app_context():
-        engine = db.engine
-    sent: list[str] = []
-    listener = lambda conn, cursor, statement, *args: sent.append(" ".join(statement.split()))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(URL).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    sent = [" ".join(statement.split()) for statement, _ in sent_statements(app, signed_in_client(app, side.admin), URL)[0]]
     reading_referrals = [s for s in sent if "FROM referrals" in s]
     assert len(reading_referrals) == 2, reading_referrals
     assert sum("referral_need_indicators" in s for s in reading_referrals) == 1
